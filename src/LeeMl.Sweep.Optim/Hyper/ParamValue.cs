@@ -1,0 +1,38 @@
+using System.Globalization;
+
+namespace LeeMl.Sweep.Optim.Hyper;
+
+/// <summary>One hyperparameter value as written in a spec, a golden file or on the command line.</summary>
+public abstract record ParamValue
+{
+    public sealed record Number(double Value) : ParamValue
+    {
+        public override string ToString() => Value.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    public sealed record Text(string Value) : ParamValue
+    {
+        public override string ToString() => Value;
+    }
+
+    public sealed record Flag(bool Value) : ParamValue
+    {
+        public override string ToString() => Value ? "true" : "false";
+    }
+
+    /// <summary>A nested component: lookahead's inner optimizer, warm-up's following schedule.</summary>
+    public sealed record Component(ComponentSpec Spec) : ParamValue
+    {
+        public override string ToString() => Spec.ToString();
+    }
+
+    /// <summary>Reads a command-line token: a number, true/false, or else text.</summary>
+    public static ParamValue Parse(string token)
+    {
+        if (double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+            return new Number(d);
+        if (token.Equals("true", StringComparison.OrdinalIgnoreCase)) return new Flag(true);
+        if (token.Equals("false", StringComparison.OrdinalIgnoreCase)) return new Flag(false);
+        return new Text(token);
+    }
+}

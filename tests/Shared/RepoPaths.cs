@@ -1,0 +1,26 @@
+namespace LeeMl.Sweep.Tests;
+
+/// <summary>Where the repository and the read-only shared folder beside it are.</summary>
+internal static class RepoPaths
+{
+    /// <summary>The folder holding LeeMl.Sweep.sln, found by walking up from the test binaries.</summary>
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>../shared beside the repository (data, golden vectors).</summary>
+    public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
+
+    /// <summary>An environment variable naming a folder, relative paths taken from the repository root.</summary>
+    public static string FromEnvironment(string variable, string fallback)
+    {
+        var value = Environment.GetEnvironmentVariable(variable);
+        return string.IsNullOrWhiteSpace(value) ? fallback : Path.GetFullPath(value, Root);
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "LeeMl.Sweep.sln")))
+                return dir.FullName;
+        throw new InvalidOperationException($"LeeMl.Sweep.sln not found above {AppContext.BaseDirectory}");
+    }
+}
