@@ -1,1 +1,4 @@
-﻿Console.WriteLine("Hello, World!");
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project bench/LeeMl.Sweep.Bench -- --filter '*'   (docs/benchmarks.md lists each run)
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
