@@ -1,0 +1,83 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace LeeMl.Sweep.Learning.Data;
+
+/// <summary>One CSV record with the 1-based line it came from.</summary>
+public sealed record CsvRow(int Line, string[] Fields);
+
+/// <summary>
+/// Reads a CSV file (RFC 4180 quoting; gzip read directly when the file starts with gzip's magic
+/// bytes). Blank lines are skipped; a row with another number of fields than the first is an error.
+/// </summary>
+public static class CsvFile
+{
+    public static IReadOnlyList<CsvRow> Read(string path, bool trimFields = false, int skipLines = 0)
+    {
+        if (!File.Exists(path)) throw new DataException($"{path}: file not found");
+        using var stream = Open(path);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var rows = new List<CsvRow>();
+        var lineNumber = 0;
+        int? width = null;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (lineNumber <= skipLines || line.Length == 0 || (line.Trim().Length == 0)) continue;
+            var fields = Split(line, path, lineNumber);
+            if (trimFields)
+                for (var i = 0; i < fields.Length; i++) fields[i] = fields[i].Trim();
+            width ??= fields.Length;
+            if (fields.Length != width)
+                throw DataException.At(path, lineNumber, null, $"ragged row: {fields.Length} fields where the first row has {width}");
+            rows.Add(new CsvRow(lineNumber, fields));
+        }
+        if (rows.Count == 0) throw new DataException($"{path}: the file is empty");
+        return rows;
+    }
+
+    /// <summary>The first <paramref name="count"/> non-blank lines split into fields, without width checks.</summary>
+    public static IReadOnlyList<string[]> Peek(string path, int count)
+    {
+        if (!File.Exists(path)) throw new DataException($"{path}: file not found");
+        using var reader = new StreamReader(Open(path), Encoding.UTF8);
+        var lines = new List<string[]>();
+        var number = 0;
+        while (lines.Count < count && reader.ReadLine() is { } line)
+            if (++number > 0 && line.Trim().Length > 0) lines.Add(Split(line, path, number));
+        return lines;
+    }
+
+    private static Stream Open(string path)
+    {
+        var file = File.OpenRead(path);
+        Span<byte> magic = stackalloc byte[2];
+        var n = file.Read(magic);
+        file.Position = 0;
+        return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(file, CompressionMode.Decompress) : file;
+    }
+
+    private static string[] Split(string line, string path, int lineNumber)
+    {
+        if (!line.Contains('"')) return line.Split(',');
+        var fields = new List<string>();
+        var sb = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var ch = line[i];
+            if (quoted)
+            {
+                if (ch == '"' && i + 1 < line.Length && line[i + 1] == '"') { sb.Append('"'); i++; }
+                else if (ch == '"') quoted = false;
+                else sb.Append(ch);
+            }
+            else if (ch == '"') quoted = true;
+            else if (ch == ',') { fields.Add(sb.ToString()); sb.Clear(); }
+            else sb.Append(ch);
+        }
+        if (quoted) throw DataException.At(path, lineNumber, null, "unterminated quote");
+        fields.Add(sb.ToString());
+        return [.. fields];
+    }
+}

@@ -1,0 +1,79 @@
+using LeeMl.Sweep.Learning.Data;
+using LeeMl.Sweep.Optim.Hyper;
+using Range = LeeMl.Sweep.Optim.Hyper.Range;
+
+namespace LeeMl.Sweep.Learning.Models;
+
+/// <summary>A model built from a spec: either fitted in closed form or trained by an optimizer.</summary>
+public abstract record ModelKind
+{
+    public sealed record ClosedForm(IClosedFormModel Model) : ModelKind;
+    public sealed record Differentiable(IDifferentiableModel Model) : ModelKind;
+}
+
+/// <summary>The classifiers by name, used alike by sweep specs and the CLI.</summary>
+public static class ModelCatalog
+{
+    public static readonly IReadOnlyList<string> Names =
+        ["gaussian-separate", "gaussian-shared", "naive-bayes", "bernoulli-nb", "logistic", "logistic-mse", "softmax", "mlp"];
+
+    /// <summary>Closed-form models take no optimizer: sweeps drop the optimizer axes for them.</summary>
+    public static bool IsClosedForm(string name) => Canonical(name) is "gaussian-separate" or "gaussian-shared" or "naive-bayes" or "bernoulli-nb";
+
+    public const string Help = """
+          gaussian-separate  Gaussian generative model, a covariance per class (alias qda)
+          gaussian-shared    Gaussian generative model, one shared covariance (alias lda)
+          naive-bayes        Gaussian naive Bayes
+          bernoulli-nb       Bernoulli naive Bayes (features binarised at > 0)
+          logistic           logistic regression, cross-entropy (two classes)
+          logistic-mse       logistic regression trained on square error (the lecture's counter-example)
+          softmax            softmax regression (any number of classes)
+          mlp                hidden=64, hidden2=0 (a second layer), activation=relu|tanh|sigmoid, dropout=0
+        """;
+
+    private static string Canonical(string name) => name switch { "lda" => "gaussian-shared", "qda" => "gaussian-separate", _ => name };
+
+    public static ModelKind Create(ComponentSpec spec, int features, int classes, ulong seed = 0)
+    {
+        var h = new Hyperparameters(spec, "model");
+        var name = Canonical(spec.Name);
+        if (name is "logistic" or "logistic-mse" && classes != 2)
+            throw new HyperparameterException($"model '{spec.Name}' is for two classes; this data has {classes} (use softmax or mlp)");
+        ModelKind kind = name switch
+        {
+            "gaussian-separate" => new ModelKind.ClosedForm(new GaussianGenerative(sharedCovariance: false)),
+            "gaussian-shared" => new ModelKind.ClosedForm(new GaussianGenerative(sharedCovariance: true)),
+            "naive-bayes" => new ModelKind.ClosedForm(new NaiveBayes(bernoulli: false)),
+            "bernoulli-nb" => new ModelKind.ClosedForm(new NaiveBayes(bernoulli: true)),
+            "logistic" => new ModelKind.Differentiable(new LogisticRegression(features, squareError: false)),
+            "logistic-mse" => new ModelKind.Differentiable(new LogisticRegression(features, squareError: true)),
+            "softmax" => new ModelKind.Differentiable(new NeuralNet(features, classes, [])),
+            "mlp" => Mlp(h, features, classes, seed),
+            _ => throw new HyperparameterException($"unknown model '{spec.Name}'; known: {string.Join(", ", Names)}"),
+        };
+        h.EnsureAllUsed();
+        return kind;
+    }
+
+    private static ModelKind Mlp(Hyperparameters h, int features, int classes, ulong seed)
+    {
+        var hidden = h.Int("hidden", 64, Range.PositiveInteger);
+        var hidden2 = h.Int("hidden2", 0, new Range(0, true, double.PositiveInfinity, false));
+        var activation = h.Choice("activation", "relu", "relu", "tanh", "sigmoid") switch
+        {
+            "tanh" => Activation.Tanh,
+            "sigmoid" => Activation.Sigmoid,
+            _ => Activation.Relu,
+        };
+        var dropout = h.Double("dropout", 0, Range.DecayRate);
+        int[] layers = hidden2 > 0 ? [hidden, hidden2] : [hidden];
+        return new ModelKind.Differentiable(new NeuralNet(features, classes, layers, activation, dropout, seed));
+    }
+
+    /// <summary>Checks that data fits a model before anything trains.</summary>
+    public static void CheckData(Dataset train, int batchSize)
+    {
+        if (train.Rows < batchSize)
+            throw new DataException($"the training data has {train.Rows} rows, fewer than one batch of {batchSize}");
+    }
+}
