@@ -1,5 +1,7 @@
 using LeeMl.Sweep.Cli.CommandLine;
+using LeeMl.Sweep.Cli.Commands.Fit;
 using LeeMl.Sweep.Cli.Commands.Trace;
+using LeeMl.Sweep.Learning.Data;
 using LeeMl.Sweep.Optim.Hyper;
 
 namespace LeeMl.Sweep.Cli;
@@ -7,7 +9,7 @@ namespace LeeMl.Sweep.Cli;
 /// <summary>Dispatches to a command, prints --help, and turns bad input into one line and exit code 2.</summary>
 public static class Cli
 {
-    private static readonly ICommand[] Commands = [new TraceCommand()];
+    private static readonly ICommand[] Commands = [new FitCommand(), new TraceCommand()];
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
@@ -32,7 +34,7 @@ public static class Cli
         {
             return command.Run(new ArgReader(rest), stdout, stderr);
         }
-        catch (Exception e) when (e is UsageException or HyperparameterException)
+        catch (Exception e) when (e is UsageException or HyperparameterException or DataException)
         {
             stderr.WriteLine($"leeml-sweep {command.Name}: {e.Message}");
             stderr.WriteLine($"(see: leeml-sweep {command.Name} --help)");

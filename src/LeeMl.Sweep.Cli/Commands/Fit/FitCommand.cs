@@ -1,0 +1,155 @@
+using System.Globalization;
+using LeeMl.Sweep.Cli.CommandLine;
+using LeeMl.Sweep.Learning.Data;
+using LeeMl.Sweep.Learning.Models;
+using LeeMl.Sweep.Learning.Training;
+using LeeMl.Sweep.Optim;
+using LeeMl.Sweep.Optim.Hyper;
+using LeeMl.Sweep.Optim.Noise;
+using LeeMl.Sweep.Optim.Optimizers;
+using LeeMl.Sweep.Optim.Schedules;
+
+namespace LeeMl.Sweep.Cli.Commands.Fit;
+
+/// <summary><c>fit</c>: one training from the command line, no cluster.</summary>
+public sealed class FitCommand : ICommand
+{
+    public string Name => "fit";
+
+    public string Summary => "train one classifier on one dataset and print train, validation and test accuracy";
+
+    public string Help => $"""
+        Usage: leeml-sweep fit --data NAME|FILE.csv [--label COLUMN] [--features A,B,...] [--data-dir DIR]
+                               --model NAME [--model-param K=V ...]
+                               [--optimizer NAME [--param K=V ...]] [--schedule NAME [--schedule-param K=V ...]]
+                               [--warmup STEPS] [--noise ETA] [--epochs N] [--batch-size N] [--validation F]
+                               [--seed N] [--no-shuffle] [--curriculum EPOCHS] [--init-params FILE] [--save-params FILE]
+                               [--curve]
+
+        Data:
+          --data NAME|FILE     pokemon, adult, breast-cancer, digits (read from --data-dir or LEEML_DATA),
+                               blobs or moons (built in, seeded), or a CSV file with a header row
+          --label COLUMN       the label column of a CSV file (required for a CSV file)
+          --features A,B,...   feature columns (pokemon default: the 7 stats; CSV default: all but the label)
+          --data-dir DIR       folder laid out like shared/data (default: $LEEML_DATA)
+          --samples N --dims D size of blobs/moons (default 2000 rows, 8 features)
+          --validation F       share of the training rows held out for validation (default 0.2; 0 = none)
+          --test F             for a CSV file or blobs/moons: share held out as test (default 0.2)
+
+        Model:
+          --model NAME         one of:
+        {ModelCatalog.Help}
+          --model-param K=V    e.g. hidden=64, activation=tanh, dropout=0.1
+
+        Training (not for the closed-form models gaussian-*, naive-bayes, bernoulli-nb):
+          --optimizer NAME     default sgdm; one of {string.Join(", ", OptimizerCatalog.Names)}
+          --param K=V          optimizer hyperparameter (default lr=0.01 for sgdm)
+          --schedule NAME      {string.Join(", ", ScheduleCatalog.Names)}; --schedule-param K=V for its parameters
+          --warmup STEPS       linear warm-up from 0 over STEPS steps before the schedule
+          --noise ETA          annealed Gaussian gradient noise, variance ETA/(1+step)^0.55
+          --epochs N           default 20;  --batch-size N  default 32;  --seed N  default 0
+          --no-shuffle         keep the row order in every epoch
+          --curriculum EPOCHS  easy rows first (by distance to their class mean), all rows after EPOCHS epochs
+          --init-params FILE   start from parameters saved by --save-params (fine-tuning)
+          --save-params FILE   save the trained parameters
+          --curve              print the per-epoch metrics as CSV
+
+        Exit codes: 0 done, 1 failed, 2 bad input (unknown name, bad value, bad data; one line names it).
+        """;
+
+    public int Run(ArgReader args, TextWriter stdout, TextWriter stderr)
+    {
+        var a = FitArgs.Parse(args);
+        var split = LoadData(a);
+        var train = split.Train;
+        Dataset? validation = null;
+        if (a.Validation > 0)
+            (train, validation) = Splits.Stratified(train, a.Validation, a.Seed ^ 0x5EEDUL);
+        var model = ModelCatalog.Create(a.Model, train.Features, train.Classes, a.Seed);
+        if (model is ModelKind.Differentiable) ModelCatalog.CheckData(train, a.BatchSize);
+        var updater = model is ModelKind.Differentiable d ? BuildUpdater(a, d.Model, train) : null;   // bad hyperparameters fail before any output
+        stdout.WriteLine($"data: {train.Rows} train, {validation?.Rows ?? 0} validation, {split.Test?.Rows ?? 0} test rows; {train.Features} features; classes {string.Join(", ", train.ClassNames)}");
+
+        switch (model)
+        {
+            case ModelKind.ClosedForm closed:
+            {
+                if (a.Optimizer is not null) throw new UsageException($"model '{a.Model.Name}' is fitted in closed form; it takes no --optimizer");
+                var classifier = closed.Model.Fit(train);
+                Report(stdout, Classifiers.Accuracy(classifier, train), validation is null ? null : Classifiers.Accuracy(classifier, validation),
+                    split.Test is null ? null : Classifiers.Accuracy(classifier, split.Test));
+                return ExitCodes.Ok;
+            }
+            case ModelKind.Differentiable net:
+            {
+                var options = new TrainOptions(a.Epochs, a.BatchSize, a.Shuffle, a.Seed,
+                    a.CurriculumEpochs > 0 ? Trainer.DistanceToClassMean(train) : null, a.CurriculumEpochs,
+                    a.InitParams is null ? null : ParameterFile.Load(a.InitParams));
+                if (a.Curve) stdout.WriteLine("epoch,step,lr,train_loss,train_acc,val_loss,val_acc,grad_norm,seconds");
+                var fit = Trainer.Fit(net.Model, updater!, train, validation, options, m =>
+                {
+                    if (a.Curve)
+                        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"{m.Epoch},{m.Step},{m.LearningRate:R},{m.TrainLoss:R},{m.TrainAccuracy:R},{m.ValidationLoss:R},{m.ValidationAccuracy:R},{m.GradientNorm:R},{m.Seconds:F3}"));
+                });
+                if (fit.Outcome == Outcome.Diverged)
+                {
+                    stdout.WriteLine($"outcome: diverged in epoch {fit.DivergedEpoch} (the loss became NaN or infinite)");
+                    return ExitCodes.Ok;
+                }
+                if (a.SaveParams is not null) AtomicFile.Write(a.SaveParams, temp => ParameterFile.Save(temp, fit.Parameters));
+                var last = fit.Curve[^1];
+                Report(stdout, last.TrainAccuracy, validation is null ? null : last.ValidationAccuracy,
+                    split.Test is null ? null : Classifiers.Evaluate(net.Model, fit.Parameters, split.Test).Accuracy);
+                return ExitCodes.Ok;
+            }
+            default:
+                throw new InvalidOperationException("unknown model kind");
+        }
+    }
+
+    private static Updater BuildUpdater(FitArgs a, IDifferentiableModel model, Dataset train)
+    {
+        var optimizer = a.Optimizer ?? new ComponentSpec("sgdm").With("lr", 0.01);
+        var schedule = a.Schedule;
+        if (a.Warmup > 0)
+            schedule = new ComponentSpec("warmup-linear").With("warmup_steps", a.Warmup)
+                .With("then", new ParamValue.Component(schedule ?? new ComponentSpec("constant")));
+        var totalSteps = (long)a.Epochs * ((train.Rows + a.BatchSize - 1) / a.BatchSize);
+        return Updater.Create(optimizer, model.ParameterCount, schedule, totalSteps,
+            a.NoiseEta is { } eta ? new GradientNoise(eta, 0.55, a.Seed ^ 0x0015EUL) : null);
+    }
+
+    private static void Report(TextWriter stdout, double train, double? validation, double? test)
+    {
+        static string P(double? v) => v is { } x ? (100 * x).ToString("F2", CultureInfo.InvariantCulture) + " %" : "-";
+        stdout.WriteLine($"train accuracy: {P(train)}");
+        stdout.WriteLine($"validation accuracy: {P(validation)}");
+        stdout.WriteLine($"test accuracy: {P(test)}");
+    }
+
+    private static DataSplit LoadData(FitArgs a)
+    {
+        switch (a.Data)
+        {
+            case "blobs" or "moons":
+            {
+                var all = a.Data == "blobs" ? Synthetic.Blobs(a.Samples, a.Dims, seed: a.Seed + 1) : Synthetic.Moons(a.Samples, a.Dims, seed: a.Seed + 1);
+                var (train, test) = Splits.Stratified(all, a.Test, a.Seed);
+                return new DataSplit(train, null, test);
+            }
+            case var name when NamedDatasets.Names.Contains(name):
+                return NamedDatasets.Load(name, NamedDatasets.Directory(a.DataDir), a.Features, a.Seed);
+            default:
+            {
+                if (!a.Data.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && !a.Data.EndsWith(".csv.gz", StringComparison.OrdinalIgnoreCase))
+                    throw new UsageException($"unknown dataset '{a.Data}'; known: {string.Join(", ", NamedDatasets.Names)}, blobs, moons, or a .csv file");
+                if (a.Label is null) throw new UsageException("a CSV file needs --label COLUMN");
+                var table = Table.ReadWithHeader(a.Data);
+                var encoder = TableEncoder.Fit(table, a.Label, a.Features);
+                var (train, test) = Splits.Stratified(encoder.Encode(table), a.Test, a.Seed);
+                return new DataSplit(train, null, test);
+            }
+        }
+    }
+}
