@@ -53,6 +53,20 @@ public sealed class FitCommandTests : IDisposable
         Assert.Contains("test accuracy: 100.00 %", r.Stdout);
     }
 
+    [Fact]
+    public void A_given_test_file_is_encoded_with_the_training_files_statistics()
+    {
+        string Rows(int from, int to) => string.Join("\n", Enumerable.Range(from, to - from).Select(i => $"{(i % 2 == 0 ? 10 + i % 3 : -10 - i % 3)},{(i % 2 == 0 ? "a" : "b")}"));
+        var train = Csv("train.csv", "x,y\n" + Rows(0, 100) + "\n");
+        var test = Csv("test.csv", "x,y\n" + Rows(100, 140) + "\n");
+        var r = CliRunner.InProcess("fit", "--data", train, "--test-data", test, "--label", "y", "--model", "naive-bayes", "--validation", "0");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("100 train, 0 validation, 40 test rows", r.Stdout);
+        Assert.Contains("test accuracy: 100.00 %", r.Stdout);
+        var other = Csv("other.csv", "x,label\n1,a\n");
+        Assert.Equal(2, CliRunner.InProcess("fit", "--data", train, "--test-data", other, "--label", "y", "--model", "naive-bayes").ExitCode);
+    }
+
     public static TheoryData<string, string, string> BadCsvs => new()
     {
         { "missing.csv", "", "file not found" },

@@ -8,6 +8,7 @@ public sealed class FitArgs
 {
     public string Data { get; private set; } = "";
     public string? Label { get; private set; }
+    public string? TestData { get; private set; }
     public IReadOnlyList<string>? Features { get; private set; }
     public string? DataDir { get; private set; }
     public int Samples { get; private set; } = 2000;
@@ -40,6 +41,7 @@ public sealed class FitArgs
             {
                 case "--data": a.Data = args.Value(option); break;
                 case "--label": a.Label = args.Value(option); break;
+                case "--test-data": a.TestData = args.Value(option); break;
                 case "--features": a.Features = args.Value(option).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries); break;
                 case "--data-dir": a.DataDir = args.Value(option); break;
                 case "--samples": a.Samples = args.Int(option, min: 4); break;

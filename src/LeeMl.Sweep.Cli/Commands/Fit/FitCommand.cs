@@ -30,6 +30,7 @@ public sealed class FitCommand : ICommand
           --data NAME|FILE     pokemon, adult, breast-cancer, digits (read from --data-dir or LEEML_DATA),
                                blobs or moons (built in, seeded), or a CSV file with a header row
           --label COLUMN       the label column of a CSV file (required for a CSV file)
+          --test-data FILE     a CSV test file with the same columns (else --test splits the data file)
           --features A,B,...   feature columns (pokemon default: the 7 stats; CSV default: all but the label)
           --data-dir DIR       folder laid out like shared/data (default: $LEEML_DATA)
           --samples N --dims D size of blobs/moons (default 2000 rows, 8 features)
@@ -146,8 +147,17 @@ public sealed class FitCommand : ICommand
                     throw new UsageException($"unknown dataset '{a.Data}'; known: {string.Join(", ", NamedDatasets.Names)}, blobs, moons, or a .csv file");
                 if (a.Label is null) throw new UsageException("a CSV file needs --label COLUMN");
                 var table = Table.ReadWithHeader(a.Data);
-                var encoder = TableEncoder.Fit(table, a.Label, a.Features);
-                var (train, test) = Splits.Stratified(encoder.Encode(table), a.Test, a.Seed);
+                if (a.TestData is not null)
+                {
+                    // Categories, class names and standardisation come from the training file only.
+                    var fitted = TableEncoder.Fit(table, a.Label, a.Features);
+                    var testTable = Table.ReadWithHeader(a.TestData);
+                    if (!testTable.Header.SequenceEqual(table.Header))
+                        throw new DataException($"{a.TestData}: its columns differ from {a.Data}'s");
+                    return new DataSplit(fitted.Encode(table), null, fitted.Encode(testTable));
+                }
+                var all = TableEncoder.Fit(table, a.Label, a.Features).Encode(table);
+                var (train, test) = Splits.Stratified(all, a.Test, a.Seed);
                 return new DataSplit(train, null, test);
             }
         }
