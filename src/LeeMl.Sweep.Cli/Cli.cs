@@ -1,6 +1,13 @@
 using LeeMl.Sweep.Cli.CommandLine;
+using LeeMl.Sweep.Cli.Commands.Cancel;
 using LeeMl.Sweep.Cli.Commands.Fit;
+using LeeMl.Sweep.Cli.Commands.Node;
+using LeeMl.Sweep.Cli.Commands.Plan;
+using LeeMl.Sweep.Cli.Commands.Run;
+using LeeMl.Sweep.Cli.Commands.Status;
+using LeeMl.Sweep.Cli.Commands.Submit;
 using LeeMl.Sweep.Cli.Commands.Trace;
+using LeeMl.Sweep.Experiments.Specs;
 using LeeMl.Sweep.Learning.Data;
 using LeeMl.Sweep.Optim.Hyper;
 
@@ -9,7 +16,11 @@ namespace LeeMl.Sweep.Cli;
 /// <summary>Dispatches to a command, prints --help, and turns bad input into one line and exit code 2.</summary>
 public static class Cli
 {
-    private static readonly ICommand[] Commands = [new FitCommand(), new TraceCommand()];
+    private static readonly ICommand[] Commands =
+    [
+        new RunCommand(), new PlanCommand(), new NodeCommand(), new SubmitCommand(), new StatusCommand(), new CancelCommand(),
+        new FitCommand(), new TraceCommand(),
+    ];
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
@@ -34,7 +45,7 @@ public static class Cli
         {
             return command.Run(new ArgReader(rest), stdout, stderr);
         }
-        catch (Exception e) when (e is UsageException or HyperparameterException or DataException)
+        catch (Exception e) when (e is UsageException or HyperparameterException or DataException or SpecException)
         {
             stderr.WriteLine($"leeml-sweep {command.Name}: {e.Message}");
             stderr.WriteLine($"(see: leeml-sweep {command.Name} --help)");

@@ -1,0 +1,71 @@
+using System.Globalization;
+using LeeMl.Sweep.Cli.CommandLine;
+using LeeMl.Sweep.Cluster.Hosting;
+using LeeMl.Sweep.Cluster.Protocol;
+
+namespace LeeMl.Sweep.Cli.Commands.Jobs;
+
+/// <summary>Follows a job to its end with a progress line, and fetches its result files.</summary>
+public static class JobWatcher
+{
+    public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(15);
+
+    public static string Progress(JobStatus j)
+    {
+        var best = double.IsFinite(j.BestValidationAccuracy) ? (100 * j.BestValidationAccuracy).ToString("F2", CultureInfo.InvariantCulture) + " %" : "-";
+        var rate = j.Done > 0 && j.Seconds > 0 ? j.Done / j.Seconds : 0;
+        var eta = rate > 0 && j.State == "running" ? $", ETA {(j.Trials - j.Done) / rate:F0} s" : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"[{j.Seconds,6:F1} s] {j.JobId}: {j.State}, {j.Done}/{j.Trials} done, {j.Running} running, {j.Failed} failed, {j.Diverged} diverged; best validation {best}{eta}");
+    }
+
+    public static string Nodes(IEnumerable<NodeStatus> nodes) =>
+        "nodes: " + string.Join(", ", nodes.Select(n => $"{n.Node} {n.Busy}/{n.Slots} slots busy"));
+
+    /// <summary>Polls until the job is no longer running; prints a line when something changed.</summary>
+    public static async Task<JobStatus> Follow(SweepClient client, string jobId, TextWriter stdout, CancellationToken cancel = default)
+    {
+        string? last = null;
+        var lastNodes = DateTime.MinValue;
+        while (true)
+        {
+            var report = await client.Ask<StatusReport>(new GetStatus(jobId), AskTimeout);
+            if (report.Error is not null) throw new UsageException(report.Error);
+            var job = report.Jobs.Single();
+            var line = Progress(job);
+            var key = $"{job.State}{job.Done}{job.Running}";
+            if (key != last)
+            {
+                stdout.WriteLine(line);
+                last = key;
+            }
+            if (DateTime.UtcNow - lastNodes > TimeSpan.FromSeconds(10) && job.State == "running")
+            {
+                stdout.WriteLine("  " + Nodes(report.Nodes));
+                lastNodes = DateTime.UtcNow;
+            }
+            if (job.State != "running") return job;
+            await Task.Delay(500, cancel);
+        }
+    }
+
+    /// <summary>Writes the job's results.jsonl and telemetry.jsonl into <paramref name="directory"/>.</summary>
+    public static async Task Download(SweepClient client, string jobId, string directory)
+    {
+        var lines = new List<string>();
+        var telemetry = new List<string>();
+        var total = int.MaxValue;
+        while (lines.Count < total)
+        {
+            var page = await client.Ask<ResultsPage>(new GetResults(jobId, lines.Count), AskTimeout);
+            if (page.Error is not null) throw new UsageException(page.Error);
+            total = page.Total;
+            if (page.Lines.Count == 0) break;
+            lines.AddRange(page.Lines);
+            telemetry.AddRange(page.Telemetry);
+        }
+        Directory.CreateDirectory(directory);
+        AtomicFile.WriteText(Path.Combine(directory, "results.jsonl"), string.Concat(lines.Select(l => l + "\n")));
+        AtomicFile.WriteText(Path.Combine(directory, "telemetry.jsonl"), string.Concat(telemetry.Select(l => l + "\n")));
+    }
+}

@@ -1,0 +1,50 @@
+using LeeMl.Sweep.Cli.CommandLine;
+using LeeMl.Sweep.Cli.Commands.Jobs;
+using LeeMl.Sweep.Cli.Commands.Node;
+using LeeMl.Sweep.Cluster.Protocol;
+
+namespace LeeMl.Sweep.Cli.Commands.Status;
+
+/// <summary><c>status</c>: the progress of one job or of all, and the nodes' busy slots.</summary>
+public sealed class StatusCommand : ICommand
+{
+    public string Name => "status";
+
+    public string Summary => "print the progress of the cluster's jobs and its nodes' busy slots";
+
+    public string Help => """
+        Usage: leeml-sweep status [JOB] --cluster H:P [--client-host H]
+
+        One line per job (done/running/failed/diverged trials, best validation accuracy, ETA) and
+        one line with each worker node's busy slots. Exit codes: 0, 1 no answer, 2 unknown job.
+        """;
+
+    public int Run(ArgReader args, TextWriter stdout, TextWriter stderr)
+    {
+        string? job = null, cluster = null;
+        var clientHost = "127.0.0.1";
+        while (args.HasMore)
+        {
+            var a = args.Next();
+            switch (a)
+            {
+                case "--cluster": cluster = NodeCommand.Endpoint(args.Value(a)); break;
+                case "--client-host": clientHost = args.Value(a); break;
+                default:
+                    if (a.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unknown option '{a}'");
+                    job = job is null ? a : throw new UsageException($"one job at a time ('{a}')");
+                    break;
+            }
+        }
+        if (cluster is null) throw new UsageException("--cluster H:P is required");
+        return ClusterCall.Run(cluster, clientHost, stderr, async client =>
+        {
+            var report = await client.Ask<StatusReport>(new GetStatus(job), JobWatcher.AskTimeout);
+            if (report.Error is not null) throw new UsageException(report.Error);
+            if (report.Jobs.Count == 0) stdout.WriteLine("no jobs");
+            foreach (var j in report.Jobs) stdout.WriteLine(JobWatcher.Progress(j));
+            stdout.WriteLine(JobWatcher.Nodes(report.Nodes));
+            return ExitCodes.Ok;
+        });
+    }
+}

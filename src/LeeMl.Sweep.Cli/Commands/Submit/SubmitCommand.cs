@@ -1,0 +1,68 @@
+using LeeMl.Sweep.Cli.CommandLine;
+using LeeMl.Sweep.Cli.Commands.Jobs;
+using LeeMl.Sweep.Cli.Commands.Node;
+using LeeMl.Sweep.Cluster.Hosting;
+using LeeMl.Sweep.Cluster.Protocol;
+using LeeMl.Sweep.Experiments.Specs;
+
+namespace LeeMl.Sweep.Cli.Commands.Submit;
+
+/// <summary><c>submit</c>: launches a sweep job on a running cluster.</summary>
+public sealed class SubmitCommand : ICommand
+{
+    public string Name => "submit";
+
+    public string Summary => "launch a sweep job on a running cluster; with --wait follow it and fetch its results";
+
+    public string Help => """
+        Usage: leeml-sweep submit SPEC --cluster H:P [--wait] [--out DIR] [--client-host H]
+
+          SPEC             the sweep spec (YAML or JSON); validated here before it is sent
+          --cluster H:P    any node of the cluster
+          --wait           follow the job with a progress line until it ends, then fetch its files
+          --out DIR        with --wait: where to write results.jsonl and telemetry.jsonl (default: runs/JOB)
+          --client-host H  the address of this machine that the cluster can reach (default 127.0.0.1)
+        Prints the job id. Exit codes: 0 accepted (or done with --wait), 1 the cluster did not answer or
+        the job did not finish, 2 bad spec.
+        """;
+
+    public int Run(ArgReader args, TextWriter stdout, TextWriter stderr)
+    {
+        string? file = null, cluster = null, outDir = null;
+        var clientHost = "127.0.0.1";
+        var wait = false;
+        while (args.HasMore)
+        {
+            var a = args.Next();
+            switch (a)
+            {
+                case "--cluster": cluster = NodeCommand.Endpoint(args.Value(a)); break;
+                case "--wait": wait = true; break;
+                case "--out": outDir = args.Value(a); break;
+                case "--client-host": clientHost = args.Value(a); break;
+                default:
+                    if (a.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unknown option '{a}'");
+                    if (file is not null) throw new UsageException($"one spec at a time ('{a}')");
+                    file = a;
+                    break;
+            }
+        }
+        if (file is null) throw new UsageException("give the SPEC file to submit");
+        if (cluster is null) throw new UsageException("--cluster H:P is required");
+        var spec = SpecParser.ParseFile(file);   // a bad spec never reaches the cluster
+        return ClusterCall.Run(cluster, clientHost, stderr, async client =>
+        {
+            var reply = await client.Ask<ISweepMessage>(new SubmitJob(spec.SpecText, Path.GetFileName(file), null), JobWatcher.AskTimeout);
+            if (reply is JobRejected r) throw new UsageException(r.Error);
+            var job = (JobAccepted)reply;
+            stdout.WriteLine(job.JobId);
+            if (!wait) return ExitCodes.Ok;
+            stderr.WriteLine($"{job.Trials} trials; results on the coordinator in {job.OutputDirectory}");
+            var final = await JobWatcher.Follow(client, job.JobId, stderr);
+            var dir = outDir ?? Path.Combine("runs", job.JobId);
+            await JobWatcher.Download(client, job.JobId, dir);
+            stderr.WriteLine($"results: {Path.Combine(dir, "results.jsonl")}");
+            return final.State == "done" ? ExitCodes.Ok : ExitCodes.Failed;
+        });
+    }
+}

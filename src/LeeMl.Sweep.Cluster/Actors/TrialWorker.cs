@@ -1,0 +1,119 @@
+using Akka.Actor;
+using Akka.Event;
+using LeeMl.Sweep.Cluster.Protocol;
+using LeeMl.Sweep.Experiments.Planning;
+using LeeMl.Sweep.Experiments.Results;
+using LeeMl.Sweep.Experiments.Running;
+using LeeMl.Sweep.Experiments.Specs;
+
+namespace LeeMl.Sweep.Cluster.Actors;
+
+/// <summary>
+/// One per worker node: trains up to <c>slots</c> trials at once, each on the thread pool (never on
+/// the mailbox), and reports every epoch and every result to the coordinator. A heartbeat each
+/// second tells the coordinator the free slots and what is running, which is all it needs to
+/// recover after either side restarts. A trial it already runs is not started twice.
+/// </summary>
+public sealed class TrialWorker : ReceiveActor, IWithTimers
+{
+    private sealed record Done(string JobId, string Key, TrialResult? Result);
+
+    private sealed record Heartbeat
+    {
+        public static readonly Heartbeat Instance = new();
+    }
+
+    private readonly IActorRef _coordinator;
+    private readonly string _node;
+    private readonly int _slots;
+    private readonly DataLoader _data;
+    private readonly bool _logTrials;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<(string Job, string Key), CancellationTokenSource> _running = [];
+    private readonly Dictionary<string, (SweepSpec Spec, Dictionary<string, TrialSpec> Trials)> _plans = new(StringComparer.Ordinal);
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public TrialWorker(IActorRef coordinator, string node, int slots, string? dataDirectory, bool logTrials)
+    {
+        _logTrials = logTrials;
+        _coordinator = coordinator;
+        _node = node;
+        _slots = slots;
+        _data = new DataLoader(dataDirectory);
+        Receive<AssignTrial>(Start);
+        Receive<Done>(Finish);
+        Receive<CancelTrials>(m =>
+        {
+            foreach (var (key, cts) in _running.Where(r => r.Key.Job == m.JobId).ToList())
+            {
+                cts.Cancel();
+                _running.Remove(key);
+            }
+            _plans.Remove(m.JobId);
+        });
+        Receive<TrialProgress>(m => _coordinator.Tell(m));
+        Receive<Heartbeat>(_ => ReportStatus());
+    }
+
+    public static Props Props(IActorRef coordinator, string node, int slots, string? dataDirectory, bool logTrials = false) =>
+        Akka.Actor.Props.Create(() => new TrialWorker(coordinator, node, slots, dataDirectory, logTrials));
+
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("heartbeat", Heartbeat.Instance, TimeSpan.FromSeconds(1));
+        ReportStatus();
+    }
+
+    protected override void PostStop()
+    {
+        foreach (var cts in _running.Values) cts.Cancel();
+    }
+
+    private void ReportStatus() =>
+        _coordinator.Tell(new WorkerStatus(_node, _slots, [.. _running.Keys.Select(k => new RunningTrial(k.Job, k.Key))]));
+
+    private void Start(AssignTrial m)
+    {
+        if (_running.ContainsKey((m.JobId, m.Key))) return;
+        if (!_plans.TryGetValue(m.JobId, out var plan))
+        {
+            var spec = SpecParser.Parse(m.SpecText, m.JobId);
+            plan = (spec, Planner.Expand(spec).ToDictionary(t => t.Key, StringComparer.Ordinal));
+            _plans[m.JobId] = plan;
+        }
+        if (!plan.Trials.TryGetValue(m.Key, out var trial))
+        {
+            _log.Error("job {0} has no trial {1}", m.JobId, m.Key);
+            return;
+        }
+        var cts = new CancellationTokenSource();
+        _running[(m.JobId, m.Key)] = cts;
+        var self = Self;
+        var sweep = plan.Spec;
+        var data = _data;
+        if (_logTrials) Console.WriteLine($"start {m.JobId} {m.Key}");
+        // A dedicated thread per trial: training must never starve Akka's dispatcher, whose
+        // heartbeats the failure detector depends on.
+        Task.Factory.StartNew(() => TrialRunner.Run(sweep, trial, data,
+                e => self.Tell(new TrialProgress(m.JobId, m.Key, e.Epoch, e.ValidationAccuracy)), cts.Token),
+                cts.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            .PipeTo(self, success: r => new Done(m.JobId, m.Key, r), failure: e => new Done(m.JobId, m.Key,
+                e is OperationCanceledException or AggregateException { InnerException: OperationCanceledException }
+                    ? null   // cancelled: nothing to report
+                    : new TrialResult(trial, TrialOutcome.Failed, null, e.GetBaseException().Message, [], double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, null, 0)));
+    }
+
+    private void Finish(Done m)
+    {
+        if (!_running.Remove((m.JobId, m.Key), out var cts)) return;   // cancelled meanwhile
+        cts.Dispose();
+        if (m.Result is { } r)
+        {
+            var outcome = r.Outcome.ToString().ToLowerInvariant();
+            if (_logTrials) Console.WriteLine($"done {m.JobId} {m.Key} {outcome} {r.Seconds:F2}s");
+            _coordinator.Tell(new TrialFinished(m.JobId, m.Key, outcome, ResultJson.Line(r), ResultJson.Telemetry(m.Key, _node, r.Seconds), r.ValidationAccuracy));
+        }
+        ReportStatus();
+    }
+}

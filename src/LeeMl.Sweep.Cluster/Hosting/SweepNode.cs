@@ -1,0 +1,44 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.Singleton;
+using LeeMl.Sweep.Cluster.Actors;
+
+namespace LeeMl.Sweep.Cluster.Hosting;
+
+/// <summary>
+/// One cluster node: the coordinator singleton (coordinator role), a trial worker (worker role),
+/// and the client gateway on every node. The same wiring runs a one-node cluster in one process
+/// for <c>run</c>.
+/// </summary>
+public sealed class SweepNode : IAsyncDisposable
+{
+    private SweepNode(ActorSystem system, IActorRef gateway)
+    {
+        System = system;
+        Gateway = gateway;
+    }
+
+    public ActorSystem System { get; }
+
+    public IActorRef Gateway { get; }
+
+    public static SweepNode Start(NodeOptions options)
+    {
+        var system = ActorSystem.Create(NodeOptions.SystemName, AkkaConfig.Node(options));
+        var singletonSettings = ClusterSingletonManagerSettings.Create(system).WithRole("coordinator");
+        if (options.IsCoordinator)
+            system.ActorOf(ClusterSingletonManager.Props(SweepCoordinator.Props(options.DatabasePath), PoisonPill.Instance, singletonSettings), "coordinator");
+        var proxy = system.ActorOf(ClusterSingletonProxy.Props("/user/coordinator", ClusterSingletonProxySettings.Create(system).WithRole("coordinator")), "coordinator-proxy");
+        var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
+        var nodeName = $"{address.Host}:{address.Port}";
+        if (options.IsWorker)
+            system.ActorOf(TrialWorker.Props(proxy, nodeName, options.Slots, options.DataDirectory, options.LogTrials), "worker");
+        var gateway = system.ActorOf(Actors.Gateway.Props(proxy), "gateway");
+        if (options.SeedNodes.Count == 0)
+            Akka.Cluster.Cluster.Get(system).Join(address);   // a one-node cluster of its own (run)
+        return new SweepNode(system, gateway);
+    }
+
+    public string Address => Akka.Cluster.Cluster.Get(System).SelfAddress.ToString();
+
+    public async ValueTask DisposeAsync() => await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+}

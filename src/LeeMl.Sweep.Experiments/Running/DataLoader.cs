@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using LeeMl.Sweep.Experiments.Specs;
+using LeeMl.Sweep.Learning.Data;
+
+namespace LeeMl.Sweep.Experiments.Running;
+
+/// <summary>
+/// Loads a sweep's data once per process and hands every trial the same read-only datasets:
+/// the training/test parts of the source, and the validation split for each split seed.
+/// Named datasets come from the data folder (--data-dir or LEEML_DATA).
+/// </summary>
+public sealed class DataLoader(string? dataDirectory)
+{
+    private readonly ConcurrentDictionary<string, Lazy<DataSplit>> _sources = new();
+    private readonly ConcurrentDictionary<string, Lazy<DataSplit>> _splits = new();
+
+    public string? DataDirectory => dataDirectory;
+
+    public DataSplit Source(DataSpec spec) =>
+        _sources.GetOrAdd(spec.ToString(), _ => new Lazy<DataSplit>(() => Load(spec, dataDirectory))).Value;
+
+    /// <summary>Train, validation (carved from training rows, stratified) and test for one split seed.</summary>
+    public DataSplit ForTrial(DataSpec spec, double validation, ulong splitSeed) =>
+        _splits.GetOrAdd($"{spec}|{validation.ToString("R", CultureInfo.InvariantCulture)}|{splitSeed}", _ => new Lazy<DataSplit>(() =>
+        {
+            var source = Source(spec);
+            if (validation <= 0) return source;
+            var (train, val) = Splits.Stratified(source.Train, validation, splitSeed);
+            return new DataSplit(train, val, source.Test);
+        })).Value;
+
+    public static DataSplit Load(DataSpec spec, string? dataDirectory)
+    {
+        int Int(string key, int fallback) => int.Parse(spec.Get(key, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+        double Double(string key, double fallback) => double.Parse(spec.Get(key, fallback.ToString("R", CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+        var features = spec.Settings.TryGetValue("features", out var f) && spec.Source is not ("blobs" or "moons") ? f.Split(',') : null;
+        switch (spec.Source)
+        {
+            case "blobs" or "moons":
+            {
+                var seed = (ulong)Int("seed", 1);
+                var all = spec.Source == "blobs"
+                    ? Synthetic.Blobs(Int("samples", 2000), Int("features", 8), Int("classes", 2), Double("separation", 2), Double("label_noise", 0.05), seed)
+                    : Synthetic.Moons(Int("samples", 2000), Int("features", 2), Double("noise", 0.2), seed);
+                var (train, test) = Splits.Stratified(all, 0.2, seed);
+                return new DataSplit(train, null, test);
+            }
+            case "csv":
+            {
+                var path = spec.Get("path", "");
+                var table = Table.ReadWithHeader(path);
+                var encoder = TableEncoder.Fit(table, spec.Get("label", ""), features);
+                if (spec.Settings.TryGetValue("test", out var testPath))
+                {
+                    var testTable = Table.ReadWithHeader(testPath);
+                    if (!testTable.Header.SequenceEqual(table.Header))
+                        throw new DataException($"{testPath}: its columns differ from {path}'s");
+                    return new DataSplit(encoder.Encode(table), null, encoder.Encode(testTable));
+                }
+                var (train, test) = Splits.Stratified(encoder.Encode(table), 0.2, (ulong)Int("split_seed", 0));
+                return new DataSplit(train, null, test);
+            }
+            default:
+                return NamedDatasets.Load(spec.Source, NamedDatasets.Directory(dataDirectory), features, (ulong)Int("split_seed", 0));
+        }
+    }
+}

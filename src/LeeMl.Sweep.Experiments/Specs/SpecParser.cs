@@ -1,0 +1,239 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using LeeMl.Sweep.Learning.Data;
+using LeeMl.Sweep.Learning.Models;
+using LeeMl.Sweep.Optim;
+using LeeMl.Sweep.Optim.Hyper;
+using LeeMl.Sweep.Optim.Optimizers;
+using LeeMl.Sweep.Optim.Schedules;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace LeeMl.Sweep.Experiments.Specs;
+
+/// <summary>
+/// Reads and validates a sweep spec (YAML, or JSON) before anything runs: unknown keys, unknown
+/// names, wrong types and out-of-range values each get an error with file, line and path. Every
+/// optimizer, schedule and model is built once here, so a spec that parses will build.
+/// A spec names components only; it can never name a type or load code.
+/// </summary>
+public static class SpecParser
+{
+    public const int DefaultMaxTrials = 100_000;
+
+    private static readonly string[] TopKeys = ["name", "data", "validation", "models", "epochs", "batch_size", "seeds", "seed", "grid", "max_trials"];
+    private static readonly string[] GridKeys = ["optimizer", "schedule", "warmup", "gradient_noise"];
+
+    public static SweepSpec ParseFile(string path)
+    {
+        if (!File.Exists(path)) throw new SpecException($"{path}: spec file not found");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    public static SweepSpec Parse(string text, string file)
+    {
+        var root = Load(text, file);
+        var keys = new Dictionary<string, SpecNode>();
+        foreach (var (key, value) in root.Entries())
+        {
+            if (!TopKeys.Contains(key)) throw value.Error($"unknown key '{key}'; known: {string.Join(", ", TopKeys)}");
+            keys[key] = value;
+        }
+        SpecNode Required(string key) => keys.GetValueOrDefault(key) ?? throw root.Error($"missing key '{key}'");
+
+        var name = Required("name").Scalar();
+        if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+            throw Required("name").Error($"name '{name}' must be letters, digits, '-', '_' or '.'");
+        var data = Data(Required("data"));
+        var validation = keys.TryGetValue("validation", out var v) ? v.Double(0, 1, maxInclusive: false) : 0.2;
+        var epochs = keys.TryGetValue("epochs", out var e) ? e.Int(1, 100_000) : 30;
+        var batch = keys.TryGetValue("batch_size", out var b) ? b.Int(1, 1_000_000) : 32;
+        var seeds = keys.TryGetValue("seeds", out var s) ? s.ItemsOrOne().Select(n => n.Int(0)).ToImmutableArray() : [1];
+        if (seeds.Length == 0) throw s!.Error("empty list; give at least one seed");
+        if (seeds.Distinct().Count() != seeds.Length) throw s!.Error("a seed is listed twice");
+        var seed = keys.TryGetValue("seed", out var sd) ? sd.Int(0) : 0;
+        var maxTrials = keys.TryGetValue("max_trials", out var mt) ? mt.Int(1, 10_000_000) : DefaultMaxTrials;
+
+        var modelsNode = Required("models");
+        var models = modelsNode.ItemsOrOne().Select(n => (Node: n, Spec: Component(n))).ToList();
+        if (models.Count == 0) throw modelsNode.Error("empty list; give at least one model");
+        foreach (var (node, model) in models)
+        {
+            try { ModelCatalog.Create(model, features: 2, classes: 2); }
+            catch (HyperparameterException ex) { throw node.Error(ex.Message); }
+        }
+        Unique(models.Select(m => (m.Node, (ComponentSpec?)m.Spec)));
+
+        var grid = GridOf(keys.GetValueOrDefault("grid"), root, models.Any(m => !ModelCatalog.IsClosedForm(m.Spec.Name)), epochs, batch);
+        var spec = new SweepSpec(name, data, validation, [.. models.Select(m => m.Spec)], epochs, batch, seeds, seed, grid, maxTrials, text);
+        var count = Planning.Planner.Count(spec);
+        if (count > maxTrials)
+            throw (keys.GetValueOrDefault("max_trials") ?? keys.GetValueOrDefault("grid") ?? root)
+                .Error($"the grid has {count} trials, over the limit of {maxTrials} (raise max_trials to allow it)");
+        return spec;
+    }
+
+    private static SpecNode Load(string text, string file)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException ex)
+        {
+            throw new SpecException($"{file}:{ex.Start.Line}: syntax error: {(ex.InnerException ?? ex).Message}");
+        }
+        if (stream.Documents.Count == 0) throw new SpecException($"{file}:1: the spec is empty");
+        if (stream.Documents.Count > 1) throw new SpecException($"{file}:{stream.Documents[1].RootNode.Start.Line}: one spec per file");
+        var root = new SpecNode(file, "", stream.Documents[0].RootNode);
+        if (!root.IsMap) throw root.Error("a spec is a mapping of keys (name, data, models, grid, ...)");
+        return root;
+    }
+
+    private static DataSpec Data(SpecNode node)
+    {
+        var entries = node.Entries().ToList();
+        var sources = entries.Where(x => x.Key is "synthetic" or "name" or "csv").ToList();
+        if (sources.Count != 1) throw node.Error("give exactly one of synthetic: blobs|moons, name: DATASET, csv: PATH");
+        var (kind, sourceNode) = sources[0];
+        var source = sourceNode.Scalar();
+        string[] allowed = kind switch
+        {
+            "synthetic" when source == "blobs" => ["samples", "features", "classes", "separation", "label_noise", "seed"],
+            "synthetic" when source == "moons" => ["samples", "features", "noise", "seed"],
+            "synthetic" => throw sourceNode.Error($"unknown synthetic data '{source}'; known: blobs, moons"),
+            "name" when NamedDatasets.Names.Contains(source) => ["features", "split_seed"],
+            "name" => throw sourceNode.Error($"unknown dataset '{source}'; known: {string.Join(", ", NamedDatasets.Names)} (or csv: PATH)"),
+            _ => ["label", "test", "features"],
+        };
+        var settings = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        if (kind == "csv") settings["path"] = source;
+        foreach (var (key, value) in entries)
+        {
+            if (key == kind) continue;
+            if (!allowed.Contains(key)) throw value.Error($"unknown key '{key}' for {(kind == "csv" ? "csv" : source)} data; known: {string.Join(", ", allowed)}");
+            settings[key] = key switch
+            {
+                "samples" => value.Int(10, 10_000_000).ToString(CultureInfo.InvariantCulture),
+                "features" when kind == "synthetic" => value.Int(source == "moons" ? 2 : 1, 100_000).ToString(CultureInfo.InvariantCulture),
+                "features" => string.Join(",", value.ItemsOrOne().Select(f => f.Scalar())),
+                "classes" => value.Int(2, 1000).ToString(CultureInfo.InvariantCulture),
+                "separation" => value.Double(0).ToString("R", CultureInfo.InvariantCulture),
+                "label_noise" => value.Double(0, 1).ToString("R", CultureInfo.InvariantCulture),
+                "noise" => value.Double(0).ToString("R", CultureInfo.InvariantCulture),
+                "seed" or "split_seed" => value.Int(0).ToString(CultureInfo.InvariantCulture),
+                _ => value.Scalar(),
+            };
+        }
+        if (kind == "csv" && !settings.ContainsKey("label")) throw node.Error("csv data needs label: COLUMN");
+        return new DataSpec(kind == "csv" ? "csv" : source, settings.ToImmutable());
+    }
+
+    /// <summary>A component: a name alone, or a mapping with <c>name</c> and its parameters.</summary>
+    private static ComponentSpec Component(SpecNode node)
+    {
+        if (node.IsScalar)
+        {
+            var n = node.Scalar();
+            if (n.Length == 0) throw node.Error("empty name");
+            return new ComponentSpec(n);
+        }
+        var entries = node.Entries().ToList();
+        var nameNode = entries.FirstOrDefault(x => x.Key == "name").Value ?? throw node.Error("missing key 'name'");
+        var spec = new ComponentSpec(nameNode.Scalar());
+        foreach (var (key, value) in entries)
+        {
+            if (key == "name") continue;
+            ParamValue pv = value switch
+            {
+                { IsMap: true } => new ParamValue.Component(Component(value)),
+                { IsScalar: true, IsPlain: true } => ParamValue.Parse(value.Scalar()),
+                { IsScalar: true } => new ParamValue.Text(value.Scalar()),
+                _ => throw value.Error("expected a value or a nested component, found a list"),
+            };
+            if (pv is ParamValue.Number { Value: var d } && !double.IsFinite(d)) throw value.Error($"'{value.Scalar()}' is not a finite number");
+            spec = spec.With(key, pv);
+        }
+        return spec;
+    }
+
+    private static void Unique(IEnumerable<(SpecNode Node, ComponentSpec? Spec)> entries)
+    {
+        var seen = new Dictionary<string, SpecNode>();
+        foreach (var (node, spec) in entries)
+        {
+            var key = spec?.ToString() ?? "none";
+            if (seen.TryGetValue(key, out var first)) throw node.Error($"duplicates {first.Path} ({key}); every trial must differ");
+            seen[key] = node;
+        }
+    }
+
+    private static Grid GridOf(SpecNode? node, SpecNode root, bool needsOptimizer, int epochs, int batch)
+    {
+        var axes = new Dictionary<string, SpecNode>();
+        if (node is not null)
+            foreach (var (key, value) in node.Entries())
+            {
+                if (!GridKeys.Contains(key)) throw value.Error($"unknown grid axis '{key}'; known: {string.Join(", ", GridKeys)}");
+                if (value.IsSeq && value.Items().Count == 0) throw value.Error("empty list; an empty axis would make an empty grid");
+                axes[key] = value;
+            }
+        if (needsOptimizer && !axes.ContainsKey("optimizer"))
+            throw (node ?? root).Error("missing grid.optimizer: the trained models (logistic, softmax, mlp, ...) need at least one optimizer");
+
+        List<(SpecNode Node, ComponentSpec? Spec)> Axis(string key, Func<SpecNode, ComponentSpec?> read) =>
+            axes.TryGetValue(key, out var a) ? [.. a.ItemsOrOne().Select(n => (n, n.IsNone ? null : read(n)))] : [(root, null)];
+
+        var optimizers = axes.ContainsKey("optimizer") ? Axis("optimizer", Component) : [];
+        if (optimizers.Any(o => o.Spec is null)) throw optimizers.First(o => o.Spec is null).Node.Error("an optimizer cannot be none");
+        var schedules = Axis("schedule", Component);
+        var warmups = Axis("warmup", n =>
+        {
+            var steps = n.Entries().ToDictionary(x => x.Key, x => x.Value);
+            foreach (var k in steps.Keys.Where(k => k is not ("steps" or "start_factor")))
+                throw steps[k].Error($"unknown key '{k}' for warmup; known: steps, start_factor");
+            var spec = new ComponentSpec("warmup").With("steps", (steps.GetValueOrDefault("steps") ?? throw n.Error("missing key 'steps'")).Int(1));
+            return steps.TryGetValue("start_factor", out var f) ? spec.With("start_factor", f.Double(0, 1)) : spec;
+        });
+        var noises = Axis("gradient_noise", n =>
+        {
+            var fields = n.Entries().ToDictionary(x => x.Key, x => x.Value);
+            foreach (var k in fields.Keys.Where(k => k is not ("eta" or "gamma")))
+                throw fields[k].Error($"unknown key '{k}' for gradient_noise; known: eta, gamma");
+            var eta = (fields.GetValueOrDefault("eta") ?? throw n.Error("missing key 'eta'")).Double(0);
+            var gamma = fields.TryGetValue("gamma", out var g) ? g.Double(0) : 0.55;
+            return new ComponentSpec("noise").With("eta", eta).With("gamma", gamma);
+        });
+        foreach (var axis in new[] { optimizers, schedules, warmups, noises }) Unique(axis);
+
+        // Build every optimizer × schedule × warm-up once, so that a spec that validates also runs.
+        foreach (var (oNode, o) in optimizers)
+            foreach (var (sNode, s) in schedules)
+                foreach (var (wNode, w) in warmups)
+                {
+                    try
+                    {
+                        OptimizerCatalog.Create(o!, 1, learningRateFromSchedule: s is not null || w is not null);
+                    }
+                    catch (HyperparameterException ex) { throw oNode.Error(ex.Message); }
+                    try
+                    {
+                        var schedule = TrialSchedule(s, w);
+                        Updater.Create(o!, 1, schedule, totalSteps: Math.Max(2, epochs * 10));
+                    }
+                    catch (HyperparameterException ex) { throw (s is null ? wNode : sNode).Error($"{ex.Message} (with {o})"); }
+                }
+        return new Grid([.. optimizers.Select(x => x.Spec!)], [.. schedules.Select(x => x.Spec)], [.. warmups.Select(x => x.Spec)], [.. noises.Select(x => x.Spec)]);
+    }
+
+    /// <summary>The schedule a trial runs: its schedule (or constant), behind a linear warm-up if it has one.</summary>
+    public static ComponentSpec? TrialSchedule(ComponentSpec? schedule, ComponentSpec? warmup)
+    {
+        if (warmup is null) return schedule;
+        var w = new ComponentSpec("warmup-linear")
+            .With("warmup_steps", warmup.Params["steps"])
+            .With("then", new ParamValue.Component(schedule ?? new ComponentSpec("constant")));
+        return warmup.Params.TryGetValue("start_factor", out var f) ? w.With("start_factor", f) : w;
+    }
+}

@@ -1,0 +1,29 @@
+using System.Collections.Immutable;
+using LeeMl.Sweep.Optim.Hyper;
+
+namespace LeeMl.Sweep.Experiments.Specs;
+
+/// <summary>
+/// Where a sweep's data come from: <c>blobs</c> or <c>moons</c> (built in), a named dataset
+/// (<c>pokemon</c>, <c>adult</c>, <c>breast-cancer</c>, <c>digits</c>) or <c>csv</c>, with its settings
+/// as canonical text.
+/// </summary>
+public sealed record DataSpec(string Source, ImmutableSortedDictionary<string, string> Settings)
+{
+    public string Get(string key, string fallback) => Settings.GetValueOrDefault(key, fallback);
+
+    public override string ToString() =>
+        Settings.Count == 0 ? Source : $"{Source}({string.Join(", ", Settings.Select(s => $"{s.Key}={s.Value}"))})";
+}
+
+/// <summary>The grid: the product of its axes. A null entry means "none" (no schedule, no warm-up, no noise).</summary>
+public sealed record Grid(
+    ImmutableArray<ComponentSpec> Optimizers,
+    ImmutableArray<ComponentSpec?> Schedules,
+    ImmutableArray<ComponentSpec?> Warmups,
+    ImmutableArray<ComponentSpec?> Noises);
+
+/// <summary>A whole sweep as validated data. <see cref="SpecText"/> is the file as given, which travels with the job.</summary>
+public sealed record SweepSpec(
+    string Name, DataSpec Data, double Validation, ImmutableArray<ComponentSpec> Models, int Epochs, int BatchSize,
+    ImmutableArray<int> Seeds, int Seed, Grid Grid, int MaxTrials, string SpecText);
