@@ -64,7 +64,7 @@ public static class SpecParser
         }
         Unique(models.Select(m => (m.Node, (ComponentSpec?)m.Spec)));
 
-        var grid = GridOf(keys.GetValueOrDefault("grid"), root, models.Any(m => !ModelCatalog.IsClosedForm(m.Spec.Name)), epochs, batch);
+        var grid = GridOf(keys.GetValueOrDefault("grid"), root, models.Any(m => !ModelCatalog.IsClosedForm(m.Spec.Name)));
         var spec = new SweepSpec(name, data, validation, [.. models.Select(m => m.Spec)], epochs, batch, seeds, seed, grid, maxTrials, text);
         var count = Planning.Planner.Count(spec);
         if (count > maxTrials)
@@ -83,6 +83,10 @@ public static class SpecParser
         catch (YamlException ex)
         {
             throw new SpecException($"{file}:{ex.Start.Line}: syntax error: {(ex.InnerException ?? ex).Message}");
+        }
+        catch (InvalidOperationException ex)   // the parser's own complaint about an unfinished structure
+        {
+            throw new SpecException($"{file}:{text.Split('\n').Length}: syntax error: {ex.Message}");
         }
         if (stream.Documents.Count == 0) throw new SpecException($"{file}:1: the spec is empty");
         if (stream.Documents.Count > 1) throw new SpecException($"{file}:{stream.Documents[1].RootNode.Start.Line}: one spec per file");
@@ -169,7 +173,7 @@ public static class SpecParser
         }
     }
 
-    private static Grid GridOf(SpecNode? node, SpecNode root, bool needsOptimizer, int epochs, int batch)
+    private static Grid GridOf(SpecNode? node, SpecNode root, bool needsOptimizer)
     {
         var axes = new Dictionary<string, SpecNode>();
         if (node is not null)
@@ -220,7 +224,7 @@ public static class SpecParser
                     try
                     {
                         var schedule = TrialSchedule(s, w);
-                        Updater.Create(o!, 1, schedule, totalSteps: Math.Max(2, epochs * 10));
+                        Updater.Create(o!, 1, schedule, totalSteps: 1_000_000);   // the real length depends on the data; a warm-up longer than the run fails its trials at run time
                     }
                     catch (HyperparameterException ex) { throw (s is null ? wNode : sNode).Error($"{ex.Message} (with {o})"); }
                 }

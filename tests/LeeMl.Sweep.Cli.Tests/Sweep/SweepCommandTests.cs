@@ -1,0 +1,77 @@
+namespace LeeMl.Sweep.Cli.Tests.Sweep;
+
+public sealed class SweepCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("leeml-sweep-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Spec(string text)
+    {
+        var path = Path.Combine(_dir, "bad.yaml");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Theory]
+    [InlineData("plan")]
+    [InlineData("run")]
+    [InlineData("submit")]
+    public void A_malformed_spec_gets_one_error_with_path_and_line_exit_2_and_nothing_written(string command)
+    {
+        var spec = Spec("name: bad\ndata: { synthetic: blobs }\nmodels: [logistic]\ngrid:\n  optimizer: [ { name: adam, lr: -0.1 } ]\n");
+        var outDir = Path.Combine(_dir, "out");
+        string[] args = command switch
+        {
+            "run" => ["run", spec, "--out", outDir],
+            "submit" => ["submit", spec, "--cluster", "127.0.0.1:1"],
+            _ => ["plan", spec],
+        };
+        var r = CliRunner.Process(_dir, args);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"{spec}:5: grid.optimizer[0]: optimizer 'adam': lr = -0.1 is out of range", r.Stderr);
+        Assert.Equal(1, r.Stderr.Split('\n').Count(l => l.Contains("out of range", StringComparison.Ordinal)));
+        Assert.False(Directory.Exists(outDir));
+        Assert.Empty(Directory.GetFiles(_dir, "*.db", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Plan_lists_the_trials_of_the_built_in_lecture_grid()
+    {
+        var r = CliRunner.InProcess("plan");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("102 trials in sweep 'lecture-grid'", r.Stdout);
+        Assert.Contains("mlp(hidden=64)|adam(lr=0.003)|one-cycle|warmup(steps=100)|noise(eta=0.01, gamma=0.55)|seed=3", r.Stdout);
+        Assert.Contains("gaussian-shared|-|-|-|-|seed=1", r.Stdout);
+    }
+
+    [Theory]
+    [InlineData("run")]
+    [InlineData("plan")]
+    [InlineData("node")]
+    [InlineData("submit")]
+    [InlineData("status")]
+    [InlineData("cancel")]
+    [InlineData("fit")]
+    [InlineData("trace")]
+    public void Every_command_has_help(string command)
+    {
+        var r = CliRunner.InProcess(command, "--help");
+        Assert.Equal(0, r.ExitCode);
+        Assert.StartsWith("Usage: leeml-sweep " + command, r.Stdout);
+    }
+
+    [Theory]
+    [InlineData("node --roles worker --port 70000 --seed-nodes 127.0.0.1:4053", "--port '70000' is not a port")]
+    [InlineData("node --roles cook --seed-nodes 127.0.0.1:4053", "unknown role 'cook'")]
+    [InlineData("node --roles worker", "--seed-nodes is required")]
+    [InlineData("node --roles worker --seed-nodes localhost", "'localhost' must be HOST:PORT")]
+    [InlineData("status --cluster 127.0.0.1:0", "'0' is not a port")]
+    [InlineData("cancel --cluster 127.0.0.1:4053", "give the JOB id")]
+    public void Bad_cluster_arguments_exit_2(string line, string message)
+    {
+        var r = CliRunner.InProcess(line.Split(' '));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(message, r.Stderr);
+    }
+}

@@ -1,0 +1,100 @@
+using LeeMl.Sweep.Experiments.Planning;
+using LeeMl.Sweep.Experiments.Specs;
+
+namespace LeeMl.Sweep.Experiments.Tests;
+
+public sealed class SpecParserTests
+{
+    private const string Valid = """
+        name: t
+        data: { synthetic: blobs, samples: 400, features: 4 }
+        models: [logistic, gaussian-shared]
+        epochs: 3
+        seeds: [1, 2]
+        grid:
+          optimizer: [ { name: sgdm, lr: 0.05 }, { name: adam, lr: 0.003 } ]
+          schedule: [ none, { name: one-cycle } ]
+        """;
+
+    private static string Error(string text)
+    {
+        var e = Assert.Throws<SpecException>(() => SpecParser.Parse(text, "s.yaml"));
+        return e.Message;
+    }
+
+    [Theory]
+    [InlineData("epochs: 3", "epochs: three", "s.yaml:4: epochs: 'three' is not a whole number")]
+    [InlineData("epochs: 3", "epochs: 0", "s.yaml:4: epochs: 0 is out of range")]
+    [InlineData("epochs: 3", "epoch: 3", "s.yaml:4: epoch: unknown key 'epoch'; known: name, data")]
+    [InlineData("{ name: adam, lr: 0.003 }", "{ name: adamx, lr: 0.003 }", "s.yaml:7: grid.optimizer[1]: unknown optimizer 'adamx'; known: sgd")]
+    [InlineData("{ name: adam, lr: 0.003 }", "{ name: adam, lr: -1 }", "s.yaml:7: grid.optimizer[1]: optimizer 'adam': lr = -1 is out of range; allowed: 0 <= lr")]
+    [InlineData("{ name: adam, lr: 0.003 }", "{ name: adam, lr: .nan }", "s.yaml:7: grid.optimizer[1]: optimizer 'adam': lr = '.nan' is not a number")]
+    [InlineData("{ name: one-cycle }", "{ name: one-cycles }", "s.yaml:8: grid.schedule[1]: unknown schedule 'one-cycles'")]
+    [InlineData("[logistic, gaussian-shared]", "[logistic, lda2]", "s.yaml:3: models[1]: unknown model 'lda2'")]
+    [InlineData("[logistic, gaussian-shared]", "[logistic, logistic]", "s.yaml:3: models[1]: duplicates models[0]")]
+    [InlineData("synthetic: blobs", "synthetic: spirals", "s.yaml:2: data.synthetic: unknown synthetic data 'spirals'")]
+    [InlineData("{ synthetic: blobs, samples: 400, features: 4 }", "{ name: mnist }", "s.yaml:2: data.name: unknown dataset 'mnist'")]
+    [InlineData("schedule: [ none, { name: one-cycle } ]", "schedule: []", "s.yaml:8: grid.schedule: empty list")]
+    [InlineData("schedule: [ none, { name: one-cycle } ]", "momentum: [0.9]", "s.yaml:8: grid.momentum: unknown grid axis 'momentum'")]
+    [InlineData("seeds: [1, 2]", "seeds: [1, -2]", "s.yaml:5: seeds[1]: -2 is out of range")]
+    [InlineData("name: t", "name: t t", "s.yaml:1: name: name 't t' must be letters")]
+    [InlineData("epochs: 3", "epochs: [3", "s.yaml:")]
+    public void A_malformed_spec_gets_one_error_with_file_line_and_path(string replace, string with, string expected)
+    {
+        Assert.Contains(replace, Valid);
+        Assert.StartsWith(expected, Error(Valid.Replace(replace, with)));
+    }
+
+    [Fact]
+    public void Missing_keys_empty_spec_and_grid_size_limit_are_named()
+    {
+        Assert.StartsWith("s.yaml:1: the spec is empty", Error(""));
+        Assert.Contains("missing key 'models'", Error("name: t\ndata: { synthetic: blobs }\n"));
+        Assert.Contains("missing grid.optimizer", Error("name: t\ndata: { synthetic: blobs }\nmodels: [mlp]\n"));
+        Assert.Contains("the grid has 10 trials, over the limit of 5", Error(Valid + "\nmax_trials: 5\n"));
+        Assert.Contains("s.yaml:1: a spec is a mapping", Error("- a\n- b\n"));
+    }
+
+    [Fact]
+    public void Json_is_accepted_too()
+    {
+        var spec = SpecParser.Parse("""{"name": "j", "data": {"synthetic": "moons"}, "models": ["mlp"], "grid": {"optimizer": [{"name": "adam"}]}}""", "s.json");
+        Assert.Equal("j", spec.Name);
+        Assert.Single(Planner.Expand(spec));
+    }
+
+    [Fact]
+    public void The_grid_drops_optimizer_axes_for_closed_form_models_and_keys_are_stable()
+    {
+        var spec = SpecParser.Parse(Valid, "s.yaml");
+        var trials = Planner.Expand(spec);
+        Assert.Equal((2 * 2 + 1) * 2, trials.Count);
+        Assert.Equal(trials.Count, trials.Select(t => t.Key).Distinct().Count());
+        Assert.Contains(trials, t => t.Key == "gaussian-shared|-|-|-|-|seed=1" && t.IsClosedForm);
+        Assert.Contains(trials, t => t.Key == "logistic|adam(lr=0.003)|one-cycle|-|-|seed=2");
+        Assert.Equal(trials.Select(t => t.Key).Order(StringComparer.Ordinal), trials.Select(t => t.Key));
+        var again = Planner.Expand(SpecParser.Parse(Valid, "other.yaml"));
+        Assert.Equal(trials.Select(t => (t.Key, t.TrainingSeed, t.SplitSeed)), again.Select(t => (t.Key, t.TrainingSeed, t.SplitSeed)));
+        Assert.Equal(2, trials.Select(t => t.SplitSeed).Distinct().Count());   // one validation split per seed: cells compare on the same rows
+    }
+
+    [Fact]
+    public void The_built_in_default_is_the_lecture_grid_of_102_trials()
+    {
+        var spec = DefaultSpec.Spec;
+        Assert.Equal("lecture-grid", spec.Name);
+        Assert.Equal(102, Planner.Expand(spec).Count);
+        Assert.Equal(File.ReadAllText(Path.Combine(LeeMl.Sweep.Tests.RepoPaths.Root, "deploy", "sweeps", "lecture-grid.yaml")), DefaultSpec.Text);
+    }
+
+    [Theory]
+    [InlineData("lecture-grid.yaml")]
+    [InlineData("pokemon-generative-vs-logistic.yaml")]
+    [InlineData("adult-optimizers.yaml")]
+    [InlineData("digits-schedules.yaml")]
+    public void Every_example_spec_in_deploy_validates(string file)
+    {
+        var spec = SpecParser.ParseFile(Path.Combine(LeeMl.Sweep.Tests.RepoPaths.Root, "deploy", "sweeps", file));
+        Assert.NotEmpty(Planner.Expand(spec));
+    }
+}
