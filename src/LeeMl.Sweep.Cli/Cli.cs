@@ -3,6 +3,7 @@ using LeeMl.Sweep.Cli.Commands.Cancel;
 using LeeMl.Sweep.Cli.Commands.Fit;
 using LeeMl.Sweep.Cli.Commands.Node;
 using LeeMl.Sweep.Cli.Commands.Plan;
+using LeeMl.Sweep.Cli.Commands.Report;
 using LeeMl.Sweep.Cli.Commands.Run;
 using LeeMl.Sweep.Cli.Commands.Status;
 using LeeMl.Sweep.Cli.Commands.Submit;
@@ -18,7 +19,7 @@ public static class Cli
 {
     private static readonly ICommand[] Commands =
     [
-        new RunCommand(), new PlanCommand(), new NodeCommand(), new SubmitCommand(), new StatusCommand(), new CancelCommand(),
+        new RunCommand(), new PlanCommand(), new NodeCommand(), new SubmitCommand(), new StatusCommand(), new CancelCommand(), new ReportCommand(),
         new FitCommand(), new TraceCommand(),
     ];
 

@@ -22,8 +22,22 @@ public sealed class JobState(StoredJob stored, SweepSpec spec, IReadOnlyList<Tri
     public System.Diagnostics.Stopwatch Clock { get; } = System.Diagnostics.Stopwatch.StartNew();
     public string State { get; set; } = stored.State;
 
+    public bool ReportInFlight { get; set; }
+    public bool FinalReportWanted { get; set; }
+    public DateTime LastReport { get; set; } = DateTime.UtcNow;
+    public int ReportedDone { get; set; }
+
+    /// <summary>How often the reports of a running job are rewritten, at most.</summary>
+    public static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(5);
+
+    /// <summary>A running job with new results since its last report, and no rewrite for a while.</summary>
+    public bool ReportDue => IsActive && !ReportInFlight && Done.Count > ReportedDone && DateTime.UtcNow - LastReport > ReportEvery;
+
     public string Id => Stored.Id;
     public bool IsActive => State == "running";
+
+    /// <summary>Running or writing its final report: not yet done, not cancelled.</summary>
+    public bool IsOpen => State is "running" or "reporting";
     public bool IsComplete => Done.Count == Plan.Count;
 
     public void NoteValidation(double accuracy)

@@ -4,6 +4,8 @@ using LeeMl.Sweep.Cluster.Protocol;
 using LeeMl.Sweep.Experiments.Planning;
 using LeeMl.Sweep.Experiments.Results;
 using LeeMl.Sweep.Experiments.Specs;
+using LeeMl.Sweep.Reporting;
+using LeeMl.Sweep.Reporting.Analysis;
 
 namespace LeeMl.Sweep.Cluster.Actors;
 
@@ -50,7 +52,12 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
         });
         Receive<TrialFinished>(Finished);
         Receive<Terminated>(t => Lost(t.ActorRef));
-        Receive<Tick>(_ => Dispatch());
+        Receive<Tick>(_ =>
+        {
+            Dispatch();
+            foreach (var job in _jobs.Values.Where(j => j.ReportDue)) StartReport(job);
+        });
+        Receive<ReportWritten>(Reported);
     }
 
     public static Props Props(string databasePath) => Akka.Actor.Props.Create(() => new SweepCoordinator(databasePath));
@@ -59,6 +66,8 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
     {
         public static readonly Tick Instance = new();
     }
+
+    private sealed record ReportWritten(string JobId, bool Final, string? Error);
 
     protected override void PreStart()
     {
@@ -101,6 +110,8 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
         var outDir = m.OutputDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_databasePath))!, "jobs", id);
         var plan = Planner.Expand(spec);
         var stored = new StoredJob(id, spec.Name, m.SpecText, outDir, "running", plan.Count);
+        Directory.CreateDirectory(outDir);
+        WriteAtomically(Path.Combine(outDir, "spec.yaml"), m.SpecText);
         _store.CreateJob(stored);
         var job = new JobState(stored, spec, plan);
         _jobs[id] = job;
@@ -167,9 +178,42 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
         Directory.CreateDirectory(job.Stored.OutputDirectory);
         WriteAtomically(Path.Combine(job.Stored.OutputDirectory, "results.jsonl"), ResultJson.File(results.Select(r => (r.Key, r.Result))));
         WriteAtomically(Path.Combine(job.Stored.OutputDirectory, "telemetry.jsonl"), ResultJson.File(results.Select(r => (r.Key, r.Telemetry))));
-        _store.SetState(job.Id, "done");
-        job.State = "done";
-        _log.Info("job {0} done: {1} trials in {2:F1} s", job.Id, job.Plan.Count, job.Clock.Elapsed.TotalSeconds);
+        job.State = "reporting";   // done once the final report is on disk
+        job.FinalReportWanted = true;
+        StartReport(job);
+    }
+
+    /// <summary>Rewrites the job's reports off the mailbox; one at a time per job, the final one last.</summary>
+    private void StartReport(JobState job)
+    {
+        if (job.ReportInFlight) return;
+        job.ReportInFlight = true;
+        job.LastReport = DateTime.UtcNow;
+        job.ReportedDone = job.Done.Count;
+        var final = job.FinalReportWanted;
+        var lines = _store.Results(job.Id).Select(r => (r.Result, r.Telemetry)).ToList();
+        var progress = new JobProgress(job.Plan.Count, job.Done.Count, job.Running.Count, final ? "done" : job.State);
+        var dir = job.Stored.OutputDirectory;
+        var name = job.Spec.Name;
+        Task.Run(() => ReportWriter.Write(dir, name, progress, lines))
+            .PipeTo(Self, success: _ => new ReportWritten(job.Id, final, null), failure: e => new ReportWritten(job.Id, final, e.GetBaseException().Message));
+    }
+
+    private void Reported(ReportWritten m)
+    {
+        if (!_jobs.TryGetValue(m.JobId, out var job)) return;
+        job.ReportInFlight = false;
+        if (m.Error is not null) _log.Error("job {0}: report failed: {1}", m.JobId, m.Error);
+        if (m.Final)
+        {
+            _store.SetState(job.Id, "done");
+            job.State = "done";
+            _log.Info("job {0} done: {1} trials in {2:F1} s", job.Id, job.Plan.Count, job.Clock.Elapsed.TotalSeconds);
+        }
+        else if (job.FinalReportWanted)
+        {
+            StartReport(job);
+        }
     }
 
     private static void WriteAtomically(string path, string text)

@@ -21,6 +21,45 @@ public sealed record ComponentSpec(string Name, ImmutableSortedDictionary<string
     public override string ToString() =>
         Params.Count == 0 ? Name : $"{Name}({string.Join(", ", Params.Select(p => $"{p.Key}={p.Value}"))})";
 
+    /// <summary>The inverse of <see cref="ToString"/>: <c>warmup-linear(then=cosine(lr=0.1), warmup_steps=10)</c>.</summary>
+    public static ComponentSpec Parse(string text)
+    {
+        var position = 0;
+        var spec = ParseComponent(text, ref position);
+        if (position != text.Length) throw new FormatException($"unexpected '{text[position..]}' in '{text}'");
+        return spec;
+    }
+
+    private static ComponentSpec ParseComponent(string text, ref int i)
+    {
+        var start = i;
+        while (i < text.Length && text[i] is not ('(' or ')' or ',')) i++;
+        var spec = new ComponentSpec(text[start..i]);
+        if (i >= text.Length || text[i] != '(') return spec;
+        i++;
+        while (true)
+        {
+            var eq = text.IndexOf('=', i);
+            if (eq < 0) throw new FormatException($"missing '=' in '{text}'");
+            var key = text[i..eq];
+            i = eq + 1;
+            var valueStart = i;
+            while (i < text.Length && text[i] is not ('(' or ')' or ',')) i++;
+            if (i < text.Length && text[i] == '(')
+            {
+                i = valueStart;
+                spec = spec.With(key, new ParamValue.Component(ParseComponent(text, ref i)));
+            }
+            else
+            {
+                spec = spec.With(key, ParamValue.Parse(text[valueStart..i]));
+            }
+            if (i >= text.Length) throw new FormatException($"unclosed '(' in '{text}'");
+            if (text[i] == ')') { i++; return spec; }
+            i += text[i..].StartsWith(", ", StringComparison.Ordinal) ? 2 : 1;
+        }
+    }
+
     /// <summary>
     /// Builds a spec from flat <c>key=value</c> pairs. Dotted keys nest: <c>inner=adam</c> and
     /// <c>inner.lr=0.02</c> give <c>inner = adam(lr=0.02)</c>.

@@ -61,3 +61,15 @@ public sealed class ScheduleCatalogTests
         Assert.Equal(s.LearningRate(49), s.LearningRate(60));
     }
 }
+
+public sealed class ComponentSpecTextTests
+{
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("adam(beta1=0.9, lr=0.003)")]
+    [InlineData("warmup-linear(then=cosine(eta_min=0, lr=0.1, total_steps=40), warmup_steps=10)")]
+    [InlineData("one-cycle(anneal=linear, cycle_momentum=true, max_lr=0.05)")]
+    [InlineData("lookahead(alpha=0.5, inner=adam(lr=0.02), k=5)")]
+    public void Parse_reads_back_what_ToString_wrote(string text) =>
+        Assert.Equal(text, LeeMl.Sweep.Optim.Hyper.ComponentSpec.Parse(text).ToString());
+}

@@ -39,12 +39,12 @@ public static class JobWatcher
                 stdout.WriteLine(line);
                 last = key;
             }
-            if (DateTime.UtcNow - lastNodes > TimeSpan.FromSeconds(10) && job.State == "running")
+            if (DateTime.UtcNow - lastNodes > TimeSpan.FromSeconds(10) && job.State == "running")   // busy slots per node, now and then
             {
                 stdout.WriteLine("  " + Nodes(report.Nodes));
                 lastNodes = DateTime.UtcNow;
             }
-            if (job.State != "running") return job;
+            if (job.State is not ("running" or "reporting")) return job;
             await Task.Delay(500, cancel);
         }
     }

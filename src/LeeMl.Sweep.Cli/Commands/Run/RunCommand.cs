@@ -72,6 +72,7 @@ public sealed class RunCommand : ICommand
         var job = (JobAccepted)accepted;
         stdout.WriteLine($"sweep '{spec.Name}': {job.Trials} trials on {slots} slots; job {job.JobId}");
         var final = await JobWatcher.Follow(client, job.JobId, stdout);
+        stdout.WriteLine(Report.ReportFiles.Describe(outDir));
         stdout.WriteLine($"results: {Path.Combine(outDir, "results.jsonl")}");
         stdout.WriteLine($"telemetry: {Path.Combine(outDir, "telemetry.jsonl")}; database: {options.DatabasePath}");
         return final.State == "done" ? ExitCodes.Ok : ExitCodes.Failed;

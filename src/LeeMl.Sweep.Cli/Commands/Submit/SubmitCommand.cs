@@ -61,6 +61,9 @@ public sealed class SubmitCommand : ICommand
             var final = await JobWatcher.Follow(client, job.JobId, stderr);
             var dir = outDir ?? Path.Combine("runs", job.JobId);
             await JobWatcher.Download(client, job.JobId, dir);
+            File.WriteAllText(Path.Combine(dir, "spec.yaml"), spec.SpecText);
+            Report.ReportCommand.Write(dir, null);   // the same report files as on the coordinator, rendered here
+            stderr.WriteLine(Report.ReportFiles.Describe(dir));
             stderr.WriteLine($"results: {Path.Combine(dir, "results.jsonl")}");
             return final.State == "done" ? ExitCodes.Ok : ExitCodes.Failed;
         });

@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace LeeMl.Sweep.Reporting.Analysis;
+
+/// <summary>
+/// Results → report, a pure function. Cells are summarised over seeds; each factor's levels are
+/// compared with its reference level over matched pairs (same other axes, same seed), so the
+/// comparison is paired and the interval narrow; closed-form baselines appear in the cell table
+/// but not in the factor effects (they have no optimizer axes).
+/// </summary>
+public static partial class ReportBuilder
+{
+    private static readonly Dictionary<string, string> AxisTitles = new()
+    {
+        ["model"] = "model", ["optimizer"] = "optimizer", ["schedule"] = "schedule", ["warmup"] = "warm-up", ["noise"] = "gradient noise",
+    };
+
+    public static string AxisTitle(string axis) => AxisTitles[axis];
+
+    public static SweepReport Build(string name, JobProgress progress, IReadOnlyList<ResultRecord> results)
+    {
+        var shortNames = ShortNames(results);
+        string Label(ResultRecord r) => r.IsClosedForm
+            ? $"{shortNames[$"model:{r.Model}"]} (closed form)"
+            : string.Join(" · ", ResultRecord.Axes.Select(a => shortNames[$"{a}:{r.Axis(a)}"]).Where(s => s.Length > 0));
+
+        var cells = results.GroupBy(r => r.Cell).Select(g =>
+        {
+            var ok = g.Where(r => r.Succeeded).ToList();
+            return new CellSummary(g.Key, Label(g.First()), g.First().IsClosedForm, g.Count(), ok.Count,
+                g.Count(r => r.Outcome == "diverged"), g.Count(r => r.Outcome == "failed"),
+                Estimate.Of(ok.Select(r => 100 * r.TrainAccuracy)), Estimate.Of(ok.Select(r => 100 * r.ValidationAccuracy)),
+                Estimate.Of(ok.Select(r => 100 * r.TestAccuracy)), Estimate.Of(ok.Select(r => 100 * r.Gap)),
+                Estimate.Of(ok.Where(r => r.BestEpoch is not null).Select(r => (double)r.BestEpoch!.Value)),
+                Estimate.Of(g.Select(r => r.Seconds)), false);
+        }).OrderByDescending(c => double.IsNaN(c.Validation.Mean) ? double.NegativeInfinity : c.Validation.Mean)
+          .ThenBy(c => c.Cell, StringComparer.Ordinal).ToList();
+        if (cells.Count > 0 && !double.IsNaN(cells[0].Validation.Mean)) cells[0] = cells[0] with { IsBest = true };
+
+        var trained = results.Where(r => !r.IsClosedForm && r.Succeeded).ToList();
+        var effects = new List<FactorEffect>();
+        var gaps = new List<FactorGap>();
+        foreach (var axis in ResultRecord.Axes)
+        {
+            var levels = trained.Select(r => r.Axis(axis)).Distinct().Order(StringComparer.Ordinal).ToList();
+            if (levels.Count < 2) continue;
+            var reference = levels.Contains("-") ? "-" : levels[0];
+            foreach (var level in levels.Where(l => l != reference))
+            {
+                var (train, validation) = Paired(trained, axis, reference, level);
+                effects.Add(new FactorEffect(axis, reference, level, train, validation,
+                    Sentence(axis, Display(shortNames, axis, reference), Display(shortNames, axis, level), train, validation)));
+            }
+            foreach (var level in levels)
+                gaps.Add(new FactorGap(axis, level, Estimate.Of(trained.Where(r => r.Axis(axis) == level).Select(r => 100 * r.Gap))));
+        }
+        return new SweepReport(name, progress, results, cells, effects, gaps, LectureVerdict(trained, shortNames), shortNames);
+    }
+
+    /// <summary>A level as a reader sees it: its short name, or "no warm-up" for none.</summary>
+    public static string Display(IReadOnlyDictionary<string, string> shortNames, string axis, string level) =>
+        level == "-" ? $"no {AxisTitle(axis)}" : shortNames[$"{axis}:{level}"];
+
+    /// <summary>Differences level − reference in train and validation accuracy (points) over matched pairs.</summary>
+    public static (Estimate Train, Estimate Validation) Paired(IReadOnlyList<ResultRecord> trained, string axis, string reference, string level)
+    {
+        string Context(ResultRecord r) => string.Join("|", ResultRecord.Axes.Where(a => a != axis).Select(r.Axis)) + $"|{r.Seed}";
+        var refs = trained.Where(r => r.Axis(axis) == reference).ToDictionary(Context, StringComparer.Ordinal);
+        var pairs = trained.Where(r => r.Axis(axis) == level && refs.ContainsKey(Context(r))).Select(r => (Level: r, Ref: refs[Context(r)])).ToList();
+        return (Estimate.Of(pairs.Select(p => 100 * (p.Level.TrainAccuracy - p.Ref.TrainAccuracy))),
+                Estimate.Of(pairs.Select(p => 100 * (p.Level.ValidationAccuracy - p.Ref.ValidationAccuracy))));
+    }
+
+    public static string Points(double v) => double.IsNaN(v) ? "–" : v.ToString("+0.00;−0.00;0.00", CultureInfo.InvariantCulture);
+
+    public static string Interval(Estimate e) =>
+        e.N < 2 ? $"{Points(e.Mean)} (n = {e.N})" : $"{Points(e.Mean)} [{Points(e.Low)}, {Points(e.High)}]";
+
+    private static string Direction(Estimate e, string what) => e.Sign switch
+    {
+        1 => $"{what} higher",
+        -1 => $"{what} lower",
+        _ => $"no clear difference in {what}",
+    };
+
+    private static string Sentence(string axis, string reference, string level, Estimate train, Estimate validation)
+    {
+        if (train.N == 0) return $"{AxisTitle(axis)}: no matched pairs for {level} against {reference} yet.";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{char.ToUpperInvariant(AxisTitle(axis)[0])}{AxisTitle(axis)[1..]}: {level} instead of {reference} changes training accuracy by {Points(train.Mean)} points " +
+            $"(95 % CI {Points(train.Low)} to {Points(train.High)}) and validation accuracy by {Points(validation.Mean)} points " +
+            $"(95 % CI {Points(validation.Low)} to {Points(validation.High)}) over {train.N} matched pairs: " +
+            $"{Direction(train, "training")}, {Direction(validation, "validation")}.");
+    }
+
+    private static string LectureVerdict(IReadOnlyList<ResultRecord> trained, IReadOnlyDictionary<string, string> shortNames)
+    {
+        var optimizers = trained.Select(r => r.Optimizer).Distinct().ToList();
+        var adam = optimizers.Where(o => o.StartsWith("adam(", StringComparison.Ordinal) || o == "adam").Order(StringComparer.Ordinal).FirstOrDefault();
+        var sgdm = optimizers.Where(o => o.StartsWith("sgdm(", StringComparison.Ordinal) || o == "sgdm").Order(StringComparer.Ordinal).FirstOrDefault();
+        if (adam is null || sgdm is null)
+            return "This sweep does not compare Adam with SGDM, so it cannot answer the lecture's question.";
+        var (train, validation) = Paired(trained, "optimizer", sgdm, adam);
+        if (train.N < 2) return "Too few matched Adam/SGDM pairs so far to answer the lecture's question.";
+        var a = shortNames[$"optimizer:{adam}"];
+        var s = shortNames[$"optimizer:{sgdm}"];
+        var figures = string.Create(CultureInfo.InvariantCulture,
+            $"{a} minus {s}: training {Points(train.Mean)} points (95 % CI {Points(train.Low)} to {Points(train.High)}), " +
+            $"validation {Points(validation.Mean)} points (95 % CI {Points(validation.Low)} to {Points(validation.High)}), {train.N} matched pairs.");
+        var verdict = (train.Sign, validation.Sign) switch
+        {
+            (1, -1) => "Supported: Adam is better on training and SGDM better on validation, both beyond the 95 % intervals.",
+            ( > -1, < 1) when train.Mean > 0 && validation.Mean < 0 => "Pointing the lecture's way but not clear: Adam ahead on training and SGDM on validation, yet at least one interval includes zero.",
+            _ => "Not supported by this sweep: Adam does not win on training while SGDM wins on validation.",
+        };
+        return $"{verdict} {figures}";
+    }
+
+    [GeneratedRegex(@"^(?<name>[^(]+)(\((?<params>.*)\))?$")]
+    private static partial Regex ComponentPattern();
+
+    /// <summary>Short, unambiguous names per axis level: the component name when it is unique on its axis.</summary>
+    private static Dictionary<string, string> ShortNames(IReadOnlyList<ResultRecord> results)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var axis in ResultRecord.Axes)
+        {
+            var levels = results.Select(r => r.Axis(axis)).Distinct().ToList();
+            var byName = levels.Where(l => l != "-").GroupBy(l => ComponentPattern().Match(l).Groups["name"].Value).ToDictionary(g => g.Key, g => g.Count());
+            foreach (var level in levels)
+            {
+                var m = ComponentPattern().Match(level);
+                var name = m.Groups["name"].Value;
+                names[$"{axis}:{level}"] = level == "-" ? "" : axis switch
+                {
+                    "warmup" => "warm-up " + Param(m, "steps"),
+                    "noise" => "noise η=" + Param(m, "eta"),
+                    _ => byName[name] == 1 ? name : level,
+                };
+            }
+        }
+        return names;
+    }
+
+    private static string Param(Match m, string key) =>
+        m.Groups["params"].Value.Split(", ").Select(p => p.Split('=')).FirstOrDefault(kv => kv[0] == key)?[1] ?? "?";
+}

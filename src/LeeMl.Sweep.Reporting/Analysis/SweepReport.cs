@@ -1,0 +1,25 @@
+namespace LeeMl.Sweep.Reporting.Analysis;
+
+/// <summary>One grid cell summarised over its seeds.</summary>
+public sealed record CellSummary(
+    string Cell, string Label, bool IsBaseline, int Seeds, int Completed, int Diverged, int Failed,
+    Estimate Train, Estimate Validation, Estimate Test, Estimate Gap, Estimate BestEpoch, Estimate Seconds, bool IsBest);
+
+/// <summary>
+/// The effect of one level of a factor against its reference level, over matched pairs: trials that
+/// differ in this factor only (same other axes, same seed). Differences in accuracy points.
+/// </summary>
+public sealed record FactorEffect(string Factor, string Reference, string Level, Estimate TrainDifference, Estimate ValidationDifference, string Sentence);
+
+/// <summary>The mean train − validation gap of every level of a factor, over all its trained trials.</summary>
+public sealed record FactorGap(string Factor, string Level, Estimate Gap);
+
+/// <summary>How far the job is: the report says it when it is written half-way.</summary>
+public sealed record JobProgress(int Planned, int Done, int Running, string State)
+{
+    public bool IsComplete => Planned > 0 && Done >= Planned;
+}
+
+public sealed record SweepReport(
+    string Name, JobProgress Progress, IReadOnlyList<ResultRecord> Results, IReadOnlyList<CellSummary> Cells,
+    IReadOnlyList<FactorEffect> Effects, IReadOnlyList<FactorGap> Gaps, string LectureVerdict, IReadOnlyDictionary<string, string> ShortNames);

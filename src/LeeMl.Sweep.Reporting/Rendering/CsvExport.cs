@@ -1,0 +1,40 @@
+using System.Globalization;
+using System.Text;
+using LeeMl.Sweep.Reporting.Analysis;
+
+namespace LeeMl.Sweep.Reporting.Rendering;
+
+/// <summary>results.csv (one row per trial), curves.csv (one row per trial and epoch), factors.csv (the factor table).</summary>
+public static class CsvExport
+{
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    public static string Field(string s) => s.IndexOfAny([',', '"', '\n']) < 0 ? s : $"\"{s.Replace("\"", "\"\"")}\"";
+
+    public static string Results(IEnumerable<ResultRecord> results)
+    {
+        var sb = new StringBuilder("key,model,optimizer,schedule,warmup,noise,seed,outcome,train_accuracy,validation_accuracy,test_accuracy,gap,train_loss,validation_loss,best_epoch,diverged_epoch,seconds,node\n");
+        foreach (var r in results.OrderBy(r => r.Key, StringComparer.Ordinal))
+            sb.Append(CultureInfo.InvariantCulture, $"{Field(r.Key)},{Field(r.Model)},{Field(r.Optimizer)},{Field(r.Schedule)},{Field(r.Warmup)},{Field(r.Noise)},{r.Seed},{r.Outcome},")
+              .Append(CultureInfo.InvariantCulture, $"{F(r.TrainAccuracy)},{F(r.ValidationAccuracy)},{F(r.TestAccuracy)},{F(r.Gap)},{F(r.TrainLoss)},{F(r.ValidationLoss)},{r.BestEpoch},{r.DivergedEpoch},{F(r.Seconds)},{Field(r.Node)}\n");
+        return sb.ToString();
+    }
+
+    public static string Curves(IEnumerable<ResultRecord> results)
+    {
+        var sb = new StringBuilder("key,epoch,step,lr,train_loss,train_accuracy,validation_loss,validation_accuracy,gradient_norm\n");
+        foreach (var r in results.OrderBy(r => r.Key, StringComparer.Ordinal))
+            foreach (var e in r.Epochs)
+                sb.Append(CultureInfo.InvariantCulture, $"{Field(r.Key)},{e.Epoch},{e.Step},{F(e.LearningRate)},{F(e.TrainLoss)},{F(e.TrainAccuracy)},{F(e.ValidationLoss)},{F(e.ValidationAccuracy)},{F(e.GradientNorm)}\n");
+        return sb.ToString();
+    }
+
+    public static string Factors(IEnumerable<FactorEffect> effects)
+    {
+        var sb = new StringBuilder("factor,reference,level,pairs,train_difference,train_low,train_high,validation_difference,validation_low,validation_high\n");
+        foreach (var e in effects)
+            sb.Append(CultureInfo.InvariantCulture, $"{e.Factor},{Field(e.Reference)},{Field(e.Level)},{e.TrainDifference.N},{F(e.TrainDifference.Mean)},{F(e.TrainDifference.Low)},{F(e.TrainDifference.High)},")
+              .Append(CultureInfo.InvariantCulture, $"{F(e.ValidationDifference.Mean)},{F(e.ValidationDifference.Low)},{F(e.ValidationDifference.High)}\n");
+        return sb.ToString();
+    }
+}

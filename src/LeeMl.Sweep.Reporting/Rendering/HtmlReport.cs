@@ -1,0 +1,82 @@
+using System.Net;
+using System.Text;
+using LeeMl.Sweep.Reporting.Analysis;
+
+namespace LeeMl.Sweep.Reporting.Rendering;
+
+/// <summary>
+/// report.html: self-contained — styles inline, figures embedded as data URIs, no outside URLs.
+/// A few lines of script record on the page how many figures decoded, which the browser test reads.
+/// </summary>
+public static class HtmlReport
+{
+    private static string E(string s) => WebUtility.HtmlEncode(s);
+
+    private static void Table(StringBuilder sb, string id, string[] header, IEnumerable<string[]> rows)
+    {
+        sb.Append($"<table id=\"{id}\"><thead><tr>");
+        foreach (var h in header) sb.Append($"<th>{E(h)}</th>");
+        sb.Append("</tr></thead><tbody>");
+        foreach (var r in rows)
+        {
+            sb.Append(r[0] == "★" ? "<tr class=\"best\">" : "<tr>");
+            foreach (var c in r) sb.Append($"<td>{E(c)}</td>");
+            sb.Append("</tr>");
+        }
+        sb.Append("</tbody></table>\n");
+    }
+
+    public static string Render(SweepReport report, IReadOnlyList<Figure> figures)
+    {
+        var sb = new StringBuilder();
+        sb.Append($$"""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Sweep report: {{E(report.Name)}}</title>
+            <style>
+            body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1280px; padding: 0 1rem; color: #222; }
+            h1 { margin-bottom: .2rem; } .status { padding: .6rem 1rem; background: {{(report.Progress.IsComplete ? "#e8f5e9" : "#fff8e1")}}; border-radius: 6px; }
+            table { border-collapse: collapse; margin: 1rem 0; font-size: .92rem; }
+            th, td { border-bottom: 1px solid #ddd; padding: .3rem .6rem; text-align: right; }
+            th:nth-child(2), td:nth-child(2) { text-align: left; }
+            tr.best td { background: #e3f2fd; font-weight: 600; }
+            figure { margin: 1.5rem 0; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+            figcaption { color: #555; font-size: .9rem; } .verdict { font-size: 1.05rem; }
+            </style></head><body>
+            <h1>Sweep report: {{E(report.Name)}}</h1>
+            <p class="status" id="status">{{E(ReportText.Status(report.Progress, report.Results))}}</p>
+            <h2>Adam on training, SGDM on validation?</h2>
+            <p class="verdict" id="verdict">{{E(report.LectureVerdict)}}</p>
+            <h2>Effect of each factor</h2>
+
+            """);
+        if (report.Effects.Count == 0) sb.Append("<p>No factor has two levels with finished matched trials yet.</p>\n");
+        else
+        {
+            Table(sb, "factors", ReportText.EffectHeader, report.Effects.Select(e => ReportText.EffectRow(report, e)));
+            sb.Append("<ul>");
+            foreach (var e in report.Effects) sb.Append($"<li>{E(e.Sentence)}</li>");
+            sb.Append("</ul>\n");
+        }
+        sb.Append("<h2>Cells, best validation accuracy first</h2>\n");
+        Table(sb, "cells", ReportText.CellHeader, report.Cells.Select(ReportText.CellRow));
+        sb.Append("<p>★ marks the cell with the best mean validation accuracy.</p>\n<h2>Figures</h2>\n");
+        foreach (var f in figures)
+            sb.Append($"<figure><img alt=\"{E(f.Title)}\" src=\"data:image/png;base64,{Convert.ToBase64String(f.Png)}\"><figcaption>{E(f.Title)}</figcaption></figure>\n");
+        sb.Append($"<h2>How to read this</h2>\n<p>{E(ReportText.Method)}</p>\n");
+        sb.Append("""
+            <script>
+            window.addEventListener('load', function () {
+              var images = Array.prototype.slice.call(document.images);
+              document.body.setAttribute('data-images', String(images.length));
+              document.body.setAttribute('data-images-decoded', String(images.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length));
+              document.body.setAttribute('data-tables', String(document.querySelectorAll('table').length));
+            });
+            </script>
+            </body></html>
+
+            """);
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,35 @@
+using System.Text;
+using LeeMl.Sweep.Reporting.Analysis;
+
+namespace LeeMl.Sweep.Reporting.Rendering;
+
+/// <summary>report.md: the same content as report.html, with the figures as files beside it.</summary>
+public static class MarkdownReport
+{
+    private static string Row(IEnumerable<string> cells) => "| " + string.Join(" | ", cells.Select(c => c.Replace("|", "\\|"))) + " |\n";
+
+    public static string Render(SweepReport report, IReadOnlyList<Figure> figures)
+    {
+        var sb = new StringBuilder($"# Sweep report: {report.Name}\n\n");
+        sb.Append($"**Status:** {ReportText.Status(report.Progress, report.Results)}\n\n");
+        sb.Append("## Adam on training, SGDM on validation?\n\n").Append(report.LectureVerdict).Append("\n\n");
+        sb.Append("## Effect of each factor\n\n");
+        if (report.Effects.Count == 0) sb.Append("No factor has two levels with finished matched trials yet.\n\n");
+        else
+        {
+            sb.Append(Row(ReportText.EffectHeader)).Append(Row(ReportText.EffectHeader.Select(_ => "---")));
+            foreach (var e in report.Effects) sb.Append(Row(ReportText.EffectRow(report, e)));
+            sb.Append('\n');
+            foreach (var e in report.Effects) sb.Append("- ").Append(e.Sentence).Append('\n');
+            sb.Append('\n');
+        }
+        sb.Append("## Cells, best validation accuracy first\n\n");
+        sb.Append(Row(ReportText.CellHeader)).Append(Row(ReportText.CellHeader.Select(_ => "---")));
+        foreach (var c in report.Cells) sb.Append(Row(ReportText.CellRow(c)));
+        sb.Append("\n★ marks the cell with the best mean validation accuracy.\n\n");
+        sb.Append("## Figures\n\n");
+        foreach (var f in figures) sb.Append($"### {f.Title}\n\n![{f.Title}]({f.Name}.png) ([SVG]({f.Name}.svg))\n\n");
+        sb.Append("## How to read this\n\n").Append(ReportText.Method).Append("\n\nFiles: results.jsonl (canonical results), results.csv, curves.csv, factors.csv.\n");
+        return sb.ToString();
+    }
+}

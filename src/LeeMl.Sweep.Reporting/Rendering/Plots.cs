@@ -1,0 +1,178 @@
+using System.Text;
+using LeeMl.Sweep.Optim;
+using LeeMl.Sweep.Optim.Hyper;
+using LeeMl.Sweep.Reporting.Analysis;
+using ScottPlot;
+
+namespace LeeMl.Sweep.Reporting.Rendering;
+
+/// <summary>One figure, in both formats.</summary>
+public sealed record Figure(string Name, string Title, byte[] Png, string Svg);
+
+/// <summary>
+/// The report's figures (ScottPlot, PNG and SVG): learning curves per cell as small multiples,
+/// train vs validation accuracy per cell with error bars, the gap per factor level, and the
+/// learning rate each schedule actually used, step by step.
+/// </summary>
+public static class Plots
+{
+    private static readonly Color TrainColor = Color.FromHex("#1f77b4");
+    private static readonly Color ValidationColor = Color.FromHex("#ff7f0e");
+
+    public static IReadOnlyList<Figure> All(SweepReport report)
+    {
+        var figures = new List<Figure>();
+        if (report.Cells.Count > 0) figures.Add(AccuracyBars(report));
+        var curves = LearningCurves(report);
+        if (curves is not null) figures.Add(curves);
+        if (report.Gaps.Count > 0) figures.Add(GapByFactor(report));
+        var rates = LearningRates(report);
+        if (rates is not null) figures.Add(rates);
+        return figures;
+    }
+
+    private static Figure Single(string name, string title, Plot plot, int width, int height) =>
+        new(name, title, plot.GetImageBytes(width, height, ImageFormat.Png), plot.GetSvgXml(width, height));
+
+    /// <summary>Several plots on one canvas; the SVG nests each subplot's own SVG at its place.</summary>
+    private static Figure Grid(string name, string title, IReadOnlyList<Plot> plots, int columns, int cellWidth, int cellHeight)
+    {
+        var rows = (plots.Count + columns - 1) / columns;
+        var multiplot = new Multiplot(plots[0]);   // a Multiplot starts with one plot: make it ours
+        foreach (var p in plots.Skip(1)) multiplot.AddPlot(p);
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
+        var width = columns * cellWidth;
+        var height = rows * cellHeight;
+        var png = multiplot.Render(width, height).GetImageBytes(ImageFormat.Png);
+        var svg = new StringBuilder($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">");
+        for (var i = 0; i < plots.Count; i++)
+        {
+            var inner = plots[i].GetSvgXml(cellWidth, cellHeight);
+            var open = inner.IndexOf("<svg", StringComparison.Ordinal);
+            inner = inner[open..].Insert(4, $" x=\"{i % columns * cellWidth}\" y=\"{i / columns * cellHeight}\"");
+            svg.Append(inner);
+        }
+        svg.Append("</svg>");
+        return new Figure(name, title, png, svg.ToString());
+    }
+
+    private static Figure AccuracyBars(SweepReport report)
+    {
+        var plot = new Plot();
+        var cells = report.Cells.Where(c => c.Completed > 0).ToList();
+        var bars = new List<Bar>();
+        var ticks = new List<Tick>();
+        for (var i = 0; i < cells.Count; i++)
+        {
+            var c = cells[i];
+            var y = (cells.Count - 1 - i) * 3.0;   // the best cell on top
+            bars.Add(new Bar { Position = y + 0.5, Value = c.Train.Mean, Error = c.Train.Sd, FillColor = TrainColor });
+            bars.Add(new Bar { Position = y - 0.5, Value = c.Validation.Mean, Error = c.Validation.Sd, FillColor = ValidationColor });
+            ticks.Add(new Tick(y, (c.IsBest ? "best: " : "") + c.Label));   // the plot font has no ★
+        }
+        var barPlot = plot.Add.Bars(bars);
+        barPlot.Horizontal = true;
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
+        plot.Axes.Left.MajorTickStyle.Length = 0;
+        var lowest = cells.Min(c => Math.Min(c.Train.Mean - c.Train.Sd, c.Validation.Mean - c.Validation.Sd));
+        plot.Axes.SetLimitsX(Math.Max(0, Math.Floor(lowest / 5) * 5 - 5), 100);
+        plot.Axes.SetLimitsY(-1.5, cells.Count * 3 - 1.5);
+        plot.XLabel("accuracy (%), mean ± sd over seeds");
+        plot.Title("Train vs validation accuracy per cell");
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "train", FillColor = TrainColor });
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "validation", FillColor = ValidationColor });
+        plot.ShowLegend(Edge.Bottom);
+        return Single("accuracy-bars", "Train vs validation accuracy per cell (mean ± sd over seeds)", plot, 1200, 140 + 36 * cells.Count);
+    }
+
+    private static Figure? LearningCurves(SweepReport report)
+    {
+        var cells = report.Cells.Where(c => !c.IsBaseline && c.Completed > 0).ToList();
+        if (cells.Count == 0) return null;
+        var byCell = report.Results.Where(r => r.Succeeded && r.Epochs.Count > 0).GroupBy(r => r.Cell).ToDictionary(g => g.Key, g => g.ToList());
+        var all = byCell.Values.SelectMany(rs => rs.SelectMany(r => r.Epochs.SelectMany(e => new[] { e.TrainAccuracy, e.ValidationAccuracy }))).Where(double.IsFinite).ToList();
+        if (all.Count == 0) return null;
+        double low = Math.Floor(all.Min() * 20) * 5, high = Math.Min(100, Math.Ceiling(all.Max() * 20) * 5);
+        var plots = new List<Plot>();
+        foreach (var c in cells)
+        {
+            if (!byCell.TryGetValue(c.Cell, out var runs)) continue;
+            var epochs = runs.Max(r => r.Epochs.Count);
+            double[] x = [.. Enumerable.Range(1, epochs).Select(e => (double)e)];
+            double Mean(int e, Func<EpochRecord, double> f) => runs.Where(r => r.Epochs.Count > e).Select(r => 100 * f(r.Epochs[e])).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+            var p = new Plot();
+            var train = p.Add.ScatterLine(x, [.. Enumerable.Range(0, epochs).Select(e => Mean(e, r => r.TrainAccuracy))], TrainColor);
+            train.LegendText = "train";
+            var val = p.Add.ScatterLine(x, [.. Enumerable.Range(0, epochs).Select(e => Mean(e, r => r.ValidationAccuracy))], ValidationColor);
+            val.LegendText = "validation";
+            p.Title((c.IsBest ? "best: " : "") + c.Label, size: 11);
+            p.XLabel("epoch", size: 10);
+            p.YLabel("accuracy (%)", size: 10);
+            p.Axes.SetLimitsY(low, high);
+            p.ShowLegend(Alignment.LowerRight);
+            p.Legend.FontSize = 9;
+            plots.Add(p);
+        }
+        return Grid("learning-curves", "Learning curves per cell: train and validation accuracy by epoch (mean over seeds)", plots, 4, 380, 260);
+    }
+
+    private static Figure GapByFactor(SweepReport report)
+    {
+        var plots = new List<Plot>();
+        foreach (var factor in report.Gaps.GroupBy(g => g.Factor))
+        {
+            var p = new Plot();
+            var levels = factor.ToList();
+            var bars = levels.Select((g, i) => new Bar { Position = i, Value = g.Gap.Mean, Error = double.IsNaN(g.Gap.HalfWidth) ? 0 : g.Gap.HalfWidth, FillColor = Color.FromHex("#2ca02c") }).ToArray();
+            p.Add.Bars(bars);
+            p.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+                [.. levels.Select((g, i) => new Tick(i, ReportBuilder.Display(report.ShortNames, g.Factor, g.Level)))]);
+            p.Axes.Bottom.MajorTickStyle.Length = 0;
+            p.Title($"{ReportBuilder.AxisTitle(factor.Key)}: train − validation gap", size: 12);
+            p.YLabel("gap (points), mean ± 95 % CI", size: 10);
+            p.Axes.Margins(bottom: 0);
+            plots.Add(p);
+        }
+        return Grid("gap-by-factor", "Generalisation gap (train − validation accuracy) per factor level", plots, 2, 560, 320);
+    }
+
+    /// <summary>
+    /// Recomputes each trained cell's learning rate at every step from its optimizer, schedule and
+    /// warm-up (a schedule is a pure function of the step), over the steps its trials ran.
+    /// </summary>
+    private static Figure? LearningRates(SweepReport report)
+    {
+        var runs = report.Results.Where(r => !r.IsClosedForm && r.Epochs.Count > 0)
+            .GroupBy(r => (r.Optimizer, r.Schedule, r.Warmup)).Select(g => g.First()).OrderBy(r => r.Optimizer + r.Schedule + r.Warmup, StringComparer.Ordinal).ToList();
+        if (runs.Count == 0) return null;
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        var i = 0;
+        foreach (var r in runs)
+        {
+            var steps = r.Epochs[^1].Step;
+            var schedule = Schedule(r);
+            var updater = Updater.Create(ComponentSpec.Parse(r.Optimizer), 1, schedule, steps);
+            var stride = Math.Max(1, steps / 600);   // ≤ 600 points a line keeps the SVG small
+            var xs = new List<double>();
+            var ys = new List<double>();
+            for (long t = 0; t < steps; t += stride)
+            {
+                xs.Add(t);
+                ys.Add(updater.Schedule?.LearningRate(t) ?? updater.Optimizer.LearningRate);
+            }
+            var line = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray(), palette.GetColor(i++));
+            line.LegendText = string.Join(" · ", new[] { ReportBuilder.Display(report.ShortNames, "optimizer", r.Optimizer),
+                ReportBuilder.Display(report.ShortNames, "schedule", r.Schedule), ReportBuilder.Display(report.ShortNames, "warmup", r.Warmup) });
+            line.LineWidth = 1.5f;
+        }
+        plot.Title("Learning rate each schedule used, step by step");
+        plot.XLabel("optimizer step");
+        plot.YLabel("learning rate");
+        plot.ShowLegend(Edge.Right);
+        return Single("learning-rates", "Learning rate per step for each optimizer × schedule × warm-up", plot, 1200, 520);
+    }
+
+    private static ComponentSpec? Schedule(ResultRecord r) =>
+        Experiments.Specs.SpecParser.TrialSchedule(r.Schedule == "-" ? null : ComponentSpec.Parse(r.Schedule), r.Warmup == "-" ? null : ComponentSpec.Parse(r.Warmup));
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using LeeMl.Sweep.Reporting.Analysis;
+
+namespace LeeMl.Sweep.Reporting.Rendering;
+
+/// <summary>The words and numbers both report.md and report.html show, written once.</summary>
+public static class ReportText
+{
+    public static string Status(JobProgress p, IReadOnlyList<ResultRecord> results)
+    {
+        var failed = results.Count(r => r.Outcome == "failed");
+        var diverged = results.Count(r => r.Outcome == "diverged");
+        var tail = $"{failed} failed, {diverged} diverged";
+        if (p.IsComplete) return $"Complete: {p.Done} of {p.Planned} trials ({tail}).";
+        var share = p.Planned > 0 ? (100.0 * p.Done / p.Planned).ToString("F0", CultureInfo.InvariantCulture) : "?";
+        return $"In progress ({p.State}): {p.Done} of {p.Planned} trials done ({share} %), {p.Running} running ({tail}). " +
+               "Every figure below covers the finished trials only and will change as the job goes on.";
+    }
+
+    public static string Pct(Estimate e) => double.IsNaN(e.Mean) ? "–"
+        : e.N < 2 ? e.Mean.ToString("F2", CultureInfo.InvariantCulture)
+        : $"{e.Mean.ToString("F2", CultureInfo.InvariantCulture)} ± {e.Sd.ToString("F2", CultureInfo.InvariantCulture)}";
+
+    public static string Number(Estimate e, string format) => double.IsNaN(e.Mean) ? "–" : e.Mean.ToString(format, CultureInfo.InvariantCulture);
+
+    public static readonly string[] CellHeader = ["", "cell", "seeds", "train %", "validation %", "test %", "gap (points)", "best epoch", "time (s)"];
+
+    public static string[] CellRow(CellSummary c) =>
+    [
+        c.IsBest ? "★" : "", c.Label + (c.Diverged > 0 ? $" ({c.Diverged} diverged)" : "") + (c.Failed > 0 ? $" ({c.Failed} failed)" : ""),
+        c.Completed == c.Seeds ? $"{c.Seeds}" : $"{c.Completed}/{c.Seeds}",
+        Pct(c.Train), Pct(c.Validation), Pct(c.Test), Pct(c.Gap), Number(c.BestEpoch, "F1"), Number(c.Seconds, "F2"),
+    ];
+
+    public static readonly string[] EffectHeader = ["factor", "level vs reference", "Δ train (points) [95 % CI]", "Δ validation (points) [95 % CI]", "pairs"];
+
+    public static string[] EffectRow(SweepReport report, FactorEffect e) =>
+    [
+        ReportBuilder.AxisTitle(e.Factor),
+        $"{ReportBuilder.Display(report.ShortNames, e.Factor, e.Level)} vs {ReportBuilder.Display(report.ShortNames, e.Factor, e.Reference)}",
+        ReportBuilder.Interval(e.TrainDifference), ReportBuilder.Interval(e.ValidationDifference), e.TrainDifference.N.ToString(CultureInfo.InvariantCulture),
+    ];
+
+    public const string Method =
+        "Accuracies are percentages; ± is the standard deviation over seeds. A factor's effect is the mean paired " +
+        "difference between a level and the reference level over trials that differ in that factor only (same model, " +
+        "other axes and seed), with a 95 % t-interval. Closed-form models (generative baselines) have no optimizer and " +
+        "appear in the cell table only. Gap = train − validation accuracy.";
+}

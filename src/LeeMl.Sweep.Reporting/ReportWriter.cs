@@ -1,0 +1,51 @@
+using LeeMl.Sweep.Reporting.Analysis;
+using LeeMl.Sweep.Reporting.Rendering;
+
+namespace LeeMl.Sweep.Reporting;
+
+/// <summary>
+/// Writes every report file into a job's folder from its results alone: report.md, report.html,
+/// results.csv, curves.csv, factors.csv and the figures (PNG and SVG). Each file is written whole
+/// (temporary file, then rename), so a reader never sees half a report.
+/// </summary>
+public static class ReportWriter
+{
+    public static SweepReport Write(string directory, string name, JobProgress progress, IReadOnlyList<ResultRecord> results)
+    {
+        var report = ReportBuilder.Build(name, progress, results);
+        var figures = Plots.All(report);
+        Directory.CreateDirectory(directory);
+        foreach (var f in figures)
+        {
+            Atomic(Path.Combine(directory, f.Name + ".png"), p => File.WriteAllBytes(p, f.Png));
+            Atomic(Path.Combine(directory, f.Name + ".svg"), p => File.WriteAllText(p, f.Svg));
+        }
+        Atomic(Path.Combine(directory, "results.csv"), p => File.WriteAllText(p, CsvExport.Results(results)));
+        Atomic(Path.Combine(directory, "curves.csv"), p => File.WriteAllText(p, CsvExport.Curves(results)));
+        Atomic(Path.Combine(directory, "factors.csv"), p => File.WriteAllText(p, CsvExport.Factors(report.Effects)));
+        Atomic(Path.Combine(directory, "report.md"), p => File.WriteAllText(p, MarkdownReport.Render(report, figures)));
+        Atomic(Path.Combine(directory, "report.html"), p => File.WriteAllText(p, HtmlReport.Render(report, figures)));
+        return report;
+    }
+
+    /// <summary>From stored lines (results.jsonl and telemetry.jsonl lines), as the coordinator holds them.</summary>
+    public static SweepReport Write(string directory, string name, JobProgress progress, IEnumerable<(string Result, string Telemetry)> lines)
+    {
+        var rows = lines.ToList();
+        var telemetry = new Dictionary<string, (double, string)>(StringComparer.Ordinal);
+        foreach (var (_, t) in rows)
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(t);
+            var e = doc.RootElement;
+            telemetry[e.GetProperty("key").GetString()!] = (e.GetProperty("seconds").GetDouble(), e.GetProperty("node").GetString()!);
+        }
+        return Write(directory, name, progress, [.. rows.Select(r => ResultRecord.Parse(r.Result, telemetry))]);
+    }
+
+    private static void Atomic(string path, Action<string> write)
+    {
+        var temp = path + ".tmp";
+        write(temp);
+        File.Move(temp, path, overwrite: true);
+    }
+}
