@@ -56,6 +56,10 @@ public sealed class ClusterSweepTests : IDisposable
         var trained2 = worker2.Lines.Count(l => l.StartsWith("done ", StringComparison.Ordinal));
         Assert.True(trained1 > 0 && trained2 > 0, $"both workers train: {trained1} and {trained2}");
         Assert.Equal(48, trained1 + trained2);
+        foreach (var file in new[] { "report.html", "report.md", "results.csv", "curves.csv", "accuracy-bars.png", "learning-curves.svg" })
+            Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(twoResults)!, file)), $"submit --wait wrote {file}");
+        var coordinatorJob = Directory.GetDirectories(Path.Combine(_f.Dir, "jobs")).Single();
+        Assert.Contains("Complete: 48 of 48 trials", File.ReadAllText(Path.Combine(coordinatorJob, "report.md")));
         var nodes = File.ReadAllLines(Path.Combine(Path.GetDirectoryName(twoResults)!, "telemetry.jsonl"))
             .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("node").GetString()).Distinct().Count();
         Assert.Equal(2, nodes);

@@ -58,14 +58,18 @@ public sealed class CoordinatorRestartTests(ITestOutputHelper output) : IDisposa
         var job = submit.Lines.First();
 
         await using var client = SweepClient.Connect($"127.0.0.1:{w1}");
+        // Wait for some results and for the first half-way report, which the coordinator rewrites as results arrive.
         JobStatus? status = null;
-        for (var i = 0; i < 600 && (status is null || status.Done < 8); i++)
+        var halfWay = Path.Combine(_f.Dir, "jobs", job, "report.md");
+        for (var i = 0; i < 600 && (status is null || status.Done < 8 || !File.Exists(halfWay)); i++)
         {
             status = await TryStatus(client, job);
             await Task.Delay(100);
         }
         Assert.NotNull(status);
         Assert.True(status.Done is >= 8 and < 48, $"kill mid-job: {status.Done} done");
+        var partial = File.ReadAllText(halfWay);
+        Assert.Matches(@"In progress \(running\): \d+ of 48 trials done", partial);
 
         coordinator.Kill();
         var killedAt = DateTime.UtcNow;
@@ -96,6 +100,7 @@ public sealed class CoordinatorRestartTests(ITestOutputHelper output) : IDisposa
 
         var results = Path.Combine(_f.Dir, "jobs", job, "results.jsonl");
         Assert.Equal(48, File.ReadAllLines(results).Length);
+        Assert.Contains("**Status:** Complete: 48 of 48 trials", File.ReadAllText(halfWay));
 
         // And the results are those of an undisturbed run, byte for byte.
         var run = _f.Start("run", spec, "--out", Path.Combine(_f.Dir, "undisturbed"));

@@ -39,7 +39,7 @@ public static class HtmlReport
             h1 { margin-bottom: .2rem; } .status { padding: .6rem 1rem; background: {{(report.Progress.IsComplete ? "#e8f5e9" : "#fff8e1")}}; border-radius: 6px; }
             table { border-collapse: collapse; margin: 1rem 0; font-size: .92rem; }
             th, td { border-bottom: 1px solid #ddd; padding: .3rem .6rem; text-align: right; }
-            th:nth-child(2), td:nth-child(2) { text-align: left; }
+            th:nth-child(-n+2), td:nth-child(-n+2) { text-align: left; }
             tr.best td { background: #e3f2fd; font-weight: 600; }
             figure { margin: 1.5rem 0; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
             figcaption { color: #555; font-size: .9rem; } .verdict { font-size: 1.05rem; }

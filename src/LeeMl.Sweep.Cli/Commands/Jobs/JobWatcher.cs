@@ -2,6 +2,7 @@ using System.Globalization;
 using LeeMl.Sweep.Cli.CommandLine;
 using LeeMl.Sweep.Cluster.Hosting;
 using LeeMl.Sweep.Cluster.Protocol;
+using Spectre.Console;
 
 namespace LeeMl.Sweep.Cli.Commands.Jobs;
 
@@ -22,8 +23,49 @@ public static class JobWatcher
     public static string Nodes(IEnumerable<NodeStatus> nodes) =>
         "nodes: " + string.Join(", ", nodes.Select(n => $"{n.Node} {n.Busy}/{n.Slots} slots busy"));
 
-    /// <summary>Polls until the job is no longer running; prints a line when something changed.</summary>
+    /// <summary>
+    /// Follows a job until it ends: a live table in a terminal (Spectre.Console), plain lines when
+    /// the output is a file or a pipe, as in CI or a log.
+    /// </summary>
     public static async Task<JobStatus> Follow(SweepClient client, string jobId, TextWriter stdout, CancellationToken cancel = default)
+    {
+        var isConsole = ReferenceEquals(stdout, Console.Out) || ReferenceEquals(stdout, Console.Error);
+        var redirected = ReferenceEquals(stdout, Console.Error) ? Console.IsErrorRedirected : Console.IsOutputRedirected;
+        return isConsole && !redirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive
+            ? await FollowLive(client, jobId, cancel)
+            : await FollowLines(client, jobId, stdout, cancel);
+    }
+
+    private static async Task<JobStatus> FollowLive(SweepClient client, string jobId, CancellationToken cancel)
+    {
+        JobStatus? final = null;
+        var table = new Spectre.Console.Table().AddColumns("job", "state", "done", "running", "failed", "diverged", "best validation", "elapsed", "ETA");
+        await Spectre.Console.AnsiConsole.Live(table).StartAsync(async live =>
+        {
+            while (true)
+            {
+                var report = await client.Ask<StatusReport>(new GetStatus(jobId), AskTimeout);
+                if (report.Error is not null) throw new UsageException(report.Error);
+                var j = report.Jobs.Single();
+                table.Rows.Clear();
+                var rate = j.Done > 0 && j.Seconds > 0 ? j.Done / j.Seconds : 0;
+                table.AddRow(j.JobId, j.State, $"{j.Done}/{j.Trials}", $"{j.Running}", $"{j.Failed}", $"{j.Diverged}",
+                    double.IsFinite(j.BestValidationAccuracy) ? (100 * j.BestValidationAccuracy).ToString("F2", CultureInfo.InvariantCulture) + " %" : "-",
+                    j.Seconds.ToString("F1", CultureInfo.InvariantCulture) + " s", rate > 0 && j.State == "running" ? $"{(j.Trials - j.Done) / rate:F0} s" : "-");
+                table.Caption(Spectre.Console.Markup.Escape(Nodes(report.Nodes)));
+                live.Refresh();
+                if (j.State is not ("running" or "reporting"))
+                {
+                    final = j;
+                    return;
+                }
+                await Task.Delay(500, cancel);
+            }
+        });
+        return final!;
+    }
+
+    private static async Task<JobStatus> FollowLines(SweepClient client, string jobId, TextWriter stdout, CancellationToken cancel)
     {
         string? last = null;
         var lastNodes = DateTime.MinValue;

@@ -1,0 +1,2 @@
+// Each test runs a whole cluster of processes on a 2-core machine: one at a time.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Xml;
+using LeeMl.Sweep.Reporting.Analysis;
+
+namespace LeeMl.Sweep.Reporting.Tests;
+
+public sealed class ReportTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("leeml-report-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static JobProgress Progress(int planned, int done) => new(planned, done, 0, done >= planned ? "done" : "running");
+
+    private static string Write(string dir, int planned)
+    {
+        var results = ResultRecord.ReadDirectory(dir);
+        ReportWriter.Write(dir, "small", Progress(planned, results.Count), results);
+        return dir;
+    }
+
+    /// <summary>A plain CSV reader for the test's own recomputation (quoted fields with commas).</summary>
+    private static List<Dictionary<string, string>> ReadCsv(string path)
+    {
+        static List<string> Split(string line)
+        {
+            var fields = new List<string>();
+            var sb = new System.Text.StringBuilder();
+            var quoted = false;
+            for (var i = 0; i < line.Length; i++)
+            {
+                var c = line[i];
+                if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"') { sb.Append('"'); i++; }
+                else if (c == '"') quoted = !quoted;
+                else if (c == ',' && !quoted) { fields.Add(sb.ToString()); sb.Clear(); }
+                else sb.Append(c);
+            }
+            fields.Add(sb.ToString());
+            return fields;
+        }
+        var lines = File.ReadAllLines(path);
+        var header = Split(lines[0]);
+        return [.. lines.Skip(1).Select(l => header.Zip(Split(l)).ToDictionary(p => p.First, p => p.Second))];
+    }
+
+    [Fact]
+    public void The_factor_table_agrees_with_an_independent_recomputation_from_results_csv()
+    {
+        var dir = Write(SmallSweep.Folder(_root), 51);
+        var rows = ReadCsv(Path.Combine(dir, "results.csv")).Where(r => r["optimizer"] != "-" && r["outcome"] == "completed").ToList();
+        var factors = ReadCsv(Path.Combine(dir, "factors.csv"));
+        string[] axes = ["model", "optimizer", "schedule", "warmup", "noise"];
+        Assert.NotEmpty(factors);
+        foreach (var f in factors)
+        {
+            var axis = f["factor"];
+            string Context(Dictionary<string, string> r) => string.Join("|", axes.Where(a => a != axis).Select(a => r[a])) + "|" + r["seed"];
+            var reference = rows.Where(r => r[axis] == f["reference"]).ToDictionary(Context);
+            var diffs = rows.Where(r => r[axis] == f["level"] && reference.ContainsKey(Context(r)))
+                .Select(r => (Train: 100 * (double.Parse(r["train_accuracy"], CultureInfo.InvariantCulture) - double.Parse(reference[Context(r)]["train_accuracy"], CultureInfo.InvariantCulture)),
+                              Val: 100 * (double.Parse(r["validation_accuracy"], CultureInfo.InvariantCulture) - double.Parse(reference[Context(r)]["validation_accuracy"], CultureInfo.InvariantCulture))))
+                .ToList();
+            Assert.Equal(diffs.Count, int.Parse(f["pairs"], CultureInfo.InvariantCulture));
+            Assert.Equal(diffs.Average(d => d.Train), double.Parse(f["train_difference"], CultureInfo.InvariantCulture), 9);
+            Assert.Equal(diffs.Average(d => d.Val), double.Parse(f["validation_difference"], CultureInfo.InvariantCulture), 9);
+            // The 95 % interval: mean ± t(0.975, n−1)·sd/√n, with t(0.975, 23) = 2.068658 from a table.
+            Assert.Equal(24, diffs.Count);
+            var mean = diffs.Average(d => d.Val);
+            var sd = Math.Sqrt(diffs.Sum(d => (d.Val - mean) * (d.Val - mean)) / 23);
+            Assert.Equal(mean + 2.068658 * sd / Math.Sqrt(24), double.Parse(f["validation_high"], CultureInfo.InvariantCulture), 4);
+        }
+        // Every axis with two levels among trained trials is in the table: model, optimizer, schedule, warm-up.
+        Assert.Equal(["model", "optimizer", "schedule", "warmup"], factors.Select(f => f["factor"]).Distinct());
+    }
+
+    [Fact]
+    public void A_report_written_half_way_is_valid_and_says_how_far_the_job_is()
+    {
+        var dir = Write(SmallSweep.Folder(_root, 14), 51);
+        var md = File.ReadAllText(Path.Combine(dir, "report.md"));
+        Assert.Contains("In progress (running): 14 of 51 trials done (27 %)", md);
+        var html = File.ReadAllText(Path.Combine(dir, "report.html"));
+        Assert.Contains("14 of 51 trials done", html);
+        Assert.Equal(14, File.ReadAllLines(Path.Combine(dir, "results.csv")).Length - 1);
+        foreach (var svg in Directory.GetFiles(dir, "*.svg")) new XmlDocument().Load(svg);   // well-formed
+        foreach (var png in Directory.GetFiles(dir, "*.png")) Assert.Equal((byte)0x89, File.ReadAllBytes(png)[0]);
+
+        var full = Write(SmallSweep.Folder(_root), 51);
+        Assert.Contains("**Status:** Complete: 51 of 51 trials", File.ReadAllText(Path.Combine(full, "report.md")));
+    }
+
+    [Fact]
+    public void A_report_is_a_pure_function_of_the_results()
+    {
+        var dir = Write(SmallSweep.Folder(_root), 51);
+        string[] files = ["report.md", "results.csv", "curves.csv", "factors.csv"];   // ScottPlot's SVG ids differ per render
+        var first = files.Select(f => File.ReadAllText(Path.Combine(dir, f))).ToList();
+        Write(dir, 51);
+        Assert.Equal(first, files.Select(f => File.ReadAllText(Path.Combine(dir, f))));
+    }
+
+    [Fact]
+    public void Cells_mark_the_best_include_the_baselines_and_the_verdict_names_both_optimizers()
+    {
+        var report = ReportBuilder.Build("small", Progress(51, 51), ResultRecord.ReadDirectory(SmallSweep.Folder(_root)));
+        Assert.Single(report.Cells, c => c.IsBest);
+        Assert.Equal(report.Cells.Max(c => c.Validation.Mean), report.Cells.Single(c => c.IsBest).Validation.Mean);
+        Assert.Contains(report.Cells, c => c.IsBaseline && c.Label == "gaussian-shared (closed form)");
+        Assert.Equal(17, report.Cells.Count);   // 2 trained models × 2 × 2 × 2 cells + 1 baseline
+        Assert.Contains("adam minus sgdm", report.LectureVerdict);
+        Assert.All(report.Cells, c => Assert.Equal(3, c.Seeds));
+    }
+}

@@ -1,0 +1,48 @@
+using LeeMl.Sweep.Experiments.Planning;
+using LeeMl.Sweep.Experiments.Results;
+using LeeMl.Sweep.Experiments.Running;
+using LeeMl.Sweep.Experiments.Specs;
+
+namespace LeeMl.Sweep.Reporting.Tests;
+
+/// <summary>A small real sweep, trained in-process once per test run, as results.jsonl lines.</summary>
+internal static class SmallSweep
+{
+    public const string SpecText = """
+        name: small
+        data: { synthetic: moons, samples: 400, features: 4, seed: 2 }
+        validation: 0.25
+        models: [logistic, { name: mlp, hidden: 8 }, gaussian-shared]
+        epochs: 6
+        batch_size: 32
+        seeds: [1, 2, 3]
+        grid:
+          optimizer: [ { name: sgdm, lr: 0.05 }, { name: adam, lr: 0.01 } ]
+          schedule: [ none, { name: one-cycle } ]
+          warmup: [ none, { steps: 20 } ]
+        """;
+
+    private static readonly Lazy<IReadOnlyList<(string Key, string Result, string Telemetry)>> Lines = new(() =>
+    {
+        var spec = SpecParser.Parse(SpecText, "small.yaml");
+        var data = new DataLoader(null);
+        return [.. Planner.Expand(spec).Select(t =>
+        {
+            var r = TrialRunner.Run(spec, t, data);
+            return (t.Key, ResultJson.Line(r), ResultJson.Telemetry(t.Key, "test", r.Seconds));
+        })];
+    });
+
+    public static IReadOnlyList<(string Key, string Result, string Telemetry)> Results => Lines.Value;
+
+    /// <summary>A job folder with results.jsonl, telemetry.jsonl and spec.yaml for the first <paramref name="count"/> trials.</summary>
+    public static string Folder(string root, int? count = null)
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(root, $"job-{count?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all"}")).FullName;
+        var lines = count is null ? Results : Results.Take(count.Value).ToList();
+        File.WriteAllText(Path.Combine(dir, "results.jsonl"), ResultJson.File(lines.Select(l => (l.Key, l.Result))));
+        File.WriteAllText(Path.Combine(dir, "telemetry.jsonl"), ResultJson.File(lines.Select(l => (l.Key, l.Telemetry))));
+        File.WriteAllText(Path.Combine(dir, "spec.yaml"), SpecText);
+        return dir;
+    }
+}
