@@ -33,6 +33,7 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, JobState> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, Worker> _workers = [];
+    private readonly HashSet<IActorRef> _leaving = [];   // handed back: their heartbeats no longer register them
     private SweepStore _store = null!;
     private int _roundRobin;
 
@@ -51,6 +52,7 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
             if (_jobs.TryGetValue(m.JobId, out var job)) job.NoteValidation(m.ValidationAccuracy);
         });
         Receive<TrialFinished>(Finished);
+        Receive<HandBack>(HandedBack);
         Receive<Terminated>(t => Lost(t.ActorRef));
         Receive<Tick>(_ =>
         {
@@ -123,6 +125,7 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
 
     private void Heartbeat(WorkerStatus m)
     {
+        if (_leaving.Contains(Sender)) return;
         if (!_workers.TryGetValue(Sender, out var worker))
         {
             worker = new Worker(m.Node, m.Slots);
@@ -243,8 +246,28 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
         Dispatch();
     }
 
+    /// <summary>A worker leaving gracefully: its trials go back to the front of the queue now, and it gets no more.</summary>
+    private void HandedBack(HandBack m)
+    {
+        var count = 0;
+        if (_workers.Remove(Sender, out var worker))
+        {
+            Context.Unwatch(Sender);
+            foreach (var assignment in worker.Assigned.Keys.ToList())
+            {
+                Requeue(worker, assignment);
+                count++;
+            }
+        }
+        _leaving.Add(Sender);
+        _log.Info("worker {0} leaves; {1} trials go back to the queue", m.Node, count);
+        Sender.Tell(new HandBackDone(count));
+        Dispatch();
+    }
+
     private void Lost(IActorRef workerRef)
     {
+        _leaving.Remove(workerRef);
         if (!_workers.Remove(workerRef, out var worker)) return;
         _log.Warning("worker {0} is gone; {1} trials go back to the queue", worker.Node, worker.Assigned.Count);
         foreach (var assignment in worker.Assigned.Keys.ToList()) Requeue(worker, assignment);

@@ -23,6 +23,14 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         public static readonly Heartbeat Instance = new();
     }
 
+    /// <summary>Sent by the node's coordinated shutdown.</summary>
+    public sealed record Leave
+    {
+        public static readonly Leave Instance = new();
+    }
+
+    private bool _leaving;
+
     private readonly IActorRef _coordinator;
     private readonly string _node;
     private readonly int _slots;
@@ -53,7 +61,18 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             _plans.Remove(m.JobId);
         });
         Receive<TrialProgress>(m => _coordinator.Tell(m));
-        Receive<Heartbeat>(_ => ReportStatus());
+        Receive<Heartbeat>(_ => { if (!_leaving) ReportStatus(); });
+        Receive<Leave>(_ =>
+        {
+            // Graceful leave: stop training, give every running trial back, answer when the coordinator took them.
+            _leaving = true;
+            Timers.CancelAll();
+            var trials = _running.Keys.Select(k => new RunningTrial(k.Job, k.Key)).ToList();
+            foreach (var cts in _running.Values) cts.Cancel();
+            _running.Clear();
+            if (_logTrials) Console.WriteLine($"leaving: handing back {trials.Count} trials");
+            _coordinator.Ask<HandBackDone>(new HandBack(_node, trials), TimeSpan.FromSeconds(3)).PipeTo(Sender);
+        });
     }
 
     public static Props Props(IActorRef coordinator, string node, int slots, string? dataDirectory, bool logTrials = false) =>
@@ -75,7 +94,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
 
     private void Start(AssignTrial m)
     {
-        if (_running.ContainsKey((m.JobId, m.Key))) return;
+        if (_leaving || _running.ContainsKey((m.JobId, m.Key))) return;
         if (!_plans.TryGetValue(m.JobId, out var plan))
         {
             var spec = SpecParser.Parse(m.SpecText, m.JobId);

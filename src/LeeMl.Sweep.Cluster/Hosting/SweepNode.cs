@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.Singleton;
 using LeeMl.Sweep.Cluster.Actors;
+using LeeMl.Sweep.Cluster.Protocol;
 
 namespace LeeMl.Sweep.Cluster.Hosting;
 
@@ -31,7 +32,17 @@ public sealed class SweepNode : IAsyncDisposable
         var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
         var nodeName = $"{address.Host}:{address.Port}";
         if (options.IsWorker)
-            system.ActorOf(TrialWorker.Props(proxy, nodeName, options.Slots, options.DataDirectory, options.LogTrials), "worker");
+        {
+            var worker = system.ActorOf(TrialWorker.Props(proxy, nodeName, options.Slots, options.DataDirectory, options.LogTrials), "worker");
+            // SIGTERM / Ctrl+C: hand running trials back before the node leaves, so they restart elsewhere
+            // in seconds instead of waiting for failure detection.
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "hand-back-trials", async () =>
+            {
+                try { await worker.Ask<HandBackDone>(TrialWorker.Leave.Instance, TimeSpan.FromSeconds(4)); }
+                catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { }   // the coordinator is gone: its restart re-queues them
+                return Akka.Done.Instance;
+            });
+        }
         var gateway = system.ActorOf(Actors.Gateway.Props(proxy), "gateway");
         if (options.SeedNodes.Count == 0)
             Akka.Cluster.Cluster.Get(system).Join(address);   // a one-node cluster of its own (run)

@@ -45,5 +45,11 @@ public sealed record TrialProgress(string JobId, string Key, int Epoch, double V
 
 public sealed record TrialFinished(string JobId, string Key, string Outcome, string ResultLine, string TelemetryLine, double ValidationAccuracy) : ISweepMessage;
 
+/// <summary>A leaving worker gives its running trials back, so they restart elsewhere at once.</summary>
+public sealed record HandBack(string Node, IReadOnlyList<RunningTrial> Trials) : ISweepMessage;
+
+/// <summary>The coordinator took the handed-back trials.</summary>
+public sealed record HandBackDone(int Trials) : ISweepMessage;
+
 /// <summary>Stop every trial of a job (cancelled).</summary>
 public sealed record CancelTrials(string JobId) : ISweepMessage;
