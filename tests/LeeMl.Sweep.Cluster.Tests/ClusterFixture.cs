@@ -33,9 +33,12 @@ internal sealed class ClusterFixture : IDisposable
         return path;
     }
 
-    public NodeProcess Start(params string[] args)
+    public NodeProcess Start(params string[] args) => StartIn([], args);
+
+    /// <summary>A process started through <paramref name="prefix"/> (e.g. inside a network namespace).</summary>
+    public NodeProcess StartIn(string[] prefix, params string[] args)
     {
-        var p = new NodeProcess(Dir, args);
+        var p = new NodeProcess(Dir, prefix, args);
         _processes.Add(p);
         return p;
     }

@@ -11,11 +11,14 @@ internal sealed class NodeProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    public NodeProcess(string workingDirectory, params string[] args)
+    public NodeProcess(string workingDirectory, params string[] args) : this(workingDirectory, [], args) { }
+
+    /// <summary>With a <paramref name="prefix"/> such as <c>ip netns exec NS</c>: the program runs inside it.</summary>
+    public NodeProcess(string workingDirectory, string[] prefix, string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "leeml-sweep.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        var command = prefix.Concat(["dotnet", Path.Combine(AppContext.BaseDirectory, "leeml-sweep.dll")]).Concat(args).ToArray();
+        var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        foreach (var a in command.Skip(1)) psi.ArgumentList.Add(a);
         _process = Process.Start(psi)!;
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
