@@ -27,7 +27,7 @@ public static class AkkaConfig
     public static Config Node(NodeOptions o)
     {
         static string Quote(string s) => "\"" + s.Replace("\"", "\\\"") + "\"";
-        var seeds = string.Join(", ", o.SeedNodes.Select(s => Quote($"akka.tcp://{NodeOptions.SystemName}@{s}")));
+        var seeds = string.Join(", ", o.SeedNodes.Select(s => Quote($"{o.Scheme}://{NodeOptions.SystemName}@{s}")));
         var roles = string.Join(", ", o.Roles.Select(Quote));
         var hocon = $$"""
             akka.actor.provider = cluster
@@ -35,6 +35,7 @@ public static class AkkaConfig
               hostname = {{Quote(o.Host)}}
               public-hostname = {{Quote(o.PublicHost ?? o.Host)}}
               port = {{o.Port.ToString(CultureInfo.InvariantCulture)}}
+              enable-ssl = {{(o.Tls is null ? "false" : "true")}}
             }
             akka.cluster {
               roles = [{{roles}}]
@@ -57,9 +58,9 @@ public static class AkkaConfig
     }
 
     /// <summary>A client is not a cluster member: plain remoting on an ephemeral port.</summary>
-    public static Config Client(string host) => ConfigurationFactory.ParseString($$"""
+    public static Config Client(string host, bool tls) => ConfigurationFactory.ParseString($$"""
         akka.actor.provider = remote
-        akka.remote.dot-netty.tcp { hostname = "{{host}}", port = 0 }
+        akka.remote.dot-netty.tcp { hostname = "{{host}}", port = 0, enable-ssl = {{(tls ? "true" : "false")}} }
         akka.loglevel = ERROR
         akka.stdout-loglevel = ERROR
         {{Serialization}}

@@ -19,10 +19,11 @@ public sealed class SweepClient : IAsyncDisposable
         _gateway = gateway;
     }
 
-    public static SweepClient Connect(string cluster, string localHost = "127.0.0.1")
+    public static SweepClient Connect(string cluster, string localHost = "127.0.0.1", TlsOptions? tls = null)
     {
-        var system = ActorSystem.Create("leeml-sweep-client", AkkaConfig.Client(localHost));
-        return new SweepClient(system, system.ActorSelection($"akka.tcp://{NodeOptions.SystemName}@{cluster}/user/gateway"));
+        var system = SweepNode.Create("leeml-sweep-client", AkkaConfig.Client(localHost, tls is not null), tls);
+        var scheme = tls is null ? "akka.tcp" : "akka.ssl.tcp";
+        return new SweepClient(system, system.ActorSelection($"{scheme}://{NodeOptions.SystemName}@{cluster}/user/gateway"));
     }
 
     /// <summary>For the embedded run: the gateway is in this process.</summary>

@@ -24,7 +24,7 @@ public sealed class SweepNode : IAsyncDisposable
 
     public static SweepNode Start(NodeOptions options)
     {
-        var system = ActorSystem.Create(NodeOptions.SystemName, AkkaConfig.Node(options));
+        var system = Create(NodeOptions.SystemName, AkkaConfig.Node(options), options.Tls);
         var singletonSettings = ClusterSingletonManagerSettings.Create(system).WithRole("coordinator");
         if (options.IsCoordinator)
             system.ActorOf(ClusterSingletonManager.Props(SweepCoordinator.Props(options.DatabasePath), PoisonPill.Instance, singletonSettings), "coordinator");
@@ -47,6 +47,13 @@ public sealed class SweepNode : IAsyncDisposable
         if (options.SeedNodes.Count == 0)
             Akka.Cluster.Cluster.Get(system).Join(address);   // a one-node cluster of its own (run)
         return new SweepNode(system, gateway);
+    }
+
+    /// <summary>An actor system with TLS set up in memory when asked for (a custom validator needs that).</summary>
+    internal static ActorSystem Create(string name, Akka.Configuration.Config config, TlsOptions? tls)
+    {
+        var setup = BootstrapSetup.Create().WithConfig(config);
+        return tls is null ? ActorSystem.Create(name, setup) : ActorSystem.Create(name, setup.And(tls.Setup()));
     }
 
     public string Address => Akka.Cluster.Cluster.Get(System).SelfAddress.ToString();

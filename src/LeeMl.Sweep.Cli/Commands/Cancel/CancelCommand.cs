@@ -13,7 +13,7 @@ public sealed class CancelCommand : ICommand
     public string Summary => "stop a running job (its finished trials are kept)";
 
     public string Help => """
-        Usage: leeml-sweep cancel JOB --cluster H:P [--client-host H]
+        Usage: leeml-sweep cancel JOB --cluster H:P [--client-host H] [--tls-cert FILE --tls-ca FILE [--tls-password PW]]
         Exit codes: 0 cancelled, 1 no answer, 2 unknown job.
         """;
 
@@ -21,6 +21,7 @@ public sealed class CancelCommand : ICommand
     {
         string? job = null, cluster = null;
         var clientHost = "127.0.0.1";
+        var tls = new TlsArgs();
         while (args.HasMore)
         {
             var a = args.Next();
@@ -29,6 +30,7 @@ public sealed class CancelCommand : ICommand
                 case "--cluster": cluster = NodeCommand.Endpoint(args.Value(a)); break;
                 case "--client-host": clientHost = args.Value(a); break;
                 default:
+                    if (tls.TryRead(a, args)) break;
                     if (a.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unknown option '{a}'");
                     job = job is null ? a : throw new UsageException($"one job at a time ('{a}')");
                     break;
@@ -36,7 +38,7 @@ public sealed class CancelCommand : ICommand
         }
         if (job is null) throw new UsageException("give the JOB id to cancel");
         if (cluster is null) throw new UsageException("--cluster H:P is required");
-        return ClusterCall.Run(cluster, clientHost, stderr, async client =>
+        return ClusterCall.Run(cluster, clientHost, tls.Build(), stderr, async client =>
         {
             var reply = await client.Ask<JobCancelled>(new CancelJob(job), JobWatcher.AskTimeout);
             if (!reply.Found) throw new UsageException($"unknown job '{job}'");

@@ -7,9 +7,9 @@ namespace LeeMl.Sweep.Cli.Commands.Jobs;
 /// <summary>Connects a client to a cluster for one command, turning "no answer" into a clear message and exit code 1.</summary>
 public static class ClusterCall
 {
-    public static int Run(string cluster, string clientHost, TextWriter stderr, Func<SweepClient, Task<int>> call)
+    public static int Run(string cluster, string clientHost, TlsOptions? tls, TextWriter stderr, Func<SweepClient, Task<int>> call)
     {
-        var client = SweepClient.Connect(cluster, clientHost);
+        var client = SweepClient.Connect(cluster, clientHost, tls);
         try
         {
             return call(client).GetAwaiter().GetResult();

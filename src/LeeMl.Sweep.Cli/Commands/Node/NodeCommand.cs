@@ -15,6 +15,7 @@ public sealed class NodeCommand : ICommand
     public string Help => $"""
         Usage: leeml-sweep node --roles coordinator,worker --host H --port P --seed-nodes H:P[,H:P...]
                                 [--slots N] [--db FILE] [--data-dir DIR] [--public-host NAME] [--log-trials]
+                                [--tls-cert FILE --tls-ca FILE [--tls-password PW]]
 
           --roles R[,R]        coordinator (runs the sweep coordinator and its database), worker (trains trials)
           --host H             address to listen on (default 127.0.0.1)
@@ -27,6 +28,7 @@ public sealed class NodeCommand : ICommand
           --data-dir DIR       the named datasets on this machine (default: $LEEML_DATA)
           --public-host NAME   the name other nodes use to reach this one (default: --host)
           --log-trials         print a line when a trial starts and when it ends on this node
+        {TlsArgs.Help}        With TLS, every node and client needs a certificate from the same CA (docs/tls.md).
         Stop with SIGTERM or Ctrl+C: the node leaves the cluster and its running trials go to other nodes.
         """;
 
@@ -39,6 +41,7 @@ public sealed class NodeCommand : ICommand
         var seeds = new List<string>();
         var slots = Environment.ProcessorCount;
         var logTrials = false;
+        var tls = new TlsArgs();
         while (args.HasMore)
         {
             var a = args.Next();
@@ -57,7 +60,9 @@ public sealed class NodeCommand : ICommand
                 case "--data-dir": dataDir = args.Value(a); break;
                 case "--public-host": publicHost = args.Value(a); break;
                 case "--log-trials": logTrials = true; break;
-                default: throw new UsageException($"unknown option '{a}'");
+                default:
+                    if (!tls.TryRead(a, args)) throw new UsageException($"unknown option '{a}'");
+                    break;
             }
         }
         if (roles.Count == 0) throw new UsageException("--roles is required: coordinator, worker, or both");
@@ -65,7 +70,7 @@ public sealed class NodeCommand : ICommand
             throw new UsageException($"unknown role '{r}'; roles: coordinator, worker");
         if (seeds.Count == 0) throw new UsageException("--seed-nodes is required (the same list on every node)");
 
-        var node = SweepNode.Start(new NodeOptions(roles, host, port, seeds, slots, db, dataDir, publicHost, logTrials));
+        var node = SweepNode.Start(new NodeOptions(roles, host, port, seeds, slots, db, dataDir, publicHost, logTrials, Tls: tls.Build()));
         stdout.WriteLine($"node {node.Address} up; roles {string.Join(",", roles)}; {slots} slots");
         Console.CancelKeyPress += (_, e) =>
         {

@@ -13,7 +13,7 @@ public sealed class StatusCommand : ICommand
     public string Summary => "print the progress of the cluster's jobs and its nodes' busy slots";
 
     public string Help => """
-        Usage: leeml-sweep status [JOB] --cluster H:P [--client-host H]
+        Usage: leeml-sweep status [JOB] --cluster H:P [--client-host H] [--tls-cert FILE --tls-ca FILE [--tls-password PW]]
 
         One line per job (done/running/failed/diverged trials, best validation accuracy, ETA) and
         one line with each worker node's busy slots. Exit codes: 0, 1 no answer, 2 unknown job.
@@ -23,6 +23,7 @@ public sealed class StatusCommand : ICommand
     {
         string? job = null, cluster = null;
         var clientHost = "127.0.0.1";
+        var tls = new TlsArgs();
         while (args.HasMore)
         {
             var a = args.Next();
@@ -31,13 +32,14 @@ public sealed class StatusCommand : ICommand
                 case "--cluster": cluster = NodeCommand.Endpoint(args.Value(a)); break;
                 case "--client-host": clientHost = args.Value(a); break;
                 default:
+                    if (tls.TryRead(a, args)) break;
                     if (a.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unknown option '{a}'");
                     job = job is null ? a : throw new UsageException($"one job at a time ('{a}')");
                     break;
             }
         }
         if (cluster is null) throw new UsageException("--cluster H:P is required");
-        return ClusterCall.Run(cluster, clientHost, stderr, async client =>
+        return ClusterCall.Run(cluster, clientHost, tls.Build(), stderr, async client =>
         {
             var report = await client.Ask<StatusReport>(new GetStatus(job), JobWatcher.AskTimeout);
             if (report.Error is not null) throw new UsageException(report.Error);

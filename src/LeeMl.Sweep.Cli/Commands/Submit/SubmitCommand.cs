@@ -15,7 +15,7 @@ public sealed class SubmitCommand : ICommand
     public string Summary => "launch a sweep job on a running cluster; with --wait follow it and fetch its results";
 
     public string Help => """
-        Usage: leeml-sweep submit SPEC --cluster H:P [--wait] [--out DIR] [--client-host H]
+        Usage: leeml-sweep submit SPEC --cluster H:P [--wait] [--out DIR] [--client-host H] [--tls-cert FILE --tls-ca FILE [--tls-password PW]]
 
           SPEC             the sweep spec (YAML or JSON); validated here before it is sent
           --cluster H:P    any node of the cluster
@@ -30,6 +30,7 @@ public sealed class SubmitCommand : ICommand
     {
         string? file = null, cluster = null, outDir = null;
         var clientHost = "127.0.0.1";
+        var tls = new TlsArgs();
         var wait = false;
         while (args.HasMore)
         {
@@ -41,6 +42,7 @@ public sealed class SubmitCommand : ICommand
                 case "--out": outDir = args.Value(a); break;
                 case "--client-host": clientHost = args.Value(a); break;
                 default:
+                    if (tls.TryRead(a, args)) break;
                     if (a.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unknown option '{a}'");
                     if (file is not null) throw new UsageException($"one spec at a time ('{a}')");
                     file = a;
@@ -50,7 +52,7 @@ public sealed class SubmitCommand : ICommand
         if (file is null) throw new UsageException("give the SPEC file to submit");
         if (cluster is null) throw new UsageException("--cluster H:P is required");
         var spec = SpecParser.ParseFile(file);   // a bad spec never reaches the cluster
-        return ClusterCall.Run(cluster, clientHost, stderr, async client =>
+        return ClusterCall.Run(cluster, clientHost, tls.Build(), stderr, async client =>
         {
             var reply = await client.Ask<ISweepMessage>(new SubmitJob(spec.SpecText, Path.GetFileName(file), null), JobWatcher.AskTimeout);
             if (reply is JobRejected r) throw new UsageException(r.Error);
