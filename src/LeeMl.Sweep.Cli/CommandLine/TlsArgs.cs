@@ -8,9 +8,11 @@ public sealed class TlsArgs
     private string? _cert, _password, _ca;
 
     public const string Help = """
-          --tls-cert FILE      this node's (or client's) certificate and key, PKCS#12 (.pfx), signed by the cluster's CA
+          --tls-cert FILE      this node's (or client's) certificate and key, PKCS#12 (.pfx), signed by the
+                               cluster's CA (default: $LEEML_TLS_CERT)
           --tls-password PW    the .pfx password (default: $LEEML_TLS_PASSWORD)
           --tls-ca FILE        the cluster's certificate authority (PEM); only peers it signed are accepted
+                               (default: $LEEML_TLS_CA)
         """;
 
     /// <summary>Consumes the option if it is a TLS one.</summary>
@@ -27,6 +29,9 @@ public sealed class TlsArgs
 
     public TlsOptions? Build()
     {
+        // Flags first, then the environment (handy in containers and systemd units); empty means off.
+        _cert ??= Environment.GetEnvironmentVariable("LEEML_TLS_CERT") is { Length: > 0 } c ? c : null;
+        _ca ??= Environment.GetEnvironmentVariable("LEEML_TLS_CA") is { Length: > 0 } a ? a : null;
         if (_cert is null && _ca is null) return null;
         if (_cert is null || _ca is null) throw new UsageException("TLS needs both --tls-cert and --tls-ca");
         if (!File.Exists(_cert)) throw new UsageException($"--tls-cert {_cert}: file not found");

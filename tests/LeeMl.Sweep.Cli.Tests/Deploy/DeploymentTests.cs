@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using LeeMl.Sweep.Tests;
+
+namespace LeeMl.Sweep.Cli.Tests.Deploy;
+
+public sealed class DeploymentTests
+{
+    private static (int Code, string Output) Compose(params string[] args)
+    {
+        var psi = new ProcessStartInfo("docker-compose") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
+        foreach (var a in new[] { "-f", "docker-compose.yml" }.Concat(args)) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, output);
+    }
+
+    [Fact]
+    public void Docker_compose_file_is_valid_with_a_coordinator_and_scalable_workers()
+    {
+        var (code, output) = Compose("config");
+        Assert.True(code == 0, output);
+        var services = Compose("config", "--services").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("coordinator", services);
+        Assert.Contains("worker", services);
+        // A service that scales cannot have a fixed host name, container name or host port.
+        var worker = output[output.IndexOf("\n  worker:", StringComparison.Ordinal)..];
+        worker = worker[..(worker.IndexOf("\n  ", 2, StringComparison.Ordinal) is var end and > 0 ? end : worker.Length)];
+        Assert.DoesNotContain("hostname:", worker);
+        Assert.DoesNotContain("container_name:", worker);
+        Assert.Contains("--seed-nodes coordinator:4053,worker-seed:4053", output);
+        Assert.Contains("stop_grace_period", output);
+    }
+
+    [Fact]
+    public void Compose_and_systemd_run_node_commands_the_program_accepts()
+    {
+        var commands = File.ReadAllText(Path.Combine(RepoPaths.Root, "docker-compose.yml")) + File.ReadAllText(Path.Combine(RepoPaths.Root, "deploy", "systemd", "leeml-sweep-node.service"));
+        foreach (var option in new[] { "--roles", "--host", "--public-host", "--port", "--seed-nodes", "--db" })
+            Assert.Contains(option, commands);
+        var help = CliRunner.InProcess("node", "--help").Stdout;
+        foreach (var option in new[] { "--roles", "--host", "--public-host", "--port", "--seed-nodes", "--db", "--tls-cert", "--tls-ca" })
+            Assert.Contains(option, help);
+    }
+}
