@@ -50,7 +50,7 @@ public static class AkkaConfig
             }
             akka.loglevel = {{o.LogLevel}}
             akka.stdout-loglevel = {{o.LogLevel}}
-            akka.coordinated-shutdown.exit-clr = on
+            akka.coordinated-shutdown.exit-clr = off   # the program returns by itself; never Environment.Exit inside a host
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = on
             """;
         return ConfigurationFactory.ParseString(hocon + "\n" + Serialization)

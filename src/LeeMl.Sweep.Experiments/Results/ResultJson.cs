@@ -13,10 +13,13 @@ namespace LeeMl.Sweep.Experiments.Results;
 /// </summary>
 public static class ResultJson
 {
+    // Readable text (' and + unescaped): the file is data, never embedded in a page.
+    private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static string Line(TrialResult r)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, Options))
         {
             var t = r.Trial;
             w.WriteStartObject();
@@ -60,7 +63,7 @@ public static class ResultJson
     public static string Telemetry(string key, string node, double seconds)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, Options))
         {
             w.WriteStartObject();
             w.WriteString("key", key);

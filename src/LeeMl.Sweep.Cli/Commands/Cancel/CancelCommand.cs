@@ -13,7 +13,8 @@ public sealed class CancelCommand : ICommand
     public string Summary => "stop a running job (its finished trials are kept)";
 
     public string Help => """
-        Usage: leeml-sweep cancel JOB --cluster H:P [--client-host H] [--tls-cert FILE --tls-ca FILE [--tls-password PW]]
+        Usage: leeml-sweep cancel JOB --cluster H:P [--client-host H] [--timeout S] [--tls-cert FILE --tls-ca FILE [--tls-password PW]]
+        --timeout S: seconds to wait for the answer (default 15); --tls-*: as for node (docs/tls.md).
         Exit codes: 0 cancelled, 1 no answer, 2 unknown job.
         """;
 
@@ -29,6 +30,7 @@ public sealed class CancelCommand : ICommand
             {
                 case "--cluster": cluster = NodeCommand.Endpoint(args.Value(a)); break;
                 case "--client-host": clientHost = args.Value(a); break;
+                case "--timeout": JobWatcher.AskTimeout = TimeSpan.FromSeconds(args.Int(a, min: 1)); break;
                 default:
                     if (tls.TryRead(a, args)) break;
                     if (a.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unknown option '{a}'");

@@ -61,6 +61,7 @@ public sealed class FitCommand : ICommand
     public int Run(ArgReader args, TextWriter stdout, TextWriter stderr)
     {
         var a = FitArgs.Parse(args);
+        var initial = a.InitParams is null ? null : ParameterFile.Load(a.InitParams);   // a bad file fails before any output
         var split = LoadData(a);
         var train = split.Train;
         Dataset? validation = null;
@@ -85,7 +86,7 @@ public sealed class FitCommand : ICommand
             {
                 var options = new TrainOptions(a.Epochs, a.BatchSize, a.Shuffle, a.Seed,
                     a.CurriculumEpochs > 0 ? Trainer.DistanceToClassMean(train) : null, a.CurriculumEpochs,
-                    a.InitParams is null ? null : ParameterFile.Load(a.InitParams));
+                    initial);
                 if (a.Curve) stdout.WriteLine("epoch,step,lr,train_loss,train_acc,val_loss,val_acc,grad_norm,seconds");
                 var fit = Trainer.Fit(net.Model, updater!, train, validation, options, m =>
                 {

@@ -9,7 +9,8 @@ namespace LeeMl.Sweep.Cli.Commands.Jobs;
 /// <summary>Follows a job to its end with a progress line, and fetches its result files.</summary>
 public static class JobWatcher
 {
-    public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(15);
+    /// <summary>How long a command waits for the cluster's answer (--timeout).</summary>
+    public static TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     public static string Progress(JobStatus j)
     {

@@ -29,7 +29,8 @@ public sealed class NodeCommand : ICommand
           --public-host NAME   the name other nodes use to reach this one (default: --host)
           --log-trials         print a line when a trial starts and when it ends on this node
         {TlsArgs.Help}        With TLS, every node and client needs a certificate from the same CA (docs/tls.md).
-        Stop with SIGTERM or Ctrl+C: the node leaves the cluster and its running trials go to other nodes.
+        Stop with SIGTERM or Ctrl+C: the node leaves the cluster and its running trials go to other nodes
+        (exit code 0). A node cut off from the majority downs itself and exits with code 1.
         """;
 
     public int Run(ArgReader args, TextWriter stdout, TextWriter stderr)
@@ -78,8 +79,11 @@ public sealed class NodeCommand : ICommand
             _ = Akka.Actor.CoordinatedShutdown.Get(node.System).Run(Akka.Actor.CoordinatedShutdown.ClrExitReason.Instance);
         };
         node.System.WhenTerminated.Wait();
-        stdout.WriteLine($"node {node.Address} stopped");
-        return ExitCodes.Ok;
+        // Stopped on request (SIGTERM, Ctrl+C): 0. Downed by the cluster (cut off, or declared dead): 1.
+        var reason = Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason;
+        var downed = reason is Akka.Actor.CoordinatedShutdown.ClusterDowningReason;
+        stdout.WriteLine($"node {node.Address} stopped{(downed ? ": the cluster downed it" : "")}");
+        return downed ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
     public static int Port(string text, string option) =>

@@ -13,7 +13,7 @@ public sealed class StatusCommand : ICommand
     public string Summary => "print the progress of the cluster's jobs and its nodes' busy slots";
 
     public string Help => """
-        Usage: leeml-sweep status [JOB] --cluster H:P [--client-host H] [--tls-cert FILE --tls-ca FILE [--tls-password PW]]
+        Usage: leeml-sweep status [JOB] --cluster H:P [--client-host H] [--timeout S] [--tls-cert FILE --tls-ca FILE [--tls-password PW]]
 
         One line per job (done/running/failed/diverged trials, best validation accuracy, ETA) and
         one line with each worker node's busy slots. Exit codes: 0, 1 no answer, 2 unknown job.
@@ -31,6 +31,7 @@ public sealed class StatusCommand : ICommand
             {
                 case "--cluster": cluster = NodeCommand.Endpoint(args.Value(a)); break;
                 case "--client-host": clientHost = args.Value(a); break;
+                case "--timeout": JobWatcher.AskTimeout = TimeSpan.FromSeconds(args.Int(a, min: 1)); break;
                 default:
                     if (tls.TryRead(a, args)) break;
                     if (a.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unknown option '{a}'");

@@ -15,13 +15,15 @@ public sealed class SubmitCommand : ICommand
     public string Summary => "launch a sweep job on a running cluster; with --wait follow it and fetch its results";
 
     public string Help => """
-        Usage: leeml-sweep submit SPEC --cluster H:P [--wait] [--out DIR] [--client-host H] [--tls-cert FILE --tls-ca FILE [--tls-password PW]]
+        Usage: leeml-sweep submit SPEC --cluster H:P [--wait] [--out DIR] [--client-host H] [--timeout S] [--tls-cert FILE --tls-ca FILE [--tls-password PW]]
 
           SPEC             the sweep spec (YAML or JSON); validated here before it is sent
           --cluster H:P    any node of the cluster
           --wait           follow the job with a progress line until it ends, then fetch its files
           --out DIR        with --wait: where to write results.jsonl and telemetry.jsonl (default: runs/JOB)
           --client-host H  the address of this machine that the cluster can reach (default 127.0.0.1)
+          --timeout S      seconds to wait for each answer from the cluster (default 15)
+          --tls-cert, --tls-ca, --tls-password: as for node (docs/tls.md)
         Prints the job id. Exit codes: 0 accepted (or done with --wait), 1 the cluster did not answer or
         the job did not finish, 2 bad spec.
         """;
@@ -41,6 +43,7 @@ public sealed class SubmitCommand : ICommand
                 case "--wait": wait = true; break;
                 case "--out": outDir = args.Value(a); break;
                 case "--client-host": clientHost = args.Value(a); break;
+                case "--timeout": JobWatcher.AskTimeout = TimeSpan.FromSeconds(args.Int(a, min: 1)); break;
                 default:
                     if (tls.TryRead(a, args)) break;
                     if (a.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unknown option '{a}'");
