@@ -1,4 +1,21 @@
 using BenchmarkDotNet.Running;
+using LeeMl.Sweep.Bench;
 
-// dotnet run -c Release --project bench/LeeMl.Sweep.Bench -- --filter '*'   (docs/benchmarks.md lists each run)
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Whole-process measurements by name; anything else goes to BenchmarkDotNet:
+//   dotnet run -c Release --project bench/LeeMl.Sweep.Bench -- --filter '*'      (docs/benchmarks.md lists each run)
+return args.FirstOrDefault() switch
+{
+    "node" => EngineBench.Node(args[1..]),
+    "engine" => await EngineBench.Engine(),
+    "throughput" => await EngineBench.Throughput(),
+    "scaling" => await EngineBench.Scaling(),
+    "memory" => EngineBench.Memory(),
+    "adult-accuracy" => EngineBench.AdultAccuracy(),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    return 0;
+}

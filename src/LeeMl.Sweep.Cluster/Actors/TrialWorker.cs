@@ -36,15 +36,17 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     private readonly int _slots;
     private readonly DataLoader _data;
     private readonly bool _logTrials;
+    private readonly Hosting.TrialExecutor _execute;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<(string Job, string Key), CancellationTokenSource> _running = [];
     private readonly Dictionary<string, (SweepSpec Spec, Dictionary<string, TrialSpec> Trials)> _plans = new(StringComparer.Ordinal);
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public TrialWorker(IActorRef coordinator, string node, int slots, string? dataDirectory, bool logTrials)
+    public TrialWorker(IActorRef coordinator, string node, int slots, string? dataDirectory, bool logTrials, Hosting.TrialExecutor? execute)
     {
         _logTrials = logTrials;
+        _execute = execute ?? TrialRunner.Run;
         _coordinator = coordinator;
         _node = node;
         _slots = slots;
@@ -75,8 +77,8 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         });
     }
 
-    public static Props Props(IActorRef coordinator, string node, int slots, string? dataDirectory, bool logTrials = false) =>
-        Akka.Actor.Props.Create(() => new TrialWorker(coordinator, node, slots, dataDirectory, logTrials));
+    public static Props Props(IActorRef coordinator, string node, int slots, string? dataDirectory, bool logTrials = false, Hosting.TrialExecutor? execute = null) =>
+        Akka.Actor.Props.Create(() => new TrialWorker(coordinator, node, slots, dataDirectory, logTrials, execute));
 
     protected override void PreStart()
     {
@@ -111,10 +113,11 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         var self = Self;
         var sweep = plan.Spec;
         var data = _data;
+        var execute = _execute;
         if (_logTrials) Console.WriteLine($"start {m.JobId} {m.Key}");
         // A dedicated thread per trial: training must never starve Akka's dispatcher, whose
         // heartbeats the failure detector depends on.
-        Task.Factory.StartNew(() => TrialRunner.Run(sweep, trial, data,
+        Task.Factory.StartNew(() => execute(sweep, trial, data,
                 e => self.Tell(new TrialProgress(m.JobId, m.Key, e.Epoch, e.ValidationAccuracy)), cts.Token),
                 cts.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default)
             .PipeTo(self, success: r => new Done(m.JobId, m.Key, r), failure: e => new Done(m.JobId, m.Key,

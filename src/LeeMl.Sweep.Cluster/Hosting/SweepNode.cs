@@ -33,7 +33,7 @@ public sealed class SweepNode : IAsyncDisposable
         var nodeName = $"{address.Host}:{address.Port}";
         if (options.IsWorker)
         {
-            var worker = system.ActorOf(TrialWorker.Props(proxy, nodeName, options.Slots, options.DataDirectory, options.LogTrials), "worker");
+            var worker = system.ActorOf(TrialWorker.Props(proxy, nodeName, options.Slots, options.DataDirectory, options.LogTrials, options.Executor), "worker");
             // SIGTERM / Ctrl+C: hand running trials back before the node leaves, so they restart elsewhere
             // in seconds instead of waiting for failure detection.
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "hand-back-trials", async () =>

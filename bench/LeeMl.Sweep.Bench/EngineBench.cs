@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using LeeMl.Sweep.Cluster.Actors;
+using LeeMl.Sweep.Cluster.Hosting;
+using LeeMl.Sweep.Cluster.Protocol;
+using LeeMl.Sweep.Experiments.Planning;
+using LeeMl.Sweep.Experiments.Results;
+using LeeMl.Sweep.Experiments.Running;
+using LeeMl.Sweep.Experiments.Specs;
+using LeeMl.Sweep.Learning.Training;
+
+namespace LeeMl.Sweep.Bench;
+
+/// <summary>
+/// Whole-process measurements of the engine: separate coordinator and worker processes on
+/// loopback, timed from the client. The sleeping trial exists only here.
+/// </summary>
+internal static class EngineBench
+{
+    private static string Dll => typeof(EngineBench).Assembly.Location;
+
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    /// <summary>`node` mode: one cluster node whose trials sleep (--sleep-ms), fake epochs (--fake-epochs), or train for real.</summary>
+    public static int Node(string[] args)
+    {
+        string Arg(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 ? args[i + 1] : fallback;
+        var sleep = int.Parse(Arg("--sleep-ms", "-1"), CultureInfo.InvariantCulture);
+        var fakeEpochs = int.Parse(Arg("--fake-epochs", "0"), CultureInfo.InvariantCulture);
+        TrialExecutor? executor = sleep < 0 && fakeEpochs == 0 ? null : (sweep, trial, data, onEpoch, cancel) =>
+        {
+            if (sleep > 0) Thread.Sleep(sleep);
+            var curve = Enumerable.Range(1, fakeEpochs).Select(e => new EpochMetrics(e, e * 100, 0.01, 0.5, 0.8, 0.6, 0.75, 0.1, 0)).ToList();
+            return new TrialResult(trial, TrialOutcome.Completed, null, null, curve, 0.8, 0.75, double.NaN, 0.5, 0.6, fakeEpochs > 0 ? 1 : null, sleep / 1000.0);
+        };
+        var options = new NodeOptions(Arg("--roles", "worker").Split(','), "127.0.0.1", int.Parse(Arg("--port", "0"), CultureInfo.InvariantCulture),
+            Arg("--seed-nodes", "").Split(','), int.Parse(Arg("--slots", "1"), CultureInfo.InvariantCulture), Arg("--db", "bench.db"), null,
+            LogLevel: "ERROR", Executor: executor);
+        var node = SweepNode.Start(options);
+        Console.WriteLine("up");
+        node.System.WhenTerminated.Wait();
+        return 0;
+    }
+
+    private sealed class Cluster : IDisposable
+    {
+        private readonly List<Process> _processes = [];
+        public string Dir { get; } = Directory.CreateTempSubdirectory("leeml-bench-").FullName;
+        public int CoordinatorPort { get; } = FreePort();
+
+        public Cluster(int workers, int slots, string[] extra)
+        {
+            var workerPorts = Enumerable.Range(0, workers).Select(_ => FreePort()).ToArray();
+            var seeds = $"127.0.0.1:{CoordinatorPort},127.0.0.1:{workerPorts[0]}";
+            Start(["node", "--roles", "coordinator", "--port", $"{CoordinatorPort}", "--seed-nodes", seeds, "--db", Path.Combine(Dir, "c.db"), .. extra]);
+            foreach (var p in workerPorts)
+                Start(["node", "--roles", "worker", "--port", $"{p}", "--seed-nodes", seeds, "--slots", $"{slots}", .. extra]);
+        }
+
+        private void Start(string[] args)
+        {
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Dir };
+            psi.ArgumentList.Add(Dll);
+            foreach (var a in args) psi.ArgumentList.Add(a);
+            _processes.Add(Process.Start(psi)!);
+        }
+
+        public void Dispose()
+        {
+            foreach (var p in _processes) { try { p.Kill(true); p.WaitForExit(5000); } catch (InvalidOperationException) { } }
+            try { Directory.Delete(Dir, true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>Submits a spec and times it: until every trial is stored, and until the job is done (final report written).</summary>
+    private static async Task<(double AllStored, double Done, int Trials)> Time(int coordinatorPort, int workers, string spec)
+    {
+        await using var client = SweepClient.Connect($"127.0.0.1:{coordinatorPort}");
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                var r = await client.Ask<StatusReport>(new GetStatus(null), TimeSpan.FromSeconds(5));
+                if (r.Nodes.Count >= workers) break;
+            }
+            catch (Exception e) when (e is Akka.Actor.AskTimeoutException or TimeoutException) { }
+            if (i > 400) throw new TimeoutException("workers did not register");
+            await Task.Delay(100);
+        }
+        var clock = Stopwatch.StartNew();
+        var accepted = await client.Ask<JobAccepted>(new SubmitJob(spec, "bench.yaml", null), TimeSpan.FromSeconds(60));
+        double allStored = double.NaN;
+        while (true)
+        {
+            var job = (await client.Ask<StatusReport>(new GetStatus(accepted.JobId), TimeSpan.FromSeconds(30))).Jobs.Single();
+            if (double.IsNaN(allStored) && job.Done == job.Trials) allStored = clock.Elapsed.TotalSeconds;
+            if (job.State == "done") return (allStored, clock.Elapsed.TotalSeconds, accepted.Trials);
+            await Task.Delay(20);
+        }
+    }
+
+    private static string SeedsSpec(string name, int trials, string extra = "") => $$"""
+        name: {{name}}
+        data: { synthetic: blobs, samples: 100, features: 2 }
+        models: [logistic]
+        epochs: 1
+        seeds: [{{string.Join(", ", Enumerable.Range(1, trials))}}]
+        grid:
+          optimizer: [ { name: sgd, lr: 0.1 } ]
+        {{extra}}
+        """;
+
+    /// <summary>Ray Tune's release benchmark, scaled: 2,000 trials of 50 ms on 16 slots over two workers (ideal 6.25 s).</summary>
+    public static async Task<int> Engine()
+    {
+        using var cluster = new Cluster(workers: 2, slots: 8, ["--sleep-ms", "50"]);
+        var (stored, done, trials) = await Time(cluster.CoordinatorPort, 2, SeedsSpec("engine", 2000));
+        const double ideal = 2000 * 0.050 / 16;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"engine: {trials} trials × 50 ms on 16 slots (2 workers × 8): all stored {stored:F2} s, job done {done:F2} s; ideal {ideal:F2} s; overhead {100 * (stored / ideal - 1):F1} % (to done: {100 * (done / ideal - 1):F1} %)"));
+        return 0;
+    }
+
+    /// <summary>Per-epoch results that reach the coordinator and are committed to its database, per second.</summary>
+    public static async Task<int> Throughput()
+    {
+        const int trials = 2000, epochs = 100;
+        using var cluster = new Cluster(workers: 2, slots: 4, ["--fake-epochs", $"{epochs}"]);
+        var (stored, _, _) = await Time(cluster.CoordinatorPort, 2, SeedsSpec("throughput", trials));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"throughput: {trials * epochs} per-epoch results in {trials} trial results stored in {stored:F2} s: {trials * epochs / stored:F0} epoch results/s ({trials / stored:F0} trial results/s)"));
+        return 0;
+    }
+
+    /// <summary>CPU-bound trials (MLPs on 4,000 rows): one worker process against two, one slot each, on this machine.</summary>
+    public static async Task<int> Scaling()
+    {
+        const string spec = """
+            name: scaling
+            data: { synthetic: blobs, samples: 4000, features: 8, seed: 3 }
+            models: [{ name: mlp, hidden: 64 }]
+            epochs: 15
+            seeds: [1, 2, 3, 4, 5, 6]
+            grid:
+              optimizer: [ { name: sgdm, lr: 0.05 }, { name: adam, lr: 0.003 } ]
+              schedule: [ none, { name: one-cycle } ]
+            """;
+        double one, two;
+        using (var c1 = new Cluster(workers: 1, slots: 1, [])) one = (await Time(c1.CoordinatorPort, 1, spec)).AllStored;
+        using (var c2 = new Cluster(workers: 2, slots: 1, [])) two = (await Time(c2.CoordinatorPort, 2, spec)).AllStored;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scaling: 24 MLP trials, 1 worker {one:F2} s, 2 workers {two:F2} s: speed-up {one / two:F2}×"));
+        return 0;
+    }
+
+    /// <summary>The coordinator's state for one job of 100,000 planned trials: bytes per trial.</summary>
+    public static int Memory()
+    {
+        var spec = SpecParser.Parse("""
+            name: memory
+            data: { synthetic: blobs }
+            models: [logistic, { name: mlp, hidden: 32 }]
+            max_trials: 200000
+            seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25]
+            grid:
+              optimizer: [ { name: sgd, lr: 0.1 }, { name: sgdm, lr: 0.05 }, { name: nag, lr: 0.05 }, { name: adam, lr: 0.003 }, { name: adamw, lr: 0.003 },
+                           { name: nadam }, { name: radam }, { name: amsgrad }, { name: adagrad }, { name: rmsprop } ]
+              schedule: [ none, { name: cosine }, { name: one-cycle }, { name: cyclic, step_size_up: 100 }, { name: step, step_size: 100 } ]
+              warmup: [ none, { steps: 10 }, { steps: 50 }, { steps: 100 } ]
+              gradient_noise: [ none, { eta: 0.01 } ]
+            """, "memory.yaml");
+        var count = Planner.Count(spec);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var before = GC.GetTotalMemory(true);
+        var plan = Planner.Expand(spec);
+        var job = new JobState(new StoredJob("j", spec.Name, spec.SpecText, "out", "running", plan.Count), spec, plan);
+        foreach (var t in plan) job.Pending.AddLast(t.Key);
+        var after = GC.GetTotalMemory(true);
+        GC.KeepAlive(job);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"memory: {count} planned trials held by the coordinator: {(after - before) / 1048576.0:F1} MiB, {(double)(after - before) / count:F0} bytes per trial"));
+        return 0;
+    }
+
+    /// <summary>Test accuracy on Adult after the peer's 5 epochs (batch 64), for the table beside PyTorch's.</summary>
+    public static int AdultAccuracy()
+    {
+        var split = LeeMl.Sweep.Learning.Data.NamedDatasets.Load("adult", BenchPaths.Data);
+        foreach (var model in new[] { "logistic", "mlp64" })
+            foreach (var opt in new[] { "sgdm", "adam" })
+            {
+                LeeMl.Sweep.Learning.Models.IDifferentiableModel m = model == "logistic"
+                    ? new LeeMl.Sweep.Learning.Models.LogisticRegression(108, false)
+                    : new LeeMl.Sweep.Learning.Models.NeuralNet(108, 2, [64]);
+                var spec = opt == "sgdm" ? new LeeMl.Sweep.Optim.Hyper.ComponentSpec("sgdm").With("lr", 0.01).With("momentum", 0.9)
+                    : new LeeMl.Sweep.Optim.Hyper.ComponentSpec("adam").With("lr", 1e-3);
+                var fit = Trainer.Fit(m, LeeMl.Sweep.Optim.Updater.Create(spec, m.ParameterCount), split.Train, null, new TrainOptions(5, 64));
+                var acc = LeeMl.Sweep.Learning.Models.Classifiers.Evaluate(m, fit.Parameters, split.Test!).Accuracy;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model,-8} {opt,-5} test accuracy after 5 epochs {100 * acc:F2} %"));
+            }
+        return 0;
+    }
+}
