@@ -25,7 +25,12 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
         public string Node { get; set; } = node;
         public int Slots { get; set; } = slots;
         public Dictionary<(string Job, string Key), DateTime> Assigned { get; } = [];
-        public int Free => Slots - Assigned.Count;
+        public HashSet<string> KnowsSpecOf { get; } = new(StringComparer.Ordinal);   // jobs whose spec text it has
+        /// <summary>
+        /// Room for more trials: its slots plus a prefetch of half as many again, queued on the
+        /// worker, so a slot never waits a round trip for its next trial.
+        /// </summary>
+        public int Free => Slots + Math.Max(1, Slots / 2) - Assigned.Count;
     }
 
     private static readonly TimeSpan LostAfter = TimeSpan.FromSeconds(5);
@@ -295,7 +300,7 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
             job.Pending.RemoveFirst();
             job.Running[key] = workerRef;
             worker.Assigned[(job.Id, key)] = DateTime.UtcNow;
-            workerRef.Tell(new AssignTrial(job.Id, job.Stored.SpecText, key));
+            workerRef.Tell(new AssignTrial(job.Id, worker.KnowsSpecOf.Add(job.Id) ? job.Stored.SpecText : null, key));
             if (job.Pending.Count == 0) active.Remove(job);
         }
     }

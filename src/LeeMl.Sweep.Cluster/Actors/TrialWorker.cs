@@ -39,6 +39,8 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     private readonly Hosting.TrialExecutor _execute;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<(string Job, string Key), CancellationTokenSource> _running = [];
+    // Trials assigned ahead of a free slot (the coordinator prefetches), started as slots free up.
+    private readonly LinkedList<AssignTrial> _queued = new();
     private readonly Dictionary<string, (SweepSpec Spec, Dictionary<string, TrialSpec> Trials)> _plans = new(StringComparer.Ordinal);
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -60,6 +62,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
                 cts.Cancel();
                 _running.Remove(key);
             }
+            foreach (var q in _queued.Where(q => q.JobId == m.JobId).ToList()) _queued.Remove(q);
             _plans.Remove(m.JobId);
         });
         Receive<TrialProgress>(m => _coordinator.Tell(m));
@@ -69,9 +72,10 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             // Graceful leave: stop training, give every running trial back, answer when the coordinator took them.
             _leaving = true;
             Timers.CancelAll();
-            var trials = _running.Keys.Select(k => new RunningTrial(k.Job, k.Key)).ToList();
+            var trials = Held();
             foreach (var cts in _running.Values) cts.Cancel();
             _running.Clear();
+            _queued.Clear();
             if (_logTrials) Console.WriteLine($"leaving: handing back {trials.Count} trials");
             _coordinator.Ask<HandBackDone>(new HandBack(_node, trials), TimeSpan.FromSeconds(3)).PipeTo(Sender);
         });
@@ -91,17 +95,38 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         foreach (var cts in _running.Values) cts.Cancel();
     }
 
-    private void ReportStatus() =>
-        _coordinator.Tell(new WorkerStatus(_node, _slots, [.. _running.Keys.Select(k => new RunningTrial(k.Job, k.Key))]));
+    /// <summary>Everything this worker holds: running and queued trials.</summary>
+    private List<RunningTrial> Held() =>
+        [.. _running.Keys.Select(k => new RunningTrial(k.Job, k.Key)), .. _queued.Select(q => new RunningTrial(q.JobId, q.Key))];
+
+    private void ReportStatus() => _coordinator.Tell(new WorkerStatus(_node, _slots, Held()));
 
     private void Start(AssignTrial m)
     {
-        if (_leaving || _running.ContainsKey((m.JobId, m.Key))) return;
+        if (_leaving || _running.ContainsKey((m.JobId, m.Key)) || _queued.Any(q => q.JobId == m.JobId && q.Key == m.Key)) return;
+        if (m.SpecText is not null && !_plans.ContainsKey(m.JobId)) Plan(m.JobId, m.SpecText);
+        if (_running.Count >= _slots)
+        {
+            _queued.AddLast(m);
+            return;
+        }
+        Launch(m);
+    }
+
+    private void Plan(string jobId, string specText)
+    {
+        var spec = SpecParser.Parse(specText, jobId);
+        _plans[jobId] = (spec, Planner.Expand(spec).ToDictionary(t => t.Key, StringComparer.Ordinal));
+    }
+
+    private void Launch(AssignTrial m)
+    {
         if (!_plans.TryGetValue(m.JobId, out var plan))
         {
-            var spec = SpecParser.Parse(m.SpecText, m.JobId);
-            plan = (spec, Planner.Expand(spec).ToDictionary(t => t.Key, StringComparer.Ordinal));
-            _plans[m.JobId] = plan;
+            // No spec for this job (it came with an earlier assignment we no longer have): report
+            // nothing, and the coordinator's reconciliation re-queues the trial.
+            _log.Warning("job {0}: no spec for trial {1}", m.JobId, m.Key);
+            return;
         }
         if (!plan.Trials.TryGetValue(m.Key, out var trial))
         {
@@ -130,6 +155,11 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     {
         if (!_running.Remove((m.JobId, m.Key), out var cts)) return;   // cancelled meanwhile
         cts.Dispose();
+        if (_queued.First is { } next && !_leaving)
+        {
+            _queued.RemoveFirst();
+            Launch(next.Value);   // the next trial starts before the result even leaves
+        }
         if (m.Result is { } r)
         {
             var outcome = r.Outcome.ToString().ToLowerInvariant();

@@ -16,6 +16,9 @@ public static class AkkaConfig
           serialization-bindings { "LeeMl.Sweep.Cluster.Protocol.ISweepMessage, LeeMl.Sweep.Cluster" = sweep }
         }
         akka.remote.dot-netty.tcp {
+          # Dispatch is latency-bound (a trial ends, the next starts): no write batching, whose
+          # flush interval would hold small messages back for up to 40 ms.
+          batching.enabled = false
           maximum-frame-size = 4 MiB
           send-buffer-size = 8 MiB
           receive-buffer-size = 8 MiB

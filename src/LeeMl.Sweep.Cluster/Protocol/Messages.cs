@@ -38,8 +38,11 @@ public sealed record RunningTrial(string JobId, string Key);
 /// <summary>A worker's heartbeat: its slots and what it is training; the coordinator reconciles with it.</summary>
 public sealed record WorkerStatus(string Node, int Slots, IReadOnlyList<RunningTrial> Running) : ISweepMessage;
 
-/// <summary>Train one trial. The spec text travels along; the worker re-plans it (planning is pure) and picks the key.</summary>
-public sealed record AssignTrial(string JobId, string SpecText, string Key) : ISweepMessage;
+/// <summary>
+/// Train one trial. The spec text travels with a job's first trial to each worker (null after
+/// that); the worker re-plans it once (planning is pure) and picks trials by key.
+/// </summary>
+public sealed record AssignTrial(string JobId, string? SpecText, string Key) : ISweepMessage;
 
 public sealed record TrialProgress(string JobId, string Key, int Epoch, double ValidationAccuracy) : ISweepMessage;
 
