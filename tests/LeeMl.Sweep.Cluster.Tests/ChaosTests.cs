@@ -33,11 +33,6 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
           gradient_noise: [ none, { eta: 0.01 } ]
         """;
 
-    private static async Task<JobStatus?> TryStatus(SweepClient client, string job)
-    {
-        try { return (await client.Ask<StatusReport>(new GetStatus(job), TimeSpan.FromSeconds(3))).Jobs.SingleOrDefault(); }
-        catch (Exception e) when (e is Akka.Actor.AskTimeoutException or TimeoutException) { return null; }
-    }
 
     [Fact]
     public async Task Random_worker_kills_and_a_coordinator_kill_lose_nothing_and_change_no_byte()
@@ -63,7 +58,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
         foreach (var e in events)
         {
             await Task.Delay(TimeSpan.FromSeconds(2 + 3 * rng.NextDouble()));
-            var status = await TryStatus(client, job);
+            var status = await ClusterFixture.TryStatus(client, job);
             if (status?.State is "done") break;
             if (e == "coordinator")
             {
@@ -88,7 +83,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
         var end = DateTime.UtcNow + TimeSpan.FromMinutes(4);
         while (DateTime.UtcNow < end && final?.State != "done")
         {
-            final = await TryStatus(client, job) ?? final;
+            final = await ClusterFixture.TryStatus(client, job) ?? final;
             await Task.Delay(500);
         }
         foreach (var l in log) output.WriteLine(l);

@@ -67,6 +67,13 @@ internal sealed class ClusterFixture : IDisposable
         throw new TimeoutException($"{workers} workers did not register within {timeout}");
     }
 
+    /// <summary>One job's status, or null while no coordinator answers (it is down, or restarting).</summary>
+    public static async Task<JobStatus?> TryStatus(SweepClient client, string job)
+    {
+        try { return (await client.Ask<StatusReport>(new GetStatus(job), TimeSpan.FromSeconds(3))).Jobs.SingleOrDefault(); }
+        catch (Exception e) when (e is Akka.Actor.AskTimeoutException or TimeoutException) { return null; }
+    }
+
     public static string Sha256(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 
     public void KillAll()

@@ -28,18 +28,6 @@ public sealed class CoordinatorRestartTests(ITestOutputHelper output) : IDisposa
           warmup: [ none, { steps: 50 } ]
         """;
 
-    private static async Task<JobStatus?> TryStatus(SweepClient client, string job)
-    {
-        try
-        {
-            var r = await client.Ask<StatusReport>(new GetStatus(job), TimeSpan.FromSeconds(3));
-            return r.Jobs.SingleOrDefault();
-        }
-        catch (Exception e) when (e is Akka.Actor.AskTimeoutException or TimeoutException)
-        {
-            return null;   // the coordinator is down: the proxy buffers, the ask times out
-        }
-    }
 
     [Fact]
     public async Task A_restarted_coordinator_resumes_the_job_without_retraining_finished_trials()
@@ -63,7 +51,7 @@ public sealed class CoordinatorRestartTests(ITestOutputHelper output) : IDisposa
         var halfWay = Path.Combine(_f.Dir, "jobs", job, "report.md");
         for (var i = 0; i < 600 && (status is null || status.Done < 8 || !File.Exists(halfWay)); i++)
         {
-            status = await TryStatus(client, job);
+            status = await ClusterFixture.TryStatus(client, job);
             await Task.Delay(100);
         }
         Assert.NotNull(status);
@@ -86,7 +74,7 @@ public sealed class CoordinatorRestartTests(ITestOutputHelper output) : IDisposa
         var end = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         while (DateTime.UtcNow < end && final?.State != "done")
         {
-            final = await TryStatus(client, job) ?? final;
+            final = await ClusterFixture.TryStatus(client, job) ?? final;
             await Task.Delay(250);
         }
         Assert.Equal("done", final?.State);

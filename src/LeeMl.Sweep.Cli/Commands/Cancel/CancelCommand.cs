@@ -1,6 +1,5 @@
 using LeeMl.Sweep.Cli.CommandLine;
 using LeeMl.Sweep.Cli.Commands.Jobs;
-using LeeMl.Sweep.Cli.Commands.Node;
 using LeeMl.Sweep.Cluster.Protocol;
 
 namespace LeeMl.Sweep.Cli.Commands.Cancel;
@@ -20,27 +19,11 @@ public sealed class CancelCommand : ICommand
 
     public int Run(ArgReader args, TextWriter stdout, TextWriter stderr)
     {
-        string? job = null, cluster = null;
-        var clientHost = "127.0.0.1";
-        var tls = new TlsArgs();
-        while (args.HasMore)
-        {
-            var a = args.Next();
-            switch (a)
-            {
-                case "--cluster": cluster = NodeCommand.Endpoint(args.Value(a)); break;
-                case "--client-host": clientHost = args.Value(a); break;
-                case "--timeout": JobWatcher.AskTimeout = TimeSpan.FromSeconds(args.Int(a, min: 1)); break;
-                default:
-                    if (tls.TryRead(a, args)) break;
-                    if (a.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unknown option '{a}'");
-                    job = job is null ? a : throw new UsageException($"one job at a time ('{a}')");
-                    break;
-            }
-        }
-        if (job is null) throw new UsageException("give the JOB id to cancel");
-        if (cluster is null) throw new UsageException("--cluster H:P is required");
-        return ClusterCall.Run(cluster, clientHost, tls.Build(), stderr, async client =>
+        var (cluster, positional) = ClusterArgs.Parse(args);
+        if (positional.Count == 0) throw new UsageException("give the JOB id to cancel");
+        if (positional.Count > 1) throw new UsageException($"one job at a time ('{positional[1]}')");
+        var job = positional[0];
+        return cluster.Call(stderr, async client =>
         {
             var reply = await client.Ask<JobCancelled>(new CancelJob(job), JobWatcher.AskTimeout);
             if (!reply.Found) throw new UsageException($"unknown job '{job}'");

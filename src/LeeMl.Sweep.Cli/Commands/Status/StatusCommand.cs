@@ -1,6 +1,5 @@
 using LeeMl.Sweep.Cli.CommandLine;
 using LeeMl.Sweep.Cli.Commands.Jobs;
-using LeeMl.Sweep.Cli.Commands.Node;
 using LeeMl.Sweep.Cluster.Protocol;
 
 namespace LeeMl.Sweep.Cli.Commands.Status;
@@ -21,26 +20,10 @@ public sealed class StatusCommand : ICommand
 
     public int Run(ArgReader args, TextWriter stdout, TextWriter stderr)
     {
-        string? job = null, cluster = null;
-        var clientHost = "127.0.0.1";
-        var tls = new TlsArgs();
-        while (args.HasMore)
-        {
-            var a = args.Next();
-            switch (a)
-            {
-                case "--cluster": cluster = NodeCommand.Endpoint(args.Value(a)); break;
-                case "--client-host": clientHost = args.Value(a); break;
-                case "--timeout": JobWatcher.AskTimeout = TimeSpan.FromSeconds(args.Int(a, min: 1)); break;
-                default:
-                    if (tls.TryRead(a, args)) break;
-                    if (a.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unknown option '{a}'");
-                    job = job is null ? a : throw new UsageException($"one job at a time ('{a}')");
-                    break;
-            }
-        }
-        if (cluster is null) throw new UsageException("--cluster H:P is required");
-        return ClusterCall.Run(cluster, clientHost, tls.Build(), stderr, async client =>
+        var (cluster, positional) = ClusterArgs.Parse(args);
+        if (positional.Count > 1) throw new UsageException($"one job at a time ('{positional[1]}')");
+        var job = positional.FirstOrDefault();
+        return cluster.Call(stderr, async client =>
         {
             var report = await client.Ask<StatusReport>(new GetStatus(job), JobWatcher.AskTimeout);
             if (report.Error is not null) throw new UsageException(report.Error);

@@ -1,6 +1,5 @@
 using LeeMl.Sweep.Cli.CommandLine;
 using LeeMl.Sweep.Cli.Commands.Jobs;
-using LeeMl.Sweep.Cli.Commands.Node;
 using LeeMl.Sweep.Cluster.Hosting;
 using LeeMl.Sweep.Cluster.Protocol;
 using LeeMl.Sweep.Experiments.Specs;
@@ -30,32 +29,23 @@ public sealed class SubmitCommand : ICommand
 
     public int Run(ArgReader args, TextWriter stdout, TextWriter stderr)
     {
-        string? file = null, cluster = null, outDir = null;
-        var clientHost = "127.0.0.1";
-        var tls = new TlsArgs();
+        string? outDir = null;
         var wait = false;
-        while (args.HasMore)
+        var (cluster, positional) = ClusterArgs.Parse(args, (a, r) =>
         {
-            var a = args.Next();
             switch (a)
             {
-                case "--cluster": cluster = NodeCommand.Endpoint(args.Value(a)); break;
-                case "--wait": wait = true; break;
-                case "--out": outDir = args.Value(a); break;
-                case "--client-host": clientHost = args.Value(a); break;
-                case "--timeout": JobWatcher.AskTimeout = TimeSpan.FromSeconds(args.Int(a, min: 1)); break;
-                default:
-                    if (tls.TryRead(a, args)) break;
-                    if (a.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unknown option '{a}'");
-                    if (file is not null) throw new UsageException($"one spec at a time ('{a}')");
-                    file = a;
-                    break;
+                case "--wait": wait = true; return true;
+                case "--out": outDir = r.Value(a); return true;
+                default: return false;
             }
-        }
-        if (file is null) throw new UsageException("give the SPEC file to submit");
-        if (cluster is null) throw new UsageException("--cluster H:P is required");
+        });
+        if (positional.Count == 0) throw new UsageException("give the SPEC file to submit");
+        if (positional.Count > 1) throw new UsageException($"one spec at a time ('{positional[1]}')");
+        var file = positional[0];
+        if (cluster.Cluster is null) throw new UsageException("--cluster H:P is required");
         var spec = SpecParser.ParseFile(file);   // a bad spec never reaches the cluster
-        return ClusterCall.Run(cluster, clientHost, tls.Build(), stderr, async client =>
+        return cluster.Call(stderr, async client =>
         {
             var reply = await client.Ask<ISweepMessage>(new SubmitJob(spec.SpecText, Path.GetFileName(file), null), JobWatcher.AskTimeout);
             if (reply is JobRejected r) throw new UsageException(r.Error);
