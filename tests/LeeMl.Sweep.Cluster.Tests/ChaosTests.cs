@@ -45,7 +45,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
         var coordinator = _f.Node("coordinator", c, seeds);
         var workers = workerPorts.Select(p => _f.Node("worker", p, seeds)).ToArray();
         await ClusterFixture.WaitForWorkers(c, 3, TimeSpan.FromSeconds(60));
-        var submit = _f.Start("submit", spec, "--cluster", $"127.0.0.1:{c}");
+        var submit = _f.Start("submit", spec, "--cluster", $"127.0.0.1:{c}", "--timeout", "60");
         Assert.True(submit.WaitForExit(TimeSpan.FromSeconds(60)) && submit.ExitCode == 0, submit.Output);
         var job = submit.Lines.First();
         await using var client = SweepClient.Connect($"127.0.0.1:{workerPorts[2]}");   // a gateway that is never killed

@@ -50,9 +50,9 @@ internal sealed class ClusterFixture : IDisposable
             "--db", Path.Combine(Dir, db), "--log-trials");
 
     /// <summary>Waits until the cluster reports <paramref name="workers"/> worker nodes.</summary>
-    public static async Task WaitForWorkers(int gatewayPort, int workers, TimeSpan timeout)
+    public static async Task WaitForWorkers(int gatewayPort, int workers, TimeSpan timeout, TlsOptions? tls = null)
     {
-        await using var client = SweepClient.Connect($"127.0.0.1:{gatewayPort}");
+        await using var client = SweepClient.Connect($"127.0.0.1:{gatewayPort}", tls: tls);
         var end = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < end)
         {

@@ -28,7 +28,7 @@ public sealed class ClusterSweepTests : IDisposable
     private string SubmitAndWait(string spec, int gatewayPort, string outName)
     {
         var outDir = Path.Combine(_f.Dir, outName);
-        var submit = _f.Start("submit", spec, "--cluster", $"127.0.0.1:{gatewayPort}", "--wait", "--out", outDir);
+        var submit = _f.Start("submit", spec, "--cluster", $"127.0.0.1:{gatewayPort}", "--wait", "--out", outDir, "--timeout", "60");
         Assert.True(submit.WaitForExit(Long), "submit --wait did not finish:\n" + submit.Output);
         Assert.True(submit.ExitCode == 0, submit.Output);
         return Path.Combine(outDir, "results.jsonl");

@@ -40,7 +40,7 @@ public sealed class CoordinatorRestartTests(ITestOutputHelper output) : IDisposa
         var worker2 = _f.Node("worker", w2, seeds);
         await ClusterFixture.WaitForWorkers(c, 2, TimeSpan.FromSeconds(60));
 
-        var submit = _f.Start("submit", spec, "--cluster", $"127.0.0.1:{w1}");
+        var submit = _f.Start("submit", spec, "--cluster", $"127.0.0.1:{w1}", "--timeout", "60");
         Assert.True(submit.WaitForExit(TimeSpan.FromSeconds(60)));
         Assert.True(submit.ExitCode == 0, submit.Output);
         var job = submit.Lines.First();

@@ -34,7 +34,7 @@ public sealed class NetworkNamespaceTests(ITestOutputHelper output) : IDisposabl
         var spec = _f.WriteSpec(WorkerFailureTests.Spec);
 
         var submit = _f.StartIn(_net.Exec(1), "submit", spec, "--cluster", $"{Namespaces.Address(1)}:4053", "--client-host", Namespaces.Address(1),
-            "--wait", "--out", Path.Combine(_f.Dir, "out"));
+            "--wait", "--out", Path.Combine(_f.Dir, "out"), "--timeout", "60");
         await victim.WaitFor(o => o.Split('\n').Count(l => l.StartsWith("done ", StringComparison.Ordinal)) >= 2, TimeSpan.FromSeconds(120), "the third host training");
         _net.Cut(3);
         var cutAt = DateTime.UtcNow;

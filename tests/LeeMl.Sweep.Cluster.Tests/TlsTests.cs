@@ -67,10 +67,11 @@ public sealed class TlsTests(ITestOutputHelper output) : IDisposable
         Node(c, seeds, coordinatorCert, ca, "coordinator");
         Node(w, seeds, workerCert, ca);
         var tls = new TlsOptions(clientCert, Password, ca);
+        await ClusterFixture.WaitForWorkers(c, 1, TimeSpan.FromSeconds(90), tls);   // the TLS cluster has formed
 
         var spec = _f.WriteSpec(ClusterFixture.Spec48);
         var submit = _f.Start("submit", spec, "--cluster", $"127.0.0.1:{c}", "--wait", "--out", Path.Combine(_f.Dir, "out"),
-            "--tls-cert", clientCert, "--tls-password", Password, "--tls-ca", ca);
+            "--tls-cert", clientCert, "--tls-password", Password, "--tls-ca", ca, "--timeout", "60");
         Assert.True(submit.WaitForExit(TimeSpan.FromMinutes(3)), submit.Output);
         Assert.True(submit.ExitCode == 0, submit.Output);
         Assert.Equal(48, File.ReadAllLines(Path.Combine(_f.Dir, "out", "results.jsonl")).Length);

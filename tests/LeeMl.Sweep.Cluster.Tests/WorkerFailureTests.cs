@@ -50,7 +50,7 @@ public sealed class WorkerFailureTests(ITestOutputHelper output) : IDisposable
         var survivor = _f.Node("worker", w1, seeds, slots: 1);
         var victim = _f.Node("worker", w2, seeds, slots: 1);
         await ClusterFixture.WaitForWorkers(c, 2, TimeSpan.FromSeconds(60));
-        var submit = _f.Start("submit", spec, "--cluster", $"127.0.0.1:{c}");
+        var submit = _f.Start("submit", spec, "--cluster", $"127.0.0.1:{c}", "--timeout", "60");
         Assert.True(submit.WaitForExit(TimeSpan.FromSeconds(60)) && submit.ExitCode == 0, submit.Output);
         var job = submit.Lines.First();
         // Wait until the victim has finished a few trials and is in the middle of another.
