@@ -251,20 +251,35 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
         Dispatch();
     }
 
-    /// <summary>A worker leaving gracefully: its trials go back to the front of the queue now, and it gets no more.</summary>
+    /// <summary>
+    /// A worker leaving gracefully: its trials go back to the front of the queue now, and it gets no
+    /// more. The worker is found by its node name: the message comes through an ask, whose sender
+    /// is a temporary actor, not the worker.
+    /// </summary>
     private void HandedBack(HandBack m)
     {
         var count = 0;
-        if (_workers.Remove(Sender, out var worker))
+        var (workerRef, worker) = _workers.FirstOrDefault(w => w.Value.Node == m.Node);
+        if (workerRef is not null)
         {
-            Context.Unwatch(Sender);
+            _workers.Remove(workerRef);
+            Context.Unwatch(workerRef);
+            _leaving.Add(workerRef);
             foreach (var assignment in worker.Assigned.Keys.ToList())
             {
                 Requeue(worker, assignment);
                 count++;
             }
         }
-        _leaving.Add(Sender);
+        // Whatever it still lists (even if we had it elsewhere) goes back too, unless already done.
+        foreach (var t in m.Trials)
+            if (_jobs.TryGetValue(t.JobId, out var job) && job.IsActive && !job.Done.Contains(t.Key) && !job.Pending.Contains(t.Key)
+                && (!job.Running.TryGetValue(t.Key, out var holder) || holder == workerRef))
+            {
+                job.Running.Remove(t.Key);
+                job.Pending.AddFirst(t.Key);
+                count++;
+            }
         _log.Info("worker {0} leaves; {1} trials go back to the queue", m.Node, count);
         Sender.Tell(new HandBackDone(count));
         Dispatch();
