@@ -98,3 +98,17 @@ public sealed class SpecParserTests
         Assert.NotEmpty(Planner.Expand(spec));
     }
 }
+
+public sealed class DataLoaderTests
+{
+    [Fact]
+    public void Test_fraction_sets_the_held_out_share_and_is_validated()
+    {
+        var spec = SpecParser.Parse("name: t\ndata: { synthetic: blobs, samples: 1000, test_fraction: 0.3 }\nmodels: [gaussian-shared]\n", "s.yaml");
+        var split = LeeMl.Sweep.Experiments.Running.DataLoader.Load(spec.Data, null);
+        Assert.Equal(300, split.Test!.Rows);
+        Assert.Equal(700, split.Train.Rows);
+        var e = Assert.Throws<SpecException>(() => SpecParser.Parse("name: t\ndata: { synthetic: blobs, test_fraction: 1 }\nmodels: [gaussian-shared]\n", "s.yaml"));
+        Assert.Contains("s.yaml:2: data.test_fraction: 1 is out of range", e.Message);
+    }
+}

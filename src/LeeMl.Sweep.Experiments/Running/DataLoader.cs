@@ -35,6 +35,7 @@ public sealed class DataLoader(string? dataDirectory)
         int Int(string key, int fallback) => int.Parse(spec.Get(key, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         double Double(string key, double fallback) => double.Parse(spec.Get(key, fallback.ToString("R", CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         var features = spec.Settings.TryGetValue("features", out var f) && spec.Source is not ("blobs" or "moons") ? f.Split(',') : null;
+        var testFraction = Double("test_fraction", 0.2);   // share held out as test where the source has no test part
         switch (spec.Source)
         {
             case "blobs" or "moons":
@@ -43,7 +44,7 @@ public sealed class DataLoader(string? dataDirectory)
                 var all = spec.Source == "blobs"
                     ? Synthetic.Blobs(Int("samples", 2000), Int("features", 8), Int("classes", 2), Double("separation", 2), Double("label_noise", 0.05), seed)
                     : Synthetic.Moons(Int("samples", 2000), Int("features", 2), Double("noise", 0.2), seed);
-                var (train, test) = Splits.Stratified(all, 0.2, seed);
+                var (train, test) = Splits.Stratified(all, testFraction, seed);
                 return new DataSplit(train, null, test);
             }
             case "csv":
@@ -58,7 +59,7 @@ public sealed class DataLoader(string? dataDirectory)
                         throw new DataException($"{testPath}: its columns differ from {path}'s");
                     return new DataSplit(encoder.Encode(table), null, encoder.Encode(testTable));
                 }
-                var (train, test) = Splits.Stratified(encoder.Encode(table), 0.2, (ulong)Int("split_seed", 0));
+                var (train, test) = Splits.Stratified(encoder.Encode(table), testFraction, (ulong)Int("split_seed", 0));
                 return new DataSplit(train, null, test);
             }
             default:

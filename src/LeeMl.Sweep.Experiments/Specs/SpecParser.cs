@@ -104,12 +104,12 @@ public static class SpecParser
         var source = sourceNode.Scalar();
         string[] allowed = kind switch
         {
-            "synthetic" when source == "blobs" => ["samples", "features", "classes", "separation", "label_noise", "seed"],
-            "synthetic" when source == "moons" => ["samples", "features", "noise", "seed"],
+            "synthetic" when source == "blobs" => ["samples", "features", "classes", "separation", "label_noise", "seed", "test_fraction"],
+            "synthetic" when source == "moons" => ["samples", "features", "noise", "seed", "test_fraction"],
             "synthetic" => throw sourceNode.Error($"unknown synthetic data '{source}'; known: blobs, moons"),
             "name" when NamedDatasets.Names.Contains(source) => ["features", "split_seed"],
             "name" => throw sourceNode.Error($"unknown dataset '{source}'; known: {string.Join(", ", NamedDatasets.Names)} (or csv: PATH)"),
-            _ => ["label", "test", "features"],
+            _ => ["label", "test", "features", "split_seed", "test_fraction"],
         };
         var settings = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         if (kind == "csv") settings["path"] = source;
@@ -125,6 +125,7 @@ public static class SpecParser
                 "classes" => value.Int(2, 1000).ToString(CultureInfo.InvariantCulture),
                 "separation" => value.Double(0).ToString("R", CultureInfo.InvariantCulture),
                 "label_noise" => value.Double(0, 1).ToString("R", CultureInfo.InvariantCulture),
+                "test_fraction" => value.Double(0, 1, minInclusive: false, maxInclusive: false).ToString("R", CultureInfo.InvariantCulture),
                 "noise" => value.Double(0).ToString("R", CultureInfo.InvariantCulture),
                 "seed" or "split_seed" => value.Int(0).ToString(CultureInfo.InvariantCulture),
                 _ => value.Scalar(),

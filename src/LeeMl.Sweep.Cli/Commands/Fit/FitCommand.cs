@@ -1,5 +1,8 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using LeeMl.Sweep.Cli.CommandLine;
+using LeeMl.Sweep.Experiments.Running;
+using LeeMl.Sweep.Experiments.Specs;
 using LeeMl.Sweep.Learning.Data;
 using LeeMl.Sweep.Learning.Models;
 using LeeMl.Sweep.Learning.Training;
@@ -130,37 +133,34 @@ public sealed class FitCommand : ICommand
         stdout.WriteLine($"test accuracy: {P(test)}");
     }
 
+    /// <summary>The command line's data, as the same <see cref="DataSpec"/> a sweep spec gives, loaded the same way.</summary>
     private static DataSplit LoadData(FitArgs a)
     {
+        var settings = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        string Text(int v) => v.ToString(CultureInfo.InvariantCulture);
+        var test = a.Test.ToString("R", CultureInfo.InvariantCulture);
+        string source;
         switch (a.Data)
         {
             case "blobs" or "moons":
-            {
-                var all = a.Data == "blobs" ? Synthetic.Blobs(a.Samples, a.Dims, seed: a.Seed + 1) : Synthetic.Moons(a.Samples, a.Dims, seed: a.Seed + 1);
-                var (train, test) = Splits.Stratified(all, a.Test, a.Seed);
-                return new DataSplit(train, null, test);
-            }
+                source = a.Data;
+                (settings["samples"], settings["features"], settings["seed"], settings["test_fraction"]) = (Text(a.Samples), Text(a.Dims), Text((int)a.Seed + 1), test);
+                break;
             case var name when NamedDatasets.Names.Contains(name):
-                return NamedDatasets.Load(name, NamedDatasets.Directory(a.DataDir), a.Features, a.Seed);
+                source = name;
+                settings["split_seed"] = Text((int)a.Seed);
+                break;
             default:
-            {
                 if (!a.Data.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && !a.Data.EndsWith(".csv.gz", StringComparison.OrdinalIgnoreCase))
                     throw new UsageException($"unknown dataset '{a.Data}'; known: {string.Join(", ", NamedDatasets.Names)}, blobs, moons, or a .csv file");
-                if (a.Label is null) throw new UsageException("a CSV file needs --label COLUMN");
-                var table = Table.ReadWithHeader(a.Data);
-                if (a.TestData is not null)
-                {
-                    // Categories, class names and standardisation come from the training file only.
-                    var fitted = TableEncoder.Fit(table, a.Label, a.Features);
-                    var testTable = Table.ReadWithHeader(a.TestData);
-                    if (!testTable.Header.SequenceEqual(table.Header))
-                        throw new DataException($"{a.TestData}: its columns differ from {a.Data}'s");
-                    return new DataSplit(fitted.Encode(table), null, fitted.Encode(testTable));
-                }
-                var all = TableEncoder.Fit(table, a.Label, a.Features).Encode(table);
-                var (train, test) = Splits.Stratified(all, a.Test, a.Seed);
-                return new DataSplit(train, null, test);
-            }
+                source = "csv";
+                settings["path"] = a.Data;
+                settings["label"] = a.Label ?? throw new UsageException("a CSV file needs --label COLUMN");
+                (settings["split_seed"], settings["test_fraction"]) = (Text((int)a.Seed), test);
+                if (a.TestData is not null) settings["test"] = a.TestData;
+                break;
         }
+        if (a.Features is { Count: > 0 } && source is not ("blobs" or "moons")) settings["features"] = string.Join(",", a.Features);
+        return DataLoader.Load(new DataSpec(source, settings.ToImmutable()), a.DataDir ?? Environment.GetEnvironmentVariable("LEEML_DATA"));
     }
 }
