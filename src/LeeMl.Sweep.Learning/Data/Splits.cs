@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LeeMl.Sweep.Optim.Noise;
 
 namespace LeeMl.Sweep.Learning.Data;
@@ -34,6 +35,7 @@ public static class Splits
         return (data.Subset(rest), data.Subset(part));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Shuffle(Span<int> items, ref Xoshiro256 rng)
     {
         for (var i = items.Length - 1; i > 0; i--)

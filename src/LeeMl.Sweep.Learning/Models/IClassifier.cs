@@ -30,6 +30,10 @@ public interface IDifferentiableModel
     /// <paramref name="training"/> switches dropout on.</summary>
     double LossAndGradient(ReadOnlySpan<double> parameters, Dataset data, ReadOnlySpan<int> rows, Span<double> gradient, bool training);
 
+    /// <summary>Summed loss and number of rows classified right over the whole of <paramref name="data"/>
+    /// (no gradient, no dropout).</summary>
+    (double LossSum, int Correct) Measure(ReadOnlySpan<double> parameters, Dataset data);
+
     /// <summary>The loss of one row (no gradient, no dropout) and its class scores.</summary>
     double Evaluate(ReadOnlySpan<double> parameters, ReadOnlySpan<double> x, int label, Span<double> scores);
 }
@@ -58,15 +62,8 @@ public static class Classifiers
     /// <summary>Mean loss and accuracy of a differentiable model on a whole dataset.</summary>
     public static (double Loss, double Accuracy) Evaluate(IDifferentiableModel model, ReadOnlySpan<double> parameters, Dataset data)
     {
-        Span<double> scores = stackalloc double[model.Classes];
-        double loss = 0;
-        var right = 0;
-        for (var i = 0; i < data.Rows; i++)
-        {
-            loss += model.Evaluate(parameters, data.Row(i), data.Y[i], scores);
-            if (ArgMax(scores) == data.Y[i]) right++;
-        }
-        return (loss / data.Rows, (double)right / data.Rows);
+        var (loss, correct) = model.Measure(parameters, data);
+        return (loss / data.Rows, (double)correct / data.Rows);
     }
 }
 

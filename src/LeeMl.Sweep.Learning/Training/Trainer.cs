@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using LeeMl.Sweep.Learning.Data;
 using LeeMl.Sweep.Learning.Models;
 using LeeMl.Sweep.Optim;
@@ -14,6 +15,7 @@ namespace LeeMl.Sweep.Learning.Training;
 /// </summary>
 public static class Trainer
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static FitResult Fit(IDifferentiableModel model, Updater updater, Dataset train, Dataset? validation,
         TrainOptions options, Action<EpochMetrics>? onEpoch = null, CancellationToken cancel = default)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace LeeMl.Sweep.Optim.Noise;
 
 /// <summary>
@@ -26,6 +27,7 @@ public sealed class GradientNoise
     public double Sigma(long step) => Math.Sqrt(Eta / Math.Pow(1 + step, Gamma));
 
     /// <summary>noisy = gradient + n at step i. The two spans may be the same.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Apply(ReadOnlySpan<double> gradient, Span<double> noisy, long step)
     {
         var sigma = Sigma(step);

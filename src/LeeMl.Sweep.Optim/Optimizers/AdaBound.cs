@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace LeeMl.Sweep.Optim.Optimizers;
 
 /// <summary>
@@ -13,6 +14,7 @@ public sealed class AdaBound(int dimension, double learningRate, double finalLr,
 
     public override MomentumTarget MomentumTarget => MomentumTarget.Beta1;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Apply(Span<double> x, ReadOnlySpan<double> g, double lr, double momentum, long t)
     {
         var b1 = Or(momentum, beta1);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace LeeMl.Sweep.Optim.Optimizers;
 
 /// <summary>Adagrad (Duchi et al. 2011): s ← s + g²; x ← x − lr·g/(√s + eps), eps outside the root.</summary>
@@ -6,6 +7,7 @@ public sealed class Adagrad(int dimension, double learningRate, double eps, doub
 {
     private readonly double[] _sum = new double[dimension];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Apply(Span<double> x, ReadOnlySpan<double> g, double lr, double momentum, long t)
     {
         var s = _sum.AsSpan(0, x.Length);

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace LeeMl.Sweep.Optim.Optimizers;
@@ -43,6 +44,7 @@ public sealed class Adam : Optimizer
 
     public override MomentumTarget MomentumTarget => MomentumTarget.Beta1;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Apply(Span<double> x, ReadOnlySpan<double> g, double lr, double momentum, long t)
     {
         var b1 = Or(momentum, _beta1);

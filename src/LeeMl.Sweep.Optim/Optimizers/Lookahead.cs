@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace LeeMl.Sweep.Optim.Optimizers;
 
 /// <summary>
@@ -28,6 +29,7 @@ public sealed class Lookahead : Optimizer
 
     public override MomentumTarget MomentumTarget => _inner.MomentumTarget;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Apply(Span<double> x, ReadOnlySpan<double> g, double lr, double momentum, long t)
     {
         if (t == 1) x.CopyTo(_slow);   // φ starts at the start point

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace LeeMl.Sweep.Optim.Optimizers;
 
 /// <summary>
@@ -29,6 +30,7 @@ public sealed class MomentumSgd : Optimizer
 
     public override MomentumTarget MomentumTarget => MomentumTarget.Momentum;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Apply(Span<double> x, ReadOnlySpan<double> g, double lr, double momentum, long t)
     {
         var mu = Or(momentum, _momentum);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace LeeMl.Sweep.Optim.Optimizers;
 
 /// <summary>
@@ -9,6 +10,7 @@ public sealed class RmsProp(int dimension, double learningRate, double alpha, do
 {
     private readonly double[] _meanSquare = new double[dimension];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Apply(Span<double> x, ReadOnlySpan<double> g, double lr, double momentum, long t)
     {
         var v = _meanSquare.AsSpan(0, x.Length);

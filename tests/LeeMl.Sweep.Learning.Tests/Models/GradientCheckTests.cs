@@ -7,17 +7,27 @@ namespace LeeMl.Sweep.Learning.Tests.Models;
 /// <summary>Every differentiable model's gradient against central finite differences.</summary>
 public sealed class GradientCheckTests
 {
-    public static TheoryData<string> Models => ["logistic", "logistic-mse", "softmax", "mlp-relu", "mlp-tanh", "mlp-sigmoid-2"];
+    // The "-wide" cases are wider than the batched kernels' register blocks (4 rows × 2 vectors) and
+    // leave remainders in every dimension: 37 rows, 11 features, 13 and 9 hidden units.
+    public static TheoryData<string> Models => ["logistic", "logistic-mse", "logistic-wide", "softmax", "mlp-relu", "mlp-tanh", "mlp-sigmoid-2",
+        "mlp-relu-wide", "mlp-tanh-2-wide"];
 
     [Theory]
     [MemberData(nameof(Models))]
     public void Analytic_gradient_matches_finite_differences(string name)
     {
-        var data = name.StartsWith("logistic", StringComparison.Ordinal) ? Synthetic.Blobs(40, 5, seed: 3) : Synthetic.Blobs(40, 5, classes: 3, seed: 3);
+        var wide = name.EndsWith("-wide", StringComparison.Ordinal);
+        var (rowCount, features) = wide ? (37, 11) : (40, 5);
+        var data = name.StartsWith("logistic", StringComparison.Ordinal)
+            ? Synthetic.Blobs(rowCount, features, seed: 3)
+            : Synthetic.Blobs(rowCount, features, classes: 3, seed: 3);
         IDifferentiableModel model = name switch
         {
             "logistic" => new LogisticRegression(5, squareError: false),
             "logistic-mse" => new LogisticRegression(5, squareError: true),
+            "logistic-wide" => new LogisticRegression(features, squareError: false),
+            "mlp-relu-wide" => new NeuralNet(features, 3, [13], Activation.Relu),
+            "mlp-tanh-2-wide" => new NeuralNet(features, 3, [13, 9], Activation.Tanh),
             "softmax" => new NeuralNet(5, 3, []),
             "mlp-relu" => new NeuralNet(5, 3, [7], Activation.Relu),
             "mlp-tanh" => new NeuralNet(5, 3, [7], Activation.Tanh),
