@@ -56,7 +56,15 @@ public static class AkkaConfig
             akka.coordinated-shutdown.exit-clr = off   # the program returns by itself; never Environment.Exit inside a host
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = on
             """;
-        return ConfigurationFactory.ParseString(hocon + "\n" + Serialization)
+        // One node alone: Joining → Up and Leaving → Removed wait for the leader's next tick, and the
+        // first tick waits for periodic-tasks-initial-delay; on one node those ticks cost nothing.
+        const string embedded = """
+            akka.cluster.periodic-tasks-initial-delay = 0s
+            akka.cluster.leader-actions-interval = 100ms
+            akka.cluster.singleton-proxy.singleton-identification-interval = 100ms
+            akka.coordinated-shutdown.run-by-actor-system-terminate = off
+            """;
+        return ConfigurationFactory.ParseString(hocon + "\n" + (o.Embedded ? embedded + "\n" : "") + Serialization)
             .WithFallback(Akka.Cluster.Tools.Singleton.ClusterSingleton.DefaultConfig());
     }
 

@@ -12,8 +12,11 @@ public delegate TrialResult TrialExecutor(SweepSpec sweep, TrialSpec trial, Data
 public sealed record NodeOptions(
     IReadOnlyList<string> Roles, string Host, int Port, IReadOnlyList<string> SeedNodes, int Slots,
     string DatabasePath, string? DataDirectory, string? PublicHost = null, bool LogTrials = false, string LogLevel = "WARNING",
-    TlsOptions? Tls = null, TrialExecutor? Executor = null)
+    TlsOptions? Tls = null, TrialExecutor? Executor = null, bool Embedded = false)
 {
+    // Embedded: a one-node cluster inside one program (run) that nobody else joins, so it can form
+    // and leave on short timers instead of the ones sized for gossip between machines.
+
     /// <summary>akka.tcp, or akka.ssl.tcp with TLS: seeds must use the scheme the transport speaks.</summary>
     public string Scheme => Tls is null ? "akka.tcp" : "akka.ssl.tcp";
 

@@ -12,10 +12,13 @@ namespace LeeMl.Sweep.Cluster.Hosting;
 /// </summary>
 public sealed class SweepNode : IAsyncDisposable
 {
-    private SweepNode(ActorSystem system, IActorRef gateway)
+    private readonly bool _embedded;
+
+    private SweepNode(ActorSystem system, IActorRef gateway, bool embedded)
     {
         System = system;
         Gateway = gateway;
+        _embedded = embedded;
     }
 
     public ActorSystem System { get; }
@@ -46,7 +49,7 @@ public sealed class SweepNode : IAsyncDisposable
         var gateway = system.ActorOf(Actors.Gateway.Props(proxy), "gateway");
         if (options.SeedNodes.Count == 0)
             Akka.Cluster.Cluster.Get(system).Join(address);   // a one-node cluster of its own (run)
-        return new SweepNode(system, gateway);
+        return new SweepNode(system, gateway, options.Embedded);
     }
 
     /// <summary>An actor system with TLS set up in memory when asked for (a custom validator needs that).</summary>
@@ -58,5 +61,12 @@ public sealed class SweepNode : IAsyncDisposable
 
     public string Address => Akka.Cluster.Cluster.Get(System).SelfAddress.ToString();
 
-    public async ValueTask DisposeAsync() => await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+    /// <summary>Leaves the cluster gracefully (running trials handed back first). An embedded node is
+    /// alone, with nobody to hand over to: it stops its actors directly (the coordinator still closes
+    /// its database), which saves the leave's round of leader ticks and transport shutdown.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_embedded) await System.Terminate();
+        else await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+    }
 }

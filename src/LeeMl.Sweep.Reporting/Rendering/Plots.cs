@@ -21,14 +21,17 @@ public static class Plots
 
     public static IReadOnlyList<Figure> All(SweepReport report)
     {
-        var figures = new List<Figure>();
-        if (report.Cells.Count > 0) figures.Add(AccuracyBars(report));
-        var curves = LearningCurves(report);
-        if (curves is not null) figures.Add(curves);
-        if (report.Gaps.Count > 0) figures.Add(GapByFactor(report));
-        var rates = LearningRates(report);
-        if (rates is not null) figures.Add(rates);
-        return figures;
+        // Each figure has its own Plot and canvas: render them side by side, keep the order.
+        Func<Figure?>[] makers =
+        [
+            () => report.Cells.Count > 0 ? AccuracyBars(report) : null,
+            () => LearningCurves(report),
+            () => report.Gaps.Count > 0 ? GapByFactor(report) : null,
+            () => LearningRates(report),
+        ];
+        var figures = new Figure?[makers.Length];
+        Parallel.For(0, makers.Length, i => figures[i] = makers[i]());
+        return [.. figures.OfType<Figure>()];
     }
 
     private static Figure Single(string name, string title, Plot plot, int width, int height) =>

@@ -60,7 +60,7 @@ public static class JobWatcher
                     final = j;
                     return;
                 }
-                await Task.Delay(500, cancel);
+                await Task.Delay(j.State == "reporting" ? 100 : 500, cancel);   // the end is near: notice it sooner
             }
         });
         return final!;
@@ -88,7 +88,7 @@ public static class JobWatcher
                 lastNodes = DateTime.UtcNow;
             }
             if (job.State is not ("running" or "reporting")) return job;
-            await Task.Delay(500, cancel);
+            await Task.Delay(job.State == "reporting" ? 100 : 500, cancel);   // the end is near: notice it sooner
         }
     }
 

@@ -64,7 +64,7 @@ public sealed class RunCommand : ICommand
     private static async Task<int> RunAsync(SweepSpec spec, string specText, string specFile, string outDir, int slots, string? dataDir, TextWriter stdout)
     {
         var options = new NodeOptions(["coordinator", "worker"], "127.0.0.1", 0, [], slots, Path.Combine(outDir, "sweep.db"),
-            dataDir ?? Environment.GetEnvironmentVariable("LEEML_DATA"), LogLevel: "ERROR");
+            dataDir ?? Environment.GetEnvironmentVariable("LEEML_DATA"), LogLevel: "ERROR", Embedded: true);
         await using var node = SweepNode.Start(options);
         var client = SweepClient.Local(node);
         var accepted = await client.Ask<ISweepMessage>(new SubmitJob(specText, specFile, outDir), TimeSpan.FromSeconds(60));
