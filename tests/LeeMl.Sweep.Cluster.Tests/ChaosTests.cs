@@ -20,10 +20,10 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
 
     private const string Spec = """
         name: chaos
-        data: { synthetic: blobs, samples: 4000, features: 8, seed: 13 }
+        data: { synthetic: blobs, samples: 40000, features: 8, seed: 13 }
         validation: 0.2
         models: [{ name: mlp, hidden: 64 }, { name: mlp, hidden: 32 }]
-        epochs: 24
+        epochs: 36
         batch_size: 32
         seeds: [1, 2, 3]
         grid:

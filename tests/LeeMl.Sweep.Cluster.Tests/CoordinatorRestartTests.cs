@@ -13,10 +13,10 @@ public sealed class CoordinatorRestartTests(ITestOutputHelper output) : IDisposa
 
     public void Dispose() => _f.Dispose();
 
-    /// <summary>48 slower trials (an MLP on 4000 rows), so that the job outlives a restart.</summary>
+    /// <summary>48 slower trials (logistic and an MLP on 100,000 rows), so that the job outlives a restart and a half-way report.</summary>
     private const string SlowSpec = """
         name: restart-test
-        data: { synthetic: blobs, samples: 4000, features: 8, seed: 5 }
+        data: { synthetic: blobs, samples: 100000, features: 8, seed: 5 }
         validation: 0.2
         models: [logistic, { name: mlp, hidden: 64 }]
         epochs: 25

@@ -16,7 +16,7 @@ public sealed class WorkerFailureTests(ITestOutputHelper output) : IDisposable
     /// <summary>48 trials of about half a second: long enough to catch a worker in the middle of one.</summary>
     public const string Spec = """
         name: failure-test
-        data: { synthetic: blobs, samples: 3000, features: 8, seed: 11 }
+        data: { synthetic: blobs, samples: 60000, features: 8, seed: 11 }
         validation: 0.2
         models: [{ name: mlp, hidden: 48 }]
         epochs: 20

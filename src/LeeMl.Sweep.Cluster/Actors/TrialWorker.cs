@@ -9,14 +9,20 @@ using LeeMl.Sweep.Experiments.Specs;
 namespace LeeMl.Sweep.Cluster.Actors;
 
 /// <summary>
-/// One per worker node: trains up to <c>slots</c> trials at once, each on the thread pool (never on
-/// the mailbox), and reports every epoch and every result to the coordinator. A heartbeat each
+/// One per worker node: trains up to <c>slots</c> trials at once, each on a dedicated thread (never
+/// on the mailbox), and reports every epoch and every result to the coordinator. A heartbeat each
 /// second tells the coordinator the free slots and what is running, which is all it needs to
 /// recover after either side restarts. A trial it already runs is not started twice.
+/// A slot's thread, when its trial ends, takes the next queued trial itself: the hand-over costs
+/// no trip through the mailbox and no new thread. The actor and the slot threads share the
+/// running/queued bookkeeping under one lock.
 /// </summary>
 public sealed class TrialWorker : ReceiveActor, IWithTimers
 {
     private sealed record Done(string JobId, string Key, TrialResult? Result);
+
+    /// <summary>An assigned trial with its spec resolved, ready for a slot.</summary>
+    private sealed record Ready(string JobId, string Key, SweepSpec Sweep, TrialSpec Trial);
 
     private sealed record Heartbeat
     {
@@ -38,9 +44,12 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
     private readonly bool _logTrials;
     private readonly Hosting.TrialExecutor _execute;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly object _gate = new();   // guards _running, _reporting, _queued and _leaving
     private readonly Dictionary<(string Job, string Key), CancellationTokenSource> _running = [];
+    // Finished on a slot thread, result not yet sent: still held, so a heartbeat in between does not drop it.
+    private readonly HashSet<(string Job, string Key)> _reporting = [];
     // Trials assigned ahead of a free slot (the coordinator prefetches), started as slots free up.
-    private readonly LinkedList<AssignTrial> _queued = new();
+    private readonly LinkedList<Ready> _queued = new();
     private readonly Dictionary<string, (SweepSpec Spec, Dictionary<string, TrialSpec> Trials)> _plans = new(StringComparer.Ordinal);
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -57,12 +66,15 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         Receive<Done>(Finish);
         Receive<CancelTrials>(m =>
         {
-            foreach (var (key, cts) in _running.Where(r => r.Key.Job == m.JobId).ToList())
+            lock (_gate)
             {
-                cts.Cancel();
-                _running.Remove(key);
+                foreach (var (key, cts) in _running.Where(r => r.Key.Job == m.JobId).ToList())
+                {
+                    cts.Cancel();
+                    _running.Remove(key);
+                }
+                foreach (var q in _queued.Where(q => q.JobId == m.JobId).ToList()) _queued.Remove(q);
             }
-            foreach (var q in _queued.Where(q => q.JobId == m.JobId).ToList()) _queued.Remove(q);
             _plans.Remove(m.JobId);
         });
         Receive<TrialProgress>(m => _coordinator.Tell(m));
@@ -70,12 +82,16 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         Receive<Leave>(_ =>
         {
             // Graceful leave: stop training, give every running trial back, answer when the coordinator took them.
-            _leaving = true;
+            List<RunningTrial> trials;
+            lock (_gate)
+            {
+                _leaving = true;
+                trials = Held();
+                foreach (var cts in _running.Values) cts.Cancel();
+                _running.Clear();
+                _queued.Clear();
+            }
             Timers.CancelAll();
-            var trials = Held();
-            foreach (var cts in _running.Values) cts.Cancel();
-            _running.Clear();
-            _queued.Clear();
             if (_logTrials) Console.WriteLine($"leaving: handing back {trials.Count} trials");
             _coordinator.Ask<HandBackDone>(new HandBack(_node, trials), TimeSpan.FromSeconds(3)).PipeTo(Sender);
         });
@@ -92,35 +108,27 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        foreach (var cts in _running.Values) cts.Cancel();
+        lock (_gate)
+        {
+            _leaving = true;   // slot threads take nothing more
+            foreach (var cts in _running.Values) cts.Cancel();
+        }
     }
 
-    /// <summary>Everything this worker holds: running and queued trials.</summary>
+    /// <summary>Everything this worker holds: running, finished but not yet reported, and queued trials. Call under the lock.</summary>
     private List<RunningTrial> Held() =>
-        [.. _running.Keys.Select(k => new RunningTrial(k.Job, k.Key)), .. _queued.Select(q => new RunningTrial(q.JobId, q.Key))];
+        [.. _running.Keys.Concat(_reporting).Select(k => new RunningTrial(k.Job, k.Key)), .. _queued.Select(q => new RunningTrial(q.JobId, q.Key))];
 
-    private void ReportStatus() => _coordinator.Tell(new WorkerStatus(_node, _slots, Held()));
+    private void ReportStatus()
+    {
+        List<RunningTrial> held;
+        lock (_gate) held = Held();
+        _coordinator.Tell(new WorkerStatus(_node, _slots, held));
+    }
 
     private void Start(AssignTrial m)
     {
-        if (_leaving || _running.ContainsKey((m.JobId, m.Key)) || _queued.Any(q => q.JobId == m.JobId && q.Key == m.Key)) return;
         if (m.SpecText is not null && !_plans.ContainsKey(m.JobId)) Plan(m.JobId, m.SpecText);
-        if (_running.Count >= _slots)
-        {
-            _queued.AddLast(m);
-            return;
-        }
-        Launch(m);
-    }
-
-    private void Plan(string jobId, string specText)
-    {
-        var spec = SpecParser.Parse(specText, jobId);
-        _plans[jobId] = (spec, Planner.Expand(spec).ToDictionary(t => t.Key, StringComparer.Ordinal));
-    }
-
-    private void Launch(AssignTrial m)
-    {
         if (!_plans.TryGetValue(m.JobId, out var plan))
         {
             // No spec for this job (it came with an earlier assignment we no longer have): report
@@ -133,38 +141,86 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             _log.Error("job {0} has no trial {1}", m.JobId, m.Key);
             return;
         }
-        var cts = new CancellationTokenSource();
-        _running[(m.JobId, m.Key)] = cts;
-        var self = Self;
-        var sweep = plan.Spec;
-        var data = _data;
-        var execute = _execute;
-        if (_logTrials) Console.WriteLine($"start {m.JobId} {m.Key}");
-        // A dedicated thread per trial: training must never starve Akka's dispatcher, whose
+        var ready = new Ready(m.JobId, m.Key, plan.Spec, trial);
+        CancellationTokenSource cts;
+        lock (_gate)
+        {
+            var key = (m.JobId, m.Key);
+            if (_leaving || _running.ContainsKey(key) || _reporting.Contains(key) || _queued.Any(q => q.JobId == m.JobId && q.Key == m.Key)) return;
+            if (_running.Count >= _slots)
+            {
+                _queued.AddLast(ready);
+                return;
+            }
+            cts = new CancellationTokenSource();
+            _running[key] = cts;
+        }
+        // A dedicated thread per slot: training must never starve Akka's dispatcher, whose
         // heartbeats the failure detector depends on.
-        Task.Factory.StartNew(() => execute(sweep, trial, data,
-                e => self.Tell(new TrialProgress(m.JobId, m.Key, e.Epoch, e.ValidationAccuracy)), cts.Token),
-                cts.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-            .PipeTo(self, success: r => new Done(m.JobId, m.Key, r), failure: e => new Done(m.JobId, m.Key,
-                e is OperationCanceledException or AggregateException { InnerException: OperationCanceledException }
-                    ? null   // cancelled: nothing to report
-                    : new TrialResult(trial, TrialOutcome.Failed, null, e.GetBaseException().Message, [], double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, null, 0)));
+        var self = Self;
+        Task.Factory.StartNew(() => RunSlot(ready, cts, self), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private void Plan(string jobId, string specText)
+    {
+        var spec = SpecParser.Parse(specText, jobId);
+        _plans[jobId] = (spec, Planner.Expand(spec).ToDictionary(t => t.Key, StringComparer.Ordinal));
+    }
+
+    /// <summary>A slot's thread: trains its trial, hands the result to the actor, then takes the next queued trial, until none is left.</summary>
+    private void RunSlot(Ready ready, CancellationTokenSource cts, IActorRef self)
+    {
+        while (true)
+        {
+            var (jobId, key) = (ready.JobId, ready.Key);
+            if (_logTrials) Console.WriteLine($"start {jobId} {key}");
+            TrialResult? result;
+            try
+            {
+                result = _execute(ready.Sweep, ready.Trial, _data, e => self.Tell(new TrialProgress(jobId, key, e.Epoch, e.ValidationAccuracy)), cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                result = null;   // cancelled: nothing to report
+            }
+            catch (Exception e)
+            {
+                result = new TrialResult(ready.Trial, TrialOutcome.Failed, null, e.GetBaseException().Message, [], double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, null, 0);
+            }
+            Ready? next = null;
+            CancellationTokenSource? nextCts = null;
+            lock (_gate)
+            {
+                // Still ours unless cancelled or handed back meanwhile; then there is nothing to report.
+                if (_running.TryGetValue((jobId, key), out var current) && current == cts)
+                {
+                    _running.Remove((jobId, key));
+                    if (result is not null) _reporting.Add((jobId, key));
+                    self.Tell(new Done(jobId, key, result));
+                }
+                if (!_leaving && _queued.First is { } first)
+                {
+                    _queued.RemoveFirst();
+                    next = first.Value;
+                    nextCts = new CancellationTokenSource();
+                    _running[(next.JobId, next.Key)] = nextCts;   // in the same turn of the lock: always held somewhere
+                }
+            }
+            cts.Dispose();
+            if (next is null || nextCts is null) return;
+            ready = next;
+            cts = nextCts;
+        }
     }
 
     private void Finish(Done m)
     {
-        if (!_running.Remove((m.JobId, m.Key), out var cts)) return;   // cancelled meanwhile
-        cts.Dispose();
-        if (_queued.First is { } next && !_leaving)
-        {
-            _queued.RemoveFirst();
-            Launch(next.Value);   // the next trial starts before the result even leaves
-        }
         if (m.Result is { } r)
         {
             var outcome = r.Outcome.ToString().ToLowerInvariant();
             if (_logTrials) Console.WriteLine($"done {m.JobId} {m.Key} {outcome} {r.Seconds:F2}s");
             _coordinator.Tell(new TrialFinished(m.JobId, m.Key, outcome, ResultJson.Line(r), ResultJson.Telemetry(m.Key, _node, r.Seconds), r.ValidationAccuracy));
+            lock (_gate) _reporting.Remove((m.JobId, m.Key));
         }
         ReportStatus();
     }
