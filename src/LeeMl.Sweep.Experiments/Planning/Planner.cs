@@ -23,33 +23,38 @@ public static class Planner
 
     public static IReadOnlyList<TrialSpec> Expand(SweepSpec spec)
     {
-        var trials = new List<TrialSpec>();
+        // Each component's text once, not once per trial: a 100,000-trial grid has a few dozen components.
+        static (ComponentSpec? Spec, string Text)[] Texts(IEnumerable<ComponentSpec?> specs) => [.. specs.Select(c => (c, c?.ToString() ?? "-"))];
+        var g = spec.Grid;
+        var (optimizers, schedules, warmups, noises) = (Texts(g.Optimizers), Texts(g.Schedules), Texts(g.Warmups), Texts(g.Noises));
+        var models = Texts(spec.Models);
+        var trials = new List<TrialSpec>((int)Math.Min(Count(spec), int.MaxValue));
         foreach (var seed in spec.Seeds)
         {
             var splitSeed = Hash($"{spec.Seed}|split|{seed}");
-            foreach (var model in spec.Models)
+            foreach (var (model, modelText) in models)
             {
-                if (ModelCatalog.IsClosedForm(model.Name))
+                if (ModelCatalog.IsClosedForm(model!.Name))
                 {
-                    trials.Add(Trial(spec, model, null, null, null, null, seed, splitSeed));
+                    trials.Add(Trial(spec, model, (null, "-"), (null, "-"), (null, "-"), (null, "-"), modelText, seed, splitSeed));
                     continue;
                 }
-                foreach (var o in spec.Grid.Optimizers)
-                    foreach (var s in spec.Grid.Schedules)
-                        foreach (var w in spec.Grid.Warmups)
-                            foreach (var n in spec.Grid.Noises)
-                                trials.Add(Trial(spec, model, o, s, w, n, seed, splitSeed));
+                foreach (var o in optimizers)
+                    foreach (var s in schedules)
+                        foreach (var w in warmups)
+                            foreach (var n in noises)
+                                trials.Add(Trial(spec, model, o, s, w, n, modelText, seed, splitSeed));
             }
         }
         trials.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         return trials;
     }
 
-    private static TrialSpec Trial(SweepSpec spec, ComponentSpec model, ComponentSpec? o, ComponentSpec? s, ComponentSpec? w, ComponentSpec? n, int seed, ulong splitSeed)
+    private static TrialSpec Trial(SweepSpec spec, ComponentSpec model, (ComponentSpec? Spec, string Text) o, (ComponentSpec? Spec, string Text) s,
+        (ComponentSpec? Spec, string Text) w, (ComponentSpec? Spec, string Text) n, string modelText, int seed, ulong splitSeed)
     {
-        static string Part(ComponentSpec? c) => c?.ToString() ?? "-";
-        var key = $"{model}|{Part(o)}|{Part(s)}|{Part(w)}|{Part(n)}|seed={seed}";
-        return new TrialSpec(key, model, o, s, w, n, seed, Hash($"{spec.Seed}|{key}"), splitSeed);
+        var key = $"{modelText}|{o.Text}|{s.Text}|{w.Text}|{n.Text}|seed={seed}";
+        return new TrialSpec(key, model, o.Spec, s.Spec, w.Spec, n.Spec, seed, Hash($"{spec.Seed}|{key}"), splitSeed);
     }
 
     /// <summary>FNV-1a 64 of the UTF-8 text: stable across processes, machines and .NET versions.</summary>
