@@ -27,11 +27,20 @@ public sealed class JobState(StoredJob stored, SweepSpec spec, IReadOnlyList<Tri
     public DateTime LastReport { get; set; } = DateTime.UtcNow;
     public int ReportedDone { get; set; }
 
+    /// <summary>How long the last report took to write (figures included).</summary>
+    public TimeSpan LastReportCost { get; set; }
+
     /// <summary>How often the reports of a running job are rewritten, at most.</summary>
     public static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(5);
 
-    /// <summary>A running job with new results since its last report, and no rewrite for a while.</summary>
-    public bool ReportDue => IsActive && !ReportInFlight && Done.Count > ReportedDone && DateTime.UtcNow - LastReport > ReportEvery;
+    /// <summary>Half-way reports take at most this share of one core: the coordinator often shares
+    /// its machine with workers, and a report of a big job takes a second or more to draw.</summary>
+    public const double ReportShare = 0.1;
+
+    /// <summary>A running job with new results since its last report, and no rewrite for a while:
+    /// at least <see cref="ReportEvery"/>, longer when reports are costly.</summary>
+    public bool ReportDue => IsActive && !ReportInFlight && Done.Count > ReportedDone
+        && DateTime.UtcNow - LastReport > TimeSpan.FromTicks(Math.Max(ReportEvery.Ticks, (long)(LastReportCost.Ticks / ReportShare)));
 
     public string Id => Stored.Id;
     public bool IsActive => State == "running";

@@ -74,7 +74,7 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
         public static readonly Tick Instance = new();
     }
 
-    private sealed record ReportWritten(string JobId, bool Final, string? Error);
+    private sealed record ReportWritten(string JobId, bool Final, string? Error, TimeSpan Cost);
 
     protected override void PreStart()
     {
@@ -203,14 +203,17 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
         var progress = new JobProgress(job.Plan.Count, job.Done.Count, job.Running.Count, final ? "done" : job.State);
         var dir = job.Stored.OutputDirectory;
         var name = job.Spec.Name;
-        Task.Run(() => ReportWriter.Write(dir, name, progress, lines))
-            .PipeTo(Self, success: _ => new ReportWritten(job.Id, final, null), failure: e => new ReportWritten(job.Id, final, e.GetBaseException().Message));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        LowPriority.Run(() => ReportWriter.Write(dir, name, progress, lines))
+            .PipeTo(Self, success: _ => new ReportWritten(job.Id, final, null, clock.Elapsed),
+                failure: e => new ReportWritten(job.Id, final, e.GetBaseException().Message, clock.Elapsed));
     }
 
     private void Reported(ReportWritten m)
     {
         if (!_jobs.TryGetValue(m.JobId, out var job)) return;
         job.ReportInFlight = false;
+        job.LastReportCost = m.Cost;
         if (m.Error is not null) _log.Error("job {0}: report failed: {1}", m.JobId, m.Error);
         if (m.Final)
         {
