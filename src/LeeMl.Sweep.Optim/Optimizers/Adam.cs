@@ -55,7 +55,8 @@ public sealed class Adam : Optimizer
         var l2 = _decoupled ? 0.0 : _weightDecay;                 // Adam's coupled L2 on g
         var m = _m.AsSpan(0, x.Length);
         var v = _v.AsSpan(0, x.Length);
-        var vMax = _amsGrad ? _vMax.AsSpan(0, x.Length) : default;
+        var amsGrad = _amsGrad;   // a local: the loop stores through spans, so a field would be re-read every element
+        var vMax = amsGrad ? _vMax.AsSpan(0, x.Length) : default;
         var i = 0;
 
         if (Vector.IsHardwareAccelerated && x.Length >= Vector<double>.Count)
@@ -75,7 +76,7 @@ public sealed class Adam : Optimizer
                 var vk = vb2 * vs[k] + vb2c * (gk * gk);
                 ms[k] = mk;
                 vs[k] = vk;
-                if (_amsGrad) vk = maxes[k] = Vector.Max(maxes[k], vk);
+                if (amsGrad) vk = maxes[k] = Vector.Max(maxes[k], vk);
                 xs[k] = xk * vShrink - vStep * (mk / (Vector.SquareRoot(vk) * vInv + vEps));
             }
             i = xs.Length * Vector<double>.Count;
@@ -87,7 +88,7 @@ public sealed class Adam : Optimizer
             var gi = g[i] + l2 * xi;
             var mi = m[i] = b1 * m[i] + (1 - b1) * gi;
             var vi = v[i] = b2 * v[i] + (1 - b2) * (gi * gi);
-            if (_amsGrad) vi = vMax[i] = Math.Max(vMax[i], vi);
+            if (amsGrad) vi = vMax[i] = Math.Max(vMax[i], vi);
             x[i] = xi * shrink - stepSize * (mi / (Math.Sqrt(vi) * invBc2Sqrt + _eps));
         }
     }
