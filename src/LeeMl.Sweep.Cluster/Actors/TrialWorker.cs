@@ -37,6 +37,8 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
 
     private bool _leaving;
 
+    private static readonly TimeSpan ProgressEvery = TimeSpan.FromMilliseconds(500);
+
     private readonly IActorRef _coordinator;
     private readonly string _node;
     private readonly int _slots;
@@ -175,9 +177,24 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             var (jobId, key) = (ready.JobId, ready.Key);
             if (_logTrials) Console.WriteLine($"start {jobId} {key}");
             TrialResult? result;
+            // Live progress is throttled: at most one message per trial every ProgressEvery, carrying the
+            // best validation accuracy since the last one (all the coordinator keeps from it); the full
+            // curve travels with the result. Per-epoch messages cost the coordinator's machine CPU
+            // that trials on it want (measured: 9,600 messages in a 24-trial job of 400 epochs).
+            var sinceSent = System.Diagnostics.Stopwatch.StartNew();
+            var pending = (Epoch: 0, Best: double.NaN);
+            void Progress(Learning.Training.EpochMetrics e)
+            {
+                pending = (e.Epoch, double.IsNaN(pending.Best) || e.ValidationAccuracy > pending.Best ? e.ValidationAccuracy : pending.Best);
+                if (sinceSent.Elapsed < ProgressEvery) return;
+                self.Tell(new TrialProgress(jobId, key, pending.Epoch, pending.Best));
+                pending = (0, double.NaN);
+                sinceSent.Restart();
+            }
             try
             {
-                result = _execute(ready.Sweep, ready.Trial, _data, e => self.Tell(new TrialProgress(jobId, key, e.Epoch, e.ValidationAccuracy)), cts.Token);
+                result = _execute(ready.Sweep, ready.Trial, _data, Progress, cts.Token);
+                if (pending.Epoch > 0) self.Tell(new TrialProgress(jobId, key, pending.Epoch, pending.Best));
             }
             catch (OperationCanceledException)
             {
