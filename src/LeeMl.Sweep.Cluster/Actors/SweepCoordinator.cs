@@ -204,7 +204,7 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
         var dir = job.Stored.OutputDirectory;
         var name = job.Spec.Name;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        LowPriority.Run(() => ReportWriter.Write(dir, name, progress, lines))
+        Task.Run(() => ReportWriter.Write(dir, name, progress, lines))
             .PipeTo(Self, success: _ => new ReportWritten(job.Id, final, null, clock.Elapsed),
                 failure: e => new ReportWritten(job.Id, final, e.GetBaseException().Message, clock.Elapsed));
     }

@@ -10,9 +10,10 @@ namespace LeeMl.Sweep.Cluster.Actors;
 
 /// <summary>
 /// One per worker node: trains up to <c>slots</c> trials at once, each on a dedicated thread (never
-/// on the mailbox), and reports every epoch and every result to the coordinator. A heartbeat each
-/// second tells the coordinator the free slots and what is running, which is all it needs to
-/// recover after either side restarts. A trial it already runs is not started twice.
+/// on the mailbox), and reports progress (twice a second at most) and every result to the
+/// coordinator. A heartbeat each second tells the coordinator the free slots and what is running,
+/// which is all it needs to recover after either side restarts. A trial it already runs is not
+/// started twice.
 /// A slot's thread, when its trial ends, takes the next queued trial itself: the hand-over costs
 /// no trip through the mailbox and no new thread. The actor and the slot threads share the
 /// running/queued bookkeeping under one lock.

@@ -161,19 +161,4 @@ public static class Kernels
     }
 
     public static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
-
-    /// <summary>log(1 + e^z) without overflow.</summary>
-    public static double Softplus(double z) => Math.Max(z, 0) + double.LogP1(Math.Exp(-Math.Abs(z)));
-
-    /// <summary>Turns logits into probabilities in place; returns log Σ e^z.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double Softmax(Span<double> z)
-    {
-        var max = double.NegativeInfinity;
-        foreach (var v in z) max = Math.Max(max, v);
-        double sum = 0;
-        for (var k = 0; k < z.Length; k++) sum += z[k] = Math.Exp(z[k] - max);
-        for (var k = 0; k < z.Length; k++) z[k] /= sum;
-        return max + Math.Log(sum);
-    }
 }

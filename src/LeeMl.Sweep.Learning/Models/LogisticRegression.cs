@@ -1,6 +1,4 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using LeeMl.Sweep.Learning.Data;
 using LeeMl.Sweep.Optim.Noise;
@@ -42,10 +40,16 @@ public sealed class LogisticRegression(int features, bool squareError) : IDiffer
             int i0 = rows[next], i1 = rows[next + 1], i2 = rows[next + 2], i3 = rows[next + 3];
             ReadOnlySpan<double> x0 = data.Row(i0), x1 = data.Row(i1), x2 = data.Row(i2), x3 = data.Row(i3);
             var (z0, z1, z2, z3) = Kernels.Dot4(w, x0, x1, x2, x3);
-            var (groupLoss, residuals) = Terms4(Vector256.Create(z0, z1, z2, z3) + Vector256.Create(bias), Vector256.Create((double)y[i0], y[i1], y[i2], y[i3]));
-            loss += groupLoss;
-            gb += Vector256.Sum(residuals);
-            Kernels.Axpy4(residuals[0], x0, residuals[1], x1, residuals[2], x2, residuals[3], x3, gw);
+            // Scalar exp and log on purpose: Math.Exp/Math.Log are fast from the first call, while the
+            // class library's Vector256.Exp/Log ran unoptimised until tiering promoted them and were
+            // no faster afterwards (measured: short trials 2× slower with them).
+            var (l0, r0) = Terms(z0 + bias, y[i0]);
+            var (l1, r1) = Terms(z1 + bias, y[i1]);
+            var (l2, r2) = Terms(z2 + bias, y[i2]);
+            var (l3, r3) = Terms(z3 + bias, y[i3]);
+            loss += l0 + l1 + l2 + l3;
+            gb += r0 + r1 + r2 + r3;
+            Kernels.Axpy4(r0, x0, r1, x1, r2, x2, r3, x3, gw);
         }
         for (; next < rows.Length; next++)
         {
@@ -74,20 +78,16 @@ public sealed class LogisticRegression(int features, bool squareError) : IDiffer
         for (; i + 4 <= data.Rows; i += 4)
         {
             var (z0, z1, z2, z3) = Kernels.Dot4(w, data.Row(i), data.Row(i + 1), data.Row(i + 2), data.Row(i + 3));
-            var z = Vector256.Create(z0, z1, z2, z3) + Vector256.Create(bias);
-            var labels = Vector256.Create((double)y[i], y[i + 1], y[i + 2], y[i + 3]);
-            loss += Terms4(z, labels).Loss;
-            // Class 1 when z > 0 (ties go to class 0, as the arg-max of [0, z]).
-            var predicted = Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256<double>.Zero), Vector256<double>.One, Vector256<double>.Zero);
-            correct += BitOperations.PopCount(Vector256.Equals<double>(predicted, labels).ExtractMostSignificantBits());
+            loss += Row(z0 + bias, y[i]) + Row(z1 + bias, y[i + 1]) + Row(z2 + bias, y[i + 2]) + Row(z3 + bias, y[i + 3]);
         }
-        for (; i < data.Rows; i++)
-        {
-            var z = Kernels.Dot(w, data.Row(i)) + bias;
-            loss += Terms(z, y[i]).Loss;
-            if ((z > 0 ? 1 : 0) == y[i]) correct++;
-        }
+        for (; i < data.Rows; i++) loss += Row(Kernels.Dot(w, data.Row(i)) + bias, y[i]);
         return (loss, correct);
+
+        double Row(double z, int label)
+        {
+            if ((z > 0 ? 1 : 0) == label) correct++;   // ties go to class 0, as the arg-max of [0, z]
+            return Terms(z, label).Loss;
+        }
     }
 
     public double Evaluate(ReadOnlySpan<double> p, ReadOnlySpan<double> x, int label, Span<double> scores)
@@ -108,19 +108,6 @@ public sealed class LogisticRegression(int features, bool squareError) : IDiffer
         var s = z >= 0 ? 1 / (1 + e) : e / (1 + e);
         if (squareError) return ((s - y) * (s - y), 2 * (s - y) * s * (1 - s));
         return (Math.Max(z, 0) + Math.Log(1 + e) - y * z, s - y);
-    }
-
-    /// <summary><see cref="Terms"/> for four rows. Scalar exp and log on purpose: Math.Exp and Math.Log
-    /// are fast from the first call, while Vector256.Exp/Log ran unoptimised until tiering promoted
-    /// them and were no faster afterwards here (measured: short trials 2× slower with them).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private (double Loss, Vector256<double> Residual) Terms4(Vector256<double> z, Vector256<double> y)
-    {
-        var (l0, r0) = Terms(z[0], (int)y[0]);
-        var (l1, r1) = Terms(z[1], (int)y[1]);
-        var (l2, r2) = Terms(z[2], (int)y[2]);
-        var (l3, r3) = Terms(z[3], (int)y[3]);
-        return (l0 + l1 + l2 + l3, Vector256.Create(r0, r1, r2, r3));
     }
 
     private static unsafe void Prefetch(Dataset data, int row)
