@@ -32,6 +32,17 @@ public sealed class NetworkNamespaceTests(ITestOutputHelper output) : IDisposabl
         var worker = Node(2, "worker");
         var victim = Node(3, "worker");
         var spec = _f.WriteSpec(WorkerFailureTests.Spec);
+        // Both workers registered before the job starts: on a loaded machine a node can take longer
+        // to join than the job takes, and the victim would then never train.
+        var end = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            var status = _f.StartIn(_net.Exec(1), "status", "--cluster", $"{Namespaces.Address(1)}:4053", "--client-host", Namespaces.Address(1), "--timeout", "10");
+            status.WaitForExit(TimeSpan.FromSeconds(30));
+            if (status.Output.Contains(Namespaces.Address(2), StringComparison.Ordinal) && status.Output.Contains(Namespaces.Address(3), StringComparison.Ordinal)) break;
+            Assert.True(DateTime.UtcNow < end, "the workers did not register:\n" + status.Output);
+            await Task.Delay(500);
+        }
 
         var submit = _f.StartIn(_net.Exec(1), "submit", spec, "--cluster", $"{Namespaces.Address(1)}:4053", "--client-host", Namespaces.Address(1),
             "--wait", "--out", Path.Combine(_f.Dir, "out"), "--timeout", "60");
