@@ -56,8 +56,9 @@ public sealed class SweepNode : IAsyncDisposable
 
     /// <summary>
     /// Parses and plans the built-in spec once, in the background, so that the first job submitted
-    /// to a fresh node does not pay the just-in-time compilation of the spec parser and planner
-    /// (≈ 0.1–0.2 s each, measured) on its critical path. run skips it: it parses its spec itself.
+    /// to a fresh node does not pay the just-in-time compilation of the spec parser and planner on
+    /// its critical path (measured: the first parse ≈ 0.12 s, later ones ≈ 0.01 s). run skips it:
+    /// it parses its spec itself.
     /// </summary>
     private static void WarmUp()
     {
