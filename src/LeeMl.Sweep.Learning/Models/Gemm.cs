@@ -57,15 +57,7 @@ public static class Gemm
                     c30 = Vector.FusedMultiplyAdd(x, m0, c30);
                     c31 = Vector.FusedMultiplyAdd(x, m1, c31);
                 }
-                ref var ci = ref Unsafe.Add(ref rc, i * n + j);
-                c00.StoreUnsafe(ref ci);
-                c01.StoreUnsafe(ref ci, (nuint)W);
-                c10.StoreUnsafe(ref ci, (nuint)n);
-                c11.StoreUnsafe(ref ci, (nuint)(n + W));
-                c20.StoreUnsafe(ref ci, (nuint)(2 * n));
-                c21.StoreUnsafe(ref ci, (nuint)(2 * n + W));
-                c30.StoreUnsafe(ref ci, (nuint)(3 * n));
-                c31.StoreUnsafe(ref ci, (nuint)(3 * n + W));
+                Store(ref Unsafe.Add(ref rc, i * n + j), n, c00, c01, c10, c11, c20, c21, c30, c31);
             }
             for (; i < rows; i++)
             {
@@ -178,14 +170,7 @@ public static class Gemm
                     s30 = Vector.FusedMultiplyAdd(e, x0, s30);
                     s31 = Vector.FusedMultiplyAdd(e, x1, s31);
                 }
-                s00.StoreUnsafe(ref g0);
-                s01.StoreUnsafe(ref g0, (nuint)W);
-                s10.StoreUnsafe(ref g0, (nuint)m);
-                s11.StoreUnsafe(ref g0, (nuint)(m + W));
-                s20.StoreUnsafe(ref g0, (nuint)(2 * m));
-                s21.StoreUnsafe(ref g0, (nuint)(2 * m + W));
-                s30.StoreUnsafe(ref g0, (nuint)(3 * m));
-                s31.StoreUnsafe(ref g0, (nuint)(3 * m + W));
+                Store(ref g0, m, s00, s01, s10, s11, s20, s21, s30, s31);
             }
             for (; o < n; o++)
             {
@@ -222,6 +207,21 @@ public static class Gemm
                 Unsafe.Add(ref rg, o * m + j) = s;
             }
         }
+    }
+
+    /// <summary>Writes a 4-row × 2-vector register block to rows <paramref name="stride"/> apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ref double at, int stride, Vector<double> r00, Vector<double> r01, Vector<double> r10, Vector<double> r11,
+        Vector<double> r20, Vector<double> r21, Vector<double> r30, Vector<double> r31)
+    {
+        r00.StoreUnsafe(ref at);
+        r01.StoreUnsafe(ref at, (nuint)W);
+        r10.StoreUnsafe(ref at, (nuint)stride);
+        r11.StoreUnsafe(ref at, (nuint)(stride + W));
+        r20.StoreUnsafe(ref at, (nuint)(2 * stride));
+        r21.StoreUnsafe(ref at, (nuint)(2 * stride + W));
+        r30.StoreUnsafe(ref at, (nuint)(3 * stride));
+        r31.StoreUnsafe(ref at, (nuint)(3 * stride + W));
     }
 
     /// <summary>T (k×n) = Mᵀ for M (n×k) row-major.</summary>

@@ -60,11 +60,14 @@ public static class JobWatcher
                     final = j;
                     return;
                 }
-                await Task.Delay(j.State == "reporting" ? 100 : 500, cancel);   // the end is near: notice it sooner
+                await Task.Delay(PollDelay(j), cancel);
             }
         });
         return final!;
     }
+
+    /// <summary>Half a second between polls; while the final report is written the end is near, so sooner.</summary>
+    private static int PollDelay(JobStatus job) => job.State == "reporting" ? 100 : 500;
 
     private static async Task<JobStatus> FollowLines(SweepClient client, string jobId, TextWriter stdout, CancellationToken cancel)
     {
@@ -88,7 +91,7 @@ public static class JobWatcher
                 lastNodes = DateTime.UtcNow;
             }
             if (job.State is not ("running" or "reporting")) return job;
-            await Task.Delay(job.State == "reporting" ? 100 : 500, cancel);   // the end is near: notice it sooner
+            await Task.Delay(PollDelay(job), cancel);
         }
     }
 
