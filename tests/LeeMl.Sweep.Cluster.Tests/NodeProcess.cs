@@ -43,7 +43,14 @@ internal sealed class NodeProcess : IDisposable
     /// <summary>SIGTERM: the node runs its coordinated shutdown.</summary>
     public void Terminate() => Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
 
-    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
+    /// <summary>Waits for the process to exit and, once it has, for its last output lines: the
+    /// overload with a timeout returns before the asynchronous readers have drained the pipes.</summary>
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout)) return false;
+        _process.WaitForExit();
+        return true;
+    }
 
     public async Task WaitFor(Func<string, bool> condition, TimeSpan timeout, string what)
     {
