@@ -1,6 +1,6 @@
 namespace LeeMl.Sweep.Bench;
 
-/// <summary>Where the repository and the shared datasets are (LEEML_DATA wins).</summary>
+/// <summary>Where the repository is, and the datasets (built in, unless LEEML_DATA names a folder).</summary>
 internal static class BenchPaths
 {
     public static string Root
@@ -13,7 +13,5 @@ internal static class BenchPaths
         }
     }
 
-    public static string Data => Environment.GetEnvironmentVariable("LEEML_DATA") is { Length: > 0 } d
-        ? d
-        : Path.GetFullPath(Path.Combine(Root, "..", "shared", "data"));
+    public static LeeMl.Sweep.Learning.Data.DataFolder Data => LeeMl.Sweep.Learning.Data.DataFolder.Of(Environment.GetEnvironmentVariable("LEEML_DATA"));
 }

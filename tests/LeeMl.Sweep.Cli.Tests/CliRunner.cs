@@ -17,10 +17,15 @@ internal static class CliRunner
     }
 
     /// <summary>The built leeml-sweep.dll, started with dotnet, in <paramref name="workingDirectory"/>.</summary>
-    public static Result Process(string? workingDirectory, params string[] args)
+    public static Result Process(string? workingDirectory, params string[] args) => Process(workingDirectory, args, []);
+
+    /// <summary>As above, with environment variables set (a null value removes the variable).</summary>
+    public static Result Process(string? workingDirectory, string[] args, Dictionary<string, string?> environment)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "leeml-sweep.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? RepoPaths.Root };
+        foreach (var (name, value) in environment)
+            if (value is null) psi.Environment.Remove(name); else psi.Environment[name] = value;
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = System.Diagnostics.Process.Start(psi)!;

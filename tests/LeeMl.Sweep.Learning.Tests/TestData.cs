@@ -3,17 +3,16 @@ using LeeMl.Sweep.Learning.Models;
 using LeeMl.Sweep.Learning.Training;
 using LeeMl.Sweep.Optim;
 using LeeMl.Sweep.Optim.Hyper;
-using LeeMl.Sweep.Tests;
 
 namespace LeeMl.Sweep.Learning.Tests;
 
-/// <summary>The real datasets in ../shared/data (or LEEML_DATA), and small helpers to train on them.</summary>
+/// <summary>The real datasets built into the program (or the copies in LEEML_DATA), and small helpers to train on them.</summary>
 internal static class TestData
 {
-    public static string Directory => RepoPaths.FromEnvironment("LEEML_DATA", Path.Combine(RepoPaths.Shared, "data"));
+    public static DataFolder Folder => DataFolder.Of(Environment.GetEnvironmentVariable("LEEML_DATA"));
 
     public static DataSplit Load(string name, IReadOnlyList<string>? features = null, ulong seed = 0) =>
-        NamedDatasets.Load(name, Directory, features, seed);
+        NamedDatasets.Load(name, Folder, features, seed);
 
     public static double ClosedFormTestAccuracy(string model, DataSplit split)
     {

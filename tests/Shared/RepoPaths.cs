@@ -1,13 +1,13 @@
 namespace LeeMl.Sweep.Tests;
 
-/// <summary>Where the repository and the read-only shared folder beside it are.</summary>
+/// <summary>Where the repository and its test fixtures are.</summary>
 internal static class RepoPaths
 {
     /// <summary>The folder holding LeeMl.Sweep.sln, found by walking up from the test binaries.</summary>
     public static string Root { get; } = FindRoot();
 
-    /// <summary>../shared beside the repository (data, golden vectors).</summary>
-    public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
+    /// <summary>tests/Fixtures: the golden vectors (the datasets ship with the program itself).</summary>
+    public static string Fixtures => Path.Combine(Root, "tests", "Fixtures");
 
     /// <summary>An environment variable naming a folder, relative paths taken from the repository root.</summary>
     public static string FromEnvironment(string variable, string fallback)

@@ -8,7 +8,7 @@ namespace LeeMl.Sweep.Experiments.Running;
 /// <summary>
 /// Loads a sweep's data once per process and hands every trial the same read-only datasets:
 /// the training/test parts of the source, and the validation split for each split seed.
-/// Named datasets come from the data folder (--data-dir or LEEML_DATA).
+/// Named datasets are the built-in copies unless a data folder is given (--data-dir or LEEML_DATA).
 /// </summary>
 public sealed class DataLoader(string? dataDirectory)
 {
@@ -50,11 +50,11 @@ public sealed class DataLoader(string? dataDirectory)
             case "csv":
             {
                 var path = spec.Get("path", "");
-                var table = Table.ReadWithHeader(path);
+                var table = Table.ReadWithHeader(DataFile.FromPath(path));
                 var encoder = TableEncoder.Fit(table, spec.Get("label", ""), features);
                 if (spec.Settings.TryGetValue("test", out var testPath))
                 {
-                    var testTable = Table.ReadWithHeader(testPath);
+                    var testTable = Table.ReadWithHeader(DataFile.FromPath(testPath));
                     if (!testTable.Header.SequenceEqual(table.Header))
                         throw new DataException($"{testPath}: its columns differ from {path}'s");
                     return new DataSplit(encoder.Encode(table), null, encoder.Encode(testTable));
@@ -63,7 +63,7 @@ public sealed class DataLoader(string? dataDirectory)
                 return new DataSplit(train, null, test);
             }
             default:
-                return NamedDatasets.Load(spec.Source, NamedDatasets.Directory(dataDirectory), features, (ulong)Int("split_seed", 0));
+                return NamedDatasets.Load(spec.Source, DataFolder.Of(dataDirectory ?? Environment.GetEnvironmentVariable("LEEML_DATA")), features, (ulong)Int("split_seed", 0));
         }
     }
 }

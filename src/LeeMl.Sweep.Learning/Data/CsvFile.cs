@@ -12,10 +12,10 @@ public sealed record CsvRow(int Line, string[] Fields);
 /// </summary>
 public static class CsvFile
 {
-    public static IReadOnlyList<CsvRow> Read(string path, bool trimFields = false, int skipLines = 0)
+    public static IReadOnlyList<CsvRow> Read(DataFile file, bool trimFields = false, int skipLines = 0)
     {
-        if (!File.Exists(path)) throw new DataException($"{path}: file not found");
-        using var stream = Open(path);
+        var path = file.Name;
+        using var stream = Open(file);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         var rows = new List<CsvRow>();
         var lineNumber = 0;
@@ -37,10 +37,10 @@ public static class CsvFile
     }
 
     /// <summary>The first <paramref name="count"/> non-blank lines split into fields, without width checks.</summary>
-    public static IReadOnlyList<string[]> Peek(string path, int count)
+    public static IReadOnlyList<string[]> Peek(DataFile file, int count)
     {
-        if (!File.Exists(path)) throw new DataException($"{path}: file not found");
-        using var reader = new StreamReader(Open(path), Encoding.UTF8);
+        var path = file.Name;
+        using var reader = new StreamReader(Open(file), Encoding.UTF8);
         var lines = new List<string[]>();
         var number = 0;
         while (lines.Count < count && reader.ReadLine() is { } line)
@@ -48,13 +48,21 @@ public static class CsvFile
         return lines;
     }
 
-    private static Stream Open(string path)
+    /// <summary>The file's text bytes: gunzipped when it starts with gzip's magic bytes.</summary>
+    private static Stream Open(DataFile file)
     {
-        var file = File.OpenRead(path);
+        var stream = file.Open();
+        if (!stream.CanSeek)
+        {
+            var copy = new MemoryStream();
+            using (stream) stream.CopyTo(copy);
+            copy.Position = 0;
+            stream = copy;
+        }
         Span<byte> magic = stackalloc byte[2];
-        var n = file.Read(magic);
-        file.Position = 0;
-        return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(file, CompressionMode.Decompress) : file;
+        var n = stream.Read(magic);
+        stream.Position = 0;
+        return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(stream, CompressionMode.Decompress) : stream;
     }
 
     private static string[] Split(string line, string path, int lineNumber)

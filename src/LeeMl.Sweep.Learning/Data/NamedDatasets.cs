@@ -3,9 +3,8 @@ using System.Globalization;
 namespace LeeMl.Sweep.Learning.Data;
 
 /// <summary>
-/// The real datasets by name, read from a data folder (--data-dir or LEEML_DATA) laid out like
-/// shared/data: pokemon.csv, adult/adult.data.gz + adult/adult.test.gz, sklearn/breast_cancer.csv,
-/// sklearn/digits.csv.gz. The project ships none of these files.
+/// The real datasets by name: the copies built into the program (Data/Builtin, with their origin
+/// and licence), or another folder laid out the same way.
 /// </summary>
 public static class NamedDatasets
 {
@@ -20,46 +19,27 @@ public static class NamedDatasets
         "race", "sex", "capital-gain", "capital-loss", "hours-per-week", "native-country", "income",
     ];
 
-    public static string Directory(string? dataDir)
-    {
-        var dir = dataDir ?? Environment.GetEnvironmentVariable("LEEML_DATA");
-        if (string.IsNullOrWhiteSpace(dir))
-            throw new DataException("no data folder: give --data-dir DIR or set LEEML_DATA (a folder laid out like shared/data)");
-        return dir;
-    }
-
     /// <summary>
-    /// Loads a named dataset's training and test parts. Pokémon and Adult come with their own
-    /// split; breast-cancer and digits are split 80/20, stratified and seeded.
+    /// Loads a named dataset's training and test parts from <paramref name="folder"/> (the built-in
+    /// copies unless a data folder is given). Pokémon and Adult come with their own split;
+    /// breast-cancer and digits are split 80/20, stratified and seeded.
     /// </summary>
-    public static DataSplit Load(string name, string directory, IReadOnlyList<string>? features = null, ulong splitSeed = 0)
+    public static DataSplit Load(string name, DataFolder folder, IReadOnlyList<string>? features = null, ulong splitSeed = 0)
     {
         return name switch
         {
-            "pokemon" => Pokemon(Expect(directory, "pokemon.csv", name), features),
-            "adult" => Adult(Expect(directory, "adult/adult.data.gz", name), Expect(directory, "adult/adult.test.gz", name), features),
-            "breast-cancer" => SklearnSplit(Expect(directory, "sklearn/breast_cancer.csv", name), features, splitSeed),
-            "digits" => SklearnSplit(Expect(directory, "sklearn/digits.csv.gz", name), features, splitSeed),
+            "pokemon" => Pokemon(folder.File("pokemon.csv", name), features),
+            "adult" => Adult(folder.File("adult/adult.data.gz", name), folder.File("adult/adult.test.gz", name), features),
+            "breast-cancer" => SklearnSplit(folder.File("sklearn/breast_cancer.csv", name), features, splitSeed),
+            "digits" => SklearnSplit(folder.File("sklearn/digits.csv.gz", name), features, splitSeed),
             _ => throw new DataException($"unknown dataset '{name}'; known: {string.Join(", ", Names)}, or a CSV file path"),
         };
     }
 
-    private static string Expect(string directory, string relative, string name)
+    public static DataSplit Pokemon(DataFile file, IReadOnlyList<string>? features = null)
     {
-        var path = Path.Combine(directory, relative);
-        if (File.Exists(path)) return path;
-        var source = name switch
-        {
-            "pokemon" => "Kaggle 'Pokemon with stats' (kaggle.com/abcsds/pokemon), saved as pokemon.csv",
-            "adult" => "UCI Adult (archive.ics.uci.edu/dataset/2/adult): adult.data and adult.test, gzip-compressed",
-            _ => "scikit-learn's bundled data (sklearn/datasets/data/ in any scikit-learn install)",
-        };
-        throw new DataException($"dataset '{name}' expects the file {path}; download it from {source}");
-    }
-
-    public static DataSplit Pokemon(string path, IReadOnlyList<string>? features = null)
-    {
-        var table = Table.ReadWithHeader(path);
+        var path = file.Name;
+        var table = Table.ReadWithHeader(file);
         int type = table.Column("Type 1"), number = table.Column("#");
         var lecture = table.Where(r => r.Fields[type] is "Water" or "Normal");
         int Number(CsvRow r) => int.TryParse(r.Fields[number], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
@@ -70,13 +50,13 @@ public static class NamedDatasets
         return new DataSplit(encoder.Encode(train), null, encoder.Encode(test));
     }
 
-    public static DataSplit Adult(string trainPath, string testPath, IReadOnlyList<string>? features = null)
+    public static DataSplit Adult(DataFile trainFile, DataFile testFile, IReadOnlyList<string>? features = null)
     {
-        var train = new Table(trainPath, AdultColumns, CsvFile.Read(trainPath, trimFields: true));
+        var train = new Table(trainFile.Name, AdultColumns, CsvFile.Read(trainFile, trimFields: true));
         // adult.test: a banner line first, and labels end with '.'.
-        var testRows = CsvFile.Read(testPath, trimFields: true, skipLines: 1)
+        var testRows = CsvFile.Read(testFile, trimFields: true, skipLines: 1)
             .Select(r => r with { Fields = [.. r.Fields[..^1], r.Fields[^1].TrimEnd('.')] }).ToArray();
-        var test = new Table(testPath, AdultColumns, testRows);
+        var test = new Table(testFile.Name, AdultColumns, testRows);
         var encoder = TableEncoder.Fit(train, "income", features ?? AdultColumns[..^1]);
         return new DataSplit(encoder.Encode(train), null, encoder.Encode(test));
     }
@@ -85,15 +65,16 @@ public static class NamedDatasets
     /// scikit-learn's CSV format: an optional first line "n,d,class names…", then rows of d
     /// features and the integer label last.
     /// </summary>
-    public static Dataset Sklearn(string path)
+    public static Dataset Sklearn(DataFile file)
     {
+        var path = file.Name;
         // The optional header "n,d,names…" has fewer fields than the data rows; peek before the strict read.
-        var firstTwo = CsvFile.Peek(path, 2);
+        var firstTwo = CsvFile.Peek(file, 2);
         var header = (string[]?)null;
         if (firstTwo.Count == 2 && firstTwo[0].Length != firstTwo[1].Length
             && int.TryParse(firstTwo[0][0], out _) && int.TryParse(firstTwo[0][1], out var d) && firstTwo[1].Length == d + 1)
             header = firstTwo[0][2..];
-        var body = CsvFile.Read(path, skipLines: header is null ? 0 : 1);
+        var body = CsvFile.Read(file, skipLines: header is null ? 0 : 1);
         var width = body[0].Fields.Length;
         var names = Enumerable.Range(0, width).Select(j => j == width - 1 ? "label" : $"x{j}").ToArray();
         var table = new Table(path, names, body);
@@ -106,9 +87,10 @@ public static class NamedDatasets
     }
 
     /// <summary>A scikit-learn-format file split 80/20 stratified, standardised with training statistics.</summary>
-    public static DataSplit SklearnSplit(string path, IReadOnlyList<string>? features, ulong seed)
+    public static DataSplit SklearnSplit(DataFile file, IReadOnlyList<string>? features, ulong seed)
     {
-        var all = Sklearn(path);
+        var path = file.Name;
+        var all = Sklearn(file);
         if (features is { Count: > 0 })
             all = all.SelectFeatures([.. features.Select(f => all.FeatureNames.ToList().IndexOf(f) is var i and >= 0 ? i : throw new DataException($"{path}: unknown column '{f}'; columns: x0..x{all.Features - 1}"))]);
         var (train, test) = Splits.Stratified(all, 0.2, seed);

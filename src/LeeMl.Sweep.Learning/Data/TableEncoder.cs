@@ -6,9 +6,10 @@ namespace LeeMl.Sweep.Learning.Data;
 public sealed record Table(string Path, IReadOnlyList<string> Header, IReadOnlyList<CsvRow> Rows)
 {
     /// <summary>Reads a CSV file whose first row is the header.</summary>
-    public static Table ReadWithHeader(string path, bool trimFields = false)
+    public static Table ReadWithHeader(DataFile file, bool trimFields = false)
     {
-        var rows = CsvFile.Read(path, trimFields);
+        var path = file.Name;
+        var rows = CsvFile.Read(file, trimFields);
         if (rows.Count < 2 || rows[0].Fields.All(f => double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
             throw DataException.At(path, rows[0].Line, null, "no header row (the first row must name the columns)");
         return new Table(path, rows[0].Fields, rows.Skip(1).ToArray());

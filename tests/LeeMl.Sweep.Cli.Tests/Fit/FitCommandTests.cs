@@ -1,12 +1,9 @@
-using LeeMl.Sweep.Tests;
-
 namespace LeeMl.Sweep.Cli.Tests.Fit;
 
-/// <summary><c>fit</c> as a user runs it: a real process, real files from ../shared/data, real CSVs.</summary>
+/// <summary><c>fit</c> as a user runs it: a real process, the built-in datasets, real CSVs.</summary>
 public sealed class FitCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("leeml-fit-").FullName;
-    private static string DataDir => Path.Combine(RepoPaths.Shared, "data");
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -18,9 +15,9 @@ public sealed class FitCommandTests : IDisposable
     }
 
     [Fact]
-    public void Pokemon_shared_covariance_prints_the_lecture_figure()
+    public void Pokemon_shared_covariance_prints_the_lecture_figure_from_the_built_in_data_with_no_data_folder()
     {
-        var r = CliRunner.Process(null, "fit", "--data", "pokemon", "--data-dir", DataDir, "--model", "gaussian-shared", "--validation", "0");
+        var r = CliRunner.Process(_dir, ["fit", "--data", "pokemon", "--model", "gaussian-shared", "--validation", "0"], new() { ["LEEML_DATA"] = null });
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Contains("140 train", r.Stdout);
         Assert.Contains("test accuracy: 77.14 %", r.Stdout);
@@ -101,7 +98,7 @@ public sealed class FitCommandTests : IDisposable
         var missing = CliRunner.InProcess("fit", "--data", "adult", "--data-dir", _dir, "--model", "logistic");
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("adult.data.gz", missing.Stderr);
-        Assert.Contains("archive.ics.uci.edu", missing.Stderr);
+        Assert.Contains("leave out --data-dir and LEEML_DATA to use the built-in copy", missing.Stderr);
         var badOpt = CliRunner.InProcess("fit", "--data", "blobs", "--model", "logistic", "--optimizer", "adamx");
         Assert.Equal(2, badOpt.ExitCode);
         Assert.Equal("", badOpt.Stdout);

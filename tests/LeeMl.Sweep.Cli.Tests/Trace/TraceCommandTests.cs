@@ -10,7 +10,7 @@ public sealed class TraceCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static string GoldenFile => Path.Combine(RepoPaths.FromEnvironment("LEEML_GOLDEN_DIR", Path.Combine(RepoPaths.Shared, "golden")), "optimizers.json");
+    private static string GoldenFile => Path.Combine(RepoPaths.FromEnvironment("LEEML_GOLDEN_DIR", Path.Combine(RepoPaths.Fixtures, "golden")), "optimizers.json");
 
     /// <summary>Every public optimizer case on a 2-D surface (the logistic problem needs data trace does not take).</summary>
     public static IEnumerable<object[]> SurfaceCases()

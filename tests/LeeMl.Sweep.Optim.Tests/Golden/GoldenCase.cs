@@ -7,11 +7,11 @@ namespace LeeMl.Sweep.Optim.Tests.Golden;
 
 /// <summary>
 /// Loads the golden vector files (format: shared/spec/optimizers.md §7) from the folder named by
-/// LEEML_GOLDEN_DIR, default ../shared/golden beside the repository.
+/// LEEML_GOLDEN_DIR, default tests/Fixtures/golden.
 /// </summary>
 internal static class GoldenFiles
 {
-    public static string Directory => RepoPaths.FromEnvironment("LEEML_GOLDEN_DIR", Path.Combine(RepoPaths.Shared, "golden"));
+    public static string Directory => RepoPaths.FromEnvironment("LEEML_GOLDEN_DIR", Path.Combine(RepoPaths.Fixtures, "golden"));
 
     /// <summary>Every (file, case id) pair. A missing or empty folder yields one case that fails.</summary>
     public static IEnumerable<object[]> Cases()
