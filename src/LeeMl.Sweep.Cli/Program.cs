@@ -1,3 +1,3 @@
-using LeeMl.Sweep.Cli;
+using LeeMl.Sweep.Cli.CommandLine;
 
-return Cli.Run(args, Console.Out, Console.Error);
+return CliApp.Run(args, Console.Out, Console.Error);

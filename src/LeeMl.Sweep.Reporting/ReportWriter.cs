@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Experiments.Files;
 using LeeMl.Sweep.Reporting.Analysis;
 using LeeMl.Sweep.Reporting.Rendering;
 
@@ -17,14 +18,14 @@ public static class ReportWriter
         Directory.CreateDirectory(directory);
         foreach (var f in figures)
         {
-            Atomic(Path.Combine(directory, f.Name + ".png"), p => File.WriteAllBytes(p, f.Png));
-            Atomic(Path.Combine(directory, f.Name + ".svg"), p => File.WriteAllText(p, f.Svg));
+            AtomicFile.Write(Path.Combine(directory, f.Name + ".png"), p => File.WriteAllBytes(p, f.Png));
+            AtomicFile.Write(Path.Combine(directory, f.Name + ".svg"), p => File.WriteAllText(p, f.Svg));
         }
-        Atomic(Path.Combine(directory, "results.csv"), p => File.WriteAllText(p, CsvExport.Results(results)));
-        Atomic(Path.Combine(directory, "curves.csv"), p => File.WriteAllText(p, CsvExport.Curves(results)));
-        Atomic(Path.Combine(directory, "factors.csv"), p => File.WriteAllText(p, CsvExport.Factors(report.Effects)));
-        Atomic(Path.Combine(directory, "report.md"), p => File.WriteAllText(p, MarkdownReport.Render(report, figures)));
-        Atomic(Path.Combine(directory, "report.html"), p => File.WriteAllText(p, HtmlReport.Render(report, figures)));
+        AtomicFile.Write(Path.Combine(directory, "results.csv"), p => File.WriteAllText(p, CsvExport.Results(results)));
+        AtomicFile.Write(Path.Combine(directory, "curves.csv"), p => File.WriteAllText(p, CsvExport.Curves(results)));
+        AtomicFile.Write(Path.Combine(directory, "factors.csv"), p => File.WriteAllText(p, CsvExport.Factors(report.Effects)));
+        AtomicFile.Write(Path.Combine(directory, "report.md"), p => File.WriteAllText(p, MarkdownReport.Render(report, figures)));
+        AtomicFile.Write(Path.Combine(directory, "report.html"), p => File.WriteAllText(p, HtmlReport.Render(report, figures)));
         return report;
     }
 
@@ -42,10 +43,4 @@ public static class ReportWriter
         return Write(directory, name, progress, [.. rows.Select(r => ResultRecord.Parse(r.Result, telemetry))]);
     }
 
-    private static void Atomic(string path, Action<string> write)
-    {
-        var temp = path + ".tmp";
-        write(temp);
-        File.Move(temp, path, overwrite: true);
-    }
 }

@@ -12,7 +12,7 @@ internal static class CliRunner
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = Cli.Run(args, stdout, stderr);
+        var code = LeeMl.Sweep.Cli.CommandLine.CliApp.Run(args, stdout, stderr);
         return new Result(code, stdout.ToString(), stderr.ToString());
     }
 

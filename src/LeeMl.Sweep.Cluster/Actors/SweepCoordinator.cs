@@ -118,7 +118,7 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
         var plan = Planner.Expand(spec);
         var stored = new StoredJob(id, spec.Name, m.SpecText, outDir, "running", plan.Count);
         Directory.CreateDirectory(outDir);
-        WriteAtomically(Path.Combine(outDir, "spec.yaml"), m.SpecText);
+        Experiments.Files.AtomicFile.WriteText(Path.Combine(outDir, "spec.yaml"), m.SpecText);
         _store.CreateJob(stored);
         var job = new JobState(stored, spec, plan);
         _jobs[id] = job;
@@ -184,8 +184,8 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
     {
         var results = _store.Results(job.Id);
         Directory.CreateDirectory(job.Stored.OutputDirectory);
-        WriteAtomically(Path.Combine(job.Stored.OutputDirectory, "results.jsonl"), ResultJson.File(results.Select(r => (r.Key, r.Result))));
-        WriteAtomically(Path.Combine(job.Stored.OutputDirectory, "telemetry.jsonl"), ResultJson.File(results.Select(r => (r.Key, r.Telemetry))));
+        Experiments.Files.AtomicFile.WriteText(Path.Combine(job.Stored.OutputDirectory, "results.jsonl"), ResultJson.File(results.Select(r => (r.Key, r.Result))));
+        Experiments.Files.AtomicFile.WriteText(Path.Combine(job.Stored.OutputDirectory, "telemetry.jsonl"), ResultJson.File(results.Select(r => (r.Key, r.Telemetry))));
         job.State = "reporting";   // done once the final report is on disk
         job.FinalReportWanted = true;
         StartReport(job);
@@ -227,12 +227,6 @@ public sealed class SweepCoordinator : ReceiveActor, IWithTimers
         }
     }
 
-    private static void WriteAtomically(string path, string text)
-    {
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
-    }
 
     private void Cancel(CancelJob m)
     {

@@ -82,11 +82,11 @@ public static class SpecParser
         }
         catch (YamlException ex)
         {
-            throw new SpecException($"{file}:{ex.Start.Line}: syntax error: {(ex.InnerException ?? ex).Message}");
+            throw YamlSyntax.Error(file, ex, text);
         }
-        catch (InvalidOperationException ex)   // the parser's own complaint about an unfinished structure
+        catch (InvalidOperationException)   // the parser's own complaint about an unfinished structure
         {
-            throw new SpecException($"{file}:{text.Split('\n').Length}: syntax error: {ex.Message}");
+            throw YamlSyntax.Unfinished(file, text);
         }
         if (stream.Documents.Count == 0) throw new SpecException($"{file}:1: the spec is empty");
         if (stream.Documents.Count > 1) throw new SpecException($"{file}:{stream.Documents[1].RootNode.Start.Line}: one spec per file");

@@ -65,6 +65,9 @@ public static class CsvFile
         return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(stream, CompressionMode.Decompress) : stream;
     }
 
+    /// <summary>One field for writing: quoted (RFC 4180) when it holds a comma, a quote or a line break.</summary>
+    public static string Field(string s) => s.IndexOfAny([',', '"', '\n', '\r']) < 0 ? s : $"\"{s.Replace("\"", "\"\"")}\"";
+
     private static string[] Split(string line, string path, int lineNumber)
     {
         if (!line.Contains('"')) return line.Split(',');

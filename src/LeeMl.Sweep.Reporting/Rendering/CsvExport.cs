@@ -9,7 +9,7 @@ public static class CsvExport
 {
     private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
 
-    public static string Field(string s) => s.IndexOfAny([',', '"', '\n']) < 0 ? s : $"\"{s.Replace("\"", "\"\"")}\"";
+    private static string Field(string s) => Learning.Data.CsvFile.Field(s);
 
     public static string Results(IEnumerable<ResultRecord> results)
     {

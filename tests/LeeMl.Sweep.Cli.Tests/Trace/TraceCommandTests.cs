@@ -113,7 +113,7 @@ public sealed class TraceCommandTests : IDisposable
     [InlineData("unknown problem 'himmelblau'", "trace", "--optimizer", "adam", "--problem", "himmelblau")]
     [InlineData("--start '1,x' must be two numbers", "trace", "--optimizer", "adam", "--start", "1,x")]
     [InlineData("--steps = '-3' must be a whole number >= 1", "trace", "--optimizer", "adam", "--steps", "-3")]
-    [InlineData("give at least one --optimizer", "trace", "--steps", "10")]
+    [InlineData("--optimizer is required", "trace", "--steps", "10")]
     [InlineData("--param must follow an --optimizer", "trace", "--param", "lr=1", "--optimizer", "adam")]
     [InlineData("unknown schedule 'warm'", "trace", "--optimizer", "adam", "--schedule", "warm")]
     [InlineData("unknown option '--bogus'", "trace", "--optimizer", "adam", "--bogus")]

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.CommandLine;
 using System.Globalization;
 using LeeMl.Sweep.Cli.CommandLine;
 using LeeMl.Sweep.Experiments.Running;
@@ -15,55 +16,19 @@ using LeeMl.Sweep.Optim.Schedules;
 namespace LeeMl.Sweep.Cli.Commands.Fit;
 
 /// <summary><c>fit</c>: one training from the command line, no cluster.</summary>
-public sealed class FitCommand : ICommand
+public static class FitCommand
 {
-    public string Name => "fit";
-
-    public string Summary => "train one classifier on one dataset and print train, validation and test accuracy";
-
-    public string Help => $"""
-        Usage: leeml-sweep fit --data NAME|FILE.csv [--label COLUMN] [--features A,B,...] [--data-dir DIR]
-                               --model NAME [--model-param K=V ...]
-                               [--optimizer NAME [--param K=V ...]] [--schedule NAME [--schedule-param K=V ...]]
-                               [--warmup STEPS] [--noise ETA] [--epochs N] [--batch-size N] [--validation F]
-                               [--seed N] [--no-shuffle] [--curriculum EPOCHS] [--init-params FILE] [--save-params FILE]
-                               [--curve]
-
-        Data:
-          --data NAME|FILE     pokemon, adult, breast-cancer, digits (read from --data-dir or LEEML_DATA),
-                               blobs or moons (built in, seeded), or a CSV file with a header row
-          --label COLUMN       the label column of a CSV file (required for a CSV file)
-          --test-data FILE     a CSV test file with the same columns (else --test splits the data file)
-          --features A,B,...   feature columns (pokemon default: the 7 stats; CSV default: all but the label)
-          --data-dir DIR       folder laid out like shared/data (default: $LEEML_DATA)
-          --samples N --dims D size of blobs/moons (default 2000 rows, 8 features)
-          --validation F       share of the training rows held out for validation (default 0.2; 0 = none)
-          --test F             for a CSV file or blobs/moons: share held out as test (default 0.2)
-
-        Model:
-          --model NAME         one of:
-        {ModelCatalog.Help}
-          --model-param K=V    e.g. hidden=64, activation=tanh, dropout=0.1
-
-        Training (not for the closed-form models gaussian-*, naive-bayes, bernoulli-nb):
-          --optimizer NAME     default sgdm; one of {string.Join(", ", OptimizerCatalog.Names)}
-          --param K=V          optimizer hyperparameter (default lr=0.01 for sgdm)
-          --schedule NAME      {string.Join(", ", ScheduleCatalog.Names)}; --schedule-param K=V for its parameters
-          --warmup STEPS       linear warm-up from 0 over STEPS steps before the schedule
-          --noise ETA          annealed Gaussian gradient noise, variance ETA/(1+step)^0.55
-          --epochs N           default 20;  --batch-size N  default 32;  --seed N  default 0
-          --no-shuffle         keep the row order in every epoch
-          --curriculum EPOCHS  easy rows first (by distance to their class mean), all rows after EPOCHS epochs
-          --init-params FILE   start from parameters saved by --save-params (fine-tuning)
-          --save-params FILE   save the trained parameters
-          --curve              print the per-epoch metrics as CSV
-
-        Exit codes: 0 done, 1 failed, 2 bad input (unknown name, bad value, bad data; one line names it).
-        """;
-
-    public int Run(ArgReader args, TextWriter stdout, TextWriter stderr)
+    public static Command Create()
     {
-        var a = FitArgs.Parse(args);
+        var definitions = new FitArgs.Definitions();
+        var command = new Command("fit", "train one classifier on one dataset and print train, validation and test accuracy");
+        definitions.AddTo(command);
+        command.SetAction(parse => Run(FitArgs.From(parse, definitions), parse.InvocationConfiguration.Output));
+        return command;
+    }
+
+    private static int Run(FitArgs a, TextWriter stdout)
+    {
         var initial = a.InitParams is null ? null : ParameterFile.Load(a.InitParams);   // a bad file fails before any output
         var split = LoadData(a);
         var train = split.Train;
@@ -102,7 +67,7 @@ public sealed class FitCommand : ICommand
                     stdout.WriteLine($"outcome: diverged in epoch {fit.DivergedEpoch} (the loss became NaN or infinite)");
                     return ExitCodes.Ok;
                 }
-                if (a.SaveParams is not null) AtomicFile.Write(a.SaveParams, temp => ParameterFile.Save(temp, fit.Parameters));
+                if (a.SaveParams is not null) Experiments.Files.AtomicFile.Write(a.SaveParams, temp => ParameterFile.Save(temp, fit.Parameters));
                 var last = fit.Curve[^1];
                 Report(stdout, last.TrainAccuracy, validation is null ? null : last.ValidationAccuracy,
                     split.Test is null ? null : Classifiers.Evaluate(net.Model, fit.Parameters, split.Test).Accuracy);

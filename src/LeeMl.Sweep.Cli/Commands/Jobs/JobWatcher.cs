@@ -111,7 +111,7 @@ public static class JobWatcher
             telemetry.AddRange(page.Telemetry);
         }
         Directory.CreateDirectory(directory);
-        AtomicFile.WriteText(Path.Combine(directory, "results.jsonl"), string.Concat(lines.Select(l => l + "\n")));
-        AtomicFile.WriteText(Path.Combine(directory, "telemetry.jsonl"), string.Concat(telemetry.Select(l => l + "\n")));
+        Experiments.Files.AtomicFile.WriteText(Path.Combine(directory, "results.jsonl"), string.Concat(lines.Select(l => l + "\n")));
+        Experiments.Files.AtomicFile.WriteText(Path.Combine(directory, "telemetry.jsonl"), string.Concat(telemetry.Select(l => l + "\n")));
     }
 }

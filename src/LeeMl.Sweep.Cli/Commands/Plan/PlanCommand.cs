@@ -1,3 +1,4 @@
+using System.CommandLine;
 using LeeMl.Sweep.Cli.CommandLine;
 using LeeMl.Sweep.Experiments.Planning;
 using LeeMl.Sweep.Experiments.Specs;
@@ -5,38 +6,27 @@ using LeeMl.Sweep.Experiments.Specs;
 namespace LeeMl.Sweep.Cli.Commands.Plan;
 
 /// <summary><c>plan</c>: validates a spec and lists its trials; trains nothing.</summary>
-public sealed class PlanCommand : ICommand
+public static class PlanCommand
 {
-    public string Name => "plan";
-
-    public string Summary => "validate a sweep spec and list its trials without training anything";
-
-    public string Help => """
-        Usage: leeml-sweep plan [SPEC.yaml|SPEC.json] [--count]
-
-        Reads and validates the spec (default: the built-in lecture grid) and prints one trial key
-        per line, then the count. Keys read model|optimizer|schedule|warmup|noise|seed=N, '-' for none.
-          --count   print the count only
-        A malformed spec gets one error with its file, line and path, and exit code 2.
-        """;
-
-    public int Run(ArgReader args, TextWriter stdout, TextWriter stderr)
+    public static Command Create()
     {
-        string? file = null;
-        var countOnly = false;
-        while (args.HasMore)
+        var spec = Options.Positional<string?>("SPEC", "the sweep spec, YAML or JSON [default: the built-in lecture grid]", ArgumentArity.ZeroOrOne);
+        var count = Options.Flag("--count", "print the count only");
+        var command = new Command("plan", "validate a sweep spec and list its trials without training anything")
         {
-            var a = args.Next();
-            if (a == "--count") countOnly = true;
-            else if (a.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unknown option '{a}'");
-            else if (file is null) file = a;
-            else throw new UsageException($"one spec at a time ('{a}')");
-        }
-        var spec = file is null ? DefaultSpec.Spec : SpecParser.ParseFile(file);
-        var trials = Planner.Expand(spec);
-        if (!countOnly)
-            foreach (var t in trials) stdout.WriteLine(t.Key);
-        stdout.WriteLine($"{trials.Count} trials in sweep '{spec.Name}' on {spec.Data}");
-        return ExitCodes.Ok;
+            spec, count,
+        };
+        command.SetAction(parse =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var file = parse.GetValue(spec);
+            var sweep = file is null ? DefaultSpec.Spec : SpecParser.ParseFile(file);
+            var trials = Planner.Expand(sweep);
+            if (!parse.GetValue(count))
+                foreach (var t in trials) stdout.WriteLine(t.Key);
+            stdout.WriteLine($"{trials.Count} trials in sweep '{sweep.Name}' on {sweep.Data}");
+            return ExitCodes.Ok;
+        });
+        return command;
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using LeeMl.Sweep.Cli.CommandLine;
 using LeeMl.Sweep.Experiments.Planning;
 using LeeMl.Sweep.Experiments.Specs;
@@ -7,29 +8,24 @@ using LeeMl.Sweep.Reporting.Analysis;
 namespace LeeMl.Sweep.Cli.Commands.Report;
 
 /// <summary><c>report DIR</c>: re-renders every report file from the stored results alone.</summary>
-public sealed class ReportCommand : ICommand
+public static class ReportCommand
 {
-    public string Name => "report";
-
-    public string Summary => "re-render a job folder's reports (markdown, HTML, CSV, plots) from its results.jsonl";
-
-    public string Help => """
-        Usage: leeml-sweep report DIR
-
-        Reads DIR/results.jsonl (and telemetry.jsonl and spec.yaml when present) and writes
-        report.md, report.html, results.csv, curves.csv, factors.csv and the figures (PNG and SVG)
-        into DIR. A report is a pure function of the results: the same results give the same report.
-        """;
-
-    public int Run(ArgReader args, TextWriter stdout, TextWriter stderr)
+    public static Command Create()
     {
-        if (!args.HasMore) throw new UsageException("give the job folder DIR");
-        var dir = args.Next();
-        if (args.HasMore) throw new UsageException($"unexpected '{args.Next()}'");
-        if (!File.Exists(Path.Combine(dir, "results.jsonl"))) throw new UsageException($"{dir}: no results.jsonl there");
-        var report = Write(dir, null);
-        stdout.WriteLine($"{ReportFiles.Describe(dir)}; {report.Progress.Done} of {report.Progress.Planned} trials");
-        return ExitCodes.Ok;
+        var dir = Options.Positional<string>("DIR", "the job folder: its results.jsonl (and telemetry.jsonl and spec.yaml when present)", ArgumentArity.ExactlyOne);
+        var command = new Command("report", "re-render a job folder's reports (markdown, HTML, CSV, plots) from its results.jsonl")
+        {
+            dir,
+        };
+        command.SetAction(parse =>
+        {
+            var folder = parse.GetValue(dir)!;
+            if (!File.Exists(Path.Combine(folder, "results.jsonl"))) throw new UsageException($"{folder}: no results.jsonl there");
+            var report = Write(folder, null);
+            parse.InvocationConfiguration.Output.WriteLine($"{ReportFiles.Describe(folder)}; {report.Progress.Done} of {report.Progress.Planned} trials");
+            return ExitCodes.Ok;
+        });
+        return command;
     }
 
     /// <summary>Writes the reports of a job folder; the planned count comes from its spec.yaml when there is one.</summary>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using LeeMl.Sweep.Cli.CommandLine;
 using LeeMl.Sweep.Cli.Commands.Jobs;
@@ -12,46 +13,32 @@ namespace LeeMl.Sweep.Cli.Commands.Run;
 /// <c>run</c>: the embedded default — the same coordinator and worker actors on a one-node cluster
 /// in this process, with the database file in the output folder. No server to install.
 /// </summary>
-public sealed class RunCommand : ICommand
+public static class RunCommand
 {
-    public string Name => "run";
-
-    public string Summary => "run a sweep in this process (default: the built-in lecture grid) and write its results";
-
-    public string Help => $"""
-        Usage: leeml-sweep run [SPEC.yaml|SPEC.json] [--out DIR] [--slots N] [--data-dir DIR]
-
-        Runs the sweep on a one-node cluster inside this process: the same coordinator and worker
-        actors as on a real cluster, the same embedded database, the same results.
-          SPEC          the sweep spec (default: the built-in lecture grid, deploy/sweeps/{DefaultSpec.FileName})
-          --out DIR     output folder (default: runs/NAME-TIMESTAMP); gets results.jsonl, telemetry.jsonl, sweep.db
-          --slots N     trials trained at once (default: the number of cores, {Environment.ProcessorCount} here)
-          --data-dir D  folder with the named datasets (default: $LEEML_DATA)
-        Progress is printed while it runs. Exit codes: 0 done, 1 failed, 2 bad spec or data (nothing written).
-        """;
-
-    public int Run(ArgReader args, TextWriter stdout, TextWriter stderr)
+    public static Command Create()
     {
-        string? file = null, outDir = null, dataDir = null;
-        var slots = Environment.ProcessorCount;
-        while (args.HasMore)
+        var spec = Options.Positional<string?>("SPEC", $"the sweep spec, YAML or JSON [default: the built-in lecture grid, deploy/sweeps/{DefaultSpec.FileName}]", ArgumentArity.ZeroOrOne);
+        var output = new Option<string?>("--out") { Description = "output folder; gets results.jsonl, telemetry.jsonl, the reports and sweep.db [default: runs/NAME-TIMESTAMP]", HelpName = "DIR" };
+        var slots = Options.Slots();
+        var dataDir = Options.DataDir();
+        var command = new Command("run", "run a sweep in this process (default: the built-in lecture grid) and write its results and reports")
         {
-            var a = args.Next();
-            switch (a)
-            {
-                case "--out": outDir = args.Value(a); break;
-                case "--slots": slots = args.Int(a, min: 1); break;
-                case "--data-dir": dataDir = args.Value(a); break;
-                default:
-                    if (a.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unknown option '{a}'");
-                    if (file is not null) throw new UsageException($"one spec at a time ('{a}')");
-                    file = a;
-                    break;
-            }
-        }
+            spec, output, slots, dataDir,
+        };
+        command.SetAction(parse => Run(parse.GetValue(spec), parse.GetValue(output), parse.GetValue(slots), parse.GetValue(dataDir), parse.InvocationConfiguration.Output));
+        return command;
+    }
+
+    /// <summary>
+    /// Runs the sweep on a one-node cluster inside this process: the same coordinator and worker
+    /// actors as on a real cluster, the same embedded database, the same results.
+    /// </summary>
+    private static int Run(string? file, string? outDir, int slots, string? dataDir, TextWriter stdout)
+    {
+        dataDir ??= Environment.GetEnvironmentVariable("LEEML_DATA");
         var specText = file is null ? DefaultSpec.Text : File.Exists(file) ? File.ReadAllText(file) : throw new UsageException($"{file}: spec file not found");
         var spec = SpecParser.Parse(specText, file ?? $"(built-in) {DefaultSpec.FileName}");
-        new DataLoader(dataDir ?? Environment.GetEnvironmentVariable("LEEML_DATA")).Source(spec.Data);   // bad data fails here, before anything is written
+        new DataLoader(dataDir).Source(spec.Data);   // bad data fails here, before anything is written
         outDir ??= Path.Combine("runs", $"{spec.Name}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
         if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
             throw new UsageException($"--out {outDir} is not empty; give a new folder");
@@ -64,7 +51,7 @@ public sealed class RunCommand : ICommand
     private static async Task<int> RunAsync(SweepSpec spec, string specText, string specFile, string outDir, int slots, string? dataDir, TextWriter stdout)
     {
         var options = new NodeOptions(["coordinator", "worker"], "127.0.0.1", 0, [], slots, Path.Combine(outDir, "sweep.db"),
-            dataDir ?? Environment.GetEnvironmentVariable("LEEML_DATA"), LogLevel: "ERROR", Embedded: true);
+            dataDir, LogLevel: "ERROR", Embedded: true);
         await using var node = SweepNode.Start(options);
         var client = SweepClient.Local(node);
         var accepted = await client.Ask<ISweepMessage>(new SubmitJob(specText, specFile, outDir), TimeSpan.FromSeconds(60));

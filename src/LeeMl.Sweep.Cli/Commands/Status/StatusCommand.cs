@@ -1,3 +1,4 @@
+using System.CommandLine;
 using LeeMl.Sweep.Cli.CommandLine;
 using LeeMl.Sweep.Cli.Commands.Jobs;
 using LeeMl.Sweep.Cluster.Protocol;
@@ -5,25 +6,26 @@ using LeeMl.Sweep.Cluster.Protocol;
 namespace LeeMl.Sweep.Cli.Commands.Status;
 
 /// <summary><c>status</c>: the progress of one job or of all, and the nodes' busy slots.</summary>
-public sealed class StatusCommand : ICommand
+public static class StatusCommand
 {
-    public string Name => "status";
-
-    public string Summary => "print the progress of the cluster's jobs and its nodes' busy slots";
-
-    public string Help => """
-        Usage: leeml-sweep status [JOB] --cluster H:P [--client-host H] [--timeout S] [--tls-cert FILE --tls-ca FILE [--tls-password PW]]
-
-        One line per job (done/running/failed/diverged trials, best validation accuracy, ETA) and
-        one line with each worker node's busy slots. Exit codes: 0, 1 no answer, 2 unknown job.
-        """;
-
-    public int Run(ArgReader args, TextWriter stdout, TextWriter stderr)
+    public static Command Create()
     {
-        var (cluster, positional) = ClusterArgs.Parse(args);
-        if (positional.Count > 1) throw new UsageException($"one job at a time ('{positional[1]}')");
-        var job = positional.FirstOrDefault();
-        return cluster.Call(stderr, async client =>
+        var jobArg = Options.Positional<string?>("JOB", "one job [default: every job]", ArgumentArity.ZeroOrOne);
+        var cluster = new ClusterOptionSet();
+        var command = new Command("status", "print the progress of the cluster's jobs and its nodes' slots")
+        {
+            jobArg,
+        };
+        cluster.AddTo(command);
+        command.SetAction(parse => Run(parse, parse.GetValue(jobArg), cluster));
+        return command;
+    }
+
+    private static int Run(ParseResult parse, string? job, ClusterOptionSet cluster)
+    {
+        var stdout = parse.InvocationConfiguration.Output;
+        var stderr = parse.InvocationConfiguration.Error;
+        return cluster.Call(parse, stderr, async client =>
         {
             var report = await client.Ask<StatusReport>(new GetStatus(job), JobWatcher.AskTimeout);
             if (report.Error is not null) throw new UsageException(report.Error);

@@ -1,7 +1,10 @@
+using System.CommandLine;
 using System.Globalization;
 using LeeMl.Sweep.Cli.CommandLine;
 using LeeMl.Sweep.Optim.Hyper;
+using LeeMl.Sweep.Optim.Optimizers;
 using LeeMl.Sweep.Optim.Problems;
+using LeeMl.Sweep.Optim.Schedules;
 
 namespace LeeMl.Sweep.Cli.Commands.Trace;
 
@@ -47,49 +50,74 @@ public sealed record TraceArgs(
         ["saddle"] = [1.0, 0.01],
     };
 
-    public static TraceArgs Parse(ArgReader args)
+    /// <summary>The option definitions; the per-optimizer ones repeat, one value per occurrence.</summary>
+    public sealed class Definitions
+    {
+        public Option<string[]> Optimizer { get; } = new("--optimizer") { Description = "an optimizer to trace (repeatable): " + string.Join(", ", OptimizerCatalog.Names), HelpName = "NAME", Required = true };
+        public Option<string[]> Param { get; } = new("--param") { Description = "a hyperparameter of the --optimizer before it, e.g. lr=0.01; for lookahead inner=adam, inner.lr=0.02 [default: the optimizer's defaults]", HelpName = "K=V" };
+        public Option<string[]> Schedule { get; } = new("--schedule") { Description = "a learning-rate schedule for the --optimizer before it: " + string.Join(", ", ScheduleCatalog.Names) + " [default: constant]", HelpName = "NAME" };
+        public Option<string[]> ScheduleParam { get; } = new("--schedule-param") { Description = "a hyperparameter of the --schedule before it, e.g. max_lr=0.05 [default: the schedule's defaults]", HelpName = "K=V" };
+        public Option<string[]> Noise { get; } = new("--noise") { Description = "annealed Gaussian gradient noise for the --optimizer before it, variance ETA/(1+step)^G [default: none]", HelpName = "ETA" };
+        public Option<string[]> NoiseGamma { get; } = new("--noise-gamma") { Description = "the noise's decay exponent G for the --optimizer before it [default: 0.55]", HelpName = "G" };
+        public Option<string[]> Label { get; } = new("--label") { Description = "the name of the --optimizer before it in the CSV and the legend [default: built from its options]", HelpName = "TEXT" };
+        public Option<string> Problem { get; } = new("--problem") { Description = "the surface: " + string.Join(", ", TestProblems.SurfaceNames), HelpName = "NAME", DefaultValueFactory = _ => "rosenbrock" };
+        public Option<string?> Start { get; } = new("--start") { Description = "the start point [default: rosenbrock -1.5,2, beale 1,1.2, quadratic 3,1, saddle 1,0.01]", HelpName = "X,Y" };
+        public Option<int> Steps { get; } = Options.WholeNumber("--steps", "steps per optimizer; also the schedules' default total_steps", 200, min: 1);
+        public Option<int> Seed { get; } = Options.WholeNumber("--seed", "seed of the gradient noise", 0, min: 0);
+        public Option<string?> Csv { get; } = new("--csv") { Description = "write the CSV to FILE [default: standard output]", HelpName = "FILE" };
+        public Option<string?> Plot { get; } = new("--plot") { Description = "draw every path over the loss contours, .png or .svg [default: no plot]", HelpName = "FILE" };
+
+        public void AddTo(Command c)
+        {
+            foreach (Option o in new Option[] { Optimizer, Param, Schedule, ScheduleParam, Noise, NoiseGamma, Label, Problem, Start, Steps, Seed, Csv, Plot })
+                c.Add(o);
+        }
+    }
+
+    /// <summary>
+    /// Reads the parsed command line. The per-optimizer options are taken in the order they were
+    /// typed, each belonging to the --optimizer before it, so the tokens are walked in order.
+    /// </summary>
+    public static TraceArgs From(ParseResult parse, Definitions d)
     {
         var series = new List<TraceSeries>();
-        string problem = "rosenbrock";
-        double[]? start = null;
-        int steps = 200;
-        ulong seed = 0;
-        string? csv = null, plot = null;
         TraceSeries Current(string option) =>
             series.Count > 0 ? series[^1] : throw new UsageException($"{option} must follow an --optimizer it applies to");
-
-        while (args.HasMore)
+        var tokens = parse.Tokens;
+        for (var i = 0; i < tokens.Count; i++)
         {
-            var option = args.Next();
-            switch (option)
+            if (tokens[i].Type != System.CommandLine.Parsing.TokenType.Option || i + 1 >= tokens.Count) continue;
+            var option = tokens[i].Value;
+            var value = tokens[i + 1].Value;
+            if (Is(d.Optimizer, option)) series.Add(new TraceSeries(value));
+            else if (Is(d.Param, option)) Current(option).Params.Add(Options.Pair(option, value));
+            else if (Is(d.Schedule, option)) Current(option).Schedule = value;
+            else if (Is(d.ScheduleParam, option))
             {
-                case "--optimizer": series.Add(new TraceSeries(args.Value(option))); break;
-                case "--param": Current(option).Params.Add(args.Pair(option)); break;
-                case "--schedule": Current(option).Schedule = args.Value(option); break;
-                case "--schedule-param":
-                    var s = Current(option);
-                    if (s.Schedule is null) throw new UsageException("--schedule-param must follow a --schedule");
-                    s.ScheduleParams.Add(args.Pair(option));
-                    break;
-                case "--noise": Current(option).NoiseEta = args.Double(option); break;
-                case "--noise-gamma": Current(option).NoiseGamma = args.Double(option); break;
-                case "--label": Current(option).Label = args.Value(option); break;
-                case "--problem": problem = args.Value(option); break;
-                case "--start": start = ParsePoint(args.Value(option)); break;
-                case "--steps": steps = args.Int(option, min: 1); break;
-                case "--seed": seed = (ulong)args.Int(option, min: 0); break;
-                case "--csv": csv = args.Value(option); break;
-                case "--plot": plot = args.Value(option); break;
-                default: throw new UsageException($"unknown option '{option}'");
+                var s = Current(option);
+                if (s.Schedule is null) throw new UsageException("--schedule-param must follow a --schedule");
+                s.ScheduleParams.Add(Options.Pair(option, value));
             }
+            else if (Is(d.Noise, option)) Current(option).NoiseEta = Finite(option, value);
+            else if (Is(d.NoiseGamma, option)) Current(option).NoiseGamma = Finite(option, value);
+            else if (Is(d.Label, option)) Current(option).Label = value;
         }
-        if (series.Count == 0) throw new UsageException("give at least one --optimizer");
+        var problem = parse.GetValue(d.Problem)!;
         if (!TestProblems.SurfaceNames.Contains(problem))
             throw new UsageException($"unknown problem '{problem}'; known: {string.Join(", ", TestProblems.SurfaceNames)}");
+        var plot = parse.GetValue(d.Plot);
         if (plot is not null && !plot.EndsWith(".png", StringComparison.OrdinalIgnoreCase) && !plot.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
             throw new UsageException($"--plot '{plot}' must end in .png or .svg");
-        return new TraceArgs(series, problem, start ?? DefaultStarts[problem], steps, seed, csv, plot);
+        var start = parse.GetValue(d.Start) is { } text ? ParsePoint(text) : DefaultStarts[problem];
+        return new TraceArgs(series, problem, start, parse.GetValue(d.Steps), (ulong)parse.GetValue(d.Seed), parse.GetValue(d.Csv), plot);
     }
+
+    private static bool Is(Option option, string token) => option.Name == token || option.Aliases.Contains(token);
+
+    private static double Finite(string option, string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
+            ? v
+            : throw new UsageException($"{option} = '{text}' must be a finite number");
 
     private static double[] ParsePoint(string text)
     {

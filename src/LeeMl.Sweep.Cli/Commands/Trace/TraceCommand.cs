@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using LeeMl.Sweep.Cli.CommandLine;
@@ -10,57 +11,19 @@ using LeeMl.Sweep.Optim.Schedules;
 namespace LeeMl.Sweep.Cli.Commands.Trace;
 
 /// <summary><c>trace</c>: runs optimizers on a 2-D test surface and prints (and draws) their paths.</summary>
-public sealed class TraceCommand : ICommand
+public static class TraceCommand
 {
-    public string Name => "trace";
-
-    public string Summary => "run optimizers on a 2-D test surface; print their paths as CSV, draw them with --plot";
-
-    public string Help => $"""
-        Usage: leeml-sweep trace --optimizer NAME [--param KEY=VALUE ...] [--schedule NAME [--schedule-param KEY=VALUE ...]]
-                                 [--noise ETA [--noise-gamma G]] [--label TEXT]
-                                 [--optimizer NAME ... (more optimizers, each with its own options)]
-                                 [--problem rosenbrock|beale|quadratic|saddle] [--start X,Y] [--steps N] [--seed N]
-                                 [--csv FILE] [--plot FILE.png|FILE.svg]
-
-        Runs each optimizer from the same start on a 2-D test surface and records its path.
-        Options after an --optimizer belong to that optimizer.
-
-        Per optimizer:
-          --optimizer NAME         one of: {string.Join(", ", OptimizerCatalog.Names)}
-          --param KEY=VALUE        a hyperparameter, e.g. lr=0.01; for lookahead: inner=adam, inner.lr=0.02
-          --schedule NAME          a learning-rate schedule: {string.Join(", ", ScheduleCatalog.Names)}
-          --schedule-param K=V     a schedule hyperparameter, e.g. max_lr=0.05
-          --noise ETA              add annealed Gaussian gradient noise, variance ETA/(1+step)^G
-          --noise-gamma G          the noise's decay exponent (default 0.55)
-          --label TEXT             the name in the CSV and the legend (default: built from the options)
-
-        Run:
-          --problem NAME           the surface (default rosenbrock); starts default to rosenbrock -1.5,2,
-                                   beale 1,1.2, quadratic 3,1, saddle 1,0.01
-          --start X,Y              the start point
-          --steps N                steps per optimizer (default 200); also the schedules' default total_steps
-          --seed N                 seed of the gradient noise (default 0)
-          --csv FILE               write the CSV to FILE instead of standard output
-          --plot FILE              draw every path over the loss contours (PNG or SVG)
-
-        Output: CSV with a header, one row per optimizer and step 0..N:
-          optimizer,step,lr,loss,x,y
-        x,y are the parameters before step `step`, loss their loss, lr the rate that step uses
-        (empty on the last row). A path whose loss leaves the finite numbers stops there.
-
-        Optimizers and their hyperparameters (defaults):
-        {OptimizerCatalog.Help()}
-        Schedules:
-        {ScheduleCatalog.Help}
-        Example (the lecture's picture):
-          leeml-sweep trace --optimizer sgdm --param lr=0.0005 --optimizer adam --param lr=0.05 \
-              --problem rosenbrock --start -1.5,2 --steps 300 --plot paths.png
-        """;
-
-    public int Run(ArgReader args, TextWriter stdout, TextWriter stderr)
+    public static Command Create()
     {
-        var a = TraceArgs.Parse(args);
+        var definitions = new TraceArgs.Definitions();
+        var command = new Command("trace", "run optimizers on a 2-D test surface; print their paths as CSV, draw them with --plot");
+        definitions.AddTo(command);
+        command.SetAction(parse => Run(TraceArgs.From(parse, definitions), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        return command;
+    }
+
+    private static int Run(TraceArgs a, TextWriter stdout, TextWriter stderr)
+    {
         var problem = TestProblems.Surface(a.Problem);
         // Build everything first: a bad hyperparameter anywhere stops the run before any output.
         var runs = a.Series.Select((s, i) => (Series: s, Updater: Updater.Create(s.OptimizerSpec, problem.Dimension, s.ScheduleSpec,
@@ -71,7 +34,7 @@ public sealed class TraceCommand : ICommand
         if (a.CsvPath is null)
             stdout.Write(csv);
         else
-            AtomicFile.WriteText(a.CsvPath, csv);
+            Experiments.Files.AtomicFile.WriteText(a.CsvPath, csv);
 
         foreach (var p in paths)
         {
@@ -101,6 +64,5 @@ public sealed class TraceCommand : ICommand
         return sb.ToString();
     }
 
-    private static string Csv(string field) =>
-        field.IndexOfAny([',', '"', '\n']) < 0 ? field : $"\"{field.Replace("\"", "\"\"")}\"";
+    private static string Csv(string field) => Learning.Data.CsvFile.Field(field);
 }

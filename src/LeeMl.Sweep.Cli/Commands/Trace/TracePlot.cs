@@ -75,9 +75,9 @@ public static class TracePlot
         plot.Axes.SetLimits(xMin, xMax, yMin, yMax);
         plot.ShowLegend(Edge.Bottom);   // outside the axes: never hides a path or the start
         if (path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
-            CommandLine.AtomicFile.Write(path, temp => plot.SaveSvg(temp, 1000, 760));
+            Experiments.Files.AtomicFile.Write(path, temp => plot.SaveSvg(temp, 1000, 760));
         else
-            CommandLine.AtomicFile.Write(path, temp => plot.SavePng(temp, 1000, 760));
+            Experiments.Files.AtomicFile.Write(path, temp => plot.SavePng(temp, 1000, 760));
     }
 
     /// <summary>The box around every path, the start and the minimum, padded, and kept sane when a path runs away.</summary>

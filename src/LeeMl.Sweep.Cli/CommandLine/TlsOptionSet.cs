@@ -1,0 +1,46 @@
+using System.CommandLine;
+using LeeMl.Sweep.Cluster.Hosting;
+
+namespace LeeMl.Sweep.Cli.CommandLine;
+
+/// <summary>The TLS options every networked command shares, defined once: all of them or none.</summary>
+public sealed class TlsOptionSet
+{
+    public Option<string?> Cert { get; } = new("--tls-cert")
+    {
+        Description = "this node's (or client's) certificate and key, PKCS#12 (.pfx), signed by the cluster's CA [default: $LEEML_TLS_CERT]",
+        HelpName = "FILE",
+    };
+
+    public Option<string?> Password { get; } = new("--tls-password")
+    {
+        Description = "the .pfx password [default: $LEEML_TLS_PASSWORD, else none]",
+        HelpName = "PW",
+    };
+
+    public Option<string?> Ca { get; } = new("--tls-ca")
+    {
+        Description = "the cluster's certificate authority (PEM); only peers it signed are accepted [default: $LEEML_TLS_CA]",
+        HelpName = "FILE",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Add(Cert);
+        command.Add(Password);
+        command.Add(Ca);
+    }
+
+    public TlsOptions? Build(ParseResult parse)
+    {
+        // Flags first, then the environment (handy in containers and systemd units); empty means off.
+        static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+        var cert = parse.GetValue(Cert) ?? Env("LEEML_TLS_CERT");
+        var ca = parse.GetValue(Ca) ?? Env("LEEML_TLS_CA");
+        if (cert is null && ca is null) return null;
+        if (cert is null || ca is null) throw new UsageException("TLS needs both --tls-cert and --tls-ca");
+        if (!File.Exists(cert)) throw new UsageException($"--tls-cert {cert}: file not found");
+        if (!File.Exists(ca)) throw new UsageException($"--tls-ca {ca}: file not found");
+        return new TlsOptions(cert, parse.GetValue(Password) ?? Env("LEEML_TLS_PASSWORD"), ca);
+    }
+}
