@@ -2,9 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using LeeMl.Sweep.Cluster.Actors;
+using LeeMl.Sweep.Cli.Client;
 using LeeMl.Sweep.Cluster.Hosting;
-using LeeMl.Sweep.Cluster.Protocol;
+using LeeMl.Sweep.Cluster.Jobs;
+using LeeMl.Sweep.Cluster.Service;
+using LeeMl.Sweep.Cluster.Workers;
 using LeeMl.Sweep.Experiments.Planning;
 using LeeMl.Sweep.Experiments.Results;
 using LeeMl.Sweep.Experiments.Running;
@@ -39,15 +41,22 @@ internal static class EngineBench
         TrialExecutor? executor = sleep < 0 && fakeEpochs == 0 ? null : (sweep, trial, data, onEpoch, cancel) =>
         {
             if (sleep > 0) Thread.Sleep(sleep);
-            var curve = Enumerable.Range(1, fakeEpochs).Select(e => new EpochMetrics(e, e * 100, 0.01, 0.5, 0.8, 0.6, 0.75, 0.1, 0)).ToList();
-            return new TrialResult(trial, TrialOutcome.Completed, null, null, curve, 0.8, 0.75, double.NaN, 0.5, 0.6, fakeEpochs > 0 ? 1 : null, sleep / 1000.0);
+            var curve = Enumerable.Range(1, fakeEpochs).Select(e => new EpochResult(e, e * 100, 0.01, 0.5, 0.8, 0.6, 0.75, 0.1)).ToList();
+            return new TrialResult(trial.Key, trial.Model.ToString(), trial.Optimizer?.ToString(), null, null, null, trial.Seed, TrialOutcome.Completed, null, null,
+                0.8, 0.75, double.NaN, 0.5, 0.6, fakeEpochs > 0 ? 1 : null, null, curve);
         };
-        var options = new NodeOptions(Arg("--roles", "worker").Split(','), "127.0.0.1", int.Parse(Arg("--port", "0"), CultureInfo.InvariantCulture),
-            Arg("--seed-nodes", "").Split(','), int.Parse(Arg("--slots", "1"), CultureInfo.InvariantCulture), Arg("--db", "bench.db"), null,
-            LogLevel: "ERROR", Executor: executor);
-        var node = SweepNode.Start(options);
-        Console.WriteLine("up");
-        node.System.WhenTerminated.Wait();
+        var settings = new NodeSettings
+        {
+            Roles = [.. Arg("--roles", "worker").Split(',')], Port = int.Parse(Arg("--port", "0"), CultureInfo.InvariantCulture),
+            SeedNodes = [.. Arg("--seed-nodes", "").Split(',')], Slots = int.Parse(Arg("--slots", "1"), CultureInfo.InvariantCulture),
+            Db = Arg("--db", "bench.db"), LogLevel = "Error",
+        };
+        var store = settings.IsCoordinator ? LeeMl.Sweep.Experiments.Store.SweepStores.Open(settings.Db).GetAwaiter().GetResult() : null;
+        var runtime = new NodeRuntime(settings, store, embedded: false) { JobFolder = id => Path.Combine(settings.JobsDirectory, id) };
+        var worker = settings.IsWorker ? new WorkerOptions("", settings.Slots, null) { Executor = executor ?? TrialRunner.Run } : null;
+        var http = settings.IsCoordinator ? new LeeMl.Sweep.Server.Hosting.HttpEndpoint("127.0.0.1", int.Parse(Arg("--http", "0"), CultureInfo.InvariantCulture)) : null;
+        using var host = LeeMl.Sweep.Server.Hosting.NodeHost.Build(runtime, worker, null, http, _ => { });
+        Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.Run(host);
         return 0;
     }
 
@@ -56,12 +65,13 @@ internal static class EngineBench
         private readonly List<Process> _processes = [];
         public string Dir { get; } = Directory.CreateTempSubdirectory("leeml-bench-").FullName;
         public int CoordinatorPort { get; } = FreePort();
+        public int HttpPort { get; } = FreePort();
 
         public Cluster(int workers, int slots, string[] extra)
         {
             var workerPorts = Enumerable.Range(0, workers).Select(_ => FreePort()).ToArray();
             var seeds = $"127.0.0.1:{CoordinatorPort},127.0.0.1:{workerPorts[0]}";
-            Start(["node", "--roles", "coordinator", "--port", $"{CoordinatorPort}", "--seed-nodes", seeds, "--db", Path.Combine(Dir, "c.db"), .. extra]);
+            Start(["node", "--roles", "coordinator", "--port", $"{CoordinatorPort}", "--seed-nodes", seeds, "--db", Path.Combine(Dir, "c.db"), "--http", $"{HttpPort}", .. extra]);
             foreach (var p in workerPorts)
                 Start(["node", "--roles", "worker", "--port", $"{p}", "--seed-nodes", seeds, "--slots", $"{slots}", .. extra]);
         }
@@ -82,28 +92,28 @@ internal static class EngineBench
     }
 
     /// <summary>Submits a spec and times it: until every trial is stored, and until the job is done (final report written).</summary>
-    private static async Task<(double AllStored, double Done, int Trials)> Time(int coordinatorPort, int workers, string spec)
+    private static async Task<(double AllStored, double Done, long Trials)> Time(int httpPort, int workers, string spec)
     {
-        await using var client = SweepClient.Connect($"127.0.0.1:{coordinatorPort}");
+        using var client = new SweepHttpClient([$"127.0.0.1:{httpPort}"], TimeSpan.FromSeconds(30));
         for (var i = 0; ; i++)
         {
             try
             {
-                var r = await client.Ask<StatusReport>(new GetStatus(null), TimeSpan.FromSeconds(5));
-                if (r.Nodes.Count >= workers) break;
+                var r = await client.Status();
+                if (r.Nodes.Count(n => n.Slots > 0) >= workers) break;
             }
-            catch (Exception e) when (e is Akka.Actor.AskTimeoutException or TimeoutException) { }
+            catch (ClusterUnavailableException) { }
             if (i > 400) throw new TimeoutException("workers did not register");
             await Task.Delay(100);
         }
         var clock = Stopwatch.StartNew();
-        var accepted = await client.Ask<JobAccepted>(new SubmitJob(spec, "bench.yaml", null), TimeSpan.FromSeconds(60));
+        var accepted = await client.Submit(new SubmitRequest(spec, "bench.yaml", []));
         double allStored = double.NaN;
         while (true)
         {
-            var job = (await client.Ask<StatusReport>(new GetStatus(accepted.JobId), TimeSpan.FromSeconds(30))).Jobs.Single();
+            var job = (await client.Job(accepted.Id!))!;
             if (double.IsNaN(allStored) && job.Done == job.Trials) allStored = clock.Elapsed.TotalSeconds;
-            if (job.State == "done") return (allStored, clock.Elapsed.TotalSeconds, accepted.Trials);
+            if (job.State == LeeMl.Sweep.Experiments.Store.JobState.Done) return (allStored, clock.Elapsed.TotalSeconds, accepted.Trials);
             await Task.Delay(20);
         }
     }
@@ -128,7 +138,7 @@ internal static class EngineBench
         // the spec parser, planner and store paths); the second is what a long-lived cluster sees.
         foreach (var run in new[] { "first job, fresh cluster", "second job, same cluster" })
         {
-            var (stored, done, trials) = await Time(cluster.CoordinatorPort, 2, SeedsSpec("engine", 2000));
+            var (stored, done, trials) = await Time(cluster.HttpPort, 2, SeedsSpec("engine", 2000));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"engine ({run}): {trials} trials × 50 ms on 16 slots (2 workers × 8): all stored {stored:F2} s, job done {done:F2} s; ideal {ideal:F2} s; overhead {100 * (stored / ideal - 1):F1} % (to done: {100 * (done / ideal - 1):F1} %)"));
         }
@@ -140,7 +150,7 @@ internal static class EngineBench
     {
         const int trials = 2000, epochs = 100;
         using var cluster = new Cluster(workers: 2, slots: 4, ["--fake-epochs", $"{epochs}"]);
-        var (stored, _, _) = await Time(cluster.CoordinatorPort, 2, SeedsSpec("throughput", trials));
+        var (stored, _, _) = await Time(cluster.HttpPort, 2, SeedsSpec("throughput", trials));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"throughput: {trials * epochs} per-epoch results in {trials} trial results stored in {stored:F2} s: {trials * epochs / stored:F0} epoch results/s ({trials / stored:F0} trial results/s)"));
         return 0;
@@ -172,7 +182,7 @@ internal static class EngineBench
                 foreach (var workers in new[] { 1, 2 })
                 {
                     using var cluster = new Cluster(workers, slots: 1, []);
-                    times[workers].Add((await Time(cluster.CoordinatorPort, workers, spec)).AllStored);
+                    times[workers].Add((await Time(cluster.HttpPort, workers, spec)).AllStored);
                 }
             static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
             static string List(List<double> xs) => string.Join(", ", xs.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)));
@@ -199,17 +209,15 @@ internal static class EngineBench
               warmup: [ none, { steps: 10 }, { steps: 50 }, { steps: 100 } ]
               gradient_noise: [ none, { eta: 0.01 } ]
             """, "memory.yaml");
-        var count = Planner.Count(spec);
+        var plan = new TrialPlan(spec);
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var before = GC.GetTotalMemory(true);
-        var plan = Planner.Expand(spec);
-        var job = new JobState(new StoredJob("j", spec.Name, spec.SpecText, "out", "running", plan.Count), spec, plan);
-        foreach (var t in plan) job.Pending.AddLast(t.Key);
+        var job = new JobMachine("j", spec.Name, plan, new JobSettings());
         var after = GC.GetTotalMemory(true);
         GC.KeepAlive(job);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"memory: {count} planned trials held by the coordinator: {(after - before) / 1048576.0:F1} MiB, {(double)(after - before) / count:F0} bytes per trial"));
+            $"memory: {plan.Count} planned trials held by the job's coordinator: {(after - before) / 1048576.0:F2} MiB, {(double)(after - before) / plan.Count:F1} bytes per trial"));
         return 0;
     }
 

@@ -16,6 +16,6 @@ return args.FirstOrDefault() switch
 
 static int Run(string[] args)
 {
-    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    BenchmarkSwitcher.FromAssembly(typeof(EngineBench).Assembly).Run(args);
     return 0;
 }

@@ -29,18 +29,5 @@ public static class ReportWriter
         return report;
     }
 
-    /// <summary>From stored lines (results.jsonl and telemetry.jsonl lines), as the coordinator holds them.</summary>
-    public static SweepReport Write(string directory, string name, JobProgress progress, IEnumerable<(string Result, string Telemetry)> lines)
-    {
-        var rows = lines.ToList();
-        var telemetry = new Dictionary<string, (double, string)>(StringComparer.Ordinal);
-        foreach (var (_, t) in rows)
-        {
-            using var doc = System.Text.Json.JsonDocument.Parse(t);
-            var e = doc.RootElement;
-            telemetry[e.GetProperty("key").GetString()!] = (e.GetProperty("seconds").GetDouble(), e.GetProperty("node").GetString()!);
-        }
-        return Write(directory, name, progress, [.. rows.Select(r => ResultRecord.Parse(r.Result, telemetry))]);
-    }
 
 }

@@ -1,30 +1,19 @@
+using System.Globalization;
 using System.Security.Cryptography;
-using LeeMl.Sweep.Cluster.Hosting;
-using LeeMl.Sweep.Cluster.Protocol;
+using LeeMl.Sweep.Cli.Client;
+using LeeMl.Sweep.Cluster.Service;
 
 namespace LeeMl.Sweep.Cluster.Tests;
 
-/// <summary>A temporary folder, the processes started in it (all killed at the end), and helpers.</summary>
+/// <summary>A temporary folder, the processes started in it (all killed at the end), and helpers to drive a real cluster.</summary>
 internal sealed class ClusterFixture : IDisposable
 {
     private readonly List<NodeProcess> _processes = [];
 
     public string Dir { get; } = Directory.CreateTempSubdirectory("leeml-cluster-").FullName;
 
-    /// <summary>48 quick trials: 2 models × 2 optimizers × 2 schedules × 2 warm-ups × 3 seeds.</summary>
-    public const string Spec48 = """
-        name: cluster-test
-        data: { synthetic: blobs, samples: 1500, features: 8, seed: 3 }
-        validation: 0.2
-        models: [logistic, { name: mlp, hidden: 32 }]
-        epochs: 15
-        batch_size: 32
-        seeds: [1, 2, 3]
-        grid:
-          optimizer: [ { name: sgdm, lr: 0.05 }, { name: adam, lr: 0.003 } ]
-          schedule: [ { name: cyclic, step_size_up: 100 }, { name: one-cycle } ]
-          warmup: [ none, { steps: 50 } ]
-        """;
+    /// <summary>Environment for every process: the test server's database password.</summary>
+    public Dictionary<string, string?> Environment { get; } = new() { ["LEEML_DATA"] = null };
 
     public string WriteSpec(string text, string name = "spec.yaml")
     {
@@ -38,43 +27,60 @@ internal sealed class ClusterFixture : IDisposable
     /// <summary>A process started through <paramref name="prefix"/> (e.g. inside a network namespace).</summary>
     public NodeProcess StartIn(string[] prefix, params string[] args)
     {
-        var p = new NodeProcess(Dir, prefix, args);
+        var p = new NodeProcess(Dir, prefix, args, Environment);
         _processes.Add(p);
         return p;
     }
 
-    /// <summary>A node of a loopback cluster; the first seed is the coordinator.</summary>
-    public NodeProcess Node(string roles, int port, IEnumerable<int> seeds, int slots = 1, string db = "coord.db") =>
-        Start("node", "--roles", roles, "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--seed-nodes", string.Join(",", seeds.Select(s => $"127.0.0.1:{s}")), "--slots", slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--db", Path.Combine(Dir, db), "--log-trials");
+    private static string S(int n) => n.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Waits until the cluster reports <paramref name="workers"/> worker nodes.</summary>
-    public static async Task WaitForWorkers(int gatewayPort, int workers, TimeSpan timeout, TlsOptions? tls = null)
+    /// <summary>A node of a loopback cluster; coordinators serve the API on <paramref name="http"/>.</summary>
+    public NodeProcess Node(string roles, int port, IEnumerable<int> seeds, int slots = 1, string db = "coord.db", int? http = null, params string[] extra)
     {
-        await using var client = SweepClient.Connect($"127.0.0.1:{gatewayPort}", tls: tls);
+        List<string> args = ["node", "--roles", roles, "--host", "127.0.0.1", "--port", S(port),
+            "--seed-nodes", string.Join(",", seeds.Select(s => $"127.0.0.1:{s}")), "--slots", S(slots), "--log-trials"];
+        if (roles.Contains("coordinator", StringComparison.Ordinal))
+        {
+            args.AddRange(["--db", db.Contains("://", StringComparison.Ordinal) ? db : Path.Combine(Dir, db), "--http", S(http ?? NodeProcess.FreePort())]);
+            args.AddRange(["--jobs-dir", Path.Combine(Dir, $"jobs-{port}")]);
+        }
+        args.AddRange(extra);
+        return Start([.. args]);
+    }
+
+    public static SweepHttpClient Client(params int[] httpPorts) =>
+        new([.. httpPorts.Select(p => $"127.0.0.1:{S(p)}")], TimeSpan.FromSeconds(5));
+
+    /// <summary>Waits until the cluster reports <paramref name="workers"/> worker nodes with their slots.</summary>
+    public static async Task WaitForWorkers(SweepHttpClient client, int workers, TimeSpan timeout)
+    {
         var end = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < end)
         {
             try
             {
-                var report = await client.Ask<StatusReport>(new GetStatus(null), TimeSpan.FromSeconds(5));
-                if (report.Nodes.Count >= workers) return;
+                var status = await client.Status();
+                if (status.Nodes.Count(n => n.Roles.Contains("worker") && n.Slots > 0) >= workers) return;
             }
-            catch (Exception e) when (e is Akka.Actor.AskTimeoutException or TimeoutException) { }
+            catch (ClusterUnavailableException) { }
             await Task.Delay(250);
         }
         throw new TimeoutException($"{workers} workers did not register within {timeout}");
     }
 
-    /// <summary>One job's status, or null while no coordinator answers (it is down, or restarting).</summary>
-    public static async Task<JobStatus?> TryStatus(SweepClient client, string job)
+    /// <summary>One job, or null while no coordinator answers (it is down, or failing over).</summary>
+    public static async Task<JobView?> TryJob(SweepHttpClient client, string job)
     {
-        try { return (await client.Ask<StatusReport>(new GetStatus(job), TimeSpan.FromSeconds(3))).Jobs.SingleOrDefault(); }
-        catch (Exception e) when (e is Akka.Actor.AskTimeoutException or TimeoutException) { return null; }
+        try { return await client.Job(job); }
+        catch (ClusterUnavailableException) { return null; }
     }
 
     public static string Sha256(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+
+    /// <summary>The UTC times of the worker's --log-trials lines of one kind ("start", "done").</summary>
+    public static IEnumerable<(DateTime At, string Text)> Logged(NodeProcess worker, string kind) =>
+        worker.Lines.Select(l => l.Split(' ', 3)).Where(p => p.Length == 3 && p[1] == kind)
+            .Select(p => (DateTime.UtcNow.Date + TimeSpan.ParseExact(p[0], @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture), p[2]));
 
     public void KillAll()
     {

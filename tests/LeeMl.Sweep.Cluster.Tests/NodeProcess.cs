@@ -11,14 +11,16 @@ internal sealed class NodeProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    public NodeProcess(string workingDirectory, params string[] args) : this(workingDirectory, [], args) { }
+    public NodeProcess(string workingDirectory, params string[] args) : this(workingDirectory, [], args, new Dictionary<string, string?>()) { }
 
-    /// <summary>With a <paramref name="prefix"/> such as <c>ip netns exec NS</c>: the program runs inside it.</summary>
-    public NodeProcess(string workingDirectory, string[] prefix, string[] args)
+    /// <summary>With a <paramref name="prefix"/> such as <c>ip netns exec NS</c>: the program runs inside it. A null value removes a variable.</summary>
+    public NodeProcess(string workingDirectory, string[] prefix, string[] args, IReadOnlyDictionary<string, string?> environment)
     {
         var command = prefix.Concat(["dotnet", Path.Combine(AppContext.BaseDirectory, "leeml-sweep.dll")]).Concat(args).ToArray();
         var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
         foreach (var a in command.Skip(1)) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in environment)
+            if (value is null) psi.Environment.Remove(name); else psi.Environment[name] = value;
         _process = Process.Start(psi)!;
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };

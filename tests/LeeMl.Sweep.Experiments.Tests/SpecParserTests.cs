@@ -60,20 +60,22 @@ public sealed class SpecParserTests
     {
         var spec = SpecParser.Parse("""{"name": "j", "data": {"synthetic": "moons"}, "models": ["mlp"], "grid": {"optimizer": [{"name": "adam"}]}}""", "s.json");
         Assert.Equal("j", spec.Name);
-        Assert.Single(Planner.Expand(spec));
+        Assert.Equal(1, new TrialPlan(spec).Count);
     }
 
     [Fact]
     public void The_grid_drops_optimizer_axes_for_closed_form_models_and_keys_are_stable()
     {
         var spec = SpecParser.Parse(Valid, "s.yaml");
-        var trials = Planner.Expand(spec);
+        var plan = new TrialPlan(spec);
+        var trials = plan.All().ToList();
         Assert.Equal((2 * 2 + 1) * 2, trials.Count);
+        Assert.Equal(trials.Count, plan.Count);
+        Assert.Equal(Enumerable.Range(0, trials.Count).Select(i => (long)i), trials.Select(t => t.Index));
         Assert.Equal(trials.Count, trials.Select(t => t.Key).Distinct().Count());
         Assert.Contains(trials, t => t.Key == "gaussian-shared|-|-|-|-|seed=1" && t.IsClosedForm);
         Assert.Contains(trials, t => t.Key == "logistic|adam(lr=0.003)|one-cycle|-|-|seed=2");
-        Assert.Equal(trials.Select(t => t.Key).Order(StringComparer.Ordinal), trials.Select(t => t.Key));
-        var again = Planner.Expand(SpecParser.Parse(Valid, "other.yaml"));
+        var again = new TrialPlan(SpecParser.Parse(Valid, "other.yaml")).All();
         Assert.Equal(trials.Select(t => (t.Key, t.TrainingSeed, t.SplitSeed)), again.Select(t => (t.Key, t.TrainingSeed, t.SplitSeed)));
         Assert.Equal(2, trials.Select(t => t.SplitSeed).Distinct().Count());   // one validation split per seed: cells compare on the same rows
     }
@@ -83,7 +85,7 @@ public sealed class SpecParserTests
     {
         var spec = DefaultSpec.Spec;
         Assert.Equal("lecture-grid", spec.Name);
-        Assert.Equal(102, Planner.Expand(spec).Count);
+        Assert.Equal(102, new TrialPlan(spec).Count);
         Assert.Equal(File.ReadAllText(Path.Combine(LeeMl.Sweep.Tests.RepoPaths.Root, "deploy", "sweeps", "lecture-grid.yaml")), DefaultSpec.Text);
     }
 
@@ -95,7 +97,7 @@ public sealed class SpecParserTests
     public void Every_example_spec_in_deploy_validates(string file)
     {
         var spec = SpecParser.ParseFile(Path.Combine(LeeMl.Sweep.Tests.RepoPaths.Root, "deploy", "sweeps", file));
-        Assert.NotEmpty(Planner.Expand(spec));
+        Assert.True(new TrialPlan(spec).Count > 0);
     }
 }
 

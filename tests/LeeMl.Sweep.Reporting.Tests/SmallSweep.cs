@@ -26,10 +26,10 @@ internal static class SmallSweep
     {
         var spec = SpecParser.Parse(SpecText, "small.yaml");
         var data = new DataLoader(null);
-        return [.. Planner.Expand(spec).Select(t =>
+        return [.. new TrialPlan(spec).All().OrderBy(t => t.Key, StringComparer.Ordinal).Select(t =>
         {
             var r = TrialRunner.Run(spec, t, data);
-            return (t.Key, ResultJson.Line(r), ResultJson.Telemetry(t.Key, "test", r.Seconds));
+            return (t.Key, ResultJson.Line(r), ResultJson.Telemetry(new TrialTelemetry(t.Key, "test", 0.01, 1, [])));
         })];
     });
 
@@ -40,8 +40,8 @@ internal static class SmallSweep
     {
         var dir = Directory.CreateDirectory(Path.Combine(root, $"job-{count?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all"}")).FullName;
         var lines = count is null ? Results : Results.Take(count.Value).ToList();
-        File.WriteAllText(Path.Combine(dir, "results.jsonl"), ResultJson.File(lines.Select(l => (l.Key, l.Result))));
-        File.WriteAllText(Path.Combine(dir, "telemetry.jsonl"), ResultJson.File(lines.Select(l => (l.Key, l.Telemetry))));
+        File.WriteAllLines(Path.Combine(dir, "results.jsonl"), lines.Select(l => l.Result));
+        File.WriteAllLines(Path.Combine(dir, "telemetry.jsonl"), lines.Select(l => l.Telemetry));
         File.WriteAllText(Path.Combine(dir, "spec.yaml"), SpecText);
         return dir;
     }

@@ -4,6 +4,7 @@ using System.CommandLine.Invocation;
 using System.Text.RegularExpressions;
 using LeeMl.Sweep.Cli.Commands.Cancel;
 using LeeMl.Sweep.Cli.Commands.Completion;
+using LeeMl.Sweep.Cli.Commands.Fetch;
 using LeeMl.Sweep.Cli.Commands.Fit;
 using LeeMl.Sweep.Cli.Commands.Node;
 using LeeMl.Sweep.Cli.Commands.Plan;
@@ -36,7 +37,7 @@ public static partial class CliApp
         foreach (var command in new[]
                  {
                      RunCommand.Create(), PlanCommand.Create(), NodeCommand.Create(), SubmitCommand.Create(), StatusCommand.Create(),
-                     CancelCommand.Create(), ReportCommand.Create(), FitCommand.Create(), TraceCommand.Create(), CompletionCommand.Create(),
+                     CancelCommand.Create(), FetchCommand.Create(), ReportCommand.Create(), FitCommand.Create(), TraceCommand.Create(), CompletionCommand.Create(),
                  })
             root.Add(command);
         return root;
@@ -64,11 +65,16 @@ public static partial class CliApp
         {
             return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is UsageException or HyperparameterException or DataException or SpecException)
+        catch (Exception e) when (e is UsageException or HyperparameterException or DataException or SpecException or Cluster.Security.TlsConfigurationException)
         {
             stderr.WriteLine($"{who}: {Printable.Escape(e.Message)}");
             stderr.WriteLine($"(see: {who} --help)");
             return ExitCodes.BadInput;
+        }
+        catch (Experiments.Store.StoreException e)
+        {
+            stderr.WriteLine($"{who}: {Printable.Escape(e.Message)}");
+            return e.InnerException is null ? ExitCodes.BadInput : ExitCodes.Failed;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,54 +1,46 @@
 using System.CommandLine;
-using LeeMl.Sweep.Cli.Commands.Jobs;
+using LeeMl.Sweep.Cli.Client;
 using LeeMl.Sweep.Cli.Commands.Node;
-using LeeMl.Sweep.Cluster.Hosting;
 
 namespace LeeMl.Sweep.Cli.CommandLine;
 
-/// <summary>How a client command reaches a cluster: --cluster, --client-host, --timeout and TLS, defined once for all of them.</summary>
+/// <summary>How a client command reaches a cluster: --cluster and --timeout, defined once for all of them.</summary>
 public sealed class ClusterOptionSet
 {
-    public Option<string> Cluster { get; } = new("--cluster")
+    public Option<string[]> Cluster { get; } = new("--cluster")
     {
-        Description = "any node of the cluster, HOST:PORT",
-        HelpName = "H:P",
+        Description = "the HTTP API of one or more coordinator-role nodes (node --http), HOST:PORT[,HOST:PORT...]; when one does not answer the next is tried",
+        HelpName = "H:P[,H:P...]",
         Required = true,
-        CustomParser = Options.Checked(NodeCommand.Endpoint, ""),
+        CustomParser = r => [.. r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).Select(e =>
+        {
+            try { return NodeCommand.Endpoint(e); }
+            catch (UsageException ex) { r.AddError(ex.Message); return e; }
+        })],
     };
 
-    public Option<string> ClientHost { get; } = new("--client-host")
-    {
-        Description = "the address of this machine that the cluster can reach",
-        HelpName = "H",
-        DefaultValueFactory = _ => "127.0.0.1",
-    };
-
-    public Option<int> Timeout { get; } = new("--timeout")
-    {
-        Description = "seconds to wait for each answer from the cluster",
-        HelpName = "S",
-        DefaultValueFactory = _ => 15,
-    };
-
-    public TlsOptionSet Tls { get; } = new();
-
-    public ClusterOptionSet()
-    {
-        Timeout.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--timeout must be at least 1 second"); });
-    }
+    public Option<int> Timeout { get; } = Options.WholeNumber("--timeout", "seconds to wait for each answer from a node", 15, min: 1, helpName: "S");
 
     public void AddTo(Command command)
     {
         command.Add(Cluster);
-        command.Add(ClientHost);
         command.Add(Timeout);
-        Tls.AddTo(command);
     }
 
-    /// <summary>Connects, runs the call, and turns "no answer" into exit code 1.</summary>
-    public int Call(ParseResult parse, TextWriter stderr, Func<SweepClient, Task<int>> call)
+    public SweepHttpClient Connect(ParseResult parse) => new(parse.GetValue(Cluster)!, TimeSpan.FromSeconds(parse.GetValue(Timeout)));
+
+    /// <summary>Connects, runs the call, and turns "no node answered" into one line and exit code 1.</summary>
+    public int Call(ParseResult parse, Func<SweepHttpClient, Task<int>> call)
     {
-        JobWatcher.AskTimeout = TimeSpan.FromSeconds(parse.GetValue(Timeout));
-        return ClusterCall.Run(parse.GetValue(Cluster)!, parse.GetValue(ClientHost)!, Tls.Build(parse), stderr, call);
+        using var client = Connect(parse);
+        try
+        {
+            return call(client).GetAwaiter().GetResult();
+        }
+        catch (ClusterUnavailableException e)
+        {
+            parse.InvocationConfiguration.Error.WriteLine($"leeml-sweep {parse.CommandResult.Command.Name}: {e.Message}");
+            return ExitCodes.Failed;
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LeeMl.Sweep.Cluster.Hosting;
+using LeeMl.Sweep.Cluster.Security;
 
 namespace LeeMl.Sweep.Cli.CommandLine;
 
@@ -31,16 +32,15 @@ public sealed class TlsOptionSet
         command.Add(Ca);
     }
 
-    public TlsOptions? Build(ParseResult parse)
+    /// <summary>TLS from bound settings: all three or none.</summary>
+    public static TlsOptions? From(NodeSettings s) => From(s.TlsCert, s.TlsPassword, s.TlsCa);
+
+    public static TlsOptions? From(string? cert, string? password, string? ca)
     {
-        // Flags first, then the environment (handy in containers and systemd units); empty means off.
-        static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
-        var cert = parse.GetValue(Cert) ?? Env("LEEML_TLS_CERT");
-        var ca = parse.GetValue(Ca) ?? Env("LEEML_TLS_CA");
         if (cert is null && ca is null) return null;
         if (cert is null || ca is null) throw new UsageException("TLS needs both --tls-cert and --tls-ca");
         if (!File.Exists(cert)) throw new UsageException($"--tls-cert {cert}: file not found");
         if (!File.Exists(ca)) throw new UsageException($"--tls-ca {ca}: file not found");
-        return new TlsOptions(cert, parse.GetValue(Password) ?? Env("LEEML_TLS_PASSWORD"), ca);
+        return new TlsOptions(cert, password, ca);
     }
 }

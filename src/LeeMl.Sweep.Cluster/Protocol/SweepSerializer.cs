@@ -1,31 +1,65 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Akka.Actor;
 using Akka.Serialization;
 
 namespace LeeMl.Sweep.Cluster.Protocol;
 
 /// <summary>
-/// System.Text.Json for <see cref="ISweepMessage"/> with short, stable manifests (the record's
-/// name), so nothing on the wire depends on CLR assembly names. Messages carry no actor
+/// System.Text.Json (source-generated) for <see cref="ISweepMessage"/> with short, stable
+/// manifests (the record's name), so nothing on the wire depends on CLR assembly names, and a
+/// message of an unknown kind is refused rather than instantiated. Messages carry no actor
 /// references: replies go to the sender Akka already tracks.
 /// </summary>
 public sealed class SweepSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
-    private static readonly Dictionary<string, Type> Types = typeof(ISweepMessage).Assembly.GetTypes()
-        .Where(t => typeof(ISweepMessage).IsAssignableFrom(t) && !t.IsInterface)
-        .ToDictionary(t => t.Name, t => t);
+    private static readonly Dictionary<string, JsonTypeInfo> Types = typeof(ISweepMessage).Assembly.GetTypes()
+        .Where(t => typeof(ISweepMessage).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false })
+        .ToDictionary(t => t.Name, t => ProtocolJson.Default.GetTypeInfo(t) ?? throw new InvalidOperationException($"{t.Name} is missing from ProtocolJson"));
 
-    // NaN stands for "no such value" (no validation set yet); JSON has no NaN literal by default.
-    private static readonly JsonSerializerOptions Options = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    public const int Id = 7400;
 
-    public override int Identifier => 7400;
+    public override int Identifier => Id;
 
     public override string Manifest(object o) => o.GetType().Name;
 
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options);
+    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, Types[obj.GetType().Name]);
 
     public override object FromBinary(byte[] bytes, string manifest) =>
         Types.TryGetValue(manifest, out var type)
-            ? JsonSerializer.Deserialize(bytes, type, Options) ?? throw new System.Runtime.Serialization.SerializationException($"empty {manifest}")
+            ? JsonSerializer.Deserialize(bytes, type) ?? throw new System.Runtime.Serialization.SerializationException($"an empty {manifest}")
             : throw new System.Runtime.Serialization.SerializationException($"unknown message kind '{manifest}'");
 }
+
+// NaN stands for "no such value" (no validation set yet); the wire allows it, the canonical results files do not.
+[JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(WakeJob))]
+[JsonSerializable(typeof(OfferSlots))]
+[JsonSerializable(typeof(GetJobSpec))]
+[JsonSerializable(typeof(TrialProgress))]
+[JsonSerializable(typeof(TrialFinished))]
+[JsonSerializable(typeof(CurveChunk))]
+[JsonSerializable(typeof(TrialFault))]
+[JsonSerializable(typeof(WorkerHolds))]
+[JsonSerializable(typeof(HandBack))]
+[JsonSerializable(typeof(GetJobStatus))]
+[JsonSerializable(typeof(CancelJob))]
+[JsonSerializable(typeof(JobSpecText))]
+[JsonSerializable(typeof(AssignTrials))]
+[JsonSerializable(typeof(ResultsStored))]
+[JsonSerializable(typeof(ChunkStored))]
+[JsonSerializable(typeof(CancelTrials))]
+[JsonSerializable(typeof(HandBackDone))]
+[JsonSerializable(typeof(CancelReply))]
+[JsonSerializable(typeof(WorkerHeartbeat))]
+[JsonSerializable(typeof(RequestWork))]
+[JsonSerializable(typeof(NoWork))]
+[JsonSerializable(typeof(WorkAvailable))]
+[JsonSerializable(typeof(JobPending))]
+[JsonSerializable(typeof(GetNodes))]
+[JsonSerializable(typeof(NodesReply))]
+[JsonSerializable(typeof(WhichStore))]
+[JsonSerializable(typeof(StoreInUse))]
+[JsonSerializable(typeof(Service.JobView))]
+internal sealed partial class ProtocolJson : JsonSerializerContext;

@@ -8,11 +8,7 @@ public static class AtomicFile
 {
     public static void Write(string path, Action<string> writeTo)
     {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir))
-            throw new DirectoryNotFoundException($"the folder of '{path}' does not exist");
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp");
+        var (full, temp) = Temp(path);
         try
         {
             writeTo(temp);
@@ -29,9 +25,26 @@ public static class AtomicFile
     public static void WriteBytes(string path, byte[] bytes) => Write(path, temp => File.WriteAllBytes(temp, bytes));
 
     /// <summary>Streams into the file through a writer (large files are never one string in memory).</summary>
-    public static void WriteLines(string path, Action<TextWriter> write) => Write(path, temp =>
+    public static async Task WriteAsync(string path, Func<TextWriter, Task> write)
     {
-        using var w = new StreamWriter(temp, append: false, new System.Text.UTF8Encoding(false), 1 << 16);
-        write(w);
-    });
+        var (full, temp) = Temp(path);
+        try
+        {
+            await using (var w = new StreamWriter(temp, append: false, new System.Text.UTF8Encoding(false), 1 << 16)) await write(w);
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    private static (string Full, string Temp) Temp(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(dir))
+            throw new DirectoryNotFoundException($"the folder of '{path}' does not exist");
+        return (full, Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.{Guid.NewGuid():N}.tmp"));
+    }
 }

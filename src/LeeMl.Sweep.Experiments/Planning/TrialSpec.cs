@@ -3,12 +3,12 @@ using LeeMl.Sweep.Optim.Hyper;
 namespace LeeMl.Sweep.Experiments.Planning;
 
 /// <summary>
-/// One cell of the grid for one seed. <see cref="Key"/> names it canonically
-/// (<c>mlp|adam(lr=0.003)|one-cycle|warmup(steps=100)|-|seed=1</c>): results are sorted by it,
-/// deduplicated by it, and the training seed is derived from it.
+/// One cell of the grid for one seed, at its place in the plan. <see cref="Key"/> names it
+/// canonically (<c>mlp|adam(lr=0.003)|one-cycle|warmup(steps=100)|-|seed=1</c>): results are
+/// sorted by it, deduplicated by it, and the training seed is derived from it.
 /// </summary>
 public sealed record TrialSpec(
-    string Key, ComponentSpec Model, ComponentSpec? Optimizer, ComponentSpec? Schedule, ComponentSpec? Warmup,
+    long Index, string Key, ComponentSpec Model, ComponentSpec? Optimizer, ComponentSpec? Schedule, ComponentSpec? Warmup,
     ComponentSpec? Noise, int Seed, ulong TrainingSeed, ulong SplitSeed)
 {
     public bool IsClosedForm => Optimizer is null;

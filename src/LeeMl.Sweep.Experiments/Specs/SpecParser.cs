@@ -21,7 +21,7 @@ public static class SpecParser
 {
     public const int DefaultMaxTrials = 100_000;
 
-    private static readonly string[] TopKeys = ["name", "data", "validation", "models", "epochs", "batch_size", "seeds", "seed", "grid", "max_trials"];
+    private static readonly string[] TopKeys = ["name", "data", "validation", "models", "epochs", "batch_size", "seeds", "seed", "grid", "max_trials", "max_attempts"];
     private static readonly string[] GridKeys = ["optimizer", "schedule", "warmup", "gradient_noise"];
 
     public static SweepSpec ParseFile(string path)
@@ -53,6 +53,7 @@ public static class SpecParser
         if (seeds.Distinct().Count() != seeds.Length) throw s!.Error("a seed is listed twice");
         var seed = keys.TryGetValue("seed", out var sd) ? sd.Int(0) : 0;
         var maxTrials = keys.TryGetValue("max_trials", out var mt) ? mt.Int(1, 10_000_000) : DefaultMaxTrials;
+        var maxAttempts = keys.TryGetValue("max_attempts", out var ma) ? ma.Int(1, 100) : 3;
 
         var modelsNode = Required("models");
         var models = modelsNode.ItemsOrOne().Select(n => (Node: n, Spec: Component(n))).ToList();
@@ -65,8 +66,8 @@ public static class SpecParser
         Unique(models.Select(m => (m.Node, (ComponentSpec?)m.Spec)));
 
         var grid = GridOf(keys.GetValueOrDefault("grid"), root, models.Any(m => !ModelCatalog.IsClosedForm(m.Spec.Name)));
-        var spec = new SweepSpec(name, data, validation, [.. models.Select(m => m.Spec)], epochs, batch, seeds, seed, grid, maxTrials, text);
-        var count = Planning.Planner.Count(spec);
+        var spec = new SweepSpec(name, data, validation, [.. models.Select(m => m.Spec)], epochs, batch, seeds, seed, grid, maxTrials, maxAttempts, text);
+        var count = Planning.TrialPlan.CountOf(spec);
         if (count > maxTrials)
             throw (keys.GetValueOrDefault("max_trials") ?? keys.GetValueOrDefault("grid") ?? root)
                 .Error($"the grid has {count} trials, over the limit of {maxTrials} (raise max_trials to allow it)");

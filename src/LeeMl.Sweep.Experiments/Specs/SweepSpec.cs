@@ -23,7 +23,10 @@ public sealed record Grid(
     ImmutableArray<ComponentSpec?> Warmups,
     ImmutableArray<ComponentSpec?> Noises);
 
-/// <summary>A whole sweep as validated data. <see cref="SpecText"/> is the file as given, which travels with the job.</summary>
+/// <summary>
+/// A whole sweep as validated data. <see cref="SpecText"/> is the file as given, which travels
+/// with the job; <see cref="MaxAttempts"/> bounds the attempts of a trial that meets node faults.
+/// </summary>
 public sealed record SweepSpec(
     string Name, DataSpec Data, double Validation, ImmutableArray<ComponentSpec> Models, int Epochs, int BatchSize,
-    ImmutableArray<int> Seeds, int Seed, Grid Grid, int MaxTrials, string SpecText);
+    ImmutableArray<int> Seeds, int Seed, Grid Grid, int MaxTrials, int MaxAttempts, string SpecText);

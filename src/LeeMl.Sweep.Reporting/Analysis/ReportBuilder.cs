@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using LeeMl.Sweep.Experiments.Results;
 
 namespace LeeMl.Sweep.Reporting.Analysis;
 
@@ -29,7 +30,7 @@ public static partial class ReportBuilder
         {
             var ok = g.Where(r => r.Succeeded).ToList();
             return new CellSummary(g.Key, Label(g.First()), g.First().IsClosedForm, g.Count(), ok.Count,
-                g.Count(r => r.Outcome == "diverged"), g.Count(r => r.Outcome == "failed"),
+                g.Count(r => r.Outcome == TrialOutcome.Diverged), g.Count(r => r.Outcome == TrialOutcome.Failed),
                 Estimate.Of(ok.Select(r => 100 * r.TrainAccuracy)), Estimate.Of(ok.Select(r => 100 * r.ValidationAccuracy)),
                 Estimate.Of(ok.Select(r => 100 * r.TestAccuracy)), Estimate.Of(ok.Select(r => 100 * r.Gap)),
                 Estimate.Of(ok.Where(r => r.BestEpoch is not null).Select(r => (double)r.BestEpoch!.Value)),

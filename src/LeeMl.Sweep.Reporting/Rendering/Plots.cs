@@ -102,7 +102,7 @@ public static class Plots
             if (!byCell.TryGetValue(c.Cell, out var runs)) continue;
             var epochs = runs.Max(r => r.Epochs.Count);
             double[] x = [.. Enumerable.Range(1, epochs).Select(e => (double)e)];
-            double Mean(int e, Func<EpochRecord, double> f) => runs.Where(r => r.Epochs.Count > e).Select(r => 100 * f(r.Epochs[e])).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+            double Mean(int e, Func<Experiments.Results.EpochResult, double> f) => runs.Where(r => r.Epochs.Count > e).Select(r => 100 * f(r.Epochs[e])).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
             var p = new Plot();
             var train = p.Add.ScatterLine(x, [.. Enumerable.Range(0, epochs).Select(e => Mean(e, r => r.TrainAccuracy))], TrainColor);
             train.LegendText = "train";

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Experiments.Results;
 using System.Globalization;
 using LeeMl.Sweep.Reporting.Analysis;
 
@@ -8,8 +9,8 @@ public static class ReportText
 {
     public static string Status(JobProgress p, IReadOnlyList<ResultRecord> results)
     {
-        var failed = results.Count(r => r.Outcome == "failed");
-        var diverged = results.Count(r => r.Outcome == "diverged");
+        var failed = results.Count(r => r.Outcome == TrialOutcome.Failed);
+        var diverged = results.Count(r => r.Outcome == TrialOutcome.Diverged);
         var tail = $"{failed} failed, {diverged} diverged";
         if (p.IsComplete) return $"Complete: {p.Done} of {p.Planned} trials ({tail}).";
         var share = p.Planned > 0 ? (100.0 * p.Done / p.Planned).ToString("F0", CultureInfo.InvariantCulture) : "?";

@@ -1,64 +1,94 @@
 using System.Globalization;
-using LeeMl.Sweep.Cli.CommandLine;
-using LeeMl.Sweep.Cluster.Hosting;
-using LeeMl.Sweep.Cluster.Protocol;
+using LeeMl.Sweep.Cli.Client;
+using LeeMl.Sweep.Cluster.Service;
+using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Text;
 using Spectre.Console;
 
 namespace LeeMl.Sweep.Cli.Commands.Jobs;
 
-/// <summary>Follows a job to its end with a progress line, and fetches its result files.</summary>
+/// <summary>Follows a job to its end with a progress line (a live table in a terminal), through failovers of its coordinator.</summary>
 public static class JobWatcher
 {
-    /// <summary>How long a command waits for the cluster's answer (--timeout).</summary>
-    public static TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>How long a follower keeps trying while no coordinator answers (a failover takes seconds, not minutes).</summary>
+    public static TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromMinutes(3);
 
-    public static string Progress(JobStatus j)
+    private static string Percent(double v) => double.IsFinite(v) ? (100 * v).ToString("F2", CultureInfo.InvariantCulture) + " %" : "-";
+
+    public static string Progress(JobView j)
     {
-        var best = double.IsFinite(j.BestValidationAccuracy) ? (100 * j.BestValidationAccuracy).ToString("F2", CultureInfo.InvariantCulture) + " %" : "-";
-        var rate = j.Done > 0 && j.Seconds > 0 ? j.Done / j.Seconds : 0;
-        var eta = rate > 0 && j.State == "running" ? $", ETA {(j.Trials - j.Done) / rate:F0} s" : "";
+        var eta = j.EtaSeconds is { } s ? string.Create(CultureInfo.InvariantCulture, $", ETA {s:F0} s") : "";
+        var stopped = j.Stopped > 0 ? $", {j.Stopped} stopped" : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"[{j.Seconds,6:F1} s] {j.JobId}: {j.State}, {j.Done}/{j.Trials} done, {j.Running} running, {j.Failed} failed, {j.Diverged} diverged; best validation {best}{eta}");
+            $"[{j.ElapsedSeconds,6:F1} s] {j.Id}: {j.State.Name()}, {j.Done}/{j.Trials} done, {j.Running} running, {j.Queued} queued, {j.Failed} failed, {j.Diverged} diverged{stopped}; best validation {Percent(j.BestValidation)}{eta}");
     }
 
-    public static string Nodes(IEnumerable<NodeStatus> nodes) =>
-        "nodes: " + string.Join(", ", nodes.Select(n => $"{n.Node} {n.Busy}/{n.Slots} slots busy"));
+    /// <summary>Quarantined nodes and the most frequent errors, one line each (empty when there are none).</summary>
+    public static IEnumerable<string> Problems(JobView j)
+    {
+        foreach (var q in j.Quarantined)
+            yield return $"  quarantined: {q.Node} until {q.Until.ToLocalTime():HH:mm:ss} ({Printable.Escape(q.Reason)})";
+        foreach (var e in j.Errors)
+            yield return $"  error ×{e.Count}: {Printable.Escape(e.Error)}";
+    }
+
+    public static string Nodes(IEnumerable<NodeView> nodes) =>
+        "nodes: " + string.Join(", ", nodes.Select(n => n.Roles.Contains("worker")
+            ? $"{n.Address} {n.Running} running + {n.Queued} queued on {n.Slots} slots"
+            : $"{n.Address} ({string.Join(",", n.Roles)})"));
 
     /// <summary>
     /// Follows a job until it ends: a live table in a terminal (Spectre.Console), plain lines when
     /// the output is a file or a pipe, as in CI or a log.
     /// </summary>
-    public static async Task<JobStatus> Follow(SweepClient client, string jobId, TextWriter stdout, CancellationToken cancel = default)
+    public static async Task<JobView> Follow(ISweepApi api, string jobId, TextWriter output, CancellationToken cancel = default)
     {
-        var isConsole = ReferenceEquals(stdout, Console.Out) || ReferenceEquals(stdout, Console.Error);
-        var redirected = ReferenceEquals(stdout, Console.Error) ? Console.IsErrorRedirected : Console.IsOutputRedirected;
+        var isConsole = ReferenceEquals(output, Console.Out) || ReferenceEquals(output, Console.Error);
+        var redirected = ReferenceEquals(output, Console.Error) ? Console.IsErrorRedirected : Console.IsOutputRedirected;
         return isConsole && !redirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive
-            ? await FollowLive(client, jobId, cancel)
-            : await FollowLines(client, jobId, stdout, cancel);
+            ? await FollowLive(api, jobId, cancel)
+            : await FollowLines(api, jobId, output, cancel);
     }
 
-    private static async Task<JobStatus> FollowLive(SweepClient client, string jobId, CancellationToken cancel)
+    /// <summary>The job now; null while no coordinator answers (for at most <see cref="GiveUpAfter"/>).</summary>
+    private static async Task<JobView?> Poll(ISweepApi api, string jobId, Func<DateTimeOffset?> since, Action<DateTimeOffset?> setSince, CancellationToken cancel)
     {
-        JobStatus? final = null;
-        var table = new Spectre.Console.Table().AddColumns("job", "state", "done", "running", "failed", "diverged", "best validation", "elapsed", "ETA");
+        try
+        {
+            var job = await api.Job(jobId, cancel) ?? throw new CommandLine.UsageException($"unknown job '{jobId}'");
+            setSince(null);
+            return job;
+        }
+        catch (ClusterUnavailableException) when (since() is null || DateTimeOffset.UtcNow - since()!.Value < GiveUpAfter)
+        {
+            if (since() is null) setSince(DateTimeOffset.UtcNow);
+            return null;
+        }
+    }
+
+    private static async Task<JobView> FollowLive(ISweepApi api, string jobId, CancellationToken cancel)
+    {
+        JobView? final = null;
+        DateTimeOffset? lost = null;
+        var table = new Spectre.Console.Table().AddColumns("job", "state", "done", "running", "queued", "failed", "diverged", "best validation", "elapsed", "ETA");
         await Spectre.Console.AnsiConsole.Live(table).StartAsync(async live =>
         {
             while (true)
             {
-                var report = await client.Ask<StatusReport>(new GetStatus(jobId), AskTimeout);
-                if (report.Error is not null) throw new UsageException(report.Error);
-                var j = report.Jobs.Single();
-                table.Rows.Clear();
-                var rate = j.Done > 0 && j.Seconds > 0 ? j.Done / j.Seconds : 0;
-                table.AddRow(j.JobId, j.State, $"{j.Done}/{j.Trials}", $"{j.Running}", $"{j.Failed}", $"{j.Diverged}",
-                    double.IsFinite(j.BestValidationAccuracy) ? (100 * j.BestValidationAccuracy).ToString("F2", CultureInfo.InvariantCulture) + " %" : "-",
-                    j.Seconds.ToString("F1", CultureInfo.InvariantCulture) + " s", rate > 0 && j.State == "running" ? $"{(j.Trials - j.Done) / rate:F0} s" : "-");
-                table.Caption(Spectre.Console.Markup.Escape(Nodes(report.Nodes)));
-                live.Refresh();
-                if (j.State is not ("running" or "reporting"))
+                var j = await Poll(api, jobId, () => lost, v => lost = v, cancel);
+                if (j is not null)
                 {
-                    final = j;
-                    return;
+                    table.Rows.Clear();
+                    table.AddRow(Spectre.Console.Markup.Escape(j.Id), j.State.Name(), $"{j.Done}/{j.Trials}", $"{j.Running}", $"{j.Queued}", $"{j.Failed}", $"{j.Diverged}",
+                        Percent(j.BestValidation), j.ElapsedSeconds.ToString("F1", CultureInfo.InvariantCulture) + " s",
+                        j.EtaSeconds is { } s ? s.ToString("F0", CultureInfo.InvariantCulture) + " s" : "-");
+                    table.Caption(Spectre.Console.Markup.Escape(string.Join("\n", Problems(j))));
+                    live.Refresh();
+                    if (j.State.IsOver())
+                    {
+                        final = j;
+                        return;
+                    }
                 }
                 await Task.Delay(PollDelay(j), cancel);
             }
@@ -67,51 +97,33 @@ public static class JobWatcher
     }
 
     /// <summary>Half a second between polls; while the final report is written the end is near, so sooner.</summary>
-    private static int PollDelay(JobStatus job) => job.State == "reporting" ? 100 : 500;
+    private static int PollDelay(JobView? job) => job?.State == JobState.Reporting ? 100 : 500;
 
-    private static async Task<JobStatus> FollowLines(SweepClient client, string jobId, TextWriter stdout, CancellationToken cancel)
+    private static async Task<JobView> FollowLines(ISweepApi api, string jobId, TextWriter output, CancellationToken cancel)
     {
         string? last = null;
-        var lastNodes = DateTime.MinValue;
+        DateTimeOffset? lost = null;
+        var lostReported = false;
         while (true)
         {
-            var report = await client.Ask<StatusReport>(new GetStatus(jobId), AskTimeout);
-            if (report.Error is not null) throw new UsageException(report.Error);
-            var job = report.Jobs.Single();
-            var line = Progress(job);
-            var key = $"{job.State}{job.Done}{job.Running}";
+            var job = await Poll(api, jobId, () => lost, v => lost = v, cancel);
+            if (job is null)
+            {
+                if (!lostReported) output.WriteLine($"no coordinator answers for job {jobId} (a failover takes a few seconds); still trying");
+                lostReported = true;
+                await Task.Delay(1000, cancel);
+                continue;
+            }
+            lostReported = false;
+            var key = $"{job.State}{job.Done}{job.Running}{job.Queued}{job.Failed}";
             if (key != last)
             {
-                stdout.WriteLine(line);
+                output.WriteLine(Progress(job));
+                foreach (var line in Problems(job)) output.WriteLine(line);
                 last = key;
             }
-            if (DateTime.UtcNow - lastNodes > TimeSpan.FromSeconds(10) && job.State == "running")   // busy slots per node, now and then
-            {
-                stdout.WriteLine("  " + Nodes(report.Nodes));
-                lastNodes = DateTime.UtcNow;
-            }
-            if (job.State is not ("running" or "reporting")) return job;
+            if (job.State.IsOver()) return job;
             await Task.Delay(PollDelay(job), cancel);
         }
-    }
-
-    /// <summary>Writes the job's results.jsonl and telemetry.jsonl into <paramref name="directory"/>.</summary>
-    public static async Task Download(SweepClient client, string jobId, string directory)
-    {
-        var lines = new List<string>();
-        var telemetry = new List<string>();
-        var total = int.MaxValue;
-        while (lines.Count < total)
-        {
-            var page = await client.Ask<ResultsPage>(new GetResults(jobId, lines.Count), AskTimeout);
-            if (page.Error is not null) throw new UsageException(page.Error);
-            total = page.Total;
-            if (page.Lines.Count == 0) break;
-            lines.AddRange(page.Lines);
-            telemetry.AddRange(page.Telemetry);
-        }
-        Directory.CreateDirectory(directory);
-        Experiments.Files.AtomicFile.WriteText(Path.Combine(directory, "results.jsonl"), string.Concat(lines.Select(l => l + "\n")));
-        Experiments.Files.AtomicFile.WriteText(Path.Combine(directory, "telemetry.jsonl"), string.Concat(telemetry.Select(l => l + "\n")));
     }
 }

@@ -3,64 +3,146 @@ using System.Globalization;
 using System.Net;
 using LeeMl.Sweep.Cli.CommandLine;
 using LeeMl.Sweep.Cluster.Hosting;
+using LeeMl.Sweep.Cluster.Security;
+using LeeMl.Sweep.Cluster.Workers;
+using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Server.Hosting;
+using Microsoft.Extensions.Hosting;
 
 namespace LeeMl.Sweep.Cli.Commands.Node;
 
 /// <summary><c>node</c>: runs one cluster node until it is stopped (SIGTERM or Ctrl+C leave the cluster gracefully).</summary>
 public static class NodeCommand
 {
+    public const int DefaultHttpPort = 8053;
+
     public static Command Create()
     {
-        var roles = new Option<string>("--roles") { Description = "coordinator (runs sweep jobs and their database), worker (trains trials), or both: coordinator,worker", HelpName = "R[,R]", Required = true };
-        var host = new Option<string>("--host") { Description = "address to listen on", HelpName = "H", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "port to listen on", HelpName = "P", DefaultValueFactory = _ => 4053, CustomParser = Options.Checked(t => Port(t, "--port"), 0) };
+        var roles = new Option<string>("--roles") { Description = "coordinator (runs sweep jobs, their store and the HTTP API), worker (trains trials), or both: coordinator,worker [default: none: give it here, as LEEML_ROLES or in --config]", HelpName = "R[,R]" };
+        var host = new Option<string>("--host") { Description = "address to listen on", HelpName = "H", DefaultValueFactory = _ => NodeSettings.Defaults.Host };
+        var port = new Option<int>("--port") { Description = "port to listen on (cluster traffic)", HelpName = "P", DefaultValueFactory = _ => NodeSettings.Defaults.Port, CustomParser = Options.Checked(t => Port(t, "--port"), 0) };
         var seeds = new Option<string>("--seed-nodes")
         {
-            Description = "the same list on every node, the first coordinator first and at least one other node, so that a restarted coordinator rejoins instead of forming a second cluster",
+            Description = "the same list on every node, the first coordinator first and at least one other node, so that a restarted coordinator rejoins instead of forming a second cluster [default: none: give it here, as LEEML_SEED_NODES or in --config]",
             HelpName = "H:P[,H:P...]",
-            Required = true,
         };
         var slots = Options.Slots();
-        var db = new Option<string>("--db") { Description = "the coordinator's database; job results go to FILE's folder/jobs/JOB/", HelpName = "FILE", DefaultValueFactory = _ => "leeml-sweep.db" };
+        var db = new Option<string>("--db")
+        {
+            Description = "the coordinators' store: an SQLite file (one coordinator-role node) or postgresql://user@host:port/database (several; password from LEEML_DB_PASSWORD or a pgpass file)",
+            HelpName = "FILE|URI",
+            DefaultValueFactory = _ => NodeSettings.Defaults.Db,
+        };
+        var jobsDir = new Option<string?>("--jobs-dir") { Description = "where this node writes the folders (results, reports) of the jobs it hosts [default: beside an SQLite file, else ./jobs]", HelpName = "DIR" };
         var dataDir = Options.DataDir();
         var publicHost = new Option<string?>("--public-host") { Description = "the name other nodes use to reach this one [default: --host]", HelpName = "NAME" };
+        var http = Options.WholeNumber("--http", "coordinator-role nodes: the port of the HTTP API that clients (submit, status, cancel, fetch) use", DefaultHttpPort, min: 1, helpName: "PORT");
+        var httpHost = new Option<string>("--http-host") { Description = "the address the HTTP API listens on", HelpName = "H", DefaultValueFactory = _ => NodeSettings.Defaults.HttpHost };
         var logTrials = Options.Flag("--log-trials", "print a line when a trial starts and when it ends on this node");
+        var logLevel = SettingsBinder.LogLevelOption();
+        var config = SettingsBinder.ConfigOption();
         var tls = new TlsOptionSet();
         var command = new Command("node", "run one cluster node (coordinator and/or worker) until stopped")
         {
-            roles, host, port, seeds, slots, db, dataDir, publicHost, logTrials,
+            roles, host, port, seeds, slots, db, jobsDir, dataDir, publicHost, http, httpHost, logTrials, logLevel, config,
         };
         tls.AddTo(command);
         command.SetAction(parse =>
         {
-            var roleList = parse.GetValue(roles)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
-            if (roleList.Count == 0) throw new UsageException("--roles is required: coordinator, worker, or both");
-            foreach (var r in roleList.Where(r => r is not ("coordinator" or "worker")))
-                throw new UsageException($"unknown role '{r}'; roles: coordinator, worker");
-            var seedList = parse.GetValue(seeds)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Endpoint).ToList();
-            if (seedList.Count == 0) throw new UsageException("--seed-nodes is required (the same list on every node)");
-            return Run(new NodeOptions(roleList, parse.GetValue(host)!, parse.GetValue(port), seedList, parse.GetValue(slots), parse.GetValue(db)!,
-                parse.GetValue(dataDir) ?? Environment.GetEnvironmentVariable("LEEML_DATA"), parse.GetValue(publicHost), parse.GetValue(logTrials), Tls: tls.Build(parse)),
-                parse.InvocationConfiguration.Output);
+            var settings = SettingsBinder.Bind(parse, config,
+            [
+                (roles, nameof(NodeSettings.Roles)), (host, nameof(NodeSettings.Host)), (port, nameof(NodeSettings.Port)), (seeds, nameof(NodeSettings.SeedNodes)),
+                (slots, nameof(NodeSettings.Slots)), (db, nameof(NodeSettings.Db)), (jobsDir, nameof(NodeSettings.JobsDir)), (dataDir, nameof(NodeSettings.DataDir)),
+                (publicHost, nameof(NodeSettings.PublicHost)), (http, nameof(NodeSettings.Http)), (httpHost, nameof(NodeSettings.HttpHost)),
+                (logTrials, nameof(NodeSettings.LogTrials)), (logLevel, nameof(NodeSettings.LogLevel)),
+                (tls.Cert, nameof(NodeSettings.TlsCert)), (tls.Password, nameof(NodeSettings.TlsPassword)), (tls.Ca, nameof(NodeSettings.TlsCa)),
+            ]);
+            return Run(Validate(settings), TlsOptionSet.From(settings), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         });
         return command;
     }
 
-    private static int Run(NodeOptions options, TextWriter stdout)
+    private static NodeSettings Validate(NodeSettings s)
     {
-        var node = SweepNode.Start(options);
-        stdout.WriteLine($"node {node.Address} up; roles {string.Join(",", options.Roles)}; {options.Slots} slots");
-        Console.CancelKeyPress += (_, e) =>
+        if (s.Roles.Count == 0) throw new UsageException("--roles is required: coordinator, worker, or both");
+        foreach (var r in s.Roles.Where(r => !NodeRoles.All.Contains(r)))
+            throw new UsageException($"unknown role '{r}'; roles: coordinator, worker");
+        if (s.SeedNodes.Count == 0) throw new UsageException("--seed-nodes is required (the same list on every node)");
+        s.SeedNodes = [.. s.SeedNodes.Select(Endpoint)];
+        Port(s.Port.ToString(CultureInfo.InvariantCulture), "--port");
+        if (s.Slots < 1) throw new UsageException($"--slots = '{s.Slots}' must be a whole number >= 1");
+        if (s.IsCoordinator) s.Http ??= DefaultHttpPort;
+        return s;
+    }
+
+    private static int Run(NodeSettings settings, TlsOptions? tls, TextWriter stdout, TextWriter stderr)
+    {
+        ISweepStore? store = null;
+        if (settings.IsCoordinator)
         {
-            e.Cancel = true;   // leave the cluster gracefully instead of dying mid-trial
-            _ = Akka.Actor.CoordinatedShutdown.Get(node.System).Run(Akka.Actor.CoordinatedShutdown.ClrExitReason.Instance);
-        };
-        node.System.WhenTerminated.Wait();
+            try
+            {
+                store = SweepStores.Open(settings.Db, settings.DbPassword).GetAwaiter().GetResult();
+            }
+            catch (StoreException e)
+            {
+                stderr.WriteLine($"leeml-sweep node: {e.Message}");
+                return e.InnerException is null ? ExitCodes.BadInput : ExitCodes.Failed;
+            }
+        }
+        var runtime = new NodeRuntime(settings, store, embedded: false) { JobFolder = id => Path.Combine(settings.JobsDirectory, id) };
+        var worker = settings.IsWorker ? new WorkerOptions("", settings.Slots, settings.DataDir, settings.LogTrials) : null;
+        var http = settings.IsCoordinator && settings.Http is { } p ? new HttpEndpoint(settings.HttpHost, p) : null;
+        using var host = NodeHost.Build(runtime, worker, tls, http, l => ConsoleLogging.Configure(l, settings.LogLevel));
+        try
+        {
+            host.StartAsync().GetAwaiter().GetResult();
+        }
+        catch (IOException e)
+        {
+            stderr.WriteLine($"leeml-sweep node: cannot listen for HTTP on {settings.HttpHost}:{settings.Http}: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        var joined = WaitUntilJoined(runtime, host, stdout);
+        if (joined is not null)
+        {
+            var as_ = string.Join(",", settings.Roles);
+            stdout.WriteLine($"joined the cluster at {joined} as {as_}{(settings.IsWorker ? $" with {settings.Slots} slots" : "")}" +
+                (http is null ? "" : $"; HTTP API on http://{http.Host}:{http.Port}"));
+            host.WaitForShutdownAsync().GetAwaiter().GetResult();
+        }
+        else host.StopAsync().GetAwaiter().GetResult();
+        store?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        if (runtime.Failure == NodeFailure.BadConfiguration)
+        {
+            stderr.WriteLine($"leeml-sweep node: {runtime.FailureMessage}");
+            return ExitCodes.BadInput;
+        }
+        if (runtime.Failure == NodeFailure.Runtime)
+        {
+            stderr.WriteLine($"leeml-sweep node: {runtime.FailureMessage}");
+            return ExitCodes.Failed;
+        }
         // Stopped on request (SIGTERM, Ctrl+C): 0. Downed by the cluster (cut off, or declared dead): 1.
-        var reason = Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason;
-        var downed = reason is Akka.Actor.CoordinatedShutdown.ClusterDowningReason;
-        stdout.WriteLine($"node {node.Address} stopped{(downed ? ": the cluster downed it" : "")}");
+        var downed = runtime.System is { } system && Akka.Actor.CoordinatedShutdown.Get(system).ShutdownReason is Akka.Actor.CoordinatedShutdown.ClusterDowningReason;
+        stdout.WriteLine($"node {joined ?? settings.Host + ":" + settings.Port} stopped{(downed ? ": the cluster downed it" : "")}");
         return downed ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    /// <summary>The node's address once it has joined; null if it stopped first. Says so while it waits long.</summary>
+    private static string? WaitUntilJoined(NodeRuntime runtime, IHost host, TextWriter stdout)
+    {
+        var lifetime = (IHostApplicationLifetime)host.Services.GetService(typeof(IHostApplicationLifetime))!;
+        var stopping = Task.Delay(Timeout.Infinite, lifetime.ApplicationStopping);
+        var told = false;
+        while (true)
+        {
+            var done = Task.WhenAny(runtime.Ready, stopping, Task.Delay(TimeSpan.FromSeconds(15))).GetAwaiter().GetResult();
+            if (done == runtime.Ready) return runtime.Ready.IsCompletedSuccessfully ? runtime.Ready.Result : null;
+            if (done == stopping) return null;
+            if (!told) stdout.WriteLine($"waiting to join the cluster through {string.Join(", ", runtime.Settings.SeedNodes)} (is the first seed node up?)");
+            told = true;
+        }
     }
 
     public static int Port(string text, string option) =>

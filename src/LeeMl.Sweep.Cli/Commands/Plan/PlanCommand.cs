@@ -21,10 +21,10 @@ public static class PlanCommand
             var stdout = parse.InvocationConfiguration.Output;
             var file = parse.GetValue(spec);
             var sweep = file is null ? DefaultSpec.Spec : SpecParser.ParseFile(file);
-            var trials = Planner.Expand(sweep);
+            var plan = new TrialPlan(sweep);
             if (!parse.GetValue(count))
-                foreach (var t in trials) stdout.WriteLine(t.Key);
-            stdout.WriteLine($"{trials.Count} trials in sweep '{sweep.Name}' on {sweep.Data}");
+                for (long i = 0; i < plan.Count; i++) stdout.WriteLine(plan.At(i).Key);   // one at a time: a million trials never sit in memory
+            stdout.WriteLine($"{plan.Count} trials in sweep '{sweep.Name}' on {sweep.Data}");
             return ExitCodes.Ok;
         });
         return command;

@@ -21,26 +21,10 @@ public static class ReportCommand
         {
             var folder = parse.GetValue(dir)!;
             if (!File.Exists(Path.Combine(folder, "results.jsonl"))) throw new UsageException($"{folder}: no results.jsonl there");
-            var report = Write(folder, null);
-            parse.InvocationConfiguration.Output.WriteLine($"{ReportFiles.Describe(folder)}; {report.Progress.Done} of {report.Progress.Planned} trials");
+            var report = ReportFolder.Render(folder);
+            parse.InvocationConfiguration.Output.WriteLine($"{ReportFolder.Describe(folder)}; {report.Progress.Done} of {report.Progress.Planned} trials");
             return ExitCodes.Ok;
         });
         return command;
     }
-
-    /// <summary>Writes the reports of a job folder; the planned count comes from its spec.yaml when there is one.</summary>
-    public static SweepReport Write(string dir, JobProgress? progress)
-    {
-        var results = ResultRecord.ReadDirectory(dir);
-        var specPath = Path.Combine(dir, "spec.yaml");
-        var spec = File.Exists(specPath) ? SpecParser.ParseFile(specPath) : null;
-        var planned = spec is null ? results.Count : (int)Planner.Count(spec);
-        return ReportWriter.Write(dir, spec?.Name ?? Path.GetFileName(Path.GetFullPath(dir)),
-            progress ?? new JobProgress(planned, results.Count, 0, results.Count >= planned ? "done" : "stopped"), results);
-    }
-}
-
-public static class ReportFiles
-{
-    public static string Describe(string dir) => $"report: {Path.Combine(dir, "report.html")} (also report.md, results.csv, curves.csv, plots)";
 }

@@ -3,15 +3,22 @@ using System.Globalization;
 using LeeMl.Sweep.Cli.CommandLine;
 using LeeMl.Sweep.Cli.Commands.Jobs;
 using LeeMl.Sweep.Cluster.Hosting;
-using LeeMl.Sweep.Cluster.Protocol;
+using LeeMl.Sweep.Cluster.Service;
+using LeeMl.Sweep.Cluster.Workers;
 using LeeMl.Sweep.Experiments.Running;
 using LeeMl.Sweep.Experiments.Specs;
+using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Reporting;
+using LeeMl.Sweep.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace LeeMl.Sweep.Cli.Commands.Run;
 
 /// <summary>
-/// <c>run</c>: the embedded default — the same coordinator and worker actors on a one-node cluster
-/// in this process, with the database file in the output folder. No server to install.
+/// <c>run</c>: the embedded default — the same job entity, dispatcher and worker actors as on a
+/// cluster, on a one-node cluster in this process, with an SQLite store in the output folder.
+/// No server to install.
 /// </summary>
 public static class RunCommand
 {
@@ -21,47 +28,74 @@ public static class RunCommand
         var output = new Option<string?>("--out") { Description = "output folder; gets results.jsonl, telemetry.jsonl, the reports and sweep.db [default: runs/NAME-TIMESTAMP]", HelpName = "DIR" };
         var slots = Options.Slots();
         var dataDir = Options.DataDir();
+        var http = new Option<int?>("--http") { Description = "also serve the dashboard and HTTP API on this port while the job runs [default: none]", HelpName = "PORT" };
+        var httpHost = new Option<string>("--http-host") { Description = "the address --http listens on", HelpName = "H", DefaultValueFactory = _ => NodeSettings.Defaults.HttpHost };
+        var keepServing = Options.Flag("--keep-serving", "with --http: keep serving after the job has ended, until Ctrl+C");
+        var logLevel = SettingsBinder.LogLevelOption();
+        var config = SettingsBinder.ConfigOption();
         var command = new Command("run", "run a sweep in this process (default: the built-in lecture grid) and write its results and reports")
         {
-            spec, output, slots, dataDir,
+            spec, output, slots, dataDir, http, httpHost, keepServing, logLevel, config,
         };
-        command.SetAction(parse => Run(parse.GetValue(spec), parse.GetValue(output), parse.GetValue(slots), parse.GetValue(dataDir), parse.InvocationConfiguration.Output));
+        command.SetAction(parse =>
+        {
+            var settings = SettingsBinder.Bind(parse, config,
+                [(slots, nameof(NodeSettings.Slots)), (dataDir, nameof(NodeSettings.DataDir)), (http, nameof(NodeSettings.Http)),
+                 (httpHost, nameof(NodeSettings.HttpHost)), (logLevel, nameof(NodeSettings.LogLevel))]);
+            if (settings.Slots < 1) throw new UsageException($"--slots = '{settings.Slots}' must be a whole number >= 1");
+            if (parse.GetValue(keepServing) && settings.Http is null) throw new UsageException("--keep-serving needs --http PORT");
+            return Run(parse.GetValue(spec), parse.GetValue(output), settings, parse.GetValue(keepServing), parse.InvocationConfiguration.Output);
+        });
         return command;
     }
 
-    /// <summary>
-    /// Runs the sweep on a one-node cluster inside this process: the same coordinator and worker
-    /// actors as on a real cluster, the same embedded database, the same results.
-    /// </summary>
-    private static int Run(string? file, string? outDir, int slots, string? dataDir, TextWriter stdout)
+    private static int Run(string? file, string? outDir, NodeSettings settings, bool keepServing, TextWriter stdout)
     {
-        dataDir ??= Environment.GetEnvironmentVariable("LEEML_DATA");
         var specText = file is null ? DefaultSpec.Text : File.Exists(file) ? File.ReadAllText(file) : throw new UsageException($"{file}: spec file not found");
         var spec = SpecParser.Parse(specText, file ?? $"(built-in) {DefaultSpec.FileName}");
-        new DataLoader(dataDir).Source(spec.Data);   // bad data fails here, before anything is written
+        new DataLoader(settings.DataDir).Source(spec.Data);   // bad data fails here, before anything is written
         outDir ??= Path.Combine("runs", $"{spec.Name}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
         if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
             throw new UsageException($"--out {outDir} is not empty; give a new folder");
         Directory.CreateDirectory(outDir);
         var full = Path.GetFullPath(outDir);
-
-        return RunAsync(spec, specText, file ?? DefaultSpec.FileName, full, slots, dataDir, stdout).GetAwaiter().GetResult();
+        return RunAsync(spec, specText, file ?? DefaultSpec.FileName, full, settings, keepServing, stdout).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(SweepSpec spec, string specText, string specFile, string outDir, int slots, string? dataDir, TextWriter stdout)
+    private static async Task<int> RunAsync(SweepSpec spec, string specText, string specFile, string outDir, NodeSettings settings, bool keepServing, TextWriter stdout)
     {
-        var options = new NodeOptions(["coordinator", "worker"], "127.0.0.1", 0, [], slots, Path.Combine(outDir, "sweep.db"),
-            dataDir, LogLevel: "ERROR", Embedded: true);
-        await using var node = SweepNode.Start(options);
-        var client = SweepClient.Local(node);
-        var accepted = await client.Ask<ISweepMessage>(new SubmitJob(specText, specFile, outDir), TimeSpan.FromSeconds(60));
-        if (accepted is JobRejected rejected) throw new UsageException(rejected.Error);
-        var job = (JobAccepted)accepted;
-        stdout.WriteLine($"sweep '{spec.Name}': {job.Trials} trials on {slots} slots; job {job.JobId}");
-        var final = await JobWatcher.Follow(client, job.JobId, stdout);
-        stdout.WriteLine(Report.ReportFiles.Describe(outDir));
-        stdout.WriteLine($"results: {Path.Combine(outDir, "results.jsonl")}");
-        stdout.WriteLine($"telemetry: {Path.Combine(outDir, "telemetry.jsonl")}; database: {options.DatabasePath}");
-        return final.State == "done" ? ExitCodes.Ok : ExitCodes.Failed;
+        settings.Roles = [NodeRoles.Coordinator, NodeRoles.Worker];
+        settings.Host = "127.0.0.1";
+        settings.Port = 0;
+        settings.SeedNodes = [];
+        settings.Db = Path.Combine(outDir, "sweep.db");
+        await using var store = await SweepStores.Open(settings.Db);
+        var runtime = new NodeRuntime(settings, store, embedded: true) { JobFolder = _ => outDir };
+        var http = settings.Http is { } port ? new HttpEndpoint(settings.HttpHost, port) : null;
+        using var host = NodeHost.Build(runtime, new WorkerOptions("", settings.Slots, settings.DataDir), null, http, l => ConsoleLogging.Configure(l, settings.LogLevel));
+        await host.StartAsync();
+        try
+        {
+            await runtime.Ready;
+            var api = host.Services.GetRequiredService<JobService>();
+            var reply = await api.Submit(new SubmitRequest(specText, specFile, []));
+            if (reply.Error is not null) throw new UsageException(reply.Error);
+            var jobId = reply.Id!;
+            stdout.WriteLine($"sweep '{spec.Name}': {reply.Trials} trials on {settings.Slots} slots; job {jobId}" + (http is null ? "" : $"; dashboard on http://{http.Host}:{http.Port}/"));
+            var final = await JobWatcher.Follow(api, jobId, stdout);
+            stdout.WriteLine(ReportFolder.Describe(outDir));
+            stdout.WriteLine($"results: {Path.Combine(outDir, "results.jsonl")}");
+            stdout.WriteLine($"telemetry: {Path.Combine(outDir, "telemetry.jsonl")}; database: {settings.Db}");
+            if (keepServing)
+            {
+                stdout.WriteLine("the job has ended; serving until Ctrl+C");
+                await host.WaitForShutdownAsync();
+            }
+            return final.State == JobState.Done ? ExitCodes.Ok : ExitCodes.Failed;
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
     }
 }

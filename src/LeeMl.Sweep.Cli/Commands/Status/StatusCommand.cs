@@ -1,37 +1,52 @@
 using System.CommandLine;
+using System.Text.Json;
 using LeeMl.Sweep.Cli.CommandLine;
 using LeeMl.Sweep.Cli.Commands.Jobs;
-using LeeMl.Sweep.Cluster.Protocol;
+using LeeMl.Sweep.Cluster.Service;
 
 namespace LeeMl.Sweep.Cli.Commands.Status;
 
-/// <summary><c>status</c>: the progress of one job or of all, and the nodes' busy slots.</summary>
+/// <summary><c>status</c>: the cluster's jobs (or one) and its nodes; <c>--json</c> prints the API's answer as it is.</summary>
 public static class StatusCommand
 {
     public static Command Create()
     {
         var jobArg = Options.Positional<string?>("JOB", "one job [default: every job]", ArgumentArity.ZeroOrOne);
+        var json = Options.Flag("--json", "print one JSON object: {\"jobs\": [...], \"nodes\": [...]} (docs/api.md)");
         var cluster = new ClusterOptionSet();
         var command = new Command("status", "print the progress of the cluster's jobs and its nodes' slots")
         {
-            jobArg,
+            jobArg, json,
         };
         cluster.AddTo(command);
-        command.SetAction(parse => Run(parse, parse.GetValue(jobArg), cluster));
+        command.SetAction(parse => Run(parse, parse.GetValue(jobArg), parse.GetValue(json), cluster));
         return command;
     }
 
-    private static int Run(ParseResult parse, string? job, ClusterOptionSet cluster)
+    private static int Run(ParseResult parse, string? job, bool json, ClusterOptionSet cluster)
     {
         var stdout = parse.InvocationConfiguration.Output;
-        var stderr = parse.InvocationConfiguration.Error;
-        return cluster.Call(parse, stderr, async client =>
+        return cluster.Call(parse, async client =>
         {
-            var report = await client.Ask<StatusReport>(new GetStatus(job), JobWatcher.AskTimeout);
-            if (report.Error is not null) throw new UsageException(report.Error);
-            if (report.Jobs.Count == 0) stdout.WriteLine("no jobs");
-            foreach (var j in report.Jobs) stdout.WriteLine(JobWatcher.Progress(j));
-            stdout.WriteLine(JobWatcher.Nodes(report.Nodes));
+            var status = await client.Status();
+            if (job is not null)
+            {
+                var one = status.Jobs.FirstOrDefault(j => j.Id == job) ?? await client.Job(job)
+                    ?? throw new UsageException($"unknown job '{Experiments.Text.Printable.Escape(job)}'");
+                status = status with { Jobs = [one] };
+            }
+            if (json)
+            {
+                stdout.WriteLine(JsonSerializer.Serialize(status, ServiceJson.Default.ClusterStatus));
+                return ExitCodes.Ok;
+            }
+            if (status.Jobs.Count == 0) stdout.WriteLine("no jobs");
+            foreach (var j in status.Jobs)
+            {
+                stdout.WriteLine(JobWatcher.Progress(j) + (j.Coordinator is { } c ? $" (on {c})" : ""));
+                foreach (var line in JobWatcher.Problems(j)) stdout.WriteLine(line);
+            }
+            stdout.WriteLine(JobWatcher.Nodes(status.Nodes));
             return ExitCodes.Ok;
         });
     }

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LeeMl.Sweep.Cli.CommandLine;
+using LeeMl.Sweep.Cluster.Protocol;
+using LeeMl.Sweep.Cluster.Service;
+using LeeMl.Sweep.Experiments.Text;
+
+namespace LeeMl.Sweep.Cli.Client;
+
+/// <summary>
+/// The cluster's HTTP API from another process or machine. Every call goes to the node that
+/// answered last and, when it does not answer (it crashed, or is failing over), to the next
+/// address of <c>--cluster</c>; only when none answers does the call fail, saying why for each.
+/// </summary>
+public sealed class SweepHttpClient : ISweepApi, IDisposable
+{
+    private readonly IReadOnlyList<string> _endpoints;
+    private readonly HttpClient _http;
+    private readonly string _scheme;
+    private int _current;
+
+    public SweepHttpClient(IReadOnlyList<string> endpoints, TimeSpan timeout, HttpMessageHandler? handler = null, bool https = false)
+    {
+        if (endpoints.Count == 0) throw new UsageException("--cluster needs at least one HOST:PORT");
+        _endpoints = endpoints;
+        _scheme = https ? "https" : "http";
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3) }) { Timeout = timeout };
+    }
+
+    private static readonly JsonSerializerOptions Json = ServiceJson.Default.Options;
+
+    /// <summary>Sends to each address in turn, from the last that answered, until one answers with anything but a server error.</summary>
+    private async Task<HttpResponseMessage> Send(Func<HttpRequestMessage> request, CancellationToken cancel)
+    {
+        var errors = new List<string>();
+        for (var tried = 0; tried < _endpoints.Count; tried++)
+        {
+            var i = (_current + tried) % _endpoints.Count;
+            using var message = request();
+            message.RequestUri = new Uri($"{_scheme}://{_endpoints[i]}{message.RequestUri!.OriginalString}");
+            try
+            {
+                var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancel);
+                if ((int)response.StatusCode >= 500)
+                {
+                    errors.Add($"{_endpoints[i]}: {(int)response.StatusCode} {await ErrorText(response)}");
+                    response.Dispose();
+                    continue;
+                }
+                _current = i;
+                return response;
+            }
+            catch (HttpRequestException e)
+            {
+                errors.Add($"{_endpoints[i]}: {Describe(e)}");
+            }
+            catch (TaskCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                errors.Add($"{_endpoints[i]}: no answer within {_http.Timeout.TotalSeconds:F0} s");
+            }
+        }
+        throw new ClusterUnavailableException($"no coordinator answered ({string.Join("; ", errors)})");
+    }
+
+    private static string Describe(HttpRequestException e) => e.InnerException switch
+    {
+        System.Net.Sockets.SocketException s when s.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionRefused => "connection refused (is a coordinator node with --http running there?)",
+        System.Security.Authentication.AuthenticationException a => $"TLS failed: {a.Message}",
+        { } inner => inner.Message,
+        null => e.Message,
+    };
+
+    private static async Task<string> ErrorText(HttpResponseMessage response)
+    {
+        try
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            using var doc = JsonDocument.Parse(body);
+            return doc.RootElement.TryGetProperty("error", out var e) ? e.GetString() ?? body : body;
+        }
+        catch (JsonException)
+        {
+            return response.ReasonPhrase ?? "";
+        }
+    }
+
+    /// <summary>A refusal of the request itself (4xx) is bad input: one line, exit code 2.</summary>
+    private static async Task Ensure(HttpResponseMessage response)
+    {
+        if (response.IsSuccessStatusCode) return;
+        throw new UsageException(Printable.Escape(await ErrorText(response)));
+    }
+
+    public async Task<SubmitReply> Submit(SubmitRequest request, CancellationToken cancel = default)
+    {
+        using var response = await Send(() => new HttpRequestMessage(HttpMethod.Post, "/api/jobs")
+        {
+            Content = JsonContent.Create(request, ServiceJson.Default.SubmitRequest),
+        }, cancel);
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+            return await response.Content.ReadFromJsonAsync(ServiceJson.Default.SubmitReply, cancel) ?? new SubmitReply(null, 0, "refused");
+        await Ensure(response);
+        return (await response.Content.ReadFromJsonAsync(ServiceJson.Default.SubmitReply, cancel))!;
+    }
+
+    public async Task<JobView?> Job(string id, CancellationToken cancel = default)
+    {
+        using var response = await Send(() => new HttpRequestMessage(HttpMethod.Get, $"/api/jobs/{Uri.EscapeDataString(id)}"), cancel);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        await Ensure(response);
+        return await response.Content.ReadFromJsonAsync(ServiceJson.Default.JobView, cancel);
+    }
+
+    public async Task<ClusterStatus> Status(CancellationToken cancel = default)
+    {
+        using var response = await Send(() => new HttpRequestMessage(HttpMethod.Get, "/api/jobs"), cancel);
+        await Ensure(response);
+        return (await response.Content.ReadFromJsonAsync(ServiceJson.Default.ClusterStatus, cancel))!;
+    }
+
+    /// <summary>The status exactly as the API sent it (status --json prints it).</summary>
+    public async Task<string> StatusJson(CancellationToken cancel = default)
+    {
+        using var response = await Send(() => new HttpRequestMessage(HttpMethod.Get, "/api/jobs"), cancel);
+        await Ensure(response);
+        return await response.Content.ReadAsStringAsync(cancel);
+    }
+
+    public async Task<CancelOutcome> Cancel(string id, CancellationToken cancel = default)
+    {
+        using var response = await Send(() => new HttpRequestMessage(HttpMethod.Post, $"/api/jobs/{Uri.EscapeDataString(id)}/cancel"), cancel);
+        if (response.StatusCode == HttpStatusCode.NotFound) return CancelOutcome.Unknown;
+        await Ensure(response);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancel));
+        return doc.RootElement.GetProperty("outcome").GetString() == "already_over" ? CancelOutcome.AlreadyOver : CancelOutcome.Cancelled;
+    }
+
+    public async Task WriteJobData(string id, string dir, CancellationToken cancel = default)
+    {
+        Directory.CreateDirectory(dir);
+        // results.jsonl streams from the store's cursor to the file: never one string in memory.
+        foreach (var file in new[] { "results.jsonl", "telemetry.jsonl", "spec.yaml" })
+        {
+            using var response = await Send(() => new HttpRequestMessage(HttpMethod.Get, $"/api/jobs/{Uri.EscapeDataString(id)}/{file}"), cancel);
+            if (response.StatusCode == HttpStatusCode.NotFound) throw new UsageException($"unknown job '{Printable.Escape(id)}'");
+            await Ensure(response);
+            await Experiments.Files.AtomicFile.WriteAsync(Path.Combine(dir, file), async w =>
+            {
+                await using var body = await response.Content.ReadAsStreamAsync(cancel);
+                using var reader = new StreamReader(body);
+                var buffer = new char[1 << 16];
+                int n;
+                while ((n = await reader.ReadAsync(buffer, cancel)) > 0) await w.WriteAsync(buffer.AsMemory(0, n), cancel);
+            });
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}

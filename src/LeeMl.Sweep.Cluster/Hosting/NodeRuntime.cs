@@ -1,0 +1,63 @@
+using Akka.Actor;
+using LeeMl.Sweep.Experiments.Store;
+
+namespace LeeMl.Sweep.Cluster.Hosting;
+
+/// <summary>Why a node gave up: its configuration is wrong (exit 2), or something failed at run time (exit 1).</summary>
+public enum NodeFailure { None, BadConfiguration, Runtime }
+
+/// <summary>
+/// A running node as the rest of the process sees it: its store and actors once it has joined,
+/// and whether it is ready or gave up (and why). The command line waits on <see cref="Ready"/>.
+/// </summary>
+public sealed class NodeRuntime
+{
+    private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public NodeRuntime(NodeSettings settings, ISweepStore? store, bool embedded)
+    {
+        Settings = settings;
+        Store = store;
+        Embedded = embedded;
+    }
+
+    public NodeSettings Settings { get; }
+
+    /// <summary>The store (coordinator-role nodes only).</summary>
+    public ISweepStore? Store { get; }
+
+    /// <summary>A one-node cluster inside one program (<c>run</c>) that nobody else joins.</summary>
+    public bool Embedded { get; }
+
+    /// <summary>Where the job entities' folders go; the embedded run puts its one job into its output folder.</summary>
+    public Func<string, string> JobFolder { get; init; } = _ => throw new InvalidOperationException("no job folder");
+
+    public ActorSystem System { get; internal set; } = null!;
+
+    /// <summary>The job entities' shard region (coordinator nodes) or its proxy.</summary>
+    public IActorRef Jobs { get; internal set; } = ActorRefs.Nobody;
+
+    public IActorRef Dispatcher { get; internal set; } = ActorRefs.Nobody;
+
+    public IActorRef Worker { get; internal set; } = ActorRefs.Nobody;
+
+    /// <summary>host:port of this node.</summary>
+    public string Node { get; internal set; } = "";
+
+    /// <summary>Completes with this node's address once it has joined the cluster and started its actors.</summary>
+    public Task<string> Ready => _ready.Task;
+
+    public NodeFailure Failure { get; private set; }
+
+    public string? FailureMessage { get; private set; }
+
+    internal void SetReady(string address) => _ready.TrySetResult(address);
+
+    public void Fail(NodeFailure kind, string message)
+    {
+        if (Failure != NodeFailure.None) return;
+        Failure = kind;
+        FailureMessage = message;
+        _ready.TrySetException(new InvalidOperationException(message));
+    }
+}

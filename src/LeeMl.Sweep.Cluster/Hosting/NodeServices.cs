@@ -1,0 +1,26 @@
+using Akka.Actor;
+using LeeMl.Sweep.Cluster.Jobs;
+using LeeMl.Sweep.Experiments.Store;
+
+namespace LeeMl.Sweep.Cluster.Hosting;
+
+/// <summary>
+/// What a coordinator-role node gives its job entities: the store, this node's name, the
+/// dispatcher, the node's report scheduler, and the defaults of how jobs treat attempts and nodes.
+/// </summary>
+public sealed class NodeServices(ISweepStore store, string node, JobSettings jobs)
+{
+    public ISweepStore Store { get; } = store;
+
+    /// <summary>host:port of this node.</summary>
+    public string Node { get; } = node;
+
+    public JobSettings Jobs { get; } = jobs;
+
+    public IActorRef Dispatcher { get; set; } = ActorRefs.Nobody;
+
+    public IActorRef Reports { get; set; } = ActorRefs.Nobody;
+
+    /// <summary>Epochs per curve chunk: a result's messages stay well under the transport's frame size however long it trained.</summary>
+    public const int ChunkEpochs = 1000;
+}

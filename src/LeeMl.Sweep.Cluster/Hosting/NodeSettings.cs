@@ -1,0 +1,77 @@
+namespace LeeMl.Sweep.Cluster.Hosting;
+
+/// <summary>
+/// How one node runs, bound from (lowest first) these defaults, an optional configuration file
+/// (<c>--config FILE</c>, JSON), <c>LEEML_*</c> environment variables and the command line. Names
+/// bind case-insensitively: <c>"seedNodes"</c> in the file, <c>LEEML_SEED_NODES</c> in the
+/// environment, <c>--seed-nodes</c> on the command line.
+/// </summary>
+public sealed class NodeSettings
+{
+    public static class Defaults
+    {
+        public const string Host = "127.0.0.1";
+        public const int Port = 4053;
+        public const string Db = "leeml-sweep.db";
+        public const string LogLevel = "Warning";
+        public const string HttpHost = "127.0.0.1";
+        public static int Slots => Environment.ProcessorCount;
+    }
+
+    /// <summary>coordinator (runs jobs and their store), worker (trains trials), or both.</summary>
+    public List<string> Roles { get; set; } = [];
+
+    public string Host { get; set; } = Defaults.Host;
+
+    public int Port { get; set; } = Defaults.Port;
+
+    /// <summary>The name other nodes reach this one by (default: <see cref="Host"/>).</summary>
+    public string? PublicHost { get; set; }
+
+    /// <summary>HOST:PORT of the seed nodes: the same list on every node.</summary>
+    public List<string> SeedNodes { get; set; } = [];
+
+    public int Slots { get; set; } = Defaults.Slots;
+
+    /// <summary>The store: an SQLite file, or postgresql://user@host:port/database.</summary>
+    public string Db { get; set; } = Defaults.Db;
+
+    /// <summary>Where this node writes the folders of the jobs it hosts (default: beside an SQLite file, else ./jobs).</summary>
+    public string? JobsDir { get; set; }
+
+    /// <summary>A folder of named datasets instead of the built-in copies.</summary>
+    public string? DataDir { get; set; }
+
+    public string LogLevel { get; set; } = Defaults.LogLevel;
+
+    /// <summary>The port of the HTTP API and dashboard (coordinator-role nodes); null: none.</summary>
+    public int? Http { get; set; }
+
+    public string HttpHost { get; set; } = Defaults.HttpHost;
+
+    /// <summary>The PostgreSQL password (from LEEML_DB_PASSWORD or the configuration file; else a pgpass file). Never logged.</summary>
+    public string? DbPassword { get; set; }
+
+    public bool LogTrials { get; set; }
+
+    public string? TlsCert { get; set; }
+
+    public string? TlsPassword { get; set; }
+
+    public string? TlsCa { get; set; }
+
+    public bool IsCoordinator => Roles.Contains(NodeRoles.Coordinator);
+
+    public bool IsWorker => Roles.Contains(NodeRoles.Worker);
+
+    public string JobsDirectory => JobsDir ?? (Experiments.Store.StoreAddress.Parse(Db) is Experiments.Store.StoreAddress.Sqlite s
+        ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(s.Path))!, "jobs")
+        : Path.GetFullPath("jobs"));
+}
+
+public static class NodeRoles
+{
+    public const string Coordinator = "coordinator";
+    public const string Worker = "worker";
+    public static readonly IReadOnlyList<string> All = [Coordinator, Worker];
+}

@@ -1,0 +1,13 @@
+using Akka.Actor;
+using LeeMl.Sweep.Cluster.Protocol;
+
+namespace LeeMl.Sweep.Cluster.Hosting;
+
+/// <summary>Answers <see cref="WhichStore"/> at /user/store-guard on every coordinator-role node.</summary>
+public sealed class StoreGuard : ReceiveActor
+{
+    public const string Name = "store-guard";
+
+    public StoreGuard(Experiments.Store.StoreIdentity identity) =>
+        Receive<WhichStore>(_ => Sender.Tell(new StoreInUse(identity.Id, identity.Description)));
+}

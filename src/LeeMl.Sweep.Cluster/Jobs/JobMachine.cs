@@ -1,0 +1,475 @@
+using System.Collections;
+using LeeMl.Sweep.Cluster.Protocol;
+using LeeMl.Sweep.Cluster.Service;
+using LeeMl.Sweep.Experiments.Planning;
+using LeeMl.Sweep.Experiments.Results;
+using LeeMl.Sweep.Experiments.Store;
+
+namespace LeeMl.Sweep.Cluster.Jobs;
+
+/// <summary>
+/// One job's coordination as a pure state machine: events in (offers of free slots, results,
+/// faults, heartbeats, commits), decisions out (<see cref="JobEffect"/>s). No I/O, no actors, no
+/// clock of its own (time comes with each event), so it is tested in process, fast.
+/// Work per event is constant in the size of the job: pending work is a cursor over the plan's
+/// index space plus a queue of trials to retry; done is a bitmap; only trials out on workers
+/// have a record.
+/// </summary>
+public sealed class JobMachine
+{
+    private sealed class Assignment(string node, int attempt, DateTimeOffset at)
+    {
+        public string Node { get; } = node;
+        public int Attempt { get; } = attempt;
+        public DateTimeOffset AssignedAt { get; } = at;
+        public bool Running { get; set; }
+    }
+
+    private sealed class NodeHealth
+    {
+        public int ConsecutiveFaults { get; set; }
+        public int Quarantines { get; set; }
+        public DateTimeOffset Until { get; set; }
+        public string Reason { get; set; } = "";
+    }
+
+    private readonly TrialPlan _plan;
+    private readonly JobSettings _settings;
+    private readonly BitArray _done;
+    private long _next;                                         // the first index never handed out
+    private readonly Queue<long> _retry = new();                // trials to hand out again (lost, handed back, faulted)
+    private readonly HashSet<long> _inRetry = [];
+    private readonly Dictionary<long, Assignment> _assigned = [];
+    private readonly Dictionary<string, HashSet<long>> _byNode = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, int> _attemptsUsed = [];  // node faults per trial
+    private readonly Dictionary<long, (string Node, DateTimeOffset At)> _lastFault = [];
+    private readonly Dictionary<string, NodeHealth> _health = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, PendingResult> _waiting = [];
+    private readonly List<FaultWrite> _waitingFaults = [];
+    private readonly Dictionary<long, HashSet<string>> _ackTo = [];
+    private CommitBatch? _inFlight;
+    private readonly HashSet<long> _inFlightIndexes = [];
+    private long _commitSequence;
+    private readonly Dictionary<string, long> _errors = new(StringComparer.Ordinal);
+    private readonly double[] _secondsOfModel;
+    private readonly long[] _doneOfModel;
+    private long _doneCount;
+    private JobCounts _counts = JobCounts.None;
+    private double _liveBest = double.NaN;
+    private DateTimeOffset _started, _adoptUntil, _lastReport;
+    private DateTimeOffset? _finished;
+    private bool _newSinceReport;
+
+    public JobMachine(string jobId, string name, TrialPlan plan, JobSettings settings)
+    {
+        JobId = jobId;
+        Name = name;
+        _plan = plan;
+        _settings = settings;
+        if (plan.Count > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(plan), "a job has at most 2^31 trials");
+        _done = new BitArray((int)plan.Count);
+        _secondsOfModel = new double[plan.Models];
+        _doneOfModel = new long[plan.Models];
+    }
+
+    public string JobId { get; }
+
+    public string Name { get; }
+
+    public JobState State { get; private set; } = JobState.Queued;
+
+    public long Count => _plan.Count;
+
+    public long DoneCount => _doneCount;
+
+    /// <summary>Trials that wait for a slot: neither done, nor out on a worker, nor waiting to be committed.</summary>
+    public long Pending => State == JobState.Running
+        ? Math.Max(0, _plan.Count - _doneCount - _assigned.Count - _waiting.Count - _inFlightIndexes.Count)
+        : 0;
+
+    /// <summary>Nodes that hold trials of this job now.</summary>
+    public IEnumerable<string> NodesHolding => _byNode.Where(n => n.Value.Count > 0).Select(n => n.Key);
+
+    public bool IsDone(long index) => _done[(int)index];
+
+    // ---- recovery ---------------------------------------------------------------------------
+
+    /// <summary>Takes up the job as the store has it: committed results, attempts used, state.</summary>
+    public IReadOnlyList<JobEffect> Recover(JobClaim claim, IEnumerable<(long Index, TrialOutcome Outcome, double Seconds)> done, IEnumerable<FaultWrite> faults, DateTimeOffset now)
+    {
+        var job = claim.Job;
+        State = job.State;
+        _counts = job.Counts;
+        _started = job.Started ?? now;
+        _finished = job.Finished;
+        _lastReport = now;
+        foreach (var (index, _, seconds) in done)
+        {
+            if (index < 0 || index >= _plan.Count || _done[(int)index]) continue;
+            _done[(int)index] = true;
+            _doneCount++;
+            var m = _plan.ModelOf(index);
+            _doneOfModel[m]++;
+            _secondsOfModel[m] += seconds;
+        }
+        foreach (var f in faults)
+        {
+            _attemptsUsed[f.Index] = Math.Max(_attemptsUsed.GetValueOrDefault(f.Index), f.Attempt);
+            CountError(f.Error);
+        }
+        // A job some coordinator ran before: trials may still be training on workers; wait for their heartbeats.
+        if (claim.Epoch > 1) _adoptUntil = now + _settings.AdoptGrace;
+        var effects = new List<JobEffect>();
+        if (State == JobState.Running) CompleteIfDone(effects);
+        else if (State == JobState.Reporting) effects.Add(new JobEffect.Report(Final: true));   // the final report was not written before
+        return effects;
+    }
+
+    // ---- dispatch ---------------------------------------------------------------------------
+
+    /// <summary>A worker has <paramref name="count"/> free places: hand it up to that many trials.</summary>
+    public IReadOnlyList<JobEffect> Offer(string node, int count, DateTimeOffset now)
+    {
+        if (State != JobState.Running || count <= 0 || now < _adoptUntil || IsQuarantined(node, now))
+            return [new JobEffect.Assign(node, [])];
+        var tickets = new List<TrialTicket>(Math.Min(count, 256));
+        // Retries first, but a trial that just faulted on this node waits a little for another one.
+        var toScan = Math.Min(_retry.Count, count + 16);
+        for (var scanned = 0; scanned < toScan && tickets.Count < count; scanned++)
+        {
+            var index = _retry.Dequeue();
+            _inRetry.Remove(index);
+            if (_done[(int)index] || _assigned.ContainsKey(index) || _waiting.ContainsKey(index)) continue;
+            if (_lastFault.TryGetValue(index, out var f) && f.Node == node && now - f.At < _settings.RetryElsewhereFor)
+            {
+                Requeue(index);
+                continue;
+            }
+            tickets.Add(Assign(index, node, now));
+        }
+        while (tickets.Count < count && _next < _plan.Count)
+        {
+            var index = _next++;
+            if (_done[(int)index] || _assigned.ContainsKey(index)) continue;
+            tickets.Add(Assign(index, node, now));
+        }
+        return [new JobEffect.Assign(node, tickets)];
+    }
+
+    private TrialTicket Assign(long index, string node, DateTimeOffset now)
+    {
+        var attempt = _attemptsUsed.GetValueOrDefault(index) + 1;
+        _assigned[index] = new Assignment(node, attempt, now);
+        Holding(node).Add(index);
+        return new TrialTicket(index, attempt);
+    }
+
+    private HashSet<long> Holding(string node)
+    {
+        if (!_byNode.TryGetValue(node, out var set)) _byNode[node] = set = [];
+        return set;
+    }
+
+    private void Unassign(long index)
+    {
+        if (_assigned.Remove(index, out var a) && _byNode.TryGetValue(a.Node, out var set)) set.Remove(index);
+    }
+
+    private void Requeue(long index)
+    {
+        if (_done[(int)index] || !_inRetry.Add(index)) return;
+        _retry.Enqueue(index);
+    }
+
+    // ---- results ----------------------------------------------------------------------------
+
+    public IReadOnlyList<JobEffect> Finished(TrialFinished m, DateTimeOffset now)
+    {
+        var effects = new List<JobEffect>();
+        if (m.Index < 0 || m.Index >= _plan.Count) return effects;
+        Health(m.Node).ConsecutiveFaults = 0;
+        if (_done[(int)m.Index])
+        {
+            effects.Add(new JobEffect.Ack(m.Node, [m.Index]));   // a duplicate: the first result stands
+            return effects;
+        }
+        if (_assigned.TryGetValue(m.Index, out var a) && a.Node == m.Node) Unassign(m.Index);
+        if (State != JobState.Running && State != JobState.Reporting)
+        {
+            effects.Add(new JobEffect.Ack(m.Node, [m.Index]));   // cancelled: nothing more is stored, and the worker may forget it
+            return effects;
+        }
+        AckLater(m.Index, m.Node);
+        if (!_waiting.ContainsKey(m.Index) && !_inFlightIndexes.Contains(m.Index))
+            _waiting[m.Index] = new PendingResult(m.Index, m.Result, m.ChunksAhead > 0, m.Node, m.Seconds, m.Attempt);
+        StartCommit(effects);
+        return effects;
+    }
+
+    private void AckLater(long index, string node)
+    {
+        if (!_ackTo.TryGetValue(index, out var nodes)) _ackTo[index] = nodes = new HashSet<string>(StringComparer.Ordinal);
+        nodes.Add(node);
+    }
+
+    private void StartCommit(List<JobEffect> effects)
+    {
+        if (_inFlight is not null || (_waiting.Count == 0 && _waitingFaults.Count == 0)) return;
+        _inFlight = new CommitBatch(++_commitSequence, [.. _waiting.Values], [.. _waitingFaults]);
+        _inFlightIndexes.UnionWith(_waiting.Keys);
+        _waiting.Clear();
+        _waitingFaults.Clear();
+        effects.Add(new JobEffect.Commit(_inFlight));
+    }
+
+    /// <summary>The batch is durable: its results count now, and their workers may forget them.</summary>
+    public IReadOnlyList<JobEffect> Committed(CommitBatch batch, CommitOutcome outcome, DateTimeOffset now)
+    {
+        var effects = new List<JobEffect>();
+        if (_inFlight?.Sequence != batch.Sequence) return effects;
+        _inFlight = null;
+        _inFlightIndexes.Clear();
+        if (outcome.Fenced)
+        {
+            effects.Add(new JobEffect.Fenced());
+            return effects;
+        }
+        _counts = outcome.Counts;
+        var acks = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+        foreach (var r in batch.Results)
+        {
+            if (!_done[(int)r.Index])
+            {
+                _done[(int)r.Index] = true;
+                _doneCount++;
+                var m = _plan.ModelOf(r.Index);
+                _doneOfModel[m]++;
+                _secondsOfModel[m] += r.Seconds;
+                if (r.Result.Outcome == TrialOutcome.Failed && r.Result.Error is { } e) CountError(e);
+                _newSinceReport = true;
+            }
+            Unassign(r.Index);
+            _lastFault.Remove(r.Index);
+            _attemptsUsed.Remove(r.Index);
+            if (_ackTo.Remove(r.Index, out var nodes))
+                foreach (var node in nodes)
+                {
+                    if (!acks.TryGetValue(node, out var list)) acks[node] = list = [];
+                    list.Add(r.Index);
+                }
+        }
+        foreach (var (node, indexes) in acks) effects.Add(new JobEffect.Ack(node, indexes));
+        StartCommit(effects);
+        CompleteIfDone(effects);
+        return effects;
+    }
+
+    /// <summary>The store could not commit (it is unreachable for now): the batch waits for the next try.</summary>
+    public IReadOnlyList<JobEffect> CommitFailed(CommitBatch batch)
+    {
+        if (_inFlight?.Sequence != batch.Sequence) return [];
+        _inFlight = null;
+        _inFlightIndexes.Clear();
+        foreach (var r in batch.Results) _waiting.TryAdd(r.Index, r);
+        _waitingFaults.InsertRange(0, batch.Faults);
+        return [];
+    }
+
+    /// <summary>Tries a failed commit again (the actor calls it after a pause).</summary>
+    public IReadOnlyList<JobEffect> RetryCommit()
+    {
+        var effects = new List<JobEffect>();
+        StartCommit(effects);
+        return effects;
+    }
+
+    private void CompleteIfDone(List<JobEffect> effects)
+    {
+        if (State != JobState.Running || _doneCount < _plan.Count || _inFlight is not null || _waiting.Count > 0) return;
+        State = JobState.Reporting;
+        effects.Add(new JobEffect.PersistState(JobState.Reporting));
+        effects.Add(new JobEffect.Report(Final: true));
+    }
+
+    /// <summary>The final report is on disk: the job ends, failed if any trial failed.</summary>
+    public IReadOnlyList<JobEffect> FinalReportWritten(DateTimeOffset now)
+    {
+        if (State != JobState.Reporting) return [];
+        State = _counts.Failed > 0 ? JobState.Failed : JobState.Done;
+        _finished = now;
+        return [new JobEffect.PersistState(State)];
+    }
+
+    // ---- faults and workers -----------------------------------------------------------------
+
+    /// <summary>An attempt failed for a reason of the node: retried elsewhere, up to the job's attempts.</summary>
+    public IReadOnlyList<JobEffect> Fault(string node, long index, int attempt, string error, DateTimeOffset now)
+    {
+        var effects = new List<JobEffect>();
+        if (index < 0 || index >= _plan.Count || _done[(int)index] || _waiting.ContainsKey(index) || State != JobState.Running) return effects;
+        if (_assigned.TryGetValue(index, out var a) && a.Node == node) Unassign(index);
+        else if (_assigned.ContainsKey(index)) return effects;   // already given to another node: that attempt decides
+        var used = Math.Max(_attemptsUsed.GetValueOrDefault(index), attempt);
+        _attemptsUsed[index] = used;
+        _lastFault[index] = (node, now);
+        _waitingFaults.Add(new FaultWrite(index, attempt, node, error));
+        CountError(error);
+        var health = Health(node);
+        if (++health.ConsecutiveFaults >= _settings.QuarantineAfter)
+        {
+            var span = TimeSpan.FromTicks(Math.Min(_settings.MaxQuarantine.Ticks, _settings.Quarantine.Ticks << Math.Min(health.Quarantines, 16)));
+            health.Quarantines++;
+            health.Until = now + span;
+            health.Reason = $"{health.ConsecutiveFaults} node faults in a row; last: {error}";
+            health.ConsecutiveFaults = 0;
+        }
+        if (used >= _settings.MaxAttempts)
+        {
+            var trial = _plan.At(index);
+            _waiting[index] = new PendingResult(index, TrialResult.FailedWith(trial, $"failed on {used} attempts (node faults); last: {error}"), false, node, 0, used);
+            AckLater(index, node);
+        }
+        else Requeue(index);
+        StartCommit(effects);
+        return effects;
+    }
+
+    /// <summary>A worker's heartbeat for this job: adopt what it trains that we did not know (we restarted); re-assign what it lost.</summary>
+    public IReadOnlyList<JobEffect> Holds(string node, IReadOnlyList<HeldTrial> held, DateTimeOffset now)
+    {
+        var listed = new HashSet<long>();
+        foreach (var h in held)
+        {
+            if (h.Index < 0 || h.Index >= _plan.Count) continue;
+            listed.Add(h.Index);
+            if (_done[(int)h.Index]) continue;
+            if (_assigned.TryGetValue(h.Index, out var a))
+            {
+                if (a.Node == node) a.Running = h.Running;
+                continue;
+            }
+            if (_waiting.ContainsKey(h.Index)) continue;
+            _assigned[h.Index] = new Assignment(node, h.Attempt, now) { Running = h.Running };
+            Holding(node).Add(h.Index);
+            _attemptsUsed[h.Index] = Math.Max(_attemptsUsed.GetValueOrDefault(h.Index), h.Attempt - 1);
+        }
+        if (_byNode.TryGetValue(node, out var mine))
+            foreach (var index in mine.Where(i => !listed.Contains(i) && now - _assigned[i].AssignedAt > _settings.LostAfter).ToList())
+            {
+                Unassign(index);
+                Requeue(index);
+            }
+        return [];
+    }
+
+    /// <summary>A node left the cluster (it died, or was cut off): its trials' attempts count as node faults.</summary>
+    public IReadOnlyList<JobEffect> NodeGone(string node, DateTimeOffset now)
+    {
+        var effects = new List<JobEffect>();
+        if (!_byNode.TryGetValue(node, out var held)) return effects;
+        foreach (var index in held.ToList())
+            effects.AddRange(Fault(node, index, _assigned.TryGetValue(index, out var a) ? a.Attempt : 1, $"node {node} left the cluster while training it", now));
+        _byNode.Remove(node);
+        _health.Remove(node);
+        return effects;
+    }
+
+    /// <summary>A leaving worker gave its trials back: they go to other nodes at once, no attempt counted.</summary>
+    public IReadOnlyList<JobEffect> HandBack(string node, IReadOnlyList<long> indexes)
+    {
+        foreach (var index in indexes)
+        {
+            if (index < 0 || index >= _plan.Count) continue;
+            if (_assigned.TryGetValue(index, out var a) && a.Node != node) continue;
+            Unassign(index);
+            Requeue(index);
+        }
+        return [];
+    }
+
+    // ---- clients ----------------------------------------------------------------------------
+
+    public (CancelOutcome Outcome, IReadOnlyList<JobEffect> Effects) Cancel(DateTimeOffset now)
+    {
+        if (State.IsOver()) return (CancelOutcome.AlreadyOver, []);
+        var nodes = NodesHolding.ToList();
+        State = JobState.Cancelled;
+        _finished = now;
+        _retry.Clear();
+        _inRetry.Clear();
+        _next = _plan.Count;
+        _assigned.Clear();
+        _byNode.Clear();
+        return (CancelOutcome.Cancelled, [new JobEffect.CancelOn(nodes), new JobEffect.PersistState(JobState.Cancelled), new JobEffect.Report(Final: false)]);
+    }
+
+    /// <summary>Live progress of a running trial: only its best validation accuracy is kept.</summary>
+    public void Progress(long index, double bestValidation)
+    {
+        if (double.IsFinite(bestValidation) && !(bestValidation <= _liveBest)) _liveBest = bestValidation;
+        if (_assigned.TryGetValue(index, out var a)) a.Running = true;
+    }
+
+    /// <summary>The clock ticks (every second): a half-way report when results came in since the last one.</summary>
+    public IReadOnlyList<JobEffect> Tick(DateTimeOffset now)
+    {
+        if (State == JobState.Running && _newSinceReport && now - _lastReport >= _settings.ReportEvery)
+        {
+            _newSinceReport = false;
+            _lastReport = now;
+            return [new JobEffect.Report(Final: false)];
+        }
+        return [];
+    }
+
+    private bool IsQuarantined(string node, DateTimeOffset now) => _health.TryGetValue(node, out var h) && h.Until > now;
+
+    private NodeHealth Health(string node)
+    {
+        if (!_health.TryGetValue(node, out var h)) _health[node] = h = new NodeHealth();
+        return h;
+    }
+
+    private void CountError(string error)
+    {
+        if (_errors.ContainsKey(error) || _errors.Count < 64) _errors[error] = _errors.GetValueOrDefault(error) + 1;
+    }
+
+    /// <summary>The job as clients see it now.</summary>
+    public JobView View(DateTimeOffset now, string coordinator, DateTimeOffset created)
+    {
+        var elapsed = ((_finished ?? now) - _started).TotalSeconds;
+        long running = _assigned.Values.Count(a => a.Running);
+        var best = double.IsFinite(_counts.BestValidation) && !(_counts.BestValidation < _liveBest) ? _counts.BestValidation : _liveBest;
+        if (State.IsOver() || !double.IsFinite(best)) best = _counts.BestValidation;
+        return new JobView(JobId, Name, State, _plan.Count, _counts.Done, _counts.Failed, running, coordinator, _assigned.Count - running,
+            _counts.Diverged, _counts.Stopped, best, Math.Max(0, elapsed), State == JobState.Running ? Eta(elapsed) : null, created,
+            [.. _health.Where(h => h.Value.Until > now).OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => new QuarantinedNode(h.Key, h.Value.Reason, h.Value.Until))],
+            [.. _errors.OrderByDescending(e => e.Value).ThenBy(e => e.Key, StringComparer.Ordinal).Take(5).Select(e => new ErrorCount(e.Key, e.Value))]);
+    }
+
+    /// <summary>
+    /// Time left, with trials weighted by what they cost: the mean time of finished trials of the
+    /// same model (closed-form baselines take milliseconds, an MLP seconds), so an early run of
+    /// cheap trials does not make the end look near.
+    /// </summary>
+    private double? Eta(double elapsed)
+    {
+        double doneCost = 0, remainingCost = 0, totalSeconds = 0;
+        long totalDone = 0;
+        for (var m = 0; m < _secondsOfModel.Length; m++)
+        {
+            totalSeconds += _secondsOfModel[m];
+            totalDone += _doneOfModel[m];
+        }
+        if (totalDone == 0 || elapsed <= 0) return null;
+        var overall = totalSeconds / totalDone;
+        for (var m = 0; m < _secondsOfModel.Length; m++)
+        {
+            var mean = _doneOfModel[m] > 0 ? _secondsOfModel[m] / _doneOfModel[m] : overall;
+            doneCost += _secondsOfModel[m];
+            remainingCost += (_plan.TrialsOfModel(m) - _doneOfModel[m]) * mean;
+        }
+        return doneCost <= 0 ? null : elapsed * remainingCost / doneCost;
+    }
+}

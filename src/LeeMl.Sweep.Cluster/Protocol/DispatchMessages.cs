@@ -1,0 +1,38 @@
+namespace LeeMl.Sweep.Cluster.Protocol;
+
+/// <summary>A worker's heartbeat to the dispatcher: its slots and what it holds.</summary>
+public sealed record WorkerHeartbeat(string Node, int Slots, int Running, int Queued) : ISweepMessage;
+
+/// <summary>A worker has <paramref name="Count"/> free places (slots plus prefetch).</summary>
+public sealed record RequestWork(string Node, int Count) : ISweepMessage;
+
+/// <summary>No job has work now; <see cref="WorkAvailable"/> follows when one has.</summary>
+public sealed record NoWork : ISweepMessage
+{
+    public static readonly NoWork Instance = new();
+}
+
+/// <summary>Sent to idle workers when a job announces work.</summary>
+public sealed record WorkAvailable : ISweepMessage
+{
+    public static readonly WorkAvailable Instance = new();
+}
+
+/// <summary>A job's entity tells the dispatcher how many of its trials wait (0: none).</summary>
+public sealed record JobPending(string JobId, long Pending) : ISweepMessage;
+
+/// <summary>A client asks who is in the cluster (answered with <see cref="Service.NodeView"/>s).</summary>
+public sealed record GetNodes : ISweepMessage
+{
+    public static readonly GetNodes Instance = new();
+}
+
+public sealed record NodesReply(IReadOnlyList<Service.NodeView> Nodes) : ISweepMessage;
+
+/// <summary>A coordinator-role node asks another which store it uses; answered with <see cref="StoreInUse"/>.</summary>
+public sealed record WhichStore : ISweepMessage
+{
+    public static readonly WhichStore Instance = new();
+}
+
+public sealed record StoreInUse(string StoreId, string Description) : ISweepMessage;

@@ -1,0 +1,66 @@
+using LeeMl.Sweep.Experiments.Results;
+
+namespace LeeMl.Sweep.Cluster.Protocol;
+
+// ---- to a job's entity (through the shard region) ---------------------------------------------
+
+/// <summary>Starts the job's entity if it is not running (sent for every open job in the store: remember-entities backed by the store).</summary>
+public sealed record WakeJob(string JobId) : IJobMessage;
+
+/// <summary>A worker has <paramref name="Count"/> free places; forwarded by the dispatcher with the worker as sender.</summary>
+public sealed record OfferSlots(string JobId, string Node, int Count) : IJobMessage;
+
+/// <summary>A worker asks for the job's spec text and data manifest (once per job and node).</summary>
+public sealed record GetJobSpec(string JobId) : IJobMessage;
+
+/// <summary>Live progress of a running trial (throttled): the epoch reached and the best validation accuracy since the last one.</summary>
+public sealed record TrialProgress(string JobId, long Index, int Epoch, double BestValidation) : IJobMessage;
+
+/// <summary>
+/// A finished trial. The curve rides along when it is short; a long one was sent ahead in
+/// <see cref="CurveChunk"/>s (<paramref name="ChunksAhead"/> of them), so no message grows with the epochs.
+/// </summary>
+public sealed record TrialFinished(string JobId, long Index, int Attempt, string Node, TrialResult Result, int ChunksAhead, double Seconds) : IJobMessage;
+
+/// <summary>One piece of a long curve, sent before its <see cref="TrialFinished"/> and acknowledged by <see cref="ChunkStored"/>.</summary>
+public sealed record CurveChunk(string JobId, long Index, int Attempt, int Chunk, IReadOnlyList<EpochResult> Epochs) : IJobMessage;
+
+/// <summary>An attempt failed for a reason of the node (data not available, cache not writable, out of memory, a crash).</summary>
+public sealed record TrialFault(string JobId, long Index, int Attempt, string Node, string Error) : IJobMessage;
+
+/// <summary>What a worker holds of this job (running, queued, finished but not yet acknowledged): the entity reconciles with it.</summary>
+public sealed record WorkerHolds(string JobId, string Node, IReadOnlyList<HeldTrial> Trials) : IJobMessage;
+
+public sealed record HeldTrial(long Index, int Attempt, bool Running);
+
+/// <summary>A leaving worker gives its trials of this job back, so they restart elsewhere at once.</summary>
+public sealed record HandBack(string JobId, string Node, IReadOnlyList<long> Indexes) : IJobMessage;
+
+/// <summary>A client asks for the job's live status (answered with <see cref="Service.JobView"/>).</summary>
+public sealed record GetJobStatus(string JobId) : IJobMessage;
+
+/// <summary>A client stops the job (answered with <see cref="CancelReply"/>).</summary>
+public sealed record CancelJob(string JobId) : IJobMessage;
+
+// ---- from a job's entity ------------------------------------------------------------------------
+
+public sealed record JobSpecText(string JobId, string SpecText, string DataManifest) : ISweepMessage;
+
+/// <summary>Train these trials (an empty list: nothing to give now).</summary>
+public sealed record AssignTrials(string JobId, IReadOnlyList<TrialTicket> Trials) : ISweepMessage;
+
+public sealed record TrialTicket(long Index, int Attempt);
+
+/// <summary>These results are committed: the worker may forget them.</summary>
+public sealed record ResultsStored(string JobId, IReadOnlyList<long> Indexes) : ISweepMessage;
+
+public sealed record ChunkStored(string JobId, long Index, int Chunk) : ISweepMessage;
+
+/// <summary>Stop every trial of the job (cancelled, or over).</summary>
+public sealed record CancelTrials(string JobId) : ISweepMessage;
+
+public sealed record HandBackDone(string JobId, int Trials) : ISweepMessage;
+
+public sealed record CancelReply(string JobId, CancelOutcome Outcome) : ISweepMessage;
+
+public enum CancelOutcome { Cancelled, AlreadyOver, Unknown }

@@ -1,0 +1,16 @@
+using System.Text.Json.Serialization;
+
+namespace LeeMl.Sweep.Cluster.Service;
+
+/// <summary>A cluster member: its address, roles, and (for workers) slots and the trials it runs and holds queued.</summary>
+public sealed record NodeView(
+    [property: JsonPropertyName("address")] string Address,
+    [property: JsonPropertyName("roles")] IReadOnlyList<string> Roles,
+    [property: JsonPropertyName("slots")] int Slots,
+    [property: JsonPropertyName("running")] int Running,
+    [property: JsonPropertyName("queued")] int Queued);
+
+/// <summary>What <c>status --json</c> prints and <c>/api/jobs</c> answers.</summary>
+public sealed record ClusterStatus(
+    [property: JsonPropertyName("jobs")] IReadOnlyList<JobView> Jobs,
+    [property: JsonPropertyName("nodes")] IReadOnlyList<NodeView> Nodes);

@@ -1,0 +1,59 @@
+namespace LeeMl.Sweep.Experiments.Store;
+
+/// <summary>
+/// Where jobs, results and shipped data live: an SQLite file (one coordinator) or a PostgreSQL
+/// database (several). A result counts once its group commit returns; every write of a job's
+/// state presents the owner epoch of its coordinator, so that two incarnations of one job never
+/// both write. All calls are safe from any thread.
+/// </summary>
+public interface ISweepStore : IAsyncDisposable
+{
+    /// <summary>The store's identity (created with its schema) and a description without secrets.</summary>
+    StoreIdentity Identity { get; }
+
+    Task CreateJob(NewJob job, CancellationToken cancel = default);
+
+    Task<StoredJob?> GetJob(string id, CancellationToken cancel = default);
+
+    /// <summary>Jobs, newest first.</summary>
+    Task<IReadOnlyList<StoredJob>> ListJobs(int limit, int offset = 0, CancellationToken cancel = default);
+
+    /// <summary>Jobs not yet over (queued, running, reporting): those a coordinator must be running.</summary>
+    Task<IReadOnlyList<string>> OpenJobIds(CancellationToken cancel = default);
+
+    /// <summary>Takes the job over: bumps its owner epoch (fencing any older incarnation) and starts it if queued.</summary>
+    Task<JobClaim?> ClaimJob(string id, string node, CancellationToken cancel = default);
+
+    /// <summary>Commits finished trials and node faults in one transaction, if <paramref name="epoch"/> still owns the job.</summary>
+    Task<CommitOutcome> Commit(string jobId, long epoch, IReadOnlyList<ResultWrite> results, IReadOnlyList<FaultWrite> faults, CancellationToken cancel = default);
+
+    /// <summary>Stores one chunk of a long curve ahead of its result (idempotent).</summary>
+    Task StoreChunk(string jobId, long index, int chunk, string epochs, CancellationToken cancel = default);
+
+    /// <summary>Sets the job's state, if <paramref name="epoch"/> still owns it; false when fenced.</summary>
+    Task<bool> SetState(string jobId, long epoch, JobState state, CancellationToken cancel = default);
+
+    /// <summary>The trial indexes with a committed result, and how they ended.</summary>
+    IAsyncEnumerable<(long Index, Results.TrialOutcome Outcome, double Seconds)> Done(string jobId, CancellationToken cancel = default);
+
+    /// <summary>Node faults so far, per trial: how many attempts each has used.</summary>
+    IAsyncEnumerable<FaultWrite> Faults(string jobId, CancellationToken cancel = default);
+
+    /// <summary>Results in key order (after <paramref name="afterKey"/> when given), streamed from a cursor.</summary>
+    IAsyncEnumerable<StoredResult> Results(string jobId, bool withCurves, string? afterKey = null, int limit = int.MaxValue, CancellationToken cancel = default);
+
+    Task<BlobInfo?> GetBlob(string sha256, CancellationToken cancel = default);
+
+    /// <summary>Stores one chunk of a blob (idempotent); <see cref="CompleteBlob"/> marks it whole once its bytes are verified.</summary>
+    Task PutBlobChunk(string sha256, int chunk, ReadOnlyMemory<byte> data, CancellationToken cancel = default);
+
+    Task CompleteBlob(string sha256, long size, int chunks, CancellationToken cancel = default);
+
+    Task<byte[]?> GetBlobChunk(string sha256, int chunk, CancellationToken cancel = default);
+}
+
+/// <summary>Which store this is: <see cref="Id"/> is made when its schema is created, so two stores never share one.</summary>
+public sealed record StoreIdentity(string Id, string Description)
+{
+    public override string ToString() => $"{Description} (store {Id[..8]})";
+}

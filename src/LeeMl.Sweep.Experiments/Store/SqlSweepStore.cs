@@ -1,0 +1,362 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using LeeMl.Sweep.Experiments.Results;
+
+namespace LeeMl.Sweep.Experiments.Store;
+
+/// <summary>
+/// The SQL both stores share (standard SQL with ON CONFLICT DO NOTHING and RETURNING, which SQLite
+/// and PostgreSQL both speak); the subclasses supply connections, write transactions, row locks,
+/// bulk inserts and column types.
+/// </summary>
+public abstract class SqlSweepStore : ISweepStore
+{
+    public StoreIdentity Identity { get; private set; } = new("00000000", "");
+
+    /// <summary>An open connection from the pool.</summary>
+    protected abstract ValueTask<DbConnection> Connect(CancellationToken cancel);
+
+    /// <summary>Runs <paramref name="work"/> in one write transaction and commits it.</summary>
+    protected abstract Task<T> Write<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancel);
+
+    /// <summary>" FOR UPDATE" where the database locks rows that way; empty where the transaction already holds the write lock.</summary>
+    protected abstract string LockRow { get; }
+
+    /// <summary>The column type of raw bytes.</summary>
+    protected abstract string BytesType { get; }
+
+    /// <summary>Serialises schema creation between processes starting at once.</summary>
+    protected abstract Task LockSchema(DbConnection c, DbTransaction t);
+
+    public abstract ValueTask DisposeAsync();
+
+    // ---- schema ----------------------------------------------------------------------------
+
+    /// <summary>The schema versions in order; each is applied once, in a transaction, and never changed.</summary>
+    private string[] Migrations => [
+        $"""
+        CREATE TABLE jobs (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, spec TEXT NOT NULL, data TEXT NOT NULL, state TEXT NOT NULL,
+            trials BIGINT NOT NULL, done BIGINT NOT NULL DEFAULT 0, failed BIGINT NOT NULL DEFAULT 0,
+            diverged BIGINT NOT NULL DEFAULT 0, stopped BIGINT NOT NULL DEFAULT 0, best_validation DOUBLE PRECISION NULL,
+            created BIGINT NOT NULL, started BIGINT NULL, finished BIGINT NULL,
+            owner_epoch BIGINT NOT NULL DEFAULT 0, owner_node TEXT NULL);
+        CREATE INDEX jobs_by_created ON jobs (created);
+        CREATE TABLE results (
+            job_id TEXT NOT NULL, trial_index BIGINT NOT NULL, key TEXT NOT NULL, outcome TEXT NOT NULL,
+            validation_accuracy DOUBLE PRECISION NULL, summary TEXT NOT NULL,
+            node TEXT NOT NULL, seconds DOUBLE PRECISION NOT NULL, attempt INTEGER NOT NULL,
+            PRIMARY KEY (job_id, trial_index));
+        CREATE UNIQUE INDEX results_by_key ON results (job_id, key);
+        CREATE TABLE curves (
+            job_id TEXT NOT NULL, trial_index BIGINT NOT NULL, chunk INTEGER NOT NULL, epochs TEXT NOT NULL,
+            PRIMARY KEY (job_id, trial_index, chunk));
+        CREATE TABLE faults (
+            job_id TEXT NOT NULL, trial_index BIGINT NOT NULL, attempt INTEGER NOT NULL, node TEXT NOT NULL, error TEXT NOT NULL,
+            PRIMARY KEY (job_id, trial_index, attempt));
+        CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, size BIGINT NOT NULL, chunks INTEGER NOT NULL);
+        CREATE TABLE blob_chunks (sha256 TEXT NOT NULL, chunk INTEGER NOT NULL, data {BytesType} NOT NULL, PRIMARY KEY (sha256, chunk));
+        """,
+    ];
+
+    public static int SchemaVersion => 1;
+
+    /// <summary>Creates the schema, or migrates it to this program's version; refuses a newer one.</summary>
+    protected async Task EnsureSchema(string description, CancellationToken cancel)
+    {
+        var id = await Write(async (c, t) =>
+        {
+            await LockSchema(c, t);
+            await Exec(c, t, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", cancel);
+            var version = Convert.ToInt32(await Scalar(c, t, "SELECT value FROM meta WHERE key = 'schema_version'", cancel) ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+            if (version > Migrations.Length)
+                throw new StoreException($"{description} has schema version {version}, newer than this program's {Migrations.Length}: upgrade leeml-sweep on this node");
+            for (var v = version; v < Migrations.Length; v++)
+                foreach (var statement in Migrations[v].Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                    await Exec(c, t, statement, cancel);
+            await Exec(c, t, "INSERT INTO meta (key, value) VALUES ('schema_version', @v) ON CONFLICT (key) DO UPDATE SET value = @v", cancel,
+                ("v", Migrations.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            await Exec(c, t, "INSERT INTO meta (key, value) VALUES ('store_id', @id) ON CONFLICT (key) DO NOTHING", cancel, ("id", Guid.NewGuid().ToString("N")));
+            return (string)(await Scalar(c, t, "SELECT value FROM meta WHERE key = 'store_id'", cancel))!;
+        }, cancel);
+        Identity = new StoreIdentity(id, description);
+    }
+
+    // ---- jobs ------------------------------------------------------------------------------
+
+    private const string JobColumns = "id, name, spec, data, state, trials, done, failed, diverged, stopped, best_validation, created, started, finished, owner_epoch, owner_node";
+
+    public Task CreateJob(NewJob job, CancellationToken cancel = default) => Write(async (c, t) =>
+    {
+        await Exec(c, t, "INSERT INTO jobs (id, name, spec, data, state, trials, created) VALUES (@id, @name, @spec, @data, @state, @trials, @created)", cancel,
+            ("id", job.Id), ("name", job.Name), ("spec", job.SpecText), ("data", job.DataManifest), ("state", JobState.Queued.Name()),
+            ("trials", job.Trials), ("created", Now()));
+        return 0;
+    }, cancel);
+
+    public async Task<StoredJob?> GetJob(string id, CancellationToken cancel = default)
+    {
+        await using var c = await Connect(cancel);
+        await using var cmd = Command(c, null, $"SELECT {JobColumns} FROM jobs WHERE id = @id", ("id", id));
+        await using var r = await cmd.ExecuteReaderAsync(cancel);
+        return await r.ReadAsync(cancel) ? ReadJob(r) : null;
+    }
+
+    public async Task<IReadOnlyList<StoredJob>> ListJobs(int limit, int offset = 0, CancellationToken cancel = default)
+    {
+        await using var c = await Connect(cancel);
+        await using var cmd = Command(c, null, $"SELECT {JobColumns} FROM jobs ORDER BY created DESC, id DESC LIMIT @limit OFFSET @offset", ("limit", (long)limit), ("offset", (long)offset));
+        await using var r = await cmd.ExecuteReaderAsync(cancel);
+        var jobs = new List<StoredJob>();
+        while (await r.ReadAsync(cancel)) jobs.Add(ReadJob(r));
+        return jobs;
+    }
+
+    public async Task<IReadOnlyList<string>> OpenJobIds(CancellationToken cancel = default)
+    {
+        await using var c = await Connect(cancel);
+        await using var cmd = Command(c, null, "SELECT id FROM jobs WHERE state IN ('queued', 'running', 'reporting') ORDER BY created, id");
+        await using var r = await cmd.ExecuteReaderAsync(cancel);
+        var ids = new List<string>();
+        while (await r.ReadAsync(cancel)) ids.Add(r.GetString(0));
+        return ids;
+    }
+
+    public Task<JobClaim?> ClaimJob(string id, string node, CancellationToken cancel = default) => Write<JobClaim?>(async (c, t) =>
+    {
+        await using (var cmd = Command(c, t, """
+            UPDATE jobs SET owner_epoch = owner_epoch + 1, owner_node = @node,
+                state = CASE WHEN state = 'queued' THEN 'running' ELSE state END,
+                started = COALESCE(started, @now)
+            WHERE id = @id
+            """, ("node", node), ("now", Now()), ("id", id)))
+            if (await cmd.ExecuteNonQueryAsync(cancel) == 0) return null;
+        await using var read = Command(c, t, $"SELECT {JobColumns} FROM jobs WHERE id = @id", ("id", id));
+        await using var r = await read.ExecuteReaderAsync(cancel);
+        await r.ReadAsync(cancel);
+        var job = ReadJob(r);
+        return new JobClaim(job.OwnerEpoch, job);
+    }, cancel);
+
+    /// <summary>Checks the fence inside the transaction: the row is locked, so no other incarnation can move it meanwhile.</summary>
+    private async Task<(bool Owned, JobCounts Counts)> Fence(DbConnection c, DbTransaction t, string jobId, long epoch, CancellationToken cancel)
+    {
+        await using var cmd = Command(c, t, $"SELECT owner_epoch, done, failed, diverged, stopped, best_validation FROM jobs WHERE id = @id{LockRow}", ("id", jobId));
+        await using var r = await cmd.ExecuteReaderAsync(cancel);
+        if (!await r.ReadAsync(cancel)) return (false, JobCounts.None);
+        var counts = new JobCounts(Long(r, 1), Long(r, 2), Long(r, 3), Long(r, 4), r.IsDBNull(5) ? double.NaN : r.GetDouble(5));
+        return (Long(r, 0) == epoch, counts);
+    }
+
+    public Task<CommitOutcome> Commit(string jobId, long epoch, IReadOnlyList<ResultWrite> results, IReadOnlyList<FaultWrite> faults, CancellationToken cancel = default) =>
+        Write(async (c, t) =>
+        {
+            var (owned, counts) = await Fence(c, t, jobId, epoch, cancel);
+            if (!owned) return new CommitOutcome(true, [], counts);
+            if (faults.Count > 0) await InsertFaults(c, t, jobId, faults, cancel);
+            if (results.Count == 0) return new CommitOutcome(false, [], counts);
+            var inserted = await InsertResults(c, t, jobId, results, cancel);
+            var chunks = new List<(long Index, int Chunk, string Epochs)>();
+            var isNew = inserted.ToHashSet();
+            foreach (var r in results.Where(r => isNew.Contains(r.Index) && r.Chunks is not null))
+                for (var i = 0; i < r.Chunks!.Count; i++) chunks.Add((r.Index, i, r.Chunks[i]));
+            if (chunks.Count > 0) await InsertChunks(c, t, jobId, chunks, cancel);
+            foreach (var r in results.Where(r => isNew.Contains(r.Index)))
+                counts = counts.Add(r.Result.Outcome, r.Result.ValidationAccuracy);
+            if (isNew.Count > 0)
+                await Exec(c, t, "UPDATE jobs SET done = @done, failed = @failed, diverged = @diverged, stopped = @stopped, best_validation = @best WHERE id = @id", cancel,
+                    ("done", counts.Done), ("failed", counts.Failed), ("diverged", counts.Diverged), ("stopped", counts.Stopped),
+                    ("best", double.IsFinite(counts.BestValidation) ? counts.BestValidation : DBNull.Value), ("id", jobId));
+            return new CommitOutcome(false, inserted, counts);
+        }, cancel);
+
+    public Task StoreChunk(string jobId, long index, int chunk, string epochs, CancellationToken cancel = default) =>
+        Write(async (c, t) =>
+        {
+            await InsertChunks(c, t, jobId, [(index, chunk, epochs)], cancel);
+            return 0;
+        }, cancel);
+
+    public Task<bool> SetState(string jobId, long epoch, JobState state, CancellationToken cancel = default) => Write(async (c, t) =>
+    {
+        var (owned, _) = await Fence(c, t, jobId, epoch, cancel);
+        if (!owned) return false;
+        await Exec(c, t, "UPDATE jobs SET state = @state, finished = @finished WHERE id = @id", cancel,
+            ("state", state.Name()), ("finished", state.IsOver() ? Now() : DBNull.Value), ("id", jobId));
+        return true;
+    }, cancel);
+
+    // ---- results ---------------------------------------------------------------------------
+
+    /// <summary>Inserts results that are not yet stored; returns the indexes it inserted.</summary>
+    protected virtual async Task<List<long>> InsertResults(DbConnection c, DbTransaction t, string jobId, IReadOnlyList<ResultWrite> results, CancellationToken cancel)
+    {
+        var inserted = new List<long>(results.Count);
+        await using var cmd = Command(c, t, """
+            INSERT INTO results (job_id, trial_index, key, outcome, validation_accuracy, summary, node, seconds, attempt)
+            VALUES (@job, @index, @key, @outcome, @validation, @summary, @node, @seconds, @attempt)
+            ON CONFLICT DO NOTHING RETURNING trial_index
+            """, ("job", jobId), ("index", 0L), ("key", ""), ("outcome", ""), ("validation", 0.0), ("summary", ""), ("node", ""), ("seconds", 0.0), ("attempt", 0));
+        foreach (var r in results)
+        {
+            Set(cmd, "index", r.Index);
+            Set(cmd, "key", r.Result.Key);
+            Set(cmd, "outcome", r.Result.Outcome.Name());
+            Set(cmd, "validation", double.IsFinite(r.Result.ValidationAccuracy) ? r.Result.ValidationAccuracy : DBNull.Value);
+            Set(cmd, "summary", r.Summary);
+            Set(cmd, "node", r.Node);
+            Set(cmd, "seconds", r.Seconds);
+            Set(cmd, "attempt", r.Attempt);
+            if (await cmd.ExecuteScalarAsync(cancel) is { } index and not DBNull) inserted.Add(Convert.ToInt64(index, System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return inserted;
+    }
+
+    protected virtual async Task InsertChunks(DbConnection c, DbTransaction t, string jobId, IReadOnlyList<(long Index, int Chunk, string Epochs)> chunks, CancellationToken cancel)
+    {
+        await using var cmd = Command(c, t, "INSERT INTO curves (job_id, trial_index, chunk, epochs) VALUES (@job, @index, @chunk, @epochs) ON CONFLICT DO NOTHING",
+            ("job", jobId), ("index", 0L), ("chunk", 0), ("epochs", ""));
+        foreach (var (index, chunk, epochs) in chunks)
+        {
+            Set(cmd, "index", index);
+            Set(cmd, "chunk", chunk);
+            Set(cmd, "epochs", epochs);
+            await cmd.ExecuteNonQueryAsync(cancel);
+        }
+    }
+
+    protected virtual async Task InsertFaults(DbConnection c, DbTransaction t, string jobId, IReadOnlyList<FaultWrite> faults, CancellationToken cancel)
+    {
+        await using var cmd = Command(c, t, "INSERT INTO faults (job_id, trial_index, attempt, node, error) VALUES (@job, @index, @attempt, @node, @error) ON CONFLICT DO NOTHING",
+            ("job", jobId), ("index", 0L), ("attempt", 0), ("node", ""), ("error", ""));
+        foreach (var f in faults)
+        {
+            Set(cmd, "index", f.Index);
+            Set(cmd, "attempt", f.Attempt);
+            Set(cmd, "node", f.Node);
+            Set(cmd, "error", f.Error);
+            await cmd.ExecuteNonQueryAsync(cancel);
+        }
+    }
+
+    public async IAsyncEnumerable<(long Index, TrialOutcome Outcome, double Seconds)> Done(string jobId, [EnumeratorCancellation] CancellationToken cancel = default)
+    {
+        await using var c = await Connect(cancel);
+        await using var cmd = Command(c, null, "SELECT trial_index, outcome, seconds FROM results WHERE job_id = @job", ("job", jobId));
+        await using var r = await cmd.ExecuteReaderAsync(cancel);
+        while (await r.ReadAsync(cancel)) yield return (Long(r, 0), TrialOutcomes.Parse(r.GetString(1)), r.GetDouble(2));
+    }
+
+    public async IAsyncEnumerable<FaultWrite> Faults(string jobId, [EnumeratorCancellation] CancellationToken cancel = default)
+    {
+        await using var c = await Connect(cancel);
+        await using var cmd = Command(c, null, "SELECT trial_index, attempt, node, error FROM faults WHERE job_id = @job ORDER BY trial_index, attempt", ("job", jobId));
+        await using var r = await cmd.ExecuteReaderAsync(cancel);
+        while (await r.ReadAsync(cancel)) yield return new FaultWrite(Long(r, 0), (int)Long(r, 1), r.GetString(2), r.GetString(3));
+    }
+
+    public async IAsyncEnumerable<StoredResult> Results(string jobId, bool withCurves, string? afterKey = null, int limit = int.MaxValue,
+        [EnumeratorCancellation] CancellationToken cancel = default)
+    {
+        await using var c = await Connect(cancel);
+        // Results in key order, each followed by its curve chunks in order (a join, so one cursor streams them all).
+        var sql = withCurves
+            ? """
+              SELECT r.trial_index, r.key, r.outcome, r.summary, r.node, r.seconds, r.attempt, k.epochs
+              FROM (SELECT * FROM results WHERE job_id = @job AND key > @after ORDER BY key LIMIT @limit) r
+              LEFT JOIN curves k ON k.job_id = r.job_id AND k.trial_index = r.trial_index
+              ORDER BY r.key, k.chunk
+              """
+            : "SELECT trial_index, key, outcome, summary, node, seconds, attempt, NULL FROM results WHERE job_id = @job AND key > @after ORDER BY key LIMIT @limit";
+        await using var cmd = Command(c, null, sql, ("job", jobId), ("after", afterKey ?? ""), ("limit", (long)limit));
+        await using var r = await cmd.ExecuteReaderAsync(cancel);
+        StoredResult? current = null;
+        List<string>? chunks = null;
+        while (await r.ReadAsync(cancel))
+        {
+            var key = r.GetString(1);
+            if (current is null || current.Key != key)
+            {
+                if (current is not null) yield return current with { Chunks = chunks! };
+                chunks = [];
+                current = new StoredResult(Long(r, 0), key, TrialOutcomes.Parse(r.GetString(2)), r.GetString(3), [], r.GetString(4), r.GetDouble(5), (int)Long(r, 6));
+            }
+            if (!r.IsDBNull(7)) chunks!.Add(r.GetString(7));
+        }
+        if (current is not null) yield return current with { Chunks = chunks! };
+    }
+
+    // ---- blobs -----------------------------------------------------------------------------
+
+    public async Task<BlobInfo?> GetBlob(string sha256, CancellationToken cancel = default)
+    {
+        await using var c = await Connect(cancel);
+        await using var cmd = Command(c, null, "SELECT size, chunks FROM blobs WHERE sha256 = @sha", ("sha", sha256));
+        await using var r = await cmd.ExecuteReaderAsync(cancel);
+        return await r.ReadAsync(cancel) ? new BlobInfo(sha256, Long(r, 0), (int)Long(r, 1), true) : null;
+    }
+
+    public Task PutBlobChunk(string sha256, int chunk, ReadOnlyMemory<byte> data, CancellationToken cancel = default) => Write(async (c, t) =>
+    {
+        await Exec(c, t, "INSERT INTO blob_chunks (sha256, chunk, data) VALUES (@sha, @chunk, @data) ON CONFLICT DO NOTHING", cancel,
+            ("sha", sha256), ("chunk", chunk), ("data", data.ToArray()));
+        return 0;
+    }, cancel);
+
+    public Task CompleteBlob(string sha256, long size, int chunks, CancellationToken cancel = default) => Write(async (c, t) =>
+    {
+        await Exec(c, t, "INSERT INTO blobs (sha256, size, chunks) VALUES (@sha, @size, @chunks) ON CONFLICT DO NOTHING", cancel,
+            ("sha", sha256), ("size", size), ("chunks", chunks));
+        return 0;
+    }, cancel);
+
+    public async Task<byte[]?> GetBlobChunk(string sha256, int chunk, CancellationToken cancel = default)
+    {
+        await using var c = await Connect(cancel);
+        await using var cmd = Command(c, null, "SELECT data FROM blob_chunks WHERE sha256 = @sha AND chunk = @chunk", ("sha", sha256), ("chunk", chunk));
+        return await cmd.ExecuteScalarAsync(cancel) as byte[];
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    protected static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    protected static long Long(DbDataReader r, int i) => Convert.ToInt64(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset? Time(DbDataReader r, int i) => r.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(Long(r, i));
+
+    private static StoredJob ReadJob(DbDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), JobStates.Parse(r.GetString(4)), Long(r, 5),
+        new JobCounts(Long(r, 6), Long(r, 7), Long(r, 8), Long(r, 9), r.IsDBNull(10) ? double.NaN : r.GetDouble(10)),
+        Time(r, 11)!.Value, Time(r, 12), Time(r, 13), Long(r, 14), r.IsDBNull(15) ? null : r.GetString(15));
+
+    protected static DbCommand Command(DbConnection c, DbTransaction? t, string sql, params (string Name, object Value)[] args)
+    {
+        var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = t;
+        foreach (var (name, value) in args)
+        {
+            var p = cmd.CreateParameter();
+            p.ParameterName = name;
+            p.Value = value;
+            cmd.Parameters.Add(p);
+        }
+        return cmd;
+    }
+
+    protected static void Set(DbCommand cmd, string name, object value) => cmd.Parameters[name].Value = value;
+
+    protected static async Task Exec(DbConnection c, DbTransaction? t, string sql, CancellationToken cancel, params (string Name, object Value)[] args)
+    {
+        await using var cmd = Command(c, t, sql, args);
+        await cmd.ExecuteNonQueryAsync(cancel);
+    }
+
+    private static async Task<object?> Scalar(DbConnection c, DbTransaction t, string sql, CancellationToken cancel)
+    {
+        await using var cmd = Command(c, t, sql);
+        var v = await cmd.ExecuteScalarAsync(cancel);
+        return v is DBNull ? null : v;
+    }
+}

@@ -1,0 +1,4 @@
+namespace LeeMl.Sweep.Experiments.Store;
+
+/// <summary>A store that cannot be used: a bad address, an unreachable server, a schema from a newer version.</summary>
+public sealed class StoreException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,52 @@
+using LeeMl.Sweep.Experiments.Files;
+using LeeMl.Sweep.Experiments.Results;
+using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Reporting.Analysis;
+
+namespace LeeMl.Sweep.Reporting;
+
+/// <summary>
+/// Writes a job's files from the store: results.jsonl (key order, streamed from a cursor),
+/// telemetry.jsonl, spec.yaml, then its reports. Any node that reaches the store can write them.
+/// </summary>
+public static class JobFolder
+{
+    public static async Task<SweepReport> Write(ISweepStore store, StoredJob job, string dir, JobProgress progress, CancellationToken cancel = default)
+    {
+        Directory.CreateDirectory(dir);
+        await WriteData(store, job, dir, cancel);
+        return ReportFolder.Render(dir, progress);
+    }
+
+    /// <summary>results.jsonl, telemetry.jsonl and spec.yaml, each written whole or not at all.</summary>
+    public static async Task WriteData(ISweepStore store, StoredJob job, string dir, CancellationToken cancel = default)
+    {
+        // Both files whole or not at all; results.jsonl first, then its telemetry beside it.
+        await AtomicFile.WriteAsync(Path.Combine(dir, "telemetry.jsonl"), t =>
+            AtomicFile.WriteAsync(Path.Combine(dir, "results.jsonl"), async w =>
+            {
+                await foreach (var (result, telemetry) in Lines(store, job.Id, cancel))
+                {
+                    await w.WriteAsync(result);
+                    await w.WriteAsync('\n');
+                    await t.WriteAsync(telemetry);
+                    await t.WriteAsync('\n');
+                }
+            }));
+        AtomicFile.WriteText(Path.Combine(dir, "spec.yaml"), job.SpecText);
+    }
+
+    /// <summary>Each stored result's results.jsonl line and telemetry.jsonl line, in key order, streamed.</summary>
+    public static async IAsyncEnumerable<(string Result, string Telemetry)> Lines(ISweepStore store, string jobId,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel = default)
+    {
+        var faults = new Dictionary<long, List<NodeFault>>();
+        await foreach (var f in store.Faults(jobId, cancel))
+        {
+            if (!faults.TryGetValue(f.Index, out var list)) faults[f.Index] = list = [];
+            list.Add(new NodeFault(f.Attempt, f.Node, f.Error));
+        }
+        await foreach (var r in store.Results(jobId, withCurves: true, cancel: cancel))
+            yield return (r.Line, ResultJson.Telemetry(new TrialTelemetry(r.Key, r.Node, Math.Round(r.Seconds, 4), r.Attempt, faults.GetValueOrDefault(r.Index) ?? [])));
+    }
+}

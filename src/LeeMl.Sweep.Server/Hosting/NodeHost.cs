@@ -1,0 +1,57 @@
+using System.Net;
+using LeeMl.Sweep.Cluster.Hosting;
+using LeeMl.Sweep.Cluster.Security;
+using LeeMl.Sweep.Cluster.Service;
+using LeeMl.Sweep.Cluster.Workers;
+using LeeMl.Sweep.Server.Api;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LeeMl.Sweep.Server.Hosting;
+
+/// <summary>Where a node serves HTTP: the API and the dashboard.</summary>
+public sealed record HttpEndpoint(string Host, int Port);
+
+/// <summary>
+/// A node's process host (Microsoft.Extensions.Hosting): the Akka.NET node, and on
+/// coordinator-role nodes that serve HTTP, Kestrel with the API in the same process.
+/// Nothing is read from the environment or files behind the caller's back: settings come bound.
+/// </summary>
+public static class NodeHost
+{
+    public static IHost Build(NodeRuntime runtime, WorkerOptions? worker, TlsOptions? tls, HttpEndpoint? http, Action<ILoggingBuilder> logging)
+    {
+        if (http is null)
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ApplicationName = "leeml-sweep" });
+            builder.Configuration.Sources.Clear();
+            Configure(builder.Services, builder.Logging, runtime, worker, tls, logging);
+            return builder.Build();
+        }
+        var web = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "leeml-sweep", Args = [] });
+        web.Configuration.Sources.Clear();
+        Configure(web.Services, web.Logging, runtime, worker, tls, logging);
+        web.WebHost.UseKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Listen(IPAddress.TryParse(http.Host, out var ip) ? ip : IPAddress.Loopback, http.Port);
+        });
+        var app = web.Build();
+        ApiEndpoints.Map(app);
+        return app;
+    }
+
+    private static void Configure(IServiceCollection services, ILoggingBuilder logBuilder, NodeRuntime runtime, WorkerOptions? worker, TlsOptions? tls, Action<ILoggingBuilder> logging)
+    {
+        logBuilder.ClearProviders();
+        logging(logBuilder);
+        services.AddSingleton<IHostLifetime, Microsoft.Extensions.Hosting.Internal.ConsoleLifetime>();
+        services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        services.AddSweepNode(runtime, worker, tls);
+        if (runtime.Store is not null) services.AddSingleton(new JobService(runtime));
+    }
+}

@@ -1,0 +1,252 @@
+using LeeMl.Sweep.Cluster.Jobs;
+using LeeMl.Sweep.Cluster.Protocol;
+using LeeMl.Sweep.Experiments.Planning;
+using LeeMl.Sweep.Experiments.Results;
+using LeeMl.Sweep.Experiments.Specs;
+using LeeMl.Sweep.Experiments.Store;
+
+namespace LeeMl.Sweep.Cluster.Tests.Jobs;
+
+/// <summary>The job's state machine alone: events in, decisions out, in process and without a clock of its own.</summary>
+public sealed class JobMachineTests
+{
+    /// <summary>2 models × 2 optimizers × 2 seeds (+ a closed-form baseline per seed): 6 trials.</summary>
+    private const string Spec = """
+        name: m
+        data: { synthetic: blobs, samples: 100 }
+        models: [logistic, gaussian-shared]
+        seeds: [1, 2]
+        grid:
+          optimizer: [ { name: sgdm, lr: 0.1 }, { name: adam } ]
+        """;
+
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TrialPlan Plan = new(SpecParser.Parse(Spec, "m.yaml"));
+
+    private static JobMachine Started(JobSettings? settings = null, long epoch = 1, IEnumerable<(long, TrialOutcome, double)>? done = null, JobState state = JobState.Running)
+    {
+        var m = new JobMachine("j", "m", Plan, settings ?? new JobSettings());
+        var job = new StoredJob("j", "m", Spec, "[]", state, Plan.Count, JobCounts.None, T0, T0, null, epoch, "n0");
+        m.Recover(new JobClaim(epoch, job), done ?? [], [], T0);
+        return m;
+    }
+
+    private static TrialResult Result(long index, TrialOutcome outcome = TrialOutcome.Completed, double validation = 0.5) =>
+        TrialRunnerStandIn(Plan.At(index), outcome, validation);
+
+    private static TrialResult TrialRunnerStandIn(TrialSpec t, TrialOutcome outcome, double validation) =>
+        new(t.Key, t.Model.ToString(), t.Optimizer?.ToString(), null, null, null, t.Seed, outcome, null, null, 0.9, validation, 0.8, 0.1, 0.2, 1, null, []);
+
+    private static TrialFinished Finished(long index, string node, double seconds = 1, int attempt = 1) => new("j", index, attempt, node, Result(index), 0, seconds);
+
+    private static IReadOnlyList<TrialTicket> Tickets(IReadOnlyList<JobEffect> effects) => Assert.IsType<JobEffect.Assign>(Assert.Single(effects)).Trials;
+
+    private static CommitBatch Batch(IReadOnlyList<JobEffect> effects) => Assert.Single(effects.OfType<JobEffect.Commit>()).Batch;
+
+    /// <summary>Commits a batch as the store would: every result in it is new.</summary>
+    private static IReadOnlyList<JobEffect> Commit(JobMachine m, CommitBatch b, JobCounts before)
+    {
+        var counts = b.Results.Aggregate(before, (c, r) => c.Add(r.Result.Outcome, r.Result.ValidationAccuracy));
+        return m.Committed(b, new CommitOutcome(false, [.. b.Results.Select(r => r.Index)], counts), T0);
+    }
+
+    [Fact]
+    public void A_job_hands_out_its_trials_in_order_commits_each_result_and_ends_done_after_its_final_report()
+    {
+        var m = Started();
+        Assert.Equal(6, m.Pending);
+        var first = Tickets(m.Offer("a", 4, T0));
+        Assert.Equal([0L, 1, 2, 3], first.Select(t => t.Index));
+        Assert.All(first, t => Assert.Equal(1, t.Attempt));
+        var rest = Tickets(m.Offer("b", 10, T0));
+        Assert.Equal([4L, 5], rest.Select(t => t.Index));
+        Assert.Empty(Tickets(m.Offer("b", 10, T0)));
+
+        var counts = JobCounts.None;
+        for (long i = 0; i < 6; i++)
+        {
+            var effects = m.Finished(Finished(i, i < 4 ? "a" : "b"), T0);
+            var batch = Batch(effects);
+            var committed = Commit(m, batch, counts);
+            counts = batch.Results.Aggregate(counts, (c, r) => c.Add(r.Result.Outcome, r.Result.ValidationAccuracy));
+            var ack = Assert.Single(committed.OfType<JobEffect.Ack>());
+            Assert.Equal(i < 4 ? "a" : "b", ack.Node);
+            Assert.Equal([i], ack.Indexes);
+            if (i < 5) Assert.DoesNotContain(committed, e => e is JobEffect.Report);
+            else
+            {
+                Assert.Contains(new JobEffect.PersistState(JobState.Reporting), committed);
+                Assert.Contains(new JobEffect.Report(Final: true), committed);
+            }
+        }
+        Assert.Equal(JobState.Reporting, m.State);
+        Assert.Equal([new JobEffect.PersistState(JobState.Done)], m.FinalReportWritten(T0));
+        Assert.Equal(JobState.Done, m.State);
+        Assert.Equal(6, m.View(T0, "n0", T0).Done);
+    }
+
+    [Fact]
+    public void Results_arriving_during_a_commit_wait_for_the_next_one_and_a_duplicate_is_acknowledged_without_a_write()
+    {
+        var m = Started();
+        Tickets(m.Offer("a", 6, T0));
+        var b1 = Batch(m.Finished(Finished(0, "a"), T0));
+        Assert.Empty(m.Finished(Finished(1, "a"), T0));   // one commit in flight at a time
+        Assert.Empty(m.Finished(Finished(2, "a"), T0));
+        var after = Commit(m, b1, JobCounts.None);
+        var b2 = Batch(after);
+        Assert.Equal([1L, 2], b2.Results.Select(r => r.Index).Order());   // both in one group commit
+        Commit(m, b2, JobCounts.None.Add(TrialOutcome.Completed, 0.5));
+        var duplicate = m.Finished(Finished(1, "b"), T0);
+        Assert.Equal([new JobEffect.Ack("b", [1L])], duplicate.Select(e => e is JobEffect.Ack a ? new JobEffect.Ack(a.Node, [.. a.Indexes]) : e).ToList(), new AckComparer());
+    }
+
+    private sealed class AckComparer : IEqualityComparer<JobEffect>
+    {
+        public bool Equals(JobEffect? x, JobEffect? y) => x is JobEffect.Ack a && y is JobEffect.Ack b && a.Node == b.Node && a.Indexes.SequenceEqual(b.Indexes);
+        public int GetHashCode(JobEffect obj) => 0;
+    }
+
+    [Fact]
+    public void A_fenced_commit_stops_the_job_here()
+    {
+        var m = Started();
+        Tickets(m.Offer("a", 1, T0));
+        var batch = Batch(m.Finished(Finished(0, "a"), T0));
+        var effects = m.Committed(batch, new CommitOutcome(true, [], JobCounts.None), T0);
+        Assert.IsType<JobEffect.Fenced>(Assert.Single(effects));
+        Assert.False(m.IsDone(0));
+    }
+
+    [Fact]
+    public void A_node_fault_is_retried_elsewhere_first_and_after_the_last_attempt_the_trial_fails_and_the_job_ends_failed()
+    {
+        var m = Started(new JobSettings { MaxAttempts = 2, QuarantineAfter = 10, RetryElsewhereFor = TimeSpan.FromSeconds(5) });
+        Assert.Equal(0, Tickets(m.Offer("bad", 1, T0)).Single().Index);
+        var faultOnly = Batch(m.Fault("bad", 0, 1, "cache not writable", T0));
+        Assert.Empty(faultOnly.Results);
+        Assert.Single(faultOnly.Faults);
+        Commit(m, faultOnly, JobCounts.None);
+        // The same node does not get it back at once; another node does, as attempt 2.
+        Assert.Equal(1, Tickets(m.Offer("bad", 1, T0.AddSeconds(1))).Single().Index);
+        var retry = Tickets(m.Offer("good", 1, T0.AddSeconds(1))).Single();
+        Assert.Equal((0L, 2), (retry.Index, retry.Attempt));
+        var effects = m.Fault("good", 0, 2, "out of memory", T0.AddSeconds(2));
+        var failed = Batch(effects).Results.Single(r => r.Index == 0);
+        Assert.Equal(TrialOutcome.Failed, failed.Result.Outcome);
+        Assert.Contains("failed on 2 attempts (node faults); last: out of memory", failed.Result.Error);
+        Assert.Single(Batch(effects).Faults);
+        var view = m.View(T0, "n0", T0);
+        Assert.Contains(view.Errors, e => e.Error == "cache not writable");
+
+        // The other trials complete; the job then ends failed, because one trial failed.
+        var counts = JobCounts.None;
+        var pending = m.Committed(Batch(effects), new CommitOutcome(false, [0L], counts = counts.Add(TrialOutcome.Failed, double.NaN)), T0);
+        foreach (var t in Tickets(m.Offer("good", 10, T0.AddSeconds(3))).Append(new TrialTicket(1, 1)))
+        {
+            var batch = Batch(m.Finished(Finished(t.Index, "good"), T0));
+            pending = m.Committed(batch, new CommitOutcome(false, [t.Index], counts = counts.Add(TrialOutcome.Completed, 0.5)), T0);
+        }
+        Assert.Contains(new JobEffect.Report(Final: true), pending);
+        Assert.Equal([new JobEffect.PersistState(JobState.Failed)], m.FinalReportWritten(T0));
+    }
+
+    [Fact]
+    public void A_node_with_consecutive_faults_is_quarantined_for_a_while_and_shown_with_the_reason()
+    {
+        var m = Started(new JobSettings { QuarantineAfter = 2, Quarantine = TimeSpan.FromSeconds(10), RetryElsewhereFor = TimeSpan.Zero });
+        var t = Tickets(m.Offer("bad", 2, T0));
+        m.Fault("bad", t[0].Index, 1, "no data", T0);
+        m.Fault("bad", t[1].Index, 1, "no data", T0);
+        Assert.Empty(Tickets(m.Offer("bad", 4, T0.AddSeconds(5))));
+        var q = Assert.Single(m.View(T0.AddSeconds(5), "n0", T0).Quarantined);
+        Assert.Equal("bad", q.Node);
+        Assert.Contains("2 node faults in a row; last: no data", q.Reason);
+        Assert.NotEmpty(Tickets(m.Offer("good", 4, T0.AddSeconds(5))));
+        Assert.NotEmpty(Tickets(m.Offer("bad", 4, T0.AddSeconds(11))));   // the quarantine ends
+        Assert.Empty(m.View(T0.AddSeconds(11), "n0", T0).Quarantined);
+    }
+
+    [Fact]
+    public void A_node_that_leaves_gives_its_trials_to_others_with_the_attempt_counted_and_a_hand_back_counts_none()
+    {
+        var m = Started(new JobSettings { RetryElsewhereFor = TimeSpan.Zero });
+        Tickets(m.Offer("dead", 2, T0));
+        Tickets(m.Offer("leaving", 2, T0));
+        m.NodeGone("dead", T0);
+        m.HandBack("leaving", [2L, 3L]);
+        var again = Tickets(m.Offer("other", 10, T0));
+        Assert.Equal([(0L, 2), (1L, 2), (2L, 1), (3L, 1), (4L, 1), (5L, 1)], again.Select(t => (t.Index, t.Attempt)).OrderBy(x => x.Index));
+    }
+
+    [Fact]
+    public void A_recovered_job_waits_for_heartbeats_adopts_what_workers_still_train_and_skips_what_is_done()
+    {
+        var m = Started(epoch: 2, done: [(0L, TrialOutcome.Completed, 1.0)]);
+        Assert.Equal(5, m.Pending);
+        Assert.Empty(Tickets(m.Offer("w", 10, T0.AddSeconds(1))));   // inside the adoption grace
+        m.Holds("w", [new HeldTrial(1, 1, Running: true), new HeldTrial(0, 1, Running: true)], T0.AddSeconds(1));
+        var view = m.View(T0.AddSeconds(1), "n0", T0);
+        Assert.Equal(1, view.Running);
+        var handed = Tickets(m.Offer("w", 10, T0.AddSeconds(3)));
+        Assert.Equal([2L, 3, 4, 5], handed.Select(t => t.Index));   // 0 is done, 1 is adopted
+    }
+
+    [Fact]
+    public void A_trial_a_worker_stops_listing_is_assigned_again_after_a_while()
+    {
+        var m = Started(new JobSettings { LostAfter = TimeSpan.FromSeconds(5) });
+        Tickets(m.Offer("w", 2, T0));
+        m.Holds("w", [new HeldTrial(0, 1, true)], T0.AddSeconds(2));   // 1 may still be on its way
+        Assert.Equal([2L], Tickets(m.Offer("x", 1, T0.AddSeconds(2))).Select(t => t.Index));
+        m.Holds("w", [new HeldTrial(0, 1, true)], T0.AddSeconds(6));   // 1 was lost
+        Assert.Equal([1L, 3], Tickets(m.Offer("x", 2, T0.AddSeconds(6))).Select(t => t.Index));
+    }
+
+    [Fact]
+    public void Cancel_stops_a_running_job_and_says_so_of_one_that_had_ended()
+    {
+        var m = Started();
+        Tickets(m.Offer("w", 2, T0));
+        var (outcome, effects) = m.Cancel(T0);
+        Assert.Equal(CancelOutcome.Cancelled, outcome);
+        Assert.Equal(["w"], Assert.Single(effects.OfType<JobEffect.CancelOn>()).Nodes);
+        Assert.Contains(new JobEffect.PersistState(JobState.Cancelled), effects);
+        Assert.Empty(Tickets(m.Offer("w", 2, T0)));
+        Assert.Equal(0, m.Pending);
+        Assert.Equal(CancelOutcome.AlreadyOver, m.Cancel(T0).Outcome);
+        Assert.Equal(CancelOutcome.AlreadyOver, Started(state: JobState.Done).Cancel(T0).Outcome);
+    }
+
+    [Fact]
+    public void A_job_recovered_with_every_result_stored_goes_straight_to_its_final_report()
+    {
+        var m = new JobMachine("j", "m", Plan, new JobSettings());
+        var job = new StoredJob("j", "m", Spec, "[]", JobState.Running, Plan.Count, new JobCounts(6, 0, 0, 0, 0.7), T0, T0, null, 3, "n0");
+        var effects = m.Recover(new JobClaim(3, job), Enumerable.Range(0, 6).Select(i => ((long)i, TrialOutcome.Completed, 1.0)), [], T0);
+        Assert.Contains(new JobEffect.Report(Final: true), effects);
+        Assert.Equal(JobState.Reporting, m.State);
+        Assert.Equal(0.7, m.View(T0, "n0", T0).BestValidation);   // restored from the store
+    }
+
+    [Fact]
+    public void The_eta_weighs_the_remaining_trials_by_what_trials_of_their_model_cost()
+    {
+        var m = Started();
+        var all = Tickets(m.Offer("w", 6, T0));
+        // The two closed-form trials (1 ms each) finish first; the logistic ones take 10 s.
+        var closed = all.Where(t => Plan.At(t.Index).IsClosedForm).ToList();
+        var counts = JobCounts.None;
+        foreach (var t in closed)
+        {
+            var batch = Batch(m.Finished(Finished(t.Index, "w", seconds: 0.001), T0));
+            Commit(m, batch, counts);
+            counts = counts.Add(TrialOutcome.Completed, 0.5);
+        }
+        var logistic = all.First(t => !Plan.At(t.Index).IsClosedForm);
+        Commit(m, Batch(m.Finished(Finished(logistic.Index, "w", seconds: 10), T0)), counts);
+        var view = m.View(T0.AddSeconds(10), "n0", T0);
+        // 3 of 4 logistic trials remain, at 10 s each, done at the pace of 10 s of work per 10 s: about 30 s, not "half done".
+        Assert.InRange(view.EtaSeconds!.Value, 29, 31);
+    }
+}

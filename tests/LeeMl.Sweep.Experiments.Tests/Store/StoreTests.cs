@@ -1,0 +1,167 @@
+using LeeMl.Sweep.Experiments.Results;
+using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Tests;
+
+namespace LeeMl.Sweep.Experiments.Tests.Store;
+
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "postgres";
+}
+
+/// <summary>Both stores, the same behaviour: a real SQLite file and a real PostgreSQL server.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class StoreTests : IDisposable
+{
+    private readonly PostgresServer _postgres;
+    private readonly string _dir = Directory.CreateTempSubdirectory("leeml-store-").FullName;
+
+    public StoreTests(PostgresServer postgres) => _postgres = postgres;
+
+    private static Task<ISweepStore> Open(string db) => SweepStores.Open(db, PostgresServer.Password);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    public static TheoryData<string> Kinds => new() { "sqlite", "postgresql" };
+
+    private string Address(string kind) => kind == "sqlite" ? Path.Combine(_dir, $"s{Guid.NewGuid():N}.db") : _postgres.NewDatabase();
+
+    private static TrialResult Result(string key, TrialOutcome outcome, double validation, int epochs) => new(
+        key, "logistic", "sgdm(lr=0.1)", null, null, null, 1, outcome, null, outcome == TrialOutcome.Failed ? "bad \"data\"" : null,
+        0.9, validation, 0.8, 0.25, double.NaN, epochs > 0 ? 1 : null, null,
+        [.. Enumerable.Range(1, epochs).Select(e => new EpochResult(e, e * 10L, 0.1, 0.5 / e, 0.8, double.NaN, validation, 1.5))]);
+
+    private static ResultWrite Write(long index, TrialResult r, int chunkSize = 1000) =>
+        new(index, r, ResultJson.Summary(r), [.. r.Epochs.Chunk(chunkSize).Select(c => ResultJson.Chunk(c))], "127.0.0.1:4053", 0.5, 1);
+
+    [Theory, MemberData(nameof(Kinds))]
+    public async Task Results_are_committed_once_read_back_in_key_order_and_compose_to_the_same_lines(string kind)
+    {
+        var db = Address(kind);
+        await using var store = await Open(db);
+        await store.CreateJob(new NewJob("j1", "test", "name: test", "[]", 3));
+        var claim = await store.ClaimJob("j1", "node-a");
+        Assert.NotNull(claim);
+        Assert.Equal(1, claim.Epoch);
+        Assert.Equal(JobState.Running, claim.Job.State);
+
+        var b = Result("b|x|seed=1", TrialOutcome.Completed, 0.7, 3);
+        var a = Result("a|x|seed=1", TrialOutcome.Failed, double.NaN, 0);
+        var first = await store.Commit("j1", claim.Epoch, [Write(1, b), Write(0, a)], []);
+        Assert.False(first.Fenced);
+        Assert.Equal([0L, 1L], first.Inserted.Order());
+        // A duplicate delivery changes nothing and counts nothing.
+        var again = await store.Commit("j1", claim.Epoch, [Write(1, b)], []);
+        Assert.Empty(again.Inserted);
+
+        var job = (await store.GetJob("j1"))!;
+        Assert.Equal(new JobCounts(2, 1, 0, 0, 0.7), job.Counts);
+        var rows = await store.Results("j1", withCurves: true).ToListAsync();
+        Assert.Equal(["a|x|seed=1", "b|x|seed=1"], rows.Select(r => r.Key));
+        Assert.Equal(ResultJson.Line(a), rows[0].Line);
+        Assert.Equal(ResultJson.Line(b), rows[1].Line);
+        Assert.Equal(b, ResultJson.Parse(rows[1].Line) with { Epochs = b.Epochs });
+        Assert.Equal(b.Epochs, ResultJson.Parse(rows[1].Line).Epochs);
+        var page = await store.Results("j1", withCurves: false, afterKey: "a|x|seed=1", limit: 10).ToListAsync();
+        Assert.Equal(["b|x|seed=1"], page.Select(r => r.Key));
+        Assert.Equal(2, await store.Done("j1").CountAsync());
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public async Task An_older_incarnation_is_fenced_off_once_another_claims_the_job(string kind)
+    {
+        await using var store = await Open(Address(kind));
+        await store.CreateJob(new NewJob("j", "test", "name: test", "[]", 2));
+        var old = (await store.ClaimJob("j", "node-a"))!;
+        var current = (await store.ClaimJob("j", "node-b"))!;
+        Assert.Equal(old.Epoch + 1, current.Epoch);
+        Assert.Equal("node-b", current.Job.OwnerNode);
+
+        var fenced = await store.Commit("j", old.Epoch, [Write(0, Result("a|seed=1", TrialOutcome.Completed, 0.5, 1))], [new FaultWrite(1, 1, "n", "e")]);
+        Assert.True(fenced.Fenced);
+        Assert.False(await store.SetState("j", old.Epoch, JobState.Done));
+        Assert.Empty(await store.Done("j").ToListAsync());
+        Assert.Empty(await store.Faults("j").ToListAsync());
+
+        Assert.True(await store.SetState("j", current.Epoch, JobState.Done));
+        var done = (await store.GetJob("j"))!;
+        Assert.Equal(JobState.Done, done.State);
+        Assert.NotNull(done.Finished);
+        Assert.Empty(await store.OpenJobIds());
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public async Task A_curve_of_100000_epochs_is_stored_in_chunks_ahead_of_its_result_and_read_back_whole(string kind)
+    {
+        await using var store = await Open(Address(kind));
+        await store.CreateJob(new NewJob("long", "test", "name: test", "[]", 1));
+        var claim = (await store.ClaimJob("long", "n"))!;
+        var r = Result("long|seed=1", TrialOutcome.Completed, 0.6, 100_000);
+        var chunks = r.Epochs.Chunk(2000).Select(c => ResultJson.Chunk(c)).ToList();
+        for (var i = 0; i < chunks.Count; i++) await store.StoreChunk("long", 0, i, chunks[i]);
+        await store.StoreChunk("long", 0, 0, chunks[0]);   // a resent chunk is harmless
+        var outcome = await store.Commit("long", claim.Epoch, [new ResultWrite(0, r, ResultJson.Summary(r), null, "n", 1, 1)], []);
+        Assert.Equal([0L], outcome.Inserted);
+        var back = await store.Results("long", withCurves: true).SingleAsync();
+        Assert.Equal(ResultJson.Line(r), back.Line);
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public async Task The_store_keeps_its_identity_and_refuses_a_schema_from_a_newer_version(string kind)
+    {
+        var db = Address(kind);
+        string id;
+        await using (var store = await Open(db)) id = store.Identity.Id;
+        await using (var again = await Open(db)) Assert.Equal(id, again.Identity.Id);
+        await using (var other = await Open(Address(kind))) Assert.NotEqual(id, other.Identity.Id);
+        Assert.DoesNotContain(PostgresServer.Password, id + db);
+
+        await SetSchemaVersion(db, 99);
+        var e = await Assert.ThrowsAsync<StoreException>(() => Open(db));
+        Assert.Contains("schema version 99, newer than this program's", e.Message);
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public async Task Blobs_are_stored_by_hash_in_chunks(string kind)
+    {
+        await using var store = await Open(Address(kind));
+        Assert.Null(await store.GetBlob("abc"));
+        await store.PutBlobChunk("abc", 0, new byte[] { 1, 2, 3 });
+        await store.PutBlobChunk("abc", 1, new byte[] { 4 });
+        await store.CompleteBlob("abc", 4, 2);
+        Assert.Equal(new BlobInfo("abc", 4, 2, true), await store.GetBlob("abc"));
+        Assert.Equal(new byte[] { 4 }, await store.GetBlobChunk("abc", 1));
+    }
+
+    [Fact]
+    public void Addresses_parse_and_never_carry_a_password()
+    {
+        Assert.Equal(new StoreAddress.Postgres("u", "db.example", 5433, "sweeps", null), StoreAddress.Parse("postgresql://u@db.example:5433/sweeps"));
+        Assert.Equal(5432, ((StoreAddress.Postgres)StoreAddress.Parse("postgres://u@h/d")).Port);
+        Assert.IsType<StoreAddress.Sqlite>(StoreAddress.Parse("runs/x.db"));
+        Assert.Contains("no password in the address", Assert.Throws<StoreException>(() => StoreAddress.Parse("postgresql://u:secret@h/d")).Message);
+        Assert.Contains("unknown kind", Assert.Throws<StoreException>(() => StoreAddress.Parse("mysql://u@h/d")).Message);
+        Assert.Contains("name one database", Assert.Throws<StoreException>(() => StoreAddress.Parse("postgresql://u@h/")).Message);
+    }
+
+    private async Task SetSchemaVersion(string db, int version)
+    {
+        if (db.StartsWith("postgresql://", StringComparison.Ordinal))
+        {
+            var a = (StoreAddress.Postgres)StoreAddress.Parse(db);
+            await using var c = new Npgsql.NpgsqlConnection($"Host={a.Host};Port={a.Port};Username={a.User};Password={PostgresServer.Password};Database={a.Database}");
+            await c.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand($"UPDATE meta SET value = '{version}' WHERE key = 'schema_version'", c);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        else
+        {
+            await using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False");
+            await c.OpenAsync();
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = $"UPDATE meta SET value = '{version}' WHERE key = 'schema_version'";
+            await cmd.ExecuteNonQueryAsync();
+        }
+    }
+}
