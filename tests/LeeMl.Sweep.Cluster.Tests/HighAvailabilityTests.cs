@@ -21,7 +21,7 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposabl
         data: { synthetic: blobs, samples: 3000, features: 8, seed: 4 }
         validation: 0.2
         models: [logistic, { name: mlp, hidden: 16 }]
-        epochs: 8
+        epochs: 48
         batch_size: 32
         seeds: [1, 2, 3, 4]
         grid:
@@ -94,12 +94,11 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(256, results.Length);
         Assert.All(results, l => Assert.Equal("completed", JsonDocument.Parse(l).RootElement.GetProperty("outcome").GetString()));
         Assert.Equal(ClusterFixture.Sha256(Path.Combine(_f.Dir, "run-big", "results.jsonl")), ClusterFixture.Sha256(Path.Combine(outDir, "results.jsonl")));
-        // The first trial the new incarnation dispatched: one no worker had started before the kill
-        // (the workers keep training what they held, so the slots do not idle meanwhile).
-        var starts = ClusterFixture.Logged(worker1, "start").Concat(ClusterFixture.Logged(worker2, "start")).Where(s => s.Text.StartsWith(job, StringComparison.Ordinal)).ToList();
-        var before = starts.Where(s => s.At <= killedAt).Select(s => s.Text).ToHashSet();
-        var firstNew = starts.Where(s => s.At > killedAt && !before.Contains(s.Text)).Select(s => s.At).Order().First();
-        output.WriteLine($"kill → first trial dispatched by the job's new coordinator: {(firstNew - killedAt).TotalSeconds:F1} s; " +
+        // The first trials the job's new coordinator dispatched (the workers meanwhile train what they hold).
+        var firstNew = ClusterFixture.Logged(worker1, "assigned").Concat(ClusterFixture.Logged(worker2, "assigned"))
+            .Where(s => s.At > killedAt && s.Text.StartsWith(job, StringComparison.Ordinal) && !s.Text.EndsWith($"by {host}", StringComparison.Ordinal))
+            .Select(s => s.At).Order().First();
+        output.WriteLine($"kill → first trials dispatched by the job's new coordinator: {(firstNew - killedAt).TotalSeconds:F1} s; " +
             $"kill → job done and its files written by submit --wait: {(endedAt - killedAt).TotalSeconds:F1} s");
         var newHost = (await client.Job(job))!.Coordinator;
         Assert.NotEqual(host, newHost);

@@ -56,7 +56,7 @@ public sealed record JobSettings
     public TimeSpan RetryElsewhereFor { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>A recovered job first waits for the workers' heartbeats, so trials still running elsewhere are adopted, not started twice.</summary>
-    public TimeSpan AdoptGrace { get; init; } = TimeSpan.FromSeconds(2.5);
+    public TimeSpan AdoptGrace { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How often a running job's reports are rewritten, at most.</summary>
     public TimeSpan ReportEvery { get; init; } = TimeSpan.FromSeconds(5);

@@ -72,7 +72,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
 
     private const int ChunkWindow = 4;
     private static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan HoldsEvery = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan HoldsEvery = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromMilliseconds(500);
 
     private readonly WorkerOptions _options;
@@ -107,6 +107,7 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
                 Timers.StartSingleTimer("ask", Ask.Instance, TimeSpan.FromMilliseconds(300));   // that job had nothing: ask again soon
                 return;
             }
+            if (_options.LogTrials) Console.WriteLine($"{Stamp()} assigned {m.JobId} {m.Trials.Count} by {NodeAddress.Of(Sender, Context.System)}");
             foreach (var t in m.Trials) Accept(m.JobId, t);
             AskForWork();
         });
@@ -244,11 +245,14 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var sinceSent = System.Diagnostics.Stopwatch.StartNew();
             var pending = (Epoch: 0, Best: double.NaN);
+            var first = true;
             void Progress(EpochMetrics e)
             {
-                // At most one message per trial every ProgressEvery, with the best validation since the last.
+                // The first epoch at once (the trial shows as running), then at most one message per
+                // trial every ProgressEvery, with the best validation since the last.
                 pending = (e.Epoch, double.IsNaN(pending.Best) || e.ValidationAccuracy > pending.Best ? e.ValidationAccuracy : pending.Best);
-                if (sinceSent.Elapsed < ProgressEvery) return;
+                if (!first && sinceSent.Elapsed < ProgressEvery) return;
+                first = false;
                 self.Tell(new SlotProgress(work, pending.Epoch, pending.Best));
                 pending = (0, double.NaN);
                 sinceSent.Restart();

@@ -24,7 +24,7 @@ public static class Plots
         // Each figure has its own Plot and canvas: render them side by side, keep the order.
         Func<Figure?>[] makers =
         [
-            () => report.Cells.Count > 0 ? AccuracyBars(report) : null,
+            () => report.Cells.Any(c => c.Completed > 0) ? AccuracyBars(report) : null,
             () => LearningCurves(report),
             () => report.Gaps.Count > 0 ? GapByFactor(report) : null,
             () => LearningRates(report),
@@ -116,6 +116,7 @@ public static class Plots
             p.Legend.FontSize = 9;
             plots.Add(p);
         }
+        if (plots.Count == 0) return null;
         return Grid("learning-curves", "Learning curves per cell: train and validation accuracy by epoch (mean over seeds)", plots, 4, 380, 260);
     }
 
