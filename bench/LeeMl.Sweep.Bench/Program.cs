@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "scaling" => await EngineBench.Scaling(),
     "memory" => EngineBench.Memory(),
     "adult-accuracy" => EngineBench.AdultAccuracy(),
+    "store" => await StoreBench.Run(),
     _ => Run(args),
 };
 

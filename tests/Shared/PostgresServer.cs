@@ -21,7 +21,10 @@ public sealed class PostgresServer : IDisposable
 
     public int Port { get; }
 
-    public PostgresServer()
+    /// <param name="durable">fsync on, as in production (benchmarks); the tests run without it, for speed.</param>
+    public PostgresServer() : this(durable: false) { }
+
+    public PostgresServer(bool durable)
     {
         _bin = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().FirstOrDefault()
@@ -36,7 +39,7 @@ public sealed class PostgresServer : IDisposable
         if (IsRoot) Run("chown", "-R", "postgres:postgres", _root);
         AsPostgres(Path.Combine(_bin, "initdb"), "-D", _data, "-U", User, "--auth=scram-sha-256", "--pwfile", pwfile, "-E", "UTF8", "--no-sync");
         AsPostgres(Path.Combine(_bin, "pg_ctl"), "-D", _data, "-l", Path.Combine(_root, "log"), "-w", "-t", "60", "-o",
-            $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start");
+            $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync={(durable ? "on" : "off")} -c max_connections=200", "start");
     }
 
     /// <summary>A fresh, empty database; its address for --db.</summary>

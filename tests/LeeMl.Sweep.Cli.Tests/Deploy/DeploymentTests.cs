@@ -16,19 +16,23 @@ public sealed class DeploymentTests
     }
 
     [Fact]
-    public void Docker_compose_file_is_valid_with_a_coordinator_and_scalable_workers()
+    public void Docker_compose_file_is_valid_with_postgres_two_coordinators_and_scalable_workers()
     {
         var (code, output) = Compose("config");
         Assert.True(code == 0, output);
         var services = Compose("config", "--services").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("postgres", services);
         Assert.Contains("coordinator", services);
+        Assert.Contains("coordinator2", services);
         Assert.Contains("worker", services);
+        var flat = System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
+        Assert.Contains("--db postgresql://leeml@postgres:5432/sweeps", flat);
         // A service that scales cannot have a fixed host name, container name or host port.
         var worker = output[output.IndexOf("\n  worker:", StringComparison.Ordinal)..];
         worker = worker[..(worker.IndexOf("\n  ", 2, StringComparison.Ordinal) is var end and > 0 ? end : worker.Length)];
         Assert.DoesNotContain("hostname:", worker);
         Assert.DoesNotContain("container_name:", worker);
-        Assert.Contains("--seed-nodes coordinator:4053,worker-seed:4053", output);
+        Assert.Contains("--seed-nodes coordinator:4053,coordinator2:4053", flat);
         Assert.Contains("stop_grace_period", output);
     }
 

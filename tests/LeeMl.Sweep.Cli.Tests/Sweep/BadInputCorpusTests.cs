@@ -250,6 +250,25 @@ public sealed class BadInputCorpusTests : IDisposable
             var cancel = CliRunner.Process(_dir, "cancel", "no-such-job", "--cluster", $"127.0.0.1:{port}", "--timeout", "5");
             Assert.Equal(2, cancel.ExitCode);
             Assert.Contains("unknown job 'no-such-job'", cancel.Stderr);
+
+            // A job that has ended cannot be cancelled: said so, exit code 3; a running one is (exit 0).
+            var spec = Path.Combine(_dir, "spec.yaml");
+            File.WriteAllText(spec, Good);
+            var done = CliRunner.Process(_dir, "submit", spec, "--cluster", $"127.0.0.1:{port}", "--wait", "--out", Path.Combine(_dir, "done"));
+            Assert.True(done.ExitCode == 0, done.Stderr);
+            var doneJob = done.Stdout.Split('\n')[0].Trim();
+            var again = CliRunner.Process(_dir, "cancel", doneJob, "--cluster", $"127.0.0.1:{port}");
+            Assert.Equal(3, again.ExitCode);
+            Assert.Contains($"job {doneJob} had already ended (done); nothing to cancel", again.Stdout);
+            var slow = Path.Combine(_dir, "slow.yaml");
+            File.WriteAllText(slow, Good.Replace("epochs: 3", "epochs: 5000", StringComparison.Ordinal).Replace("name: good", "name: slow", StringComparison.Ordinal));
+            var running = CliRunner.Process(_dir, "submit", slow, "--cluster", $"127.0.0.1:{port}");
+            var runningJob = running.Stdout.Trim();
+            var stop = CliRunner.Process(_dir, "cancel", runningJob, "--cluster", $"127.0.0.1:{port}");
+            Assert.True(stop.ExitCode == 0, stop.Stderr);
+            Assert.Contains($"cancelled {runningJob}", stop.Stdout);
+            var cancelled = CliRunner.Process(_dir, "status", runningJob, "--cluster", $"127.0.0.1:{port}", "--json");
+            Assert.Contains("\"state\":\"cancelled\"", cancelled.Stdout);
         }
         finally
         {
