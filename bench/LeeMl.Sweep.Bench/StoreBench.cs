@@ -15,7 +15,7 @@ internal static class StoreBench
 {
     public static async Task<int> Run()
     {
-        using var postgres = new PostgresServer(durable: true);   // fsync on, as a real server runs
+        using var postgres = PostgresServer.Durable();   // fsync on, as a real server runs
         var stores = new (string Name, Func<Task<ISweepStore>> Open)[]
         {
             ("sqlite", () => SweepStores.Open(Path.Combine(Directory.CreateTempSubdirectory("leeml-store-bench-").FullName, "s.db"))),

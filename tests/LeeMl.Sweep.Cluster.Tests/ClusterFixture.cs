@@ -25,9 +25,13 @@ internal sealed class ClusterFixture : IDisposable
     public NodeProcess Start(params string[] args) => StartIn([], args);
 
     /// <summary>A process started through <paramref name="prefix"/> (e.g. inside a network namespace).</summary>
-    public NodeProcess StartIn(string[] prefix, params string[] args)
+    public NodeProcess StartIn(string[] prefix, params string[] args) => StartAt(Dir, prefix, args);
+
+    /// <summary>A process started in the folder <paramref name="workingDirectory"/> (as on another machine, with other files around it).</summary>
+    public NodeProcess StartAt(string workingDirectory, string[] prefix, params string[] args)
     {
-        var p = new NodeProcess(Dir, prefix, args, Environment);
+        Directory.CreateDirectory(workingDirectory);
+        var p = new NodeProcess(workingDirectory, prefix, args, Environment);
         _processes.Add(p);
         return p;
     }
@@ -35,7 +39,11 @@ internal sealed class ClusterFixture : IDisposable
     private static string S(int n) => n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A node of a loopback cluster; coordinators serve the API on <paramref name="http"/>.</summary>
-    public NodeProcess Node(string roles, int port, IEnumerable<int> seeds, int slots = 1, string db = "coord.db", int? http = null, params string[] extra)
+    public NodeProcess Node(string roles, int port, IEnumerable<int> seeds, int slots = 1, string db = "coord.db", int? http = null, params string[] extra) =>
+        NodeAt(Dir, roles, port, seeds, slots, db, http, extra);
+
+    /// <summary>A node started in its own folder (nothing of the submitter's files around it).</summary>
+    public NodeProcess NodeAt(string workingDirectory, string roles, int port, IEnumerable<int> seeds, int slots = 1, string db = "coord.db", int? http = null, params string[] extra)
     {
         List<string> args = ["node", "--roles", roles, "--host", "127.0.0.1", "--port", S(port),
             "--seed-nodes", string.Join(",", seeds.Select(s => $"127.0.0.1:{s}")), "--slots", S(slots), "--log-trials"];
@@ -44,8 +52,9 @@ internal sealed class ClusterFixture : IDisposable
             args.AddRange(["--db", db.Contains("://", StringComparison.Ordinal) ? db : Path.Combine(Dir, db), "--http", S(http ?? NodeProcess.FreePort())]);
             args.AddRange(["--jobs-dir", Path.Combine(Dir, $"jobs-{port}")]);
         }
+        if (roles.Contains("worker", StringComparison.Ordinal) && !extra.Contains("--cache-dir")) args.AddRange(["--cache-dir", Path.Combine(Dir, $"cache-{port}")]);
         args.AddRange(extra);
-        return Start([.. args]);
+        return StartAt(workingDirectory, [], [.. args]);
     }
 
     public static SweepHttpClient Client(params int[] httpPorts) =>

@@ -107,10 +107,30 @@ public sealed class DataLoaderTests
     public void Test_fraction_sets_the_held_out_share_and_is_validated()
     {
         var spec = SpecParser.Parse("name: t\ndata: { synthetic: blobs, samples: 1000, test_fraction: 0.3 }\nmodels: [gaussian-shared]\n", "s.yaml");
-        var split = LeeMl.Sweep.Experiments.Running.DataLoader.Load(spec.Data, null);
+        var split = LeeMl.Sweep.Experiments.Running.DataLoader.Load(spec.Data, (string?)null);
         Assert.Equal(300, split.Test!.Rows);
         Assert.Equal(700, split.Train.Rows);
         var e = Assert.Throws<SpecException>(() => SpecParser.Parse("name: t\ndata: { synthetic: blobs, test_fraction: 1 }\nmodels: [gaussian-shared]\n", "s.yaml"));
         Assert.Contains("s.yaml:2: data.test_fraction: 1 is out of range", e.Message);
+    }
+}
+
+/// <summary>A loader forgets a failure: the next trial tries again (a file fixed meanwhile, a fetch that works now).</summary>
+public sealed class DataLoaderFailureTests
+{
+    [Fact]
+    public void A_failed_load_is_not_remembered()
+    {
+        var attempts = 0;
+        var sources = new Running.DataSources(Learning.Data.DataFolder.Builtin, path =>
+            ++attempts == 1 ? throw new IOException("not yet") : new Learning.Data.DataFile(path, () => new MemoryStream("a,y\n1,0\n2,1\n3,0\n4,1\n"u8.ToArray())));
+        var loader = new Running.DataLoader(sources);
+        var data = new DataSpec("csv", System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+            new Dictionary<string, string> { ["path"] = "x.csv", ["label"] = "y", ["test_fraction"] = "0.5" }));
+        Assert.Throws<IOException>(() => loader.Source(data));
+        Assert.Equal(2, loader.Source(data).Train.Rows);
+        Assert.Equal(2, attempts);
+        loader.Source(data);
+        Assert.Equal(2, attempts);   // a success is kept
     }
 }

@@ -110,4 +110,47 @@ public sealed class ReportTests : IDisposable
         Assert.Contains("adam minus sgdm", report.LectureVerdict);
         Assert.All(report.Cells, c => Assert.Equal(3, c.Seeds));
     }
+
+    [Fact]
+    public void Every_report_renders_when_every_trial_failed_with_a_failures_section_and_a_red_banner()
+    {
+        var dir = SmallSweep.Folder(_root, 6);
+        var failed = File.ReadAllLines(Path.Combine(dir, "results.jsonl")).Select(l => Experiments.Results.ResultJson.Parse(l) with
+        {
+            Outcome = Experiments.Results.TrialOutcome.Failed, Error = "failed on 3 attempts (node faults); last: cache not writable", Epochs = [],
+            TrainAccuracy = double.NaN, ValidationAccuracy = double.NaN, TestAccuracy = double.NaN, BestEpoch = null,
+        }).ToList();
+        File.WriteAllLines(Path.Combine(dir, "results.jsonl"), failed.Select(Experiments.Results.ResultJson.Line));
+        File.WriteAllLines(Path.Combine(dir, "telemetry.jsonl"), failed.Select(r => Experiments.Results.ResultJson.Telemetry(new(r.Key, "10.0.0.3:4053", 0, 3,
+            [new(1, "10.0.0.3:4053", "IOException: cache not writable"), new(2, "10.0.0.3:4053", "IOException: cache not writable")]))));
+        var report = ReportFolder.Render(dir, new JobProgress(6, 6, 0, "failed"));
+        Assert.Equal(6, report.FailedTrials);
+        Assert.Equal(12, report.NodeFaults);
+        var md = File.ReadAllText(Path.Combine(dir, "report.md"));
+        Assert.Contains("Complete with failures: 6 of 6 trials (6 failed, 0 diverged)", md);
+        Assert.Contains("## Failures", md);
+        Assert.Contains("| 10.0.0.3:4053 | 2 | node fault; retried | IOException: cache not writable |", md);
+        Assert.Contains("| 3 | the trial failed | failed on 3 attempts (node faults); last: cache not writable |", md);
+        var html = File.ReadAllText(Path.Combine(dir, "report.html"));
+        Assert.Contains("class=\"status failed\"", html);
+        Assert.Contains("id=\"failures\"", html);
+        Assert.Contains(",failed,", File.ReadAllText(Path.Combine(dir, "results.csv")));
+        Assert.Contains("cache not writable", File.ReadAllText(Path.Combine(dir, "results.csv")));
+    }
+
+    [Fact]
+    public void A_node_fault_that_was_retried_is_named_in_the_report_though_no_trial_failed()
+    {
+        var dir = SmallSweep.Folder(_root, 4);
+        var lines = File.ReadAllLines(Path.Combine(dir, "telemetry.jsonl"));
+        var first = Experiments.Results.ResultJson.ParseTelemetry(lines[0]);
+        lines[0] = Experiments.Results.ResultJson.Telemetry(first with { Attempt = 2, Faults = [new(1, "10.0.0.9:4053", "DataException: data file not available")] });
+        File.WriteAllLines(Path.Combine(dir, "telemetry.jsonl"), lines);
+        var report = ReportFolder.Render(dir, new JobProgress(4, 4, 0, "done"));
+        Assert.Equal((0, 1), (report.FailedTrials, report.NodeFaults));
+        var html = File.ReadAllText(Path.Combine(dir, "report.html"));
+        Assert.Contains("class=\"status ok\"", html);
+        Assert.Contains("10.0.0.9:4053", html);
+        Assert.Contains("DataException: data file not available", File.ReadAllText(Path.Combine(dir, "report.md")));
+    }
 }

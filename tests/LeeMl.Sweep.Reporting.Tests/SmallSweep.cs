@@ -25,7 +25,7 @@ internal static class SmallSweep
     private static readonly Lazy<IReadOnlyList<(string Key, string Result, string Telemetry)>> Lines = new(() =>
     {
         var spec = SpecParser.Parse(SpecText, "small.yaml");
-        var data = new DataLoader(null);
+        var data = new DataLoader((string?)null);
         return [.. new TrialPlan(spec).All().OrderBy(t => t.Key, StringComparer.Ordinal).Select(t =>
         {
             var r = TrialRunner.Run(spec, t, data);

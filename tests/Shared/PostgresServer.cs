@@ -21,10 +21,12 @@ public sealed class PostgresServer : IDisposable
 
     public int Port { get; }
 
-    /// <param name="durable">fsync on, as in production (benchmarks); the tests run without it, for speed.</param>
     public PostgresServer() : this(durable: false) { }
 
-    public PostgresServer(bool durable)
+    /// <summary>A server with fsync on, as in production (benchmarks); the tests run without it, for speed.</summary>
+    public static PostgresServer Durable() => new(durable: true);
+
+    private PostgresServer(bool durable)
     {
         _bin = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().FirstOrDefault()

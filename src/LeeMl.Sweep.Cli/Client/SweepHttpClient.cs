@@ -104,6 +104,21 @@ public sealed class SweepHttpClient : ISweepApi, IDisposable
         return (await response.Content.ReadFromJsonAsync(ServiceJson.Default.SubmitReply, cancel))!;
     }
 
+    public async Task ShipData(Experiments.Data.ShippedFile file, Func<Stream> open, CancellationToken cancel = default)
+    {
+        using (var head = await Send(() => new HttpRequestMessage(HttpMethod.Head, $"/api/blobs/{file.Sha256}"), cancel))
+            if (head.IsSuccessStatusCode) return;   // the store has it already
+        using var response = await Send(() =>
+        {
+            var content = new StreamContent(open(), 1 << 16);
+            content.Headers.ContentLength = file.Size;
+            var put = new HttpRequestMessage(HttpMethod.Put, $"/api/blobs/{file.Sha256}") { Content = content };
+            put.Headers.Add("X-Data-Path", Uri.EscapeDataString(file.Path));
+            return put;
+        }, cancel);
+        await Ensure(response);
+    }
+
     public async Task<JobView?> Job(string id, CancellationToken cancel = default)
     {
         using var response = await Send(() => new HttpRequestMessage(HttpMethod.Get, $"/api/jobs/{Uri.EscapeDataString(id)}"), cancel);

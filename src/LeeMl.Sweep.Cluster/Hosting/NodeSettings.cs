@@ -60,6 +60,19 @@ public sealed class NodeSettings
 
     public string? TlsCa { get; set; }
 
+    /// <summary>Coordinators: the largest data a job may ship, in bytes or with a unit (500M, 2G).</summary>
+    public string MaxDataSize { get; set; } = "1G";
+
+    /// <summary>Workers: where copies of shipped data files are kept (default: ~/.cache/leeml-sweep/data).</summary>
+    public string? CacheDir { get; set; }
+
+    /// <summary>Workers: how much the data cache may hold, in bytes or with a unit.</summary>
+    public string CacheSize { get; set; } = "2G";
+
+    public long MaxDataBytes => Sizes.Parse(MaxDataSize, "--max-data-size");
+
+    public long CacheBytes => Sizes.Parse(CacheSize, "--cache-size");
+
     public bool IsCoordinator => Roles.Contains(NodeRoles.Coordinator);
 
     public bool IsWorker => Roles.Contains(NodeRoles.Worker);

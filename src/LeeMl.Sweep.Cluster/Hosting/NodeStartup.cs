@@ -76,6 +76,7 @@ public static class NodeStartup
         var extractor = JobRouting.Extractor;
         if (runtime.Settings.IsCoordinator)
         {
+            system.ActorOf(Data.BlobServer.Props(runtime.Store!), Data.BlobServer.Name);
             var services = new NodeServices(runtime.Store!, runtime.Node, new JobSettings()) { Dispatcher = runtime.Dispatcher };
             services.Reports = system.ActorOf(ReportScheduler.Props(runtime.Store!, runtime.JobFolder), "reports");
             var settings = ClusterShardingSettings.Create(system).WithRole(NodeRoles.Coordinator).WithRememberEntities(false)
@@ -89,7 +90,7 @@ public static class NodeStartup
             runtime.Jobs = ClusterSharding.Get(system).StartProxy(JobRouting.TypeName, NodeRoles.Coordinator, extractor);
         }
         if (worker is not null)
-            runtime.Worker = system.ActorOf(TrialWorker.Props(worker with { Node = runtime.Node }, runtime.Dispatcher, runtime.Jobs), JobEntity.WorkerName);
+            runtime.Worker = system.ActorOf(TrialWorker.Props(worker with { Node = runtime.Node, Fetcher = new Data.BlobFetcher(system) }, runtime.Dispatcher, runtime.Jobs), JobEntity.WorkerName);
         runtime.SetReady(cluster.SelfAddress.ToString());
     }
 }

@@ -36,3 +36,9 @@ public sealed record WhichStore : ISweepMessage
 }
 
 public sealed record StoreInUse(string StoreId, string Description) : ISweepMessage;
+
+/// <summary>A worker asks a coordinator's blob server for one chunk of a shipped data file.</summary>
+public sealed record FetchBlobChunk(string Sha256, int Chunk) : ISweepMessage;
+
+/// <summary>One chunk (at most <see cref="Data.BlobStorage.ChunkBytes"/> bytes) of a shipped data file, and how many it has; or why there is none.</summary>
+public sealed record BlobChunk(string Sha256, int Chunk, int Chunks, byte[] Data, string? Error) : ISweepMessage;

@@ -61,5 +61,7 @@ public sealed class SweepSerializer(ExtendedActorSystem system) : SerializerWith
 [JsonSerializable(typeof(NodesReply))]
 [JsonSerializable(typeof(WhichStore))]
 [JsonSerializable(typeof(StoreInUse))]
+[JsonSerializable(typeof(FetchBlobChunk))]
+[JsonSerializable(typeof(BlobChunk))]
 [JsonSerializable(typeof(Service.JobView))]
 internal sealed partial class ProtocolJson : JsonSerializerContext;

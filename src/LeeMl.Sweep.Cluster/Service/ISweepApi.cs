@@ -11,6 +11,9 @@ public interface ISweepApi
 {
     Task<SubmitReply> Submit(SubmitRequest request, CancellationToken cancel = default);
 
+    /// <summary>Ships one of a spec's data files to the store ahead of the job (nothing to do when the store has it).</summary>
+    Task ShipData(Experiments.Data.ShippedFile file, Func<Stream> open, CancellationToken cancel = default);
+
     /// <summary>One job, or null when the cluster does not know it.</summary>
     Task<JobView?> Job(string id, CancellationToken cancel = default);
 

@@ -1,11 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using Akka.Actor;
+using LeeMl.Sweep.Cluster.Data;
 using LeeMl.Sweep.Cluster.Hosting;
 using LeeMl.Sweep.Cluster.Protocol;
+using LeeMl.Sweep.Experiments.Data;
 using LeeMl.Sweep.Experiments.Planning;
 using LeeMl.Sweep.Experiments.Specs;
 using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Text;
 using LeeMl.Sweep.Reporting;
 
 namespace LeeMl.Sweep.Cluster.Service;
@@ -37,18 +40,42 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
         {
             return new SubmitReply(null, 0, e.Message);
         }
+        // Every data file the spec names must have come with it: workers read shipped bytes only, never a path.
+        foreach (var path in SpecFiles.Paths(spec.Data))
+        {
+            var shipped = request.Data.FirstOrDefault(d => d.Path == path);
+            if (shipped is null)
+                return new SubmitReply(null, 0, $"{Printable.Escape(request.SpecFile)}: the data file '{Printable.Escape(path)}' was not shipped with the job (submit sends the files a spec names)");
+            var blob = await Store.GetBlob(shipped.Sha256, cancel);
+            if (blob is null || blob.Size != shipped.Size)
+                return new SubmitReply(null, 0, $"the data file '{Printable.Escape(path)}' (SHA-256 {Printable.Escape(shipped.Sha256)}) is not in the cluster's store; ship it first");
+        }
+        if (request.Data.Sum(d => d.Size) > MaxDataBytes)
+            return new SubmitReply(null, 0, $"the job's data is {request.Data.Sum(d => d.Size):N0} bytes, over this cluster's limit of {MaxDataBytes:N0} bytes");
         var id = $"{spec.Name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{Random.Shared.Next(0x10000):x4}";
         var trials = TrialPlan.CountOf(spec);
-        await Store.CreateJob(new NewJob(id, spec.Name, request.SpecText, JsonSerializer.Serialize(request.Data, ServiceJson.Default.IReadOnlyListDataFileRef), trials), cancel);
+        var manifest = request.Data.Where(d => SpecFiles.Paths(spec.Data).Contains(d.Path)).ToList();
+        await Store.CreateJob(new NewJob(id, spec.Name, request.SpecText, JsonSerializer.Serialize<IReadOnlyList<ShippedFile>>(manifest, ServiceJson.Default.IReadOnlyListShippedFile), trials), cancel);
         runtime.Jobs.Tell(new WakeJob(id));
         return new SubmitReply(id, trials, null);
+    }
+
+    /// <summary>The largest data a job may ship (--max-data-size on coordinators).</summary>
+    public long MaxDataBytes => runtime.Settings.MaxDataBytes;
+
+    public async Task ShipData(ShippedFile file, Func<Stream> open, CancellationToken cancel = default)
+    {
+        await using var stream = open();
+        await BlobStorage.Store(Store, file, stream, MaxDataBytes, cancel);
     }
 
     public async Task<JobView?> Job(string id, CancellationToken cancel = default)
     {
         var stored = await Store.GetJob(id, cancel);
         if (stored is null) return null;
-        return stored.State.IsOver() ? JobView.FromStore(stored, DateTimeOffset.UtcNow) : await Live(stored);
+        if (!stored.State.IsOver()) return await Live(stored);
+        var errors = stored.Counts.Failed > 0 ? await Store.Errors(id, 5, cancel) : [];
+        return JobView.FromStore(stored, DateTimeOffset.UtcNow, [.. errors.Select(e => new ErrorCount(e.Error, e.Count))]);
     }
 
     /// <summary>A running job's view from its entity (which starts if it was not running); the store's when it does not answer in time.</summary>
@@ -98,7 +125,7 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
     }
 }
 
-[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<DataFileRef>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<ShippedFile>))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(ClusterStatus))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(JobView))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(SubmitRequest))]

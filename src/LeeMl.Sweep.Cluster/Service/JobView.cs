@@ -29,10 +29,10 @@ public sealed record JobView(
     [property: JsonPropertyName("errors")] IReadOnlyList<ErrorCount> Errors) : Protocol.ISweepMessage
 {
     /// <summary>A job as the store alone knows it (no coordinator runs it now, or it did not answer).</summary>
-    public static JobView FromStore(StoredJob j, DateTimeOffset now) => new(
+    public static JobView FromStore(StoredJob j, DateTimeOffset now, IReadOnlyList<ErrorCount>? errors = null) => new(
         j.Id, j.Name, j.State, j.Trials, j.Counts.Done, j.Counts.Failed, 0, j.OwnerNode, 0,
         j.Counts.Diverged, j.Counts.Stopped, j.Counts.BestValidation,
-        j.Started is { } s ? ((j.Finished ?? now) - s).TotalSeconds : 0, null, j.Created, [], []);
+        j.Started is { } s ? ((j.Finished ?? now) - s).TotalSeconds : 0, null, j.Created, [], errors ?? []);
 }
 
 /// <summary>A node that gets no more trials of a job for a while: its last attempts failed for reasons of the node.</summary>

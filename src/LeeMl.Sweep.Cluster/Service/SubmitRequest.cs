@@ -6,13 +6,7 @@ namespace LeeMl.Sweep.Cluster.Service;
 public sealed record SubmitRequest(
     [property: JsonPropertyName("spec")] string SpecText,
     [property: JsonPropertyName("file")] string SpecFile,
-    [property: JsonPropertyName("data")] IReadOnlyList<DataFileRef> Data);
-
-/// <summary>A data file the spec names, shipped to the store by its SHA-256 (workers fetch it by hash).</summary>
-public sealed record DataFileRef(
-    [property: JsonPropertyName("path")] string Path,
-    [property: JsonPropertyName("sha256")] string Sha256,
-    [property: JsonPropertyName("size")] long Size);
+    [property: JsonPropertyName("data")] IReadOnlyList<Experiments.Data.ShippedFile> Data);
 
 /// <summary>The job was accepted (its id and size), or refused with one line saying why.</summary>
 public sealed record SubmitReply(

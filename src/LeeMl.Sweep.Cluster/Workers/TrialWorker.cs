@@ -113,11 +113,12 @@ public sealed class TrialWorker : ReceiveActor, IWithTimers
         });
         Receive<JobSpecText>(m =>
         {
-            var (dataDir, jobId) = (_options.DataDirectory, m.JobId);
+            var (options, jobId) = (_options, m.JobId);
             Task.Run(() =>
             {
                 var spec = SpecParser.Parse(m.SpecText, jobId);
-                return new JobPlan(spec, new TrialPlan(spec), new DataLoader(dataDir));
+                var manifest = System.Text.Json.JsonSerializer.Deserialize(m.DataManifest, Service.ServiceJson.Default.IReadOnlyListShippedFile) ?? [];
+                return new JobPlan(spec, new TrialPlan(spec), new DataLoader(options.SourcesFor(manifest)));
             }).PipeTo(Self, success: p => new PlanReady(jobId, p, null), failure: e => new PlanReady(jobId, null, e.GetBaseException().Message));
         });
         Receive<PlanReady>(m =>

@@ -1,9 +1,31 @@
+using LeeMl.Sweep.Cluster.Data;
+using LeeMl.Sweep.Experiments.Data;
 using LeeMl.Sweep.Experiments.Running;
+using LeeMl.Sweep.Learning.Data;
 
 namespace LeeMl.Sweep.Cluster.Workers;
 
-/// <summary>How a worker node trains: its name, slots, where named datasets are read from, and what runs a trial.</summary>
+/// <summary>How a worker node trains: its name, slots, where named datasets and shipped data come from, and what runs a trial.</summary>
 public sealed record WorkerOptions(string Node, int Slots, string? DataDirectory, bool LogTrials = false)
 {
     public TrialExecutor Executor { get; init; } = TrialRunner.Run;
+
+    public BlobCache Cache { get; init; } = new(BlobCache.DefaultDirectory, BlobCache.DefaultMaxBytes);
+
+    /// <summary>Set when the node has joined: it fetches from the coordinators' blob servers.</summary>
+    public BlobFetcher? Fetcher { get; init; }
+
+    /// <summary>
+    /// A job's data on this worker: named datasets from the data folder (or built in), and the
+    /// spec's CSV files from the copies shipped with the job, by hash. A path the manifest does
+    /// not list is refused: a spec that came over the network never makes a worker open a path.
+    /// </summary>
+    public DataSources SourcesFor(IReadOnlyList<ShippedFile> manifest) => new(DataFolder.Of(DataDirectory), path =>
+    {
+        var shipped = manifest.FirstOrDefault(f => f.Path == path)
+            ?? throw new DataException($"{path}: not shipped with the job (a worker reads only the data files shipped with it)");
+        var fetcher = Fetcher ?? throw new IOException("this node cannot fetch shipped data (it has not joined a cluster)");
+        return new DataFile($"{path} (shipped, SHA-256 {shipped.Sha256[..12]}…)", () =>
+            File.OpenRead(Cache.Get(shipped.Sha256, shipped.Size, stream => fetcher.Fetch(shipped.Sha256, stream))));
+    });
 }

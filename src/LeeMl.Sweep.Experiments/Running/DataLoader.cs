@@ -6,31 +6,47 @@ using LeeMl.Sweep.Learning.Data;
 namespace LeeMl.Sweep.Experiments.Running;
 
 /// <summary>
-/// Loads a sweep's data once per process and hands every trial the same read-only datasets:
-/// the training/test parts of the source, and the validation split for each split seed.
-/// Named datasets are the built-in copies unless a data folder is given (--data-dir or LEEML_DATA).
+/// Loads one job's data once and hands every trial the same read-only datasets: the
+/// training/test parts of the source, and the validation split for each split seed. A failure is
+/// not kept: the next trial tries again (a file fixed meanwhile, a fetch that works now).
 /// </summary>
-public sealed class DataLoader(string? dataDirectory)
+public sealed class DataLoader(DataSources sources)
 {
     private readonly ConcurrentDictionary<string, Lazy<DataSplit>> _sources = new();
     private readonly ConcurrentDictionary<string, Lazy<DataSplit>> _splits = new();
 
-    public string? DataDirectory => dataDirectory;
+    public DataLoader(string? dataDirectory) : this(DataSources.Local(dataDirectory)) { }
 
-    public DataSplit Source(DataSpec spec) =>
-        _sources.GetOrAdd(spec.ToString(), _ => new Lazy<DataSplit>(() => Load(spec, dataDirectory))).Value;
+    public DataSplit Source(DataSpec spec) => Cached(_sources, spec.ToString(), () => Load(spec, sources));
 
     /// <summary>Train, validation (carved from training rows, stratified) and test for one split seed.</summary>
     public DataSplit ForTrial(DataSpec spec, double validation, ulong splitSeed) =>
-        _splits.GetOrAdd($"{spec}|{validation.ToString("R", CultureInfo.InvariantCulture)}|{splitSeed}", _ => new Lazy<DataSplit>(() =>
+        Cached(_splits, $"{spec}|{validation.ToString("R", CultureInfo.InvariantCulture)}|{splitSeed}", () =>
         {
             var source = Source(spec);
             if (validation <= 0) return source;
             var (train, val) = Splits.Stratified(source.Train, validation, splitSeed);
             return new DataSplit(train, val, source.Test);
-        })).Value;
+        });
 
-    public static DataSplit Load(DataSpec spec, string? dataDirectory)
+    /// <summary>Computed once by whichever trial asks first; a computation that threw is forgotten.</summary>
+    private static DataSplit Cached(ConcurrentDictionary<string, Lazy<DataSplit>> cache, string key, Func<DataSplit> make)
+    {
+        var lazy = cache.GetOrAdd(key, _ => new Lazy<DataSplit>(make));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            cache.TryRemove(KeyValuePair.Create(key, lazy));
+            throw;
+        }
+    }
+
+    public static DataSplit Load(DataSpec spec, string? dataDirectory) => Load(spec, DataSources.Local(dataDirectory));
+
+    public static DataSplit Load(DataSpec spec, DataSources sources)
     {
         int Int(string key, int fallback) => int.Parse(spec.Get(key, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         double Double(string key, double fallback) => double.Parse(spec.Get(key, fallback.ToString("R", CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
@@ -50,11 +66,11 @@ public sealed class DataLoader(string? dataDirectory)
             case "csv":
             {
                 var path = spec.Get("path", "");
-                var table = Table.ReadWithHeader(DataFile.FromPath(path));
+                var table = Table.ReadWithHeader(sources.Csv(path));
                 var encoder = TableEncoder.Fit(table, spec.Get("label", ""), features);
                 if (spec.Settings.TryGetValue("test", out var testPath))
                 {
-                    var testTable = Table.ReadWithHeader(DataFile.FromPath(testPath));
+                    var testTable = Table.ReadWithHeader(sources.Csv(testPath));
                     if (!testTable.Header.SequenceEqual(table.Header))
                         throw new DataException($"{testPath}: its columns differ from {path}'s");
                     return new DataSplit(encoder.Encode(table), null, encoder.Encode(testTable));
@@ -63,7 +79,7 @@ public sealed class DataLoader(string? dataDirectory)
                 return new DataSplit(train, null, test);
             }
             default:
-                return NamedDatasets.Load(spec.Source, DataFolder.Of(dataDirectory ?? Environment.GetEnvironmentVariable("LEEML_DATA")), features, (ulong)Int("split_seed", 0));
+                return NamedDatasets.Load(spec.Source, sources.Named, features, (ulong)Int("split_seed", 0));
         }
     }
 }

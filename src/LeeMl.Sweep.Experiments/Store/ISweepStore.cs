@@ -42,6 +42,9 @@ public interface ISweepStore : IAsyncDisposable
     /// <summary>Results in key order (after <paramref name="afterKey"/> when given), streamed from a cursor.</summary>
     IAsyncEnumerable<StoredResult> Results(string jobId, bool withCurves, string? afterKey = null, int limit = int.MaxValue, CancellationToken cancel = default);
 
+    /// <summary>The most frequent error messages of the job's failed trials and node faults.</summary>
+    Task<IReadOnlyList<(string Error, long Count)>> Errors(string jobId, int limit, CancellationToken cancel = default);
+
     Task<BlobInfo?> GetBlob(string sha256, CancellationToken cancel = default);
 
     /// <summary>Stores one chunk of a blob (idempotent); <see cref="CompleteBlob"/> marks it whole once its bytes are verified.</summary>

@@ -70,8 +70,8 @@ public sealed class PostgresSweepStore : SqlSweepStore
     protected override async Task<List<long>> InsertResults(DbConnection c, DbTransaction t, string jobId, IReadOnlyList<ResultWrite> results, CancellationToken cancel)
     {
         await using var cmd = new NpgsqlCommand("""
-            INSERT INTO results (job_id, trial_index, key, outcome, validation_accuracy, summary, node, seconds, attempt)
-            SELECT @job, * FROM unnest(@index, @key, @outcome, @validation, @summary, @node, @seconds, @attempt)
+            INSERT INTO results (job_id, trial_index, key, outcome, validation_accuracy, error, summary, node, seconds, attempt)
+            SELECT @job, * FROM unnest(@index, @key, @outcome, @validation, @error, @summary, @node, @seconds, @attempt)
             ON CONFLICT DO NOTHING RETURNING trial_index
             """, (NpgsqlConnection)c, (NpgsqlTransaction)t);
         cmd.Parameters.AddWithValue("job", jobId);
@@ -80,6 +80,7 @@ public sealed class PostgresSweepStore : SqlSweepStore
         cmd.Parameters.AddWithValue("outcome", NpgsqlDbType.Array | NpgsqlDbType.Text, results.Select(r => r.Result.Outcome.Name()).ToArray());
         cmd.Parameters.AddWithValue("validation", NpgsqlDbType.Array | NpgsqlDbType.Double,
             results.Select(r => double.IsFinite(r.Result.ValidationAccuracy) ? (double?)r.Result.ValidationAccuracy : null).ToArray());
+        cmd.Parameters.AddWithValue("error", NpgsqlDbType.Array | NpgsqlDbType.Text, results.Select(r => r.Result.Error).ToArray());
         cmd.Parameters.AddWithValue("summary", NpgsqlDbType.Array | NpgsqlDbType.Text, results.Select(r => r.Summary).ToArray());
         cmd.Parameters.AddWithValue("node", NpgsqlDbType.Array | NpgsqlDbType.Text, results.Select(r => r.Node).ToArray());
         cmd.Parameters.AddWithValue("seconds", NpgsqlDbType.Array | NpgsqlDbType.Double, results.Select(r => r.Seconds).ToArray());

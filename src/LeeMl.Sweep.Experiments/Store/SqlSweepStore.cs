@@ -44,7 +44,7 @@ public abstract class SqlSweepStore : ISweepStore
         CREATE INDEX jobs_by_created ON jobs (created);
         CREATE TABLE results (
             job_id TEXT NOT NULL, trial_index BIGINT NOT NULL, key TEXT NOT NULL, outcome TEXT NOT NULL,
-            validation_accuracy DOUBLE PRECISION NULL, summary TEXT NOT NULL,
+            validation_accuracy DOUBLE PRECISION NULL, error TEXT NULL, summary TEXT NOT NULL,
             node TEXT NOT NULL, seconds DOUBLE PRECISION NOT NULL, attempt INTEGER NOT NULL,
             PRIMARY KEY (job_id, trial_index));
         CREATE UNIQUE INDEX results_by_key ON results (job_id, key);
@@ -193,16 +193,17 @@ public abstract class SqlSweepStore : ISweepStore
     {
         var inserted = new List<long>(results.Count);
         await using var cmd = Command(c, t, """
-            INSERT INTO results (job_id, trial_index, key, outcome, validation_accuracy, summary, node, seconds, attempt)
-            VALUES (@job, @index, @key, @outcome, @validation, @summary, @node, @seconds, @attempt)
+            INSERT INTO results (job_id, trial_index, key, outcome, validation_accuracy, error, summary, node, seconds, attempt)
+            VALUES (@job, @index, @key, @outcome, @validation, @error, @summary, @node, @seconds, @attempt)
             ON CONFLICT DO NOTHING RETURNING trial_index
-            """, ("job", jobId), ("index", 0L), ("key", ""), ("outcome", ""), ("validation", 0.0), ("summary", ""), ("node", ""), ("seconds", 0.0), ("attempt", 0));
+            """, ("job", jobId), ("index", 0L), ("key", ""), ("outcome", ""), ("validation", 0.0), ("error", DBNull.Value), ("summary", ""), ("node", ""), ("seconds", 0.0), ("attempt", 0));
         foreach (var r in results)
         {
             Set(cmd, "index", r.Index);
             Set(cmd, "key", r.Result.Key);
             Set(cmd, "outcome", r.Result.Outcome.Name());
             Set(cmd, "validation", double.IsFinite(r.Result.ValidationAccuracy) ? r.Result.ValidationAccuracy : DBNull.Value);
+            Set(cmd, "error", (object?)r.Result.Error ?? DBNull.Value);
             Set(cmd, "summary", r.Summary);
             Set(cmd, "node", r.Node);
             Set(cmd, "seconds", r.Seconds);
@@ -284,6 +285,21 @@ public abstract class SqlSweepStore : ISweepStore
             if (!r.IsDBNull(7)) chunks!.Add(r.GetString(7));
         }
         if (current is not null) yield return current with { Chunks = chunks! };
+    }
+
+    public async Task<IReadOnlyList<(string Error, long Count)>> Errors(string jobId, int limit, CancellationToken cancel = default)
+    {
+        await using var c = await Connect(cancel);
+        await using var cmd = Command(c, null, """
+            SELECT error, COUNT(*) FROM (
+                SELECT error FROM results WHERE job_id = @job AND error IS NOT NULL
+                UNION ALL SELECT error FROM faults WHERE job_id = @job) e
+            GROUP BY error ORDER BY COUNT(*) DESC, error LIMIT @limit
+            """, ("job", jobId), ("limit", (long)limit));
+        await using var r = await cmd.ExecuteReaderAsync(cancel);
+        var errors = new List<(string, long)>();
+        while (await r.ReadAsync(cancel)) errors.Add((r.GetString(0), Long(r, 1)));
+        return errors;
     }
 
     // ---- blobs -----------------------------------------------------------------------------

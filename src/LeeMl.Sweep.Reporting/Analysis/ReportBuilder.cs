@@ -56,7 +56,21 @@ public static partial class ReportBuilder
             foreach (var level in levels)
                 gaps.Add(new FactorGap(axis, level, Estimate.Of(trained.Where(r => r.Axis(axis) == level).Select(r => 100 * r.Gap))));
         }
-        return new SweepReport(name, progress, results, cells, effects, gaps, LectureVerdict(trained, shortNames), shortNames);
+        return new SweepReport(name, progress, results, cells, effects, gaps, LectureVerdict(trained, shortNames), shortNames, Failures(results));
+    }
+
+    /// <summary>Every failed trial and every node fault on record, in key and attempt order.</summary>
+    private static List<FailureRow> Failures(IReadOnlyList<ResultRecord> results)
+    {
+        var rows = new List<FailureRow>();
+        foreach (var r in results)
+        {
+            foreach (var f in r.Telemetry?.Faults ?? [])
+                rows.Add(new FailureRow(r.Key, f.Node, f.Attempt, f.Error, false));
+            if (r.Outcome == TrialOutcome.Failed)
+                rows.Add(new FailureRow(r.Key, r.Node, r.Telemetry?.Attempt ?? 1, r.Error ?? "(no message)", true));
+        }
+        return [.. rows.OrderBy(f => f.Key, StringComparer.Ordinal).ThenBy(f => f.Attempt).ThenBy(f => f.TrialFailed)];
     }
 
     /// <summary>A level as a reader sees it: its short name, or "no warm-up" for none.</summary>

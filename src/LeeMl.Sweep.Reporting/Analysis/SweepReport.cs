@@ -20,6 +20,18 @@ public sealed record JobProgress(int Planned, int Done, int Running, string Stat
     public bool IsComplete => Planned > 0 && Done >= Planned;
 }
 
+/// <summary>
+/// A failed trial (its last attempt), or an attempt that hit a node fault and was retried
+/// elsewhere: which trial, on which node, which attempt, and why.
+/// </summary>
+public sealed record FailureRow(string Key, string Node, int Attempt, string Error, bool TrialFailed);
+
 public sealed record SweepReport(
     string Name, JobProgress Progress, IReadOnlyList<ResultRecord> Results, IReadOnlyList<CellSummary> Cells,
-    IReadOnlyList<FactorEffect> Effects, IReadOnlyList<FactorGap> Gaps, string LectureVerdict, IReadOnlyDictionary<string, string> ShortNames);
+    IReadOnlyList<FactorEffect> Effects, IReadOnlyList<FactorGap> Gaps, string LectureVerdict, IReadOnlyDictionary<string, string> ShortNames,
+    IReadOnlyList<FailureRow> Failures)
+{
+    public int FailedTrials => Failures.Count(f => f.TrialFailed);
+
+    public int NodeFaults => Failures.Count(f => !f.TrialFailed);
+}

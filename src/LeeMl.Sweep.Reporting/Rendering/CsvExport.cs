@@ -13,10 +13,10 @@ public static class CsvExport
 
     public static string Results(IEnumerable<ResultRecord> results)
     {
-        var sb = new StringBuilder("key,model,optimizer,schedule,warmup,noise,seed,outcome,train_accuracy,validation_accuracy,test_accuracy,gap,train_loss,validation_loss,best_epoch,diverged_epoch,seconds,node\n");
+        var sb = new StringBuilder("key,model,optimizer,schedule,warmup,noise,seed,outcome,train_accuracy,validation_accuracy,test_accuracy,gap,train_loss,validation_loss,best_epoch,diverged_epoch,seconds,node,error\n");
         foreach (var r in results.OrderBy(r => r.Key, StringComparer.Ordinal))
             sb.Append(CultureInfo.InvariantCulture, $"{Field(r.Key)},{Field(r.Model)},{Field(r.Optimizer)},{Field(r.Schedule)},{Field(r.Warmup)},{Field(r.Noise)},{r.Seed},{Experiments.Results.TrialOutcomes.Name(r.Outcome)},")
-              .Append(CultureInfo.InvariantCulture, $"{F(r.TrainAccuracy)},{F(r.ValidationAccuracy)},{F(r.TestAccuracy)},{F(r.Gap)},{F(r.TrainLoss)},{F(r.ValidationLoss)},{r.BestEpoch},{r.DivergedEpoch},{F(r.Seconds)},{Field(r.Node)}\n");
+              .Append(CultureInfo.InvariantCulture, $"{F(r.TrainAccuracy)},{F(r.ValidationAccuracy)},{F(r.TestAccuracy)},{F(r.Gap)},{F(r.TrainLoss)},{F(r.ValidationLoss)},{r.BestEpoch},{r.DivergedEpoch},{F(r.Seconds)},{Field(r.Node)},{Field(r.Error ?? "")}\n");
         return sb.ToString();
     }
 

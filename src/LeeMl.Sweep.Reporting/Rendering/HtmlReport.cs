@@ -26,6 +26,14 @@ public static class HtmlReport
         sb.Append("</tbody></table>\n");
     }
 
+    private static string Failures(SweepReport report)
+    {
+        if (report.Failures.Count == 0) return "";
+        var sb = new StringBuilder($"<h2>Failures</h2>\n<p id=\"failure-summary\">{E(ReportText.FailureSummary(report))}</p>\n");
+        Table(sb, "failures", ReportText.FailureHeader, report.Failures.Take(ReportText.FailureRows).Select(ReportText.FailureRow));
+        return sb.ToString();
+    }
+
     public static string Render(SweepReport report, IReadOnlyList<Figure> figures)
     {
         var sb = new StringBuilder();
@@ -36,7 +44,8 @@ public static class HtmlReport
             <title>Sweep report: {{E(report.Name)}}</title>
             <style>
             body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1280px; padding: 0 1rem; color: #222; }
-            h1 { margin-bottom: .2rem; } .status { padding: .6rem 1rem; background: {{(report.Progress.IsComplete ? "#e8f5e9" : "#fff8e1")}}; border-radius: 6px; }
+            h1 { margin-bottom: .2rem; } .status { padding: .6rem 1rem; border-radius: 6px; }
+            .status.ok { background: #e8f5e9; } .status.partial { background: #fff8e1; } .status.failed { background: #ffebee; color: #b71c1c; }
             table { border-collapse: collapse; margin: 1rem 0; font-size: .92rem; }
             th, td { border-bottom: 1px solid #ddd; padding: .3rem .6rem; text-align: right; }
             th:nth-child(-n+2), td:nth-child(-n+2) { text-align: left; }
@@ -45,7 +54,8 @@ public static class HtmlReport
             figcaption { color: #555; font-size: .9rem; } .verdict { font-size: 1.05rem; }
             </style></head><body>
             <h1>Sweep report: {{E(report.Name)}}</h1>
-            <p class="status" id="status">{{E(ReportText.Status(report.Progress, report.Results))}}</p>
+            <p class="status {{ReportText.StatusKind(report)}}" id="status">{{E(ReportText.Status(report.Progress, report.Results))}}</p>
+            {{Failures(report)}}
             <h2>Adam on training, SGDM on validation?</h2>
             <p class="verdict" id="verdict">{{E(report.LectureVerdict)}}</p>
             <h2>Effect of each factor</h2>

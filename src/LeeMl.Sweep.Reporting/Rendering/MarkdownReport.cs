@@ -12,6 +12,13 @@ public static class MarkdownReport
     {
         var sb = new StringBuilder($"# Sweep report: {report.Name}\n\n");
         sb.Append($"**Status:** {ReportText.Status(report.Progress, report.Results)}\n\n");
+        if (report.Failures.Count > 0)
+        {
+            sb.Append("## Failures\n\n").Append(ReportText.FailureSummary(report)).Append("\n\n");
+            sb.Append(Row(ReportText.FailureHeader)).Append(Row(ReportText.FailureHeader.Select(_ => "---")));
+            foreach (var f in report.Failures.Take(ReportText.FailureRows)) sb.Append(Row(ReportText.FailureRow(f)));
+            sb.Append('\n');
+        }
         sb.Append("## Adam on training, SGDM on validation?\n\n").Append(report.LectureVerdict).Append("\n\n");
         sb.Append("## Effect of each factor\n\n");
         if (report.Effects.Count == 0) sb.Append("No factor has two levels with finished matched trials yet.\n\n");

@@ -12,6 +12,7 @@ public static class ReportText
         var failed = results.Count(r => r.Outcome == TrialOutcome.Failed);
         var diverged = results.Count(r => r.Outcome == TrialOutcome.Diverged);
         var tail = $"{failed} failed, {diverged} diverged";
+        if (p.IsComplete && failed > 0) return $"Complete with failures: {p.Done} of {p.Planned} trials ({tail}); see Failures.";
         if (p.IsComplete) return $"Complete: {p.Done} of {p.Planned} trials ({tail}).";
         var share = p.Planned > 0 ? (100.0 * p.Done / p.Planned).ToString("F0", CultureInfo.InvariantCulture) : "?";
         return $"In progress ({p.State}): {p.Done} of {p.Planned} trials done ({share} %), {p.Running} running ({tail}). " +
@@ -32,6 +33,23 @@ public static class ReportText
         c.Completed == c.Seeds ? $"{c.Seeds}" : $"{c.Completed}/{c.Seeds}",
         Pct(c.Train), Pct(c.Validation), Pct(c.Test), Pct(c.Gap), Number(c.BestEpoch, "F1"), Number(c.Seconds, "F2"),
     ];
+
+    /// <summary>How the status banner looks: ok (complete, nothing failed), partial (running), failed.</summary>
+    public static string StatusKind(SweepReport r) => r.FailedTrials > 0 ? "failed" : r.Progress.IsComplete ? "ok" : "partial";
+
+    public static readonly string[] FailureHeader = ["trial", "node", "attempt", "what happened", "error"];
+
+    /// <summary>At most this many rows in the Failures table; the rest are counted.</summary>
+    public const int FailureRows = 200;
+
+    public static string[] FailureRow(FailureRow f) =>
+    [
+        f.Key, f.Node, f.Attempt.ToString(CultureInfo.InvariantCulture), f.TrialFailed ? "the trial failed" : "node fault; retried", Experiments.Text.Printable.Escape(f.Error),
+    ];
+
+    public static string FailureSummary(SweepReport r) =>
+        $"{r.FailedTrials} trial(s) failed; {r.NodeFaults} attempt(s) hit a node fault and were retried on another node" +
+        (r.Failures.Count > FailureRows ? $" (the first {FailureRows} rows below; {r.Failures.Count - FailureRows} more in telemetry.jsonl and results.jsonl)." : ".");
 
     public static readonly string[] EffectHeader = ["factor", "level vs reference", "Δ train (points) [95 % CI]", "Δ validation (points) [95 % CI]", "pairs"];
 

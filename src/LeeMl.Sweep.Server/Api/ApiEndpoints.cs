@@ -50,6 +50,22 @@ public static class ApiEndpoints
         api.MapGet("/jobs/{id}/spec.yaml", async (string id, JobService jobs, CancellationToken cancel) =>
             await jobs.Stored(id, cancel) is { } job ? Results.Text(job.SpecText, "text/yaml; charset=utf-8") : NotFound(id));
         api.MapGet("/nodes", async (JobService jobs) => Results.Json(await jobs.Nodes(), ApiJson.Default.IReadOnlyListNodeView));
+        api.MapMethods("/blobs/{sha256}", ["HEAD"], async (string sha256, JobService jobs, CancellationToken cancel) =>
+            await jobs.StoreOf.GetBlob(sha256.ToLowerInvariant(), cancel) is { } blob ? Results.Ok() : Results.NotFound());
+        api.MapPut("/blobs/{sha256}", async (string sha256, HttpRequest request, JobService jobs, CancellationToken cancel) =>
+        {
+            if (request.ContentLength is not { } length) return Error(411, "give the data file's length (Content-Length)");
+            var name = Experiments.Text.Printable.Escape(Uri.UnescapeDataString(request.Headers["X-Data-Path"].FirstOrDefault() ?? sha256));
+            try
+            {
+                await jobs.ShipData(new Experiments.Data.ShippedFile(name, sha256.ToLowerInvariant(), length), () => request.Body, cancel);
+                return Results.NoContent();
+            }
+            catch (Cluster.Data.ShippingException e)
+            {
+                return Error(e.TooLarge ? 413 : 400, e.Message);
+            }
+        });
     }
 
     /// <summary>A job's lines in key order, streamed from the store's cursor (never the whole file in memory).</summary>

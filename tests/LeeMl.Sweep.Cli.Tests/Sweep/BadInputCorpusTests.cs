@@ -189,6 +189,25 @@ public sealed class BadInputCorpusTests : IDisposable
     }
 
     [Fact]
+    public void Data_that_does_not_exist_or_parse_is_refused_by_plan_run_and_submit_before_anything_is_sent()
+    {
+        var spec = Path.Combine(_dir, "csv.yaml");
+        File.WriteAllText(spec, "name: csv\ndata: { csv: missing.csv, label: y }\nmodels: [gaussian-shared]\n");
+        foreach (var line in new[] { new[] { "plan", spec }, ["run", spec, "--out", Path.Combine(_dir, "out")], ["submit", spec, "--cluster", "127.0.0.1:1"] })
+        {
+            var r = CliRunner.Process(_dir, line);
+            Assert.True(r.ExitCode == 2, $"{line[0]}: exit {r.ExitCode}\n{r.Stderr}");
+            Assert.Contains("missing.csv: file not found", r.Stderr);   // not "connection refused": nothing was sent
+        }
+        Assert.False(Directory.Exists(Path.Combine(_dir, "out")));
+        File.WriteAllText(Path.Combine(_dir, "bad.csv"), "a,y\n1,0\n2\n");   // a ragged row
+        File.WriteAllText(spec, "name: csv\ndata: { csv: bad.csv, label: y }\nmodels: [gaussian-shared]\n");
+        var parse = CliRunner.Process(_dir, "submit", spec, "--cluster", "127.0.0.1:1");
+        Assert.Equal(2, parse.ExitCode);
+        Assert.Contains("bad.csv", parse.Stderr);
+    }
+
+    [Fact]
     public void Seed_nodes_that_do_not_answer_exit_1_with_a_clear_message()
     {
         var spec = Path.Combine(_dir, "spec.yaml");

@@ -184,7 +184,7 @@ public sealed class JobMachineTests
     {
         var m = Started(epoch: 2, done: [(0L, TrialOutcome.Completed, 1.0)]);
         Assert.Equal(5, m.Pending);
-        Assert.Empty(Tickets(m.Offer("w", 10, T0.AddSeconds(1))));   // inside the adoption grace
+        Assert.Empty(Tickets(m.Offer("w", 10, T0.AddSeconds(0.5))));   // inside the adoption grace
         m.Holds("w", [new HeldTrial(1, 1, Running: true), new HeldTrial(0, 1, Running: true)], T0.AddSeconds(1));
         var view = m.View(T0.AddSeconds(1), "n0", T0);
         Assert.Equal(1, view.Running);

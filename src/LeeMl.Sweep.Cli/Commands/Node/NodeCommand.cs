@@ -38,13 +38,16 @@ public static class NodeCommand
         var publicHost = new Option<string?>("--public-host") { Description = "the name other nodes use to reach this one [default: --host]", HelpName = "NAME" };
         var http = Options.WholeNumber("--http", "coordinator-role nodes: the port of the HTTP API that clients (submit, status, cancel, fetch) use", DefaultHttpPort, min: 1, helpName: "PORT");
         var httpHost = new Option<string>("--http-host") { Description = "the address the HTTP API listens on", HelpName = "H", DefaultValueFactory = _ => NodeSettings.Defaults.HttpHost };
+        var maxData = new Option<string>("--max-data-size") { Description = "coordinators: the largest data a job may ship (its CSV files), e.g. 500M, 2G", HelpName = "SIZE", DefaultValueFactory = _ => "1G" };
+        var cacheDir = new Option<string?>("--cache-dir") { Description = "workers: where copies of the data shipped with jobs are kept [default: ~/.cache/leeml-sweep/data]", HelpName = "DIR" };
+        var cacheSize = new Option<string>("--cache-size") { Description = "workers: how much that cache may hold; the least recently used files go first", HelpName = "SIZE", DefaultValueFactory = _ => "2G" };
         var logTrials = Options.Flag("--log-trials", "print a line when a trial starts and when it ends on this node");
         var logLevel = SettingsBinder.LogLevelOption();
         var config = SettingsBinder.ConfigOption();
         var tls = new TlsOptionSet();
         var command = new Command("node", "run one cluster node (coordinator and/or worker) until stopped")
         {
-            roles, host, port, seeds, slots, db, jobsDir, dataDir, publicHost, http, httpHost, logTrials, logLevel, config,
+            roles, host, port, seeds, slots, db, jobsDir, dataDir, publicHost, http, httpHost, maxData, cacheDir, cacheSize, logTrials, logLevel, config,
         };
         tls.AddTo(command);
         command.SetAction(parse =>
@@ -54,6 +57,7 @@ public static class NodeCommand
                 (roles, nameof(NodeSettings.Roles)), (host, nameof(NodeSettings.Host)), (port, nameof(NodeSettings.Port)), (seeds, nameof(NodeSettings.SeedNodes)),
                 (slots, nameof(NodeSettings.Slots)), (db, nameof(NodeSettings.Db)), (jobsDir, nameof(NodeSettings.JobsDir)), (dataDir, nameof(NodeSettings.DataDir)),
                 (publicHost, nameof(NodeSettings.PublicHost)), (http, nameof(NodeSettings.Http)), (httpHost, nameof(NodeSettings.HttpHost)),
+                (maxData, nameof(NodeSettings.MaxDataSize)), (cacheDir, nameof(NodeSettings.CacheDir)), (cacheSize, nameof(NodeSettings.CacheSize)),
                 (logTrials, nameof(NodeSettings.LogTrials)), (logLevel, nameof(NodeSettings.LogLevel)),
                 (tls.Cert, nameof(NodeSettings.TlsCert)), (tls.Password, nameof(NodeSettings.TlsPassword)), (tls.Ca, nameof(NodeSettings.TlsCa)),
             ]);
@@ -72,6 +76,14 @@ public static class NodeCommand
         Port(s.Port.ToString(CultureInfo.InvariantCulture), "--port");
         if (s.Slots < 1) throw new UsageException($"--slots = '{s.Slots}' must be a whole number >= 1");
         if (s.IsCoordinator) s.Http ??= DefaultHttpPort;
+        try
+        {
+            _ = (s.MaxDataBytes, s.CacheBytes);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
         return s;
     }
 
@@ -91,7 +103,9 @@ public static class NodeCommand
             }
         }
         var runtime = new NodeRuntime(settings, store, embedded: false) { JobFolder = id => Path.Combine(settings.JobsDirectory, id) };
-        var worker = settings.IsWorker ? new WorkerOptions("", settings.Slots, settings.DataDir, settings.LogTrials) : null;
+        var worker = settings.IsWorker
+            ? new WorkerOptions("", settings.Slots, settings.DataDir, settings.LogTrials) { Cache = new(settings.CacheDir ?? Cluster.Data.BlobCache.DefaultDirectory, settings.CacheBytes) }
+            : null;
         var http = settings.IsCoordinator && settings.Http is { } p ? new HttpEndpoint(settings.HttpHost, p) : null;
         using var host = NodeHost.Build(runtime, worker, tls, http, l => ConsoleLogging.Configure(l, settings.LogLevel));
         try

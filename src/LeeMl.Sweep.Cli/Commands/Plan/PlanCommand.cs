@@ -12,15 +12,17 @@ public static class PlanCommand
     {
         var spec = Options.Positional<string?>("SPEC", "the sweep spec, YAML or JSON [default: the built-in lecture grid]", ArgumentArity.ZeroOrOne);
         var count = Options.Flag("--count", "print the count only");
+        var dataDir = Options.DataDir();
         var command = new Command("plan", "validate a sweep spec and list its trials without training anything")
         {
-            spec, count,
+            spec, count, dataDir,
         };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             var file = parse.GetValue(spec);
             var sweep = file is null ? DefaultSpec.Spec : SpecParser.ParseFile(file);
+            SpecData.Check(sweep, parse.GetValue(dataDir) ?? Environment.GetEnvironmentVariable("LEEML_DATA"));   // the data exist and parse
             var plan = new TrialPlan(sweep);
             if (!parse.GetValue(count))
                 for (long i = 0; i < plan.Count; i++) stdout.WriteLine(plan.At(i).Key);   // one at a time: a million trials never sit in memory

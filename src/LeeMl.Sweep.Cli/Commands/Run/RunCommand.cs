@@ -5,7 +5,6 @@ using LeeMl.Sweep.Cli.Commands.Jobs;
 using LeeMl.Sweep.Cluster.Hosting;
 using LeeMl.Sweep.Cluster.Service;
 using LeeMl.Sweep.Cluster.Workers;
-using LeeMl.Sweep.Experiments.Running;
 using LeeMl.Sweep.Experiments.Specs;
 using LeeMl.Sweep.Experiments.Store;
 using LeeMl.Sweep.Reporting;
@@ -53,16 +52,17 @@ public static class RunCommand
     {
         var specText = file is null ? DefaultSpec.Text : File.Exists(file) ? File.ReadAllText(file) : throw new UsageException($"{file}: spec file not found");
         var spec = SpecParser.Parse(specText, file ?? $"(built-in) {DefaultSpec.FileName}");
-        new DataLoader(settings.DataDir).Source(spec.Data);   // bad data fails here, before anything is written
+        var data = SpecData.Check(spec, settings.DataDir);   // bad data fails here, before anything is written
         outDir ??= Path.Combine("runs", $"{spec.Name}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
         if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
             throw new UsageException($"--out {outDir} is not empty; give a new folder");
         Directory.CreateDirectory(outDir);
         var full = Path.GetFullPath(outDir);
-        return RunAsync(spec, specText, file ?? DefaultSpec.FileName, full, settings, keepServing, stdout).GetAwaiter().GetResult();
+        return RunAsync(spec, specText, file ?? DefaultSpec.FileName, data, full, settings, keepServing, stdout).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(SweepSpec spec, string specText, string specFile, string outDir, NodeSettings settings, bool keepServing, TextWriter stdout)
+    private static async Task<int> RunAsync(SweepSpec spec, string specText, string specFile, IReadOnlyList<Experiments.Data.ShippedFile> data,
+        string outDir, NodeSettings settings, bool keepServing, TextWriter stdout)
     {
         settings.Roles = [NodeRoles.Coordinator, NodeRoles.Worker];
         settings.Host = "127.0.0.1";
@@ -72,13 +72,15 @@ public static class RunCommand
         await using var store = await SweepStores.Open(settings.Db);
         var runtime = new NodeRuntime(settings, store, embedded: true) { JobFolder = _ => outDir };
         var http = settings.Http is { } port ? new HttpEndpoint(settings.HttpHost, port) : null;
-        using var host = NodeHost.Build(runtime, new WorkerOptions("", settings.Slots, settings.DataDir), null, http, l => ConsoleLogging.Configure(l, settings.LogLevel));
+        var worker = new WorkerOptions("", settings.Slots, settings.DataDir) { Cache = new(settings.CacheDir ?? Path.Combine(outDir, ".data"), settings.CacheBytes) };
+        using var host = NodeHost.Build(runtime, worker, null, http, l => ConsoleLogging.Configure(l, settings.LogLevel));
         await host.StartAsync();
         try
         {
             await runtime.Ready;
             var api = host.Services.GetRequiredService<JobService>();
-            var reply = await api.Submit(new SubmitRequest(specText, specFile, []));
+            await SpecData.Ship(api, data);   // the worker reads the same bytes by hash, as on a cluster
+            var reply = await api.Submit(new SubmitRequest(specText, specFile, data));
             if (reply.Error is not null) throw new UsageException(reply.Error);
             var jobId = reply.Id!;
             stdout.WriteLine($"sweep '{spec.Name}': {reply.Trials} trials on {settings.Slots} slots; job {jobId}" + (http is null ? "" : $"; dashboard on http://{http.Host}:{http.Port}/"));

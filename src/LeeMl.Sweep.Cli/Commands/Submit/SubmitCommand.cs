@@ -16,24 +16,27 @@ public static class SubmitCommand
         var specArg = Options.Positional<string>("SPEC", "the sweep spec (YAML or JSON); validated here before it is sent", ArgumentArity.ExactlyOne);
         var wait = Options.Flag("--wait", "follow the job with a progress line until it ends, then fetch its files and render its reports");
         var output = new Option<string?>("--out") { Description = "with --wait: where to write results.jsonl, telemetry.jsonl and the reports [default: runs/JOB]", HelpName = "DIR" };
+        var dataDir = Options.DataDir();
         var cluster = new ClusterOptionSet();
         var command = new Command("submit", "launch a sweep job on a running cluster; with --wait follow it and fetch its results")
         {
-            specArg, wait, output,
+            specArg, wait, output, dataDir,
         };
         cluster.AddTo(command);
-        command.SetAction(parse => Run(parse, parse.GetValue(specArg)!, parse.GetValue(wait), parse.GetValue(output), cluster));
+        command.SetAction(parse => Run(parse, parse.GetValue(specArg)!, parse.GetValue(wait), parse.GetValue(output), dataDir, cluster));
         return command;
     }
 
-    private static int Run(ParseResult parse, string file, bool wait, string? outDir, ClusterOptionSet cluster)
+    private static int Run(ParseResult parse, string file, bool wait, string? outDir, Option<string?> dataDir, ClusterOptionSet cluster)
     {
         var stdout = parse.InvocationConfiguration.Output;
         var stderr = parse.InvocationConfiguration.Error;
-        var spec = SpecParser.ParseFile(file);   // a bad spec never reaches the cluster
+        var spec = SpecParser.ParseFile(file);   // a bad spec, or data that do not load, never reach the cluster
+        var data = SpecData.Check(spec, parse.GetValue(dataDir) ?? Environment.GetEnvironmentVariable("LEEML_DATA"));
         return cluster.Call(parse, async client =>
         {
-            var reply = await client.Submit(new SubmitRequest(spec.SpecText, Path.GetFileName(file), []));
+            await SpecData.Ship(client, data);
+            var reply = await client.Submit(new SubmitRequest(spec.SpecText, Path.GetFileName(file), data));
             if (reply.Error is not null) throw new UsageException(reply.Error);
             var jobId = reply.Id!;
             stdout.WriteLine(jobId);   // alone on the first line, for scripts

@@ -1,0 +1,48 @@
+using System.Security.Cryptography;
+using LeeMl.Sweep.Experiments.Data;
+using LeeMl.Sweep.Experiments.Store;
+
+namespace LeeMl.Sweep.Cluster.Data;
+
+/// <summary>A shipped file that cannot be taken: over the size limit (HTTP 413), or not the bytes its hash names (400).</summary>
+public sealed class ShippingException(string message, bool tooLarge) : Exception(message)
+{
+    public bool TooLarge { get; } = tooLarge;
+}
+
+/// <summary>
+/// Puts a shipped data file into the store as it streams in, in chunks, hashing on the way: it
+/// is kept only if its bytes are the ones its SHA-256 names and within the size limit.
+/// </summary>
+public static class BlobStorage
+{
+    /// <summary>Bytes per stored chunk and per message to a worker (well under the transport's frame size).</summary>
+    public const int ChunkBytes = 1 << 20;
+
+    public static async Task Store(ISweepStore store, ShippedFile file, Stream content, long maxBytes, CancellationToken cancel = default)
+    {
+        if (file.Sha256.Length != 64 || !file.Sha256.All(Uri.IsHexDigit)) throw new ShippingException($"'{file.Sha256}' is not a SHA-256", false);
+        if (file.Size > maxBytes) throw new ShippingException($"{file.Path}: {file.Size:N0} bytes, over this cluster's limit of {maxBytes:N0} bytes for a job's data", true);
+        if (await store.GetBlob(file.Sha256, cancel) is not null) return;   // shipped before: the store keeps one copy
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[ChunkBytes];
+        long total = 0;
+        var chunk = 0;
+        while (true)
+        {
+            var filled = 0;
+            int n;
+            while (filled < buffer.Length && (n = await content.ReadAsync(buffer.AsMemory(filled), cancel)) > 0) filled += n;
+            if (filled == 0) break;
+            total += filled;
+            if (total > maxBytes) throw new ShippingException($"{file.Path}: over this cluster's limit of {maxBytes:N0} bytes for a job's data", true);
+            hash.AppendData(buffer, 0, filled);
+            await store.PutBlobChunk(file.Sha256, chunk++, buffer.AsMemory(0, filled), cancel);
+            if (filled < buffer.Length) break;
+        }
+        var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+        if (actual != file.Sha256.ToLowerInvariant() || total != file.Size)
+            throw new ShippingException($"{file.Path}: the bytes that arrived (SHA-256 {actual[..12]}…, {total} bytes) are not the file announced", false);
+        await store.CompleteBlob(file.Sha256, total, chunk, cancel);
+    }
+}

@@ -1,0 +1,14 @@
+using LeeMl.Sweep.Learning.Data;
+
+namespace LeeMl.Sweep.Experiments.Running;
+
+/// <summary>
+/// Where a loader reads a spec's data: the named datasets' folder, and how a CSV path the spec
+/// names becomes bytes. Locally (fit, plan, the submitting client) that is the file itself; on a
+/// worker it is the copy shipped with the job, by hash — a worker never opens a path from a spec.
+/// </summary>
+public sealed record DataSources(DataFolder Named, Func<string, DataFile> Csv)
+{
+    /// <summary>The files on this machine: for the user's own commands.</summary>
+    public static DataSources Local(string? dataDirectory) => new(DataFolder.Of(dataDirectory), DataFile.FromPath);
+}
