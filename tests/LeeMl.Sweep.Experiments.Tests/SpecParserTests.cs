@@ -55,6 +55,44 @@ public sealed class SpecParserTests
         Assert.Contains("s.yaml:1: a spec is a mapping", Error("- a\n- b\n"));
     }
 
+    /// <summary>Specs built to exhaust a parser: each is refused by the limits, with one line saying which.</summary>
+    public static TheoryData<string, string, string> HostileSpecs()
+    {
+        return new()
+        {
+            { "an alias bomb", LeeMl.Sweep.Tests.HostileYaml.AliasBomb(12), "values once its aliases (*name) are expanded" },
+            { "flow lists nested 100,000 deep", "name: t\nmodels: " + new string('[', 100_000) + new string(']', 100_000) + "\n", "the spec nests deeper than 32 levels" },
+            { "block lists nested 200,000 deep", "models:\n" + string.Concat(Enumerable.Repeat("- ", 200_000)) + "x\n", "the spec nests deeper than 32 levels" },
+            { "a spec over the size cap", "name: t\n# " + new string('x', SpecLimits.MaxBytes) + "\n", "over the limit of 1,048,576" },
+            { "a name of 10,000 characters", "name: " + new string('n', 10_000) + "\ndata: { synthetic: blobs }\nmodels: [lda]\n", "at most 64" },
+            { "a name that is a path", "name: ../../etc\ndata: { synthetic: blobs }\nmodels: [lda]\n", "must be letters, digits" },
+            { "a hidden layer of two billion units", "name: t\ndata: { synthetic: blobs }\nmodels: [{ name: mlp, hidden: 2000000000 }]\ngrid: { optimizer: [sgd] }\n", "hidden = 2000000000 is out of range" },
+            { "two wide hidden layers", "name: t\ndata: { synthetic: blobs }\nmodels: [{ name: mlp, hidden: 1000000, hidden2: 1000000 }]\ngrid: { optimizer: [sgd] }\n", "over the limit of 20,000,000" },
+            { "synthetic data of 10^12 values", "name: t\ndata: { synthetic: blobs, samples: 10000000, features: 100000 }\nmodels: [lda]\n", "over the limit of 20,000,000 for synthetic data" },
+            { "control characters in a name", "name: \"\\e[31mred\"\ndata: { synthetic: blobs }\nmodels: [lda]\n", "\\u001b[31mred" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(HostileSpecs))]
+    public void A_hostile_spec_is_refused_by_a_limit_in_one_line(string what, string text, string expected)
+    {
+        var before = GC.GetTotalAllocatedBytes();
+        var message = Error(text);
+        Assert.True(message.Contains(expected, StringComparison.Ordinal), $"{what}: {message}");
+        Assert.DoesNotContain('\n', message);
+        Assert.DoesNotContain('\u001b', message);
+        Assert.True(GC.GetTotalAllocatedBytes() - before < 200L << 20, $"{what}: refusing it allocated {(GC.GetTotalAllocatedBytes() - before) >> 20} MB");
+    }
+
+    [Fact]
+    public void Anchors_and_aliases_of_ordinary_size_are_fine()
+    {
+        var spec = SpecParser.Parse("name: t\ndata: { synthetic: blobs, samples: 200 }\nmodels: [logistic, softmax]\nepochs: &n 4\nbatch_size: *n\ngrid: { optimizer: [{ name: sgd, lr: 0.1 }], schedule: [none, { name: cosine }] }\n", "s.yaml");
+        Assert.Equal(4, new TrialPlan(spec).Count);
+        Assert.Equal(4, spec.BatchSize);
+    }
+
     [Fact]
     public void Json_is_accepted_too()
     {

@@ -6,6 +6,7 @@ using LeeMl.Sweep.Optim;
 using LeeMl.Sweep.Optim.Hyper;
 using LeeMl.Sweep.Optim.Optimizers;
 using LeeMl.Sweep.Optim.Schedules;
+using LeeMl.Sweep.Experiments.Text;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -21,17 +22,24 @@ public static class SpecParser
 {
     public const int DefaultMaxTrials = 100_000;
 
+    /// <summary>Synthetic data is built in every worker's memory, once per job.</summary>
+    public const long MaxSyntheticValues = 20_000_000;
+
     private static readonly string[] TopKeys = ["name", "data", "validation", "models", "epochs", "batch_size", "seeds", "seed", "grid", "max_trials", "max_attempts"];
     private static readonly string[] GridKeys = ["optimizer", "schedule", "warmup", "gradient_noise"];
 
     public static SweepSpec ParseFile(string path)
     {
-        if (!File.Exists(path)) throw new SpecException($"{path}: spec file not found");
+        var file = Printable.Escape(path);
+        if (!File.Exists(path)) throw new SpecException($"{file}: spec file not found");
+        SpecLimits.CheckSize(new FileInfo(path).Length, file);
         return Parse(File.ReadAllText(path), path);
     }
 
     public static SweepSpec Parse(string text, string file)
     {
+        file = Printable.Escape(file);
+        SpecLimits.CheckSize(System.Text.Encoding.UTF8.GetByteCount(text), file);
         var root = Load(text, file);
         var keys = new Dictionary<string, SpecNode>();
         foreach (var (key, value) in root.Entries())
@@ -44,6 +52,8 @@ public static class SpecParser
         var name = Required("name").Scalar();
         if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
             throw Required("name").Error($"name '{name}' must be letters, digits, '-', '_' or '.'");
+        if (name.Length > SpecLimits.MaxNameLength || name.StartsWith('.'))
+            throw Required("name").Error(name.StartsWith('.') ? $"name '{name}' must not start with '.'" : $"the name is {name.Length} characters long; at most {SpecLimits.MaxNameLength}");
         var data = Data(Required("data"));
         var validation = keys.TryGetValue("validation", out var v) ? v.Double(0, 1, maxInclusive: false) : 0.2;
         var epochs = keys.TryGetValue("epochs", out var e) ? e.Int(1, 100_000) : 30;
@@ -79,6 +89,7 @@ public static class SpecParser
         var stream = new YamlStream();
         try
         {
+            SpecLimits.CheckShape(text, file);
             stream.Load(new StringReader(text));
         }
         catch (YamlException ex)
@@ -133,6 +144,12 @@ public static class SpecParser
             };
         }
         if (kind == "csv" && !settings.ContainsKey("label")) throw node.Error("csv data needs label: COLUMN");
+        if (kind == "synthetic")
+        {
+            var values = long.Parse(settings.GetValueOrDefault("samples", "2000"), CultureInfo.InvariantCulture) * long.Parse(settings.GetValueOrDefault("features", source == "moons" ? "2" : "8"), CultureInfo.InvariantCulture);
+            if (values > MaxSyntheticValues)
+                throw node.Error($"samples x features = {values:N0} values, over the limit of {MaxSyntheticValues:N0} for synthetic data");
+        }
         return new DataSpec(kind == "csv" ? "csv" : source, settings.ToImmutable());
     }
 

@@ -47,7 +47,7 @@ public static class ModelCatalog
             "bernoulli-nb" => new ModelKind.ClosedForm(new NaiveBayes(bernoulli: true)),
             "logistic" => new ModelKind.Differentiable(new LogisticRegression(features, squareError: false)),
             "logistic-mse" => new ModelKind.Differentiable(new LogisticRegression(features, squareError: true)),
-            "softmax" => new ModelKind.Differentiable(new NeuralNet(features, classes, [])),
+            "softmax" => new ModelKind.Differentiable(new NeuralNet(features, classes, CheckWeights("softmax", [features, classes]))),
             "mlp" => Mlp(h, features, classes, seed),
             _ => throw new HyperparameterException($"unknown model '{spec.Name}'; known: {string.Join(", ", Names)}"),
         };
@@ -55,10 +55,13 @@ public static class ModelCatalog
         return kind;
     }
 
+    /// <summary>A model's weights and their optimizer state must fit one worker's memory many times over (one per slot).</summary>
+    public const long MaxWeights = 20_000_000;
+
     private static ModelKind Mlp(Hyperparameters h, int features, int classes, ulong seed)
     {
-        var hidden = h.Int("hidden", 64, Range.PositiveInteger);
-        var hidden2 = h.Int("hidden2", 0, new Range(0, true, double.PositiveInfinity, false));
+        var hidden = h.Int("hidden", 64, new Range(1, true, 1_000_000, true));
+        var hidden2 = h.Int("hidden2", 0, new Range(0, true, 1_000_000, true));
         var activation = h.Choice("activation", "relu", "relu", "tanh", "sigmoid") switch
         {
             "tanh" => Activation.Tanh,
@@ -67,7 +70,18 @@ public static class ModelCatalog
         };
         var dropout = h.Double("dropout", 0, Range.DecayRate);
         int[] layers = hidden2 > 0 ? [hidden, hidden2] : [hidden];
+        CheckWeights("mlp", [features, .. layers, classes]);
         return new ModelKind.Differentiable(new NeuralNet(features, classes, layers, activation, dropout, seed));
+    }
+
+    /// <summary>Layer sizes whose weights (with biases) stay under <see cref="MaxWeights"/>; counted in 64 bits, so no size overflows.</summary>
+    private static int[] CheckWeights(string model, int[] sizes)
+    {
+        long weights = 0;
+        for (var i = 0; i + 1 < sizes.Length; i++) weights += (sizes[i] + 1L) * sizes[i + 1];
+        if (weights > MaxWeights)
+            throw new HyperparameterException($"model '{model}' would have {weights:N0} weights ({string.Join(" x ", sizes)}), over the limit of {MaxWeights:N0}");
+        return sizes[1..^1];
     }
 
     /// <summary>Checks that data fits a model before anything trains.</summary>
