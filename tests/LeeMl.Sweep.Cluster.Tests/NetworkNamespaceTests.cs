@@ -4,8 +4,9 @@ namespace LeeMl.Sweep.Cluster.Tests;
 
 /// <summary>
 /// Three hosts with their own network stacks and addresses, all nodes on the same port 4053 as on
-/// real machines. One worker is cut off the network without being killed: the sweep completes on
-/// the majority, and the cut-off node's split-brain resolver downs it and it stops by itself.
+/// real machines, with TLS as off loopback they must be (certificates from <c>certs init</c>). One
+/// worker is cut off the network without being killed: the sweep completes on the majority, and
+/// the cut-off node's split-brain resolver downs it and it stops by itself.
 /// </summary>
 [Trait("Category", "Cluster")]
 public sealed class NetworkNamespaceTests(ITestOutputHelper output) : IDisposable
@@ -24,6 +25,11 @@ public sealed class NetworkNamespaceTests(ITestOutputHelper output) : IDisposabl
     public async Task A_cut_off_worker_stops_itself_and_the_sweep_completes_on_the_others()
     {
         _net = new Namespaces(3);
+        var certs = Path.Combine(_f.Dir, "certs");
+        var init = _f.Start("certs", "init", certs, "--hosts", string.Join(",", Enumerable.Range(1, 3).Select(Namespaces.Address)));
+        Assert.True(init.WaitForExit(TimeSpan.FromSeconds(60)) && init.ExitCode == 0, init.Output);
+        string[] NetworkNamespaceFlags = ["--tls-cert", Path.Combine(certs, "node.pfx"), "--tls-ca", Path.Combine(certs, "ca.crt")];
+        string[] ClientFlags = ["--tls-cert", Path.Combine(certs, "client.pfx"), "--tls-ca", Path.Combine(certs, "ca.crt")];
         var seeds = $"{Namespaces.Address(1)}:4053,{Namespaces.Address(2)}:4053";
         var api = $"{Namespaces.Address(1)}:8053";
         NodeProcess Node(int host, string roles) => _f.StartIn(_net.Exec(host),
@@ -59,9 +65,4 @@ public sealed class NetworkNamespaceTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(96, File.ReadAllLines(Path.Combine(_f.Dir, "out", "results.jsonl")).Length);
         Assert.NotEmpty(ClusterFixture.Logged(worker, "done"));
     }
-
-    /// <summary>Extra flags of nodes that bind a non-loopback address (none needed yet).</summary>
-    private static readonly string[] NetworkNamespaceFlags = [];
-
-    private static readonly string[] ClientFlags = [];
 }

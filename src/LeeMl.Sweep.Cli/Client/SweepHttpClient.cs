@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LeeMl.Sweep.Cli.CommandLine;
 using LeeMl.Sweep.Cluster.Protocol;
+using LeeMl.Sweep.Cluster.Security;
 using LeeMl.Sweep.Cluster.Service;
 using LeeMl.Sweep.Experiments.Text;
 
@@ -15,17 +16,47 @@ namespace LeeMl.Sweep.Cli.Client;
 /// </summary>
 public sealed class SweepHttpClient : ISweepApi, IDisposable
 {
-    private readonly IReadOnlyList<string> _endpoints;
-    private readonly HttpClient _http;
-    private readonly string _scheme;
+    private readonly IReadOnlyList<Endpoint> _endpoints;
+    private readonly ClusterTls? _tls;
     private int _current;
 
-    public SweepHttpClient(IReadOnlyList<string> endpoints, TimeSpan timeout, HttpMessageHandler? handler = null, bool https = false)
+    /// <summary>One address of --cluster: its own connection pool, so each knows what its TLS handshakes saw.</summary>
+    private sealed class Endpoint(string address, HttpClient http)
+    {
+        public string Address { get; } = address;
+        public HttpClient Http { get; } = http;
+        /// <summary>The last handshake: the node's certificate was accepted (true), refused (false, with why), or none was seen (null).</summary>
+        public bool? ServerTrusted { get; set; }
+        public string? ServerRefusal { get; set; }
+    }
+
+    public SweepHttpClient(IReadOnlyList<string> endpoints, TimeSpan timeout, ClusterTls? tls = null)
     {
         if (endpoints.Count == 0) throw new UsageException("--cluster needs at least one HOST:PORT");
-        _endpoints = endpoints;
-        _scheme = https ? "https" : "http";
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3) }) { Timeout = timeout };
+        _tls = tls;
+        _endpoints = [.. endpoints.Select(address =>
+        {
+            Endpoint? endpoint = null;
+            var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3) };
+            if (tls is not null)
+                handler.SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+                {
+                    ClientCertificates = [tls.Certificate],
+                    CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+                    // The node must hold a node certificate of our authority that names the host we asked for.
+                    RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                    {
+                        var peer = certificate is null ? null : new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate);
+                        var refusal = tls.Refusal(peer, CertificateRole.Node)
+                            ?? ((errors & System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) != 0 ? $"its certificate does not name '{Exposure.HostOf(address)}' (certs node --hosts)" : null);
+                        endpoint!.ServerTrusted = refusal is null;
+                        endpoint.ServerRefusal = refusal;
+                        return refusal is null;
+                    },
+                };
+            endpoint = new Endpoint(address, new HttpClient(handler) { Timeout = timeout });
+            return endpoint;
+        })];
     }
 
     private static readonly JsonSerializerOptions Json = ServiceJson.Default.Options;
@@ -37,14 +68,16 @@ public sealed class SweepHttpClient : ISweepApi, IDisposable
         for (var tried = 0; tried < _endpoints.Count; tried++)
         {
             var i = (_current + tried) % _endpoints.Count;
+            var endpoint = _endpoints[i];
             using var message = request();
-            message.RequestUri = new Uri($"{_scheme}://{_endpoints[i]}{message.RequestUri!.OriginalString}");
+            message.RequestUri = new Uri($"{(_tls is null ? "http" : "https")}://{endpoint.Address}{message.RequestUri!.OriginalString}");
+            endpoint.ServerTrusted = null;
             try
             {
-                var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancel);
+                var response = await endpoint.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancel);
                 if ((int)response.StatusCode >= 500)
                 {
-                    errors.Add($"{_endpoints[i]}: {(int)response.StatusCode} {await ErrorText(response)}");
+                    errors.Add($"{endpoint.Address}: {(int)response.StatusCode} {await ErrorText(response)}");
                     response.Dispose();
                     continue;
                 }
@@ -53,23 +86,37 @@ public sealed class SweepHttpClient : ISweepApi, IDisposable
             }
             catch (HttpRequestException e)
             {
-                errors.Add($"{_endpoints[i]}: {Describe(e)}");
+                errors.Add(await Describe(endpoint, e));
             }
             catch (TaskCanceledException) when (!cancel.IsCancellationRequested)
             {
-                errors.Add($"{_endpoints[i]}: no answer within {_http.Timeout.TotalSeconds:F0} s");
+                errors.Add($"{endpoint.Address}: no answer within {endpoint.Http.Timeout.TotalSeconds:F0} s");
             }
         }
-        throw new ClusterUnavailableException($"no coordinator answered ({string.Join("; ", errors)})");
+        throw new ClusterUnavailableException(errors.Count == 1 ? errors[0] : $"no coordinator answered ({string.Join("; ", errors)})");
     }
 
-    private static string Describe(HttpRequestException e) => e.InnerException switch
+    /// <summary>Why a request failed, in the words a user can act on: above all, which side of TLS refused which.</summary>
+    private async Task<string> Describe(Endpoint endpoint, HttpRequestException e)
     {
-        System.Net.Sockets.SocketException s when s.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionRefused => "connection refused (is a coordinator node with --http running there?)",
-        System.Security.Authentication.AuthenticationException a => $"TLS failed: {a.Message}",
-        { } inner => inner.Message,
-        null => e.Message,
-    };
+        var at = endpoint.Address;
+        if (e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+            return $"{at}: connection refused (is a coordinator node with --http running there?)";
+        if (_tls is not null)
+        {
+            if (endpoint.ServerTrusted == false) return $"the node at {at} is not one of this cluster's nodes: {endpoint.ServerRefusal}";
+            if (endpoint.ServerTrusted == true) return $"the cluster at {at} refused this client's certificate (not signed by its CA)";
+            if (e.InnerException is System.Security.Authentication.AuthenticationException)
+                return $"the node at {at} does not use TLS (it was started without --tls-cert): drop --tls-cert and --tls-ca, or start the cluster with TLS";
+        }
+        else if (e.InnerException is IOException || e.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse)
+        {
+            var colon = at.LastIndexOf(':');
+            if (await TlsProbe.Try(at[..colon], int.Parse(at[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture), null) == TlsProbe.Outcome.Tls)
+                return $"the cluster at {at} requires TLS: give --tls-cert and --tls-ca (a client certificate from leeml-sweep certs client, and the cluster's ca.crt)";
+        }
+        return $"{at}: {e.InnerException?.Message ?? e.Message}";
+    }
 
     private static async Task<string> ErrorText(HttpResponseMessage response)
     {
@@ -171,5 +218,8 @@ public sealed class SweepHttpClient : ISweepApi, IDisposable
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        foreach (var e in _endpoints) e.Http.Dispose();
+    }
 }

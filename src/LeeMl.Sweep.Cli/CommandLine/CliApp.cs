@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Text.RegularExpressions;
 using LeeMl.Sweep.Cli.Commands.Cancel;
+using LeeMl.Sweep.Cli.Commands.Certs;
 using LeeMl.Sweep.Cli.Commands.Completion;
 using LeeMl.Sweep.Cli.Commands.Fetch;
 using LeeMl.Sweep.Cli.Commands.Fit;
@@ -37,7 +38,7 @@ public static partial class CliApp
         foreach (var command in new[]
                  {
                      RunCommand.Create(), PlanCommand.Create(), NodeCommand.Create(), SubmitCommand.Create(), StatusCommand.Create(),
-                     CancelCommand.Create(), FetchCommand.Create(), ReportCommand.Create(), FitCommand.Create(), TraceCommand.Create(), CompletionCommand.Create(),
+                     CancelCommand.Create(), FetchCommand.Create(), CertsCommand.Create(), ReportCommand.Create(), FitCommand.Create(), TraceCommand.Create(), CompletionCommand.Create(),
                  })
             root.Add(command);
         return root;
@@ -54,7 +55,7 @@ public static partial class CliApp
         }
         var parse = root.Parse(args);
         var command = parse.CommandResult.Command;
-        var who = command == root ? Name : $"{Name} {command.Name}";
+        var who = string.Join(' ', Path(command).Prepend(Name));
         if (parse.Action is ParseErrorAction || (parse.Errors.Count > 0 && parse.Action is not HelpAction))
         {
             stderr.WriteLine($"{who}: {Describe(parse, root)}");
@@ -81,6 +82,14 @@ public static partial class CliApp
             stderr.WriteLine($"{who}: {Printable.Escape(e.Message)}");
             return ExitCodes.Failed;
         }
+    }
+
+    /// <summary>The command's words after the program's name ("certs init").</summary>
+    public static IEnumerable<string> Path(Command command)
+    {
+        var words = new List<string>();
+        for (Symbol? c = command; c is Command { } cmd and not RootCommand; c = cmd.Parents.FirstOrDefault()) words.Insert(0, cmd.Name);
+        return words;
     }
 
     [GeneratedRegex("^unknown option '(?<token>.+)'$")]

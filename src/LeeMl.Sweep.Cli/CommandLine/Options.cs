@@ -17,6 +17,9 @@ public static class Options
     /// <summary>A switch; off unless given.</summary>
     public static Option<bool> Flag(string name, string description) => new(name) { Description = description + " [default: off]" };
 
+    /// <summary>--insecure: allowed off loopback without TLS, and said at every start.</summary>
+    public static Option<bool> Insecure() => Flag("--insecure", "allow addresses other than loopback without TLS: no authentication at all, for a network you trust (a warning at every start)");
+
     public static Option<int> WholeNumber(string name, string description, int fallback, int min = int.MinValue, string helpName = "N") => new(name)
     {
         Description = description,

@@ -5,7 +5,7 @@ using LeeMl.Sweep.Experiments.Store;
 namespace LeeMl.Sweep.Cluster.Data;
 
 /// <summary>Serves the chunks of shipped data files from the store, at /user/blobs on every coordinator-role node; reads run off the mailbox.</summary>
-public sealed class BlobServer : ReceiveActor
+public sealed class BlobServer : Security.MemberOnlyActor
 {
     public const string Name = "blobs";
 

@@ -14,7 +14,7 @@ namespace LeeMl.Sweep.Cluster.Dispatch;
 /// it reads the open jobs from the store and wakes their entities, so a job whose coordinator
 /// died restarts on another one (remember-entities, backed by the store).
 /// </summary>
-public sealed class Dispatcher : ReceiveActor, IWithTimers
+public sealed class Dispatcher : Security.MemberOnlyActor, IWithTimers
 {
     private sealed record Tick
     {

@@ -54,6 +54,9 @@ public sealed class NodeSettings
 
     public bool LogTrials { get; set; }
 
+    /// <summary>Run without TLS off loopback: no authentication at all (a warning at every start).</summary>
+    public bool Insecure { get; set; }
+
     public string? TlsCert { get; set; }
 
     public string? TlsPassword { get; set; }

@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Event;
+using Akka.Pattern;
 using LeeMl.Sweep.Cluster.Dispatch;
 using LeeMl.Sweep.Cluster.Jobs;
 using LeeMl.Sweep.Cluster.Protocol;
@@ -82,7 +83,12 @@ public static class NodeStartup
             var settings = ClusterShardingSettings.Create(system).WithRole(NodeRoles.Coordinator).WithRememberEntities(false)
                 .WithStateStoreMode(StateStoreMode.DData);
             runtime.Jobs = ClusterSharding.Get(system).Start(JobRouting.TypeName, id => JobEntity.Props(id, services), settings, extractor);
-            system.ActorOf(ClusterSingletonManager.Props(Dispatcher.Props(runtime.Store!, runtime.Jobs), PoisonPill.Instance,
+            // The singleton is a back-off supervisor around the dispatcher: an exception, even in its start, restarts it
+            // (1 s, then up to 10 s later) instead of stopping it for good, which a singleton manager would not undo.
+            var dispatcher = BackoffSupervisor.Props(Backoff.OnStop(Dispatcher.Props(runtime.Store!, runtime.Jobs), "dispatcher",
+                    TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)
+                .WithSupervisorStrategy(new OneForOneStrategy(e => e is ActorInitializationException ? Directive.Stop : Directive.Restart)));
+            system.ActorOf(ClusterSingletonManager.Props(dispatcher, PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system).WithRole(NodeRoles.Coordinator).WithSingletonName("dispatcher")), "dispatcher");
         }
         else

@@ -4,7 +4,7 @@ using LeeMl.Sweep.Cluster.Protocol;
 namespace LeeMl.Sweep.Cluster.Hosting;
 
 /// <summary>Answers <see cref="WhichStore"/> at /user/store-guard on every coordinator-role node.</summary>
-public sealed class StoreGuard : ReceiveActor
+public sealed class StoreGuard : Security.MemberOnlyActor
 {
     public const string Name = "store-guard";
 

@@ -42,6 +42,19 @@ public static class SweepNodeHosting
             retry-interval = 1s
           }
         }
+        # No remote system message or actor selection reaches an actor unless listed here (docs/security.md).
+        akka.remote {
+          untrusted-mode = on
+          trusted-selection-paths = [
+            "/system/cluster/core/daemon", "/system/cluster/heartbeatReceiver", "/system/remote-watcher",
+            "/system/sharding/jobCoordinator", "/system/sharding/jobCoordinator/singleton/coordinator", "/system/sharding/coordinatorReplicator",
+            "/user/dispatcher", "/user/dispatcher/dispatcher", "/user/store-guard", "/user/blobs"
+          ]
+        }
+        akka.actor.serializers {
+          akka-misc = "LeeMl.Sweep.Cluster.Security.NetworkSafeMiscSerializer, LeeMl.Sweep.Cluster"
+          akka-system-msg = "LeeMl.Sweep.Cluster.Security.NetworkSafeSystemMessageSerializer, LeeMl.Sweep.Cluster"
+        }
         akka.remote.dot-netty.tcp {
           # Dispatch is latency-bound (a trial ends, the next starts): no write batching.
           batching.enabled = false
@@ -63,7 +76,7 @@ public static class SweepNodeHosting
         akka.coordinated-shutdown.run-by-actor-system-terminate = off
         """;
 
-    public static IServiceCollection AddSweepNode(this IServiceCollection services, NodeRuntime runtime, WorkerOptions? worker, TlsOptions? tls)
+    public static IServiceCollection AddSweepNode(this IServiceCollection services, NodeRuntime runtime, WorkerOptions? worker, ClusterTls? tls)
     {
         var s = runtime.Settings;
         var scheme = tls is null ? "akka.tcp" : "akka.ssl.tcp";

@@ -27,6 +27,9 @@ public abstract record JobEffect
 
     /// <summary>Another incarnation of this job owns it now: stop without writing anything more.</summary>
     public sealed record Fenced : JobEffect;
+
+    /// <summary>A message that cannot be about this job's plan (a result under another trial's key) was dropped.</summary>
+    public sealed record Refused(string Node, string Why) : JobEffect;
 }
 
 /// <summary>A group commit: every result and fault that arrived since the last one.</summary>

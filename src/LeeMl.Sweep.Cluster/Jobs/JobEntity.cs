@@ -19,7 +19,7 @@ namespace LeeMl.Sweep.Cluster.Jobs;
 /// which fences any older incarnation), turns messages into the machine's events and carries out
 /// its decisions: tells, group commits and reports, all store work off the mailbox (piped back).
 /// </summary>
-public sealed class JobEntity : ReceiveActor, IWithStash, IWithTimers
+public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimers
 {
     private sealed record Recovered(JobClaim Claim, SweepSpec Spec, TrialPlan Plan, List<(long, TrialOutcome, double)> Done, List<FaultWrite> Faults);
 
@@ -255,6 +255,9 @@ public sealed class JobEntity : ReceiveActor, IWithStash, IWithTimers
                     var view = _machine.View(DateTimeOffset.UtcNow, _node.Node, _claim.Job.Created);
                     var state = r.Final && _machine.State == JobState.Reporting ? (view.Failed > 0 ? "failed" : "done") : _machine.State.Name();
                     _node.Reports.Tell(new RenderReport(_jobId, r.Final, new JobProgress((int)Math.Min(int.MaxValue, view.Trials), (int)view.Done, (int)view.Running, state)));
+                    break;
+                case JobEffect.Refused r:
+                    _log.Warning("job {0}: dropped a message from {1}: {2}", _jobId, r.Node, r.Why);
                     break;
                 case JobEffect.Fenced:
                     _log.Warning("job {0}: another coordinator owns it now (owner epoch moved past {1}); this one stops", _jobId, _claim.Epoch);

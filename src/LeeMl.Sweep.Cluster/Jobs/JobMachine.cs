@@ -186,7 +186,8 @@ public sealed class JobMachine
     public IReadOnlyList<JobEffect> Finished(TrialFinished m, DateTimeOffset now)
     {
         var effects = new List<JobEffect>();
-        if (m.Index < 0 || m.Index >= _plan.Count) return effects;
+        if (m.Index < 0 || m.Index >= _plan.Count) return [new JobEffect.Refused(m.Node, $"a result for trial {m.Index}, outside the plan's {_plan.Count}")];
+        if (m.Result.Key != _plan.At(m.Index).Key) return [new JobEffect.Refused(m.Node, $"a result for trial {m.Index} under another key")];
         Health(m.Node).ConsecutiveFaults = 0;
         if (_done[(int)m.Index])
         {

@@ -26,10 +26,24 @@ public sealed class SweepSerializer(ExtendedActorSystem system) : SerializerWith
 
     public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, Types[obj.GetType().Name]);
 
-    public override object FromBinary(byte[] bytes, string manifest) =>
-        Types.TryGetValue(manifest, out var type)
-            ? JsonSerializer.Deserialize(bytes, type) ?? throw new System.Runtime.Serialization.SerializationException($"an empty {manifest}")
-            : throw new System.Runtime.Serialization.SerializationException($"unknown message kind '{manifest}'");
+    /// <summary>A message of a known kind that passes <see cref="MessageChecks"/>; anything else is refused here, before any actor.</summary>
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        if (!Types.TryGetValue(manifest, out var type)) throw Refused($"unknown message kind '{Experiments.Text.Printable.Escape(manifest[..Math.Min(manifest.Length, 100)])}'");
+        object? message;
+        try
+        {
+            message = JsonSerializer.Deserialize(bytes, type);
+        }
+        catch (JsonException e)
+        {
+            throw Refused($"a {manifest} that is not well-formed JSON ({e.Message})");
+        }
+        if (message is not ISweepMessage m) throw Refused($"an empty {manifest}");
+        return MessageChecks.Problem(m) is { } problem ? throw Refused($"a {manifest}: {problem}") : m;
+    }
+
+    private static System.Runtime.Serialization.SerializationException Refused(string why) => new($"refused {why}");
 }
 
 // NaN stands for "no such value" (no validation set yet); the wire allows it, the canonical results files do not.

@@ -24,6 +24,9 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
 
     private ISweepStore Store => runtime.Store ?? throw new InvalidOperationException("only coordinator-role nodes serve clients");
 
+    /// <summary>The node has joined its cluster and started its actors: until then there is nothing to ask.</summary>
+    public bool Ready => runtime.Ready.IsCompletedSuccessfully;
+
     /// <summary>The store the jobs are read from.</summary>
     public ISweepStore StoreOf => Store;
 
@@ -31,6 +34,7 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
 
     public async Task<SubmitReply> Submit(SubmitRequest request, CancellationToken cancel = default)
     {
+        if (request.Problem() is { } problem) return new SubmitReply(null, 0, problem);
         SweepSpec spec;
         try
         {
@@ -52,7 +56,7 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
         }
         if (request.Data.Sum(d => d.Size) > MaxDataBytes)
             return new SubmitReply(null, 0, $"the job's data is {request.Data.Sum(d => d.Size):N0} bytes, over this cluster's limit of {MaxDataBytes:N0} bytes");
-        var id = $"{spec.Name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{Random.Shared.Next(0x10000):x4}";
+        var id = JobIds.New(spec.Name, DateTime.UtcNow);
         var trials = TrialPlan.CountOf(spec);
         var manifest = request.Data.Where(d => SpecFiles.Paths(spec.Data).Contains(d.Path)).ToList();
         await Store.CreateJob(new NewJob(id, spec.Name, request.SpecText, JsonSerializer.Serialize<IReadOnlyList<ShippedFile>>(manifest, ServiceJson.Default.IReadOnlyListShippedFile), trials), cancel);
@@ -91,9 +95,14 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
         }
     }
 
-    public async Task<ClusterStatus> Status(CancellationToken cancel = default)
+    public Task<ClusterStatus> Status(CancellationToken cancel = default) => Status(200, 0, cancel);
+
+    /// <summary>A page of the jobs, newest first, and the nodes.</summary>
+    public async Task<ClusterStatus> Status(int limit, int offset, CancellationToken cancel = default)
     {
-        var jobs = await Store.ListJobs(limit: 200, cancel: cancel);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        var jobs = await Store.ListJobs(limit, offset, cancel);
         var views = await Task.WhenAll(jobs.Select(j => j.State.IsOver() ? Task.FromResult(JobView.FromStore(j, DateTimeOffset.UtcNow)) : Live(j)));
         return new ClusterStatus(views, await Nodes());
     }

@@ -21,7 +21,7 @@ public delegate TrialResult TrialExecutor(SweepSpec sweep, TrialSpec trial, Data
 /// committed it, sending it again until then. The actor alone owns what is running, queued and
 /// unacknowledged; slot threads take work from a queue and only tell the actor what happened.
 /// </summary>
-public sealed class TrialWorker : ReceiveActor, IWithTimers
+public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
 {
     /// <summary>Sent by the node's coordinated shutdown: give every trial back, then answer.</summary>
     public sealed record Leave

@@ -4,7 +4,10 @@ using LeeMl.Sweep.Cluster.Service;
 using LeeMl.Sweep.Reporting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using LeeMl.Sweep.Experiments.Store;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LeeMl.Sweep.Server.Api;
 
@@ -18,29 +21,42 @@ public static class ApiEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
-        api.MapGet("/jobs", async (JobService jobs, CancellationToken cancel) =>
-            Results.Json(await jobs.Status(cancel), ServiceJson.Default.ClusterStatus));
-        api.MapGet("/jobs/{id}", async (string id, JobService jobs, CancellationToken cancel) =>
-            await jobs.Job(id, cancel) is { } job ? Results.Json(job, ServiceJson.Default.JobView) : NotFound(id));
-        api.MapPost("/jobs", async (HttpRequest request, JobService jobs, CancellationToken cancel) =>
+        // Before the node has joined its cluster it has no job entities to ask: a client tries another node.
+        api.AddEndpointFilter(async (context, next) =>
+            context.HttpContext.RequestServices.GetRequiredService<JobService>().Ready ? await next(context) : Error(503, "this node has not joined its cluster yet"));
+        api.MapGet("/jobs", async (HttpRequest request, JobService jobs, CancellationToken cancel) =>
         {
+            if (Count(request, "limit", 200, 1, 1000) is not { } limit) return Error(400, "limit must be a whole number from 1 to 1000");
+            if (Count(request, "offset", 0, 0, int.MaxValue) is not { } offset) return Error(400, "offset must be a whole number >= 0");
+            return Results.Json(await jobs.Status(limit, offset, cancel), ServiceJson.Default.ClusterStatus);
+        });
+        api.MapGet("/jobs/{id}", async (string id, JobService jobs, CancellationToken cancel) =>
+            !JobIds.IsValid(id) ? NotAnId(id) : await jobs.Job(id, cancel) is { } job ? Results.Json(job, ServiceJson.Default.JobView) : NotFound(id));
+        api.MapPost("/jobs", async (HttpContext http, JobService jobs, CancellationToken cancel) =>
+        {
+            // A spec is at most a megabyte; its JSON string, escaped, a few times that.
+            http.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = 8L * Experiments.Specs.SpecLimits.MaxBytes;
             SubmitRequest? submit;
             try
             {
-                submit = await JsonSerializer.DeserializeAsync(request.Body, ServiceJson.Default.SubmitRequest, cancel);
+                submit = await JsonSerializer.DeserializeAsync(http.Request.Body, ServiceJson.Default.SubmitRequest, cancel);
             }
             catch (JsonException e)
             {
-                return Error(400, $"the request is not a job: {e.Message}");
+                return Error(400, $"the request is not a job: {Experiments.Text.Printable.Escape(e.Message)}");
             }
-            if (submit is null || submit.SpecText is null || submit.SpecFile is null || submit.Data is null) return Error(400, "the request is not a job: spec, file and data are required");
+            catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == 413)
+            {
+                return Error(413, $"the request is over {8 * Experiments.Specs.SpecLimits.MaxBytes:N0} bytes; a spec is at most {Experiments.Specs.SpecLimits.MaxBytes:N0}");
+            }
+            if (submit?.Problem() is { } problem || submit is null) return Error(400, submit is null ? "the request is not a job: spec, file and data are required" : submit.Problem()!);
             var reply = await jobs.Submit(submit, cancel);
             return reply.Error is null
                 ? Results.Json(reply, ServiceJson.Default.SubmitReply, statusCode: 201)
                 : Results.Json(reply, ServiceJson.Default.SubmitReply, statusCode: 400);
         });
         api.MapPost("/jobs/{id}/cancel", async (string id, JobService jobs, CancellationToken cancel) =>
-            await jobs.Cancel(id, cancel) switch
+            !JobIds.IsValid(id) ? NotAnId(id) : await jobs.Cancel(id, cancel) switch
             {
                 CancelOutcome.Unknown => NotFound(id),
                 var outcome => Results.Json(new CancelAnswer(id, outcome), ApiJson.Default.CancelAnswer),
@@ -48,13 +64,17 @@ public static class ApiEndpoints
         api.MapGet("/jobs/{id}/results.jsonl", (string id, JobService jobs, HttpContext http) => StreamLines(id, jobs, http, result: true));
         api.MapGet("/jobs/{id}/telemetry.jsonl", (string id, JobService jobs, HttpContext http) => StreamLines(id, jobs, http, result: false));
         api.MapGet("/jobs/{id}/spec.yaml", async (string id, JobService jobs, CancellationToken cancel) =>
-            await jobs.Stored(id, cancel) is { } job ? Results.Text(job.SpecText, "text/yaml; charset=utf-8") : NotFound(id));
+            !JobIds.IsValid(id) ? NotAnId(id) : await jobs.Stored(id, cancel) is { } job ? Results.Text(job.SpecText, "text/yaml; charset=utf-8") : NotFound(id));
         api.MapGet("/nodes", async (JobService jobs) => Results.Json(await jobs.Nodes(), ApiJson.Default.IReadOnlyListNodeView));
         api.MapMethods("/blobs/{sha256}", ["HEAD"], async (string sha256, JobService jobs, CancellationToken cancel) =>
-            await jobs.StoreOf.GetBlob(sha256.ToLowerInvariant(), cancel) is { } blob ? Results.Ok() : Results.NotFound());
-        api.MapPut("/blobs/{sha256}", async (string sha256, HttpRequest request, JobService jobs, CancellationToken cancel) =>
+            !IsSha(sha256) ? Results.BadRequest() : await jobs.StoreOf.GetBlob(sha256.ToLowerInvariant(), cancel) is { } blob ? Results.Ok() : Results.NotFound());
+        api.MapPut("/blobs/{sha256}", async (string sha256, HttpContext http, JobService jobs, CancellationToken cancel) =>
         {
+            var request = http.Request;
+            if (!IsSha(sha256)) return Error(400, "a data file is addressed by its SHA-256: 64 hex digits");
             if (request.ContentLength is not { } length) return Error(411, "give the data file's length (Content-Length)");
+            if (length > jobs.MaxDataBytes) return Error(413, $"the data file is {length:N0} bytes, over this cluster's limit of {jobs.MaxDataBytes:N0} bytes (--max-data-size)");
+            http.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = length;
             var name = Experiments.Text.Printable.Escape(Uri.UnescapeDataString(request.Headers["X-Data-Path"].FirstOrDefault() ?? sha256));
             try
             {
@@ -72,6 +92,11 @@ public static class ApiEndpoints
     private static async Task StreamLines(string id, JobService jobs, HttpContext http, bool result)
     {
         var cancel = http.RequestAborted;
+        if (!JobIds.IsValid(id))
+        {
+            await NotAnId(id).ExecuteAsync(http);
+            return;
+        }
         if (await jobs.Stored(id, cancel) is null)
         {
             await NotFound(id).ExecuteAsync(http);
@@ -87,6 +112,19 @@ public static class ApiEndpoints
     }
 
     public static IResult Error(int status, string message) => Results.Json(new ApiError(message), ApiJson.Default.ApiError, statusCode: status);
+
+    /// <summary>A query count within its range, or its default when absent; null when it is given but not such a number.</summary>
+    private static int? Count(HttpRequest request, string name, int fallback, int min, int max)
+    {
+        if (!request.Query.TryGetValue(name, out var values)) return fallback;
+        return int.TryParse(values.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= min && n <= max ? n : null;
+    }
+
+    private static bool IsSha(string s) => s.Length == 64 && s.All(char.IsAsciiHexDigit);
+
+    private static IResult NotAnId(string id) => Error(400, id.Length > JobIds.MaxLength
+        ? $"a job id is at most {JobIds.MaxLength} characters; this one has {id.Length}"
+        : $"'{Experiments.Text.Printable.Escape(id)}' is not a job id (letters, digits, '-', '_', '.')");
 
     private static IResult NotFound(string id) => Error(404, $"unknown job '{Experiments.Text.Printable.Escape(id)}'");
 }

@@ -23,7 +23,7 @@ public sealed record HttpEndpoint(string Host, int Port);
 /// </summary>
 public static class NodeHost
 {
-    public static IHost Build(NodeRuntime runtime, WorkerOptions? worker, TlsOptions? tls, HttpEndpoint? http, Action<ILoggingBuilder> logging)
+    public static IHost Build(NodeRuntime runtime, WorkerOptions? worker, ClusterTls? tls, HttpEndpoint? http, Action<ILoggingBuilder> logging)
     {
         if (http is null)
         {
@@ -38,14 +38,30 @@ public static class NodeHost
         web.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Listen(IPAddress.TryParse(http.Host, out var ip) ? ip : IPAddress.Loopback, http.Port);
+            k.Listen(Address(http.Host), http.Port, listen =>
+            {
+                if (tls is null) return;
+                // With TLS the API is HTTPS, and every client presents a certificate of the cluster (a client's or a node's).
+                listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = tls.Certificate,
+                    ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate,
+                    CheckCertificateRevocation = false,
+                    ClientCertificateValidation = (certificate, _, _) => tls.Refusal(certificate, CertificateRole.Client, CertificateRole.Node) is null,
+                    HandshakeTimeout = TimeSpan.FromSeconds(5),
+                });
+            });
         });
         var app = web.Build();
         ApiEndpoints.Map(app);
         return app;
     }
 
-    private static void Configure(IServiceCollection services, ILoggingBuilder logBuilder, NodeRuntime runtime, WorkerOptions? worker, TlsOptions? tls, Action<ILoggingBuilder> logging)
+    /// <summary>An address, or a name resolved to one (localhost).</summary>
+    private static IPAddress Address(string host) =>
+        IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).FirstOrDefault() ?? throw new IOException($"'{host}' does not resolve to an address");
+
+    private static void Configure(IServiceCollection services, ILoggingBuilder logBuilder, NodeRuntime runtime, WorkerOptions? worker, ClusterTls? tls, Action<ILoggingBuilder> logging)
     {
         logBuilder.ClearProviders();
         logging(logBuilder);

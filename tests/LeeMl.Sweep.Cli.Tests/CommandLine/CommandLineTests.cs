@@ -100,4 +100,61 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal("--out", Complete("leeml-sweep run --o"));
         Assert.Contains("submit", Complete("leeml-sweep su").Split('\n'));
     }
+
+    [Fact]
+    public void Off_loopback_without_tls_a_node_and_a_client_refuse_to_start_unless_insecure_which_warns()
+    {
+        var node = CliRunner.InProcess("node", "--roles", "worker", "--host", "0.0.0.0", "--seed-nodes", "127.0.0.1:4053");
+        Assert.Equal(2, node.ExitCode);
+        Assert.StartsWith("leeml-sweep node: --host 0.0.0.0 is not a loopback address", node.Stderr);
+        Assert.Contains("give --tls-cert and --tls-ca (leeml-sweep certs init DIR --hosts ... makes them), or --insecure", node.Stderr);
+        var seeds = CliRunner.InProcess("node", "--roles", "worker", "--seed-nodes", "10.1.2.3:4053");
+        Assert.Equal(2, seeds.ExitCode);
+        Assert.Contains("--seed-nodes 10.1.2.3 is not a loopback address", seeds.Stderr);
+        var client = CliRunner.InProcess("status", "--cluster", "10.1.2.3:8053");
+        Assert.Equal(2, client.ExitCode);
+        Assert.Contains("--cluster 10.1.2.3 is not a loopback address", client.Stderr);
+        // --insecure: allowed, with a warning (0.0.0.0 reaches this machine, where nothing listens on port 9).
+        var insecure = CliRunner.InProcess("status", "--cluster", "0.0.0.0:9", "--insecure");
+        Assert.Equal(1, insecure.ExitCode);
+        Assert.StartsWith("warning: --insecure: this client runs without TLS", insecure.Stderr);
+    }
+
+    [Fact]
+    public void A_port_in_use_makes_node_exit_2_with_address_in_use()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Server.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);   // as the remoting listens
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var r = CliRunner.InProcess("node", "--roles", "worker", "--port", port, "--seed-nodes", $"127.0.0.1:{port}");
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith($"leeml-sweep node: --port {port}: address in use: something already listens on 127.0.0.1:{port}", r.Stderr);
+    }
+
+    [Fact]
+    public void Certs_init_writes_owner_only_files_never_overwrites_them_and_certs_client_adds_one()
+    {
+        var dir = Path.Combine(_dir, "certs");
+        var init = CliRunner.InProcess("certs", "init", dir, "--hosts", "node1,10.0.0.5");
+        Assert.True(init.ExitCode == 0, init.Stderr);
+        foreach (var file in new[] { "ca.crt", "ca.key", "node.pfx", "client.pfx" })
+            if (!OperatingSystem.IsWindows())   // owner-only is a Unix file mode
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir, file)));
+        var again = CliRunner.InProcess("certs", "init", dir, "--hosts", "x");
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("exists already", again.Stderr);
+        var node = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(dir, "node.pfx"), null);
+        Assert.Equal(LeeMl.Sweep.Cluster.Security.CertificateRole.Node, LeeMl.Sweep.Cluster.Security.ClusterCertificates.RoleOf(node));
+        var added = CliRunner.InProcess("certs", "client", dir, "--password", "pw");
+        Assert.True(added.ExitCode == 0, added.Stderr);
+        var client = new LeeMl.Sweep.Cluster.Security.TlsOptions(Path.Combine(dir, "client-2.pfx"), "pw", Path.Combine(dir, "ca.crt")).Load(LeeMl.Sweep.Cluster.Security.CertificateRole.Client);
+        Assert.Equal(LeeMl.Sweep.Cluster.Security.CertificateRole.Client, LeeMl.Sweep.Cluster.Security.ClusterCertificates.RoleOf(client.Certificate));
+        var wrong = CliRunner.InProcess("status", "--cluster", "127.0.0.1:9", "--tls-cert", Path.Combine(dir, "client-2.pfx"), "--tls-password", "nope", "--tls-ca", Path.Combine(dir, "ca.crt"));
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains("the password (--tls-password, LEEML_TLS_PASSWORD) is wrong", wrong.Stderr);
+        var swapped = CliRunner.InProcess("node", "--roles", "worker", "--seed-nodes", "127.0.0.1:4053", "--tls-cert", Path.Combine(dir, "ca.crt"), "--tls-ca", Path.Combine(dir, "ca.crt"));
+        Assert.Equal(2, swapped.ExitCode);
+        Assert.Contains("not a PKCS#12 (.pfx) file", swapped.Stderr);
+    }
 }

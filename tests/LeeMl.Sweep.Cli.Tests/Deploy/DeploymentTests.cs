@@ -34,13 +34,33 @@ public sealed class DeploymentTests
         Assert.DoesNotContain("container_name:", worker);
         Assert.Contains("--seed-nodes coordinator:4053,coordinator2:4053", flat);
         Assert.Contains("stop_grace_period", output);
+        // Secure by default: every node listens on 0.0.0.0, so every node and client service carries the cluster's certificates.
+        foreach (var service in new[] { "coordinator", "coordinator2", "worker", "submit" })
+        {
+            var block = Service(output, service);
+            Assert.Contains("LEEML_TLS_CERT: /certs/", block);
+            Assert.Contains("LEEML_TLS_CA: /certs/ca.crt", block);
+            Assert.Contains("service_completed_successfully", block);
+        }
+        Assert.DoesNotContain("--insecure", flat);
+        Assert.Contains("certs init /certs --hosts coordinator,coordinator2,localhost", flat);
+    }
+
+    /// <summary>One service's block of `docker-compose config`.</summary>
+    private static string Service(string config, string name)
+    {
+        var start = config.IndexOf($"\n  {name}:\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no service {name}");
+        var block = config[(start + 1)..];
+        var end = System.Text.RegularExpressions.Regex.Match(block[1..], @"\n  [a-z0-9-]+:\n|\n[a-z]");
+        return end.Success ? block[..(end.Index + 1)] : block;
     }
 
     [Fact]
     public void Compose_and_systemd_run_node_commands_the_program_accepts()
     {
         var commands = File.ReadAllText(Path.Combine(RepoPaths.Root, "docker-compose.yml")) + File.ReadAllText(Path.Combine(RepoPaths.Root, "deploy", "systemd", "leeml-sweep-node.service"));
-        foreach (var option in new[] { "--roles", "--host", "--public-host", "--port", "--seed-nodes", "--db" })
+        foreach (var option in new[] { "--roles", "--host", "--public-host", "--port", "--seed-nodes", "--db", "LEEML_TLS_CERT", "--tls-cert" })
             Assert.Contains(option, commands);
         var help = CliRunner.InProcess("node", "--help").Stdout;
         foreach (var option in new[] { "--roles", "--host", "--public-host", "--port", "--seed-nodes", "--db", "--tls-cert", "--tls-ca" })

@@ -213,9 +213,12 @@ public sealed class BadInputCorpusTests : IDisposable
         var spec = Path.Combine(_dir, "spec.yaml");
         File.WriteAllText(spec, Good);
         var port = FreePort();   // nobody listens there
-        var r = CliRunner.Process(_dir, "submit", spec, "--cluster", $"127.0.0.1:{port}", "--timeout", "2");
-        Assert.Equal(1, r.ExitCode);
-        Assert.Contains($"no coordinator answered (127.0.0.1:{port}: connection refused", r.Stderr);
+        var one = CliRunner.Process(_dir, "submit", spec, "--cluster", $"127.0.0.1:{port}", "--timeout", "2");
+        Assert.Equal(1, one.ExitCode);
+        Assert.Equal($"leeml-sweep submit: 127.0.0.1:{port}: connection refused (is a coordinator node with --http running there?)", one.Stderr.Trim());
+        var two = CliRunner.Process(_dir, "submit", spec, "--cluster", $"127.0.0.1:{port},localhost:{port}", "--timeout", "2");
+        Assert.Equal(1, two.ExitCode);
+        Assert.Contains($"no coordinator answered (127.0.0.1:{port}: connection refused (is a coordinator node with --http running there?); localhost:{port}: connection refused", two.Stderr);
     }
 
     [Fact]

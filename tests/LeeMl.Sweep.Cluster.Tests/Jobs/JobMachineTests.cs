@@ -249,4 +249,15 @@ public sealed class JobMachineTests
         // 3 of 4 logistic trials remain, at 10 s each, done at the pace of 10 s of work per 10 s: about 30 s, not "half done".
         Assert.InRange(view.EtaSeconds!.Value, 29, 31);
     }
+
+    [Fact]
+    public void A_result_under_another_key_or_outside_the_plan_is_refused_and_stores_nothing()
+    {
+        var m = Started();
+        Tickets(m.Offer("a", 2, T0));
+        var forged = Finished(0, "a") with { Result = Result(1) };
+        Assert.IsType<JobEffect.Refused>(Assert.Single(m.Finished(forged, T0)));
+        Assert.IsType<JobEffect.Refused>(Assert.Single(m.Finished(Finished(0, "a") with { Index = 99 }, T0)));
+        Assert.Single(m.Finished(Finished(0, "a"), T0).OfType<JobEffect.Commit>());   // the true result still counts
+    }
 }

@@ -42,12 +42,13 @@ public static class NodeCommand
         var cacheDir = new Option<string?>("--cache-dir") { Description = "workers: where copies of the data shipped with jobs are kept [default: ~/.cache/leeml-sweep/data]", HelpName = "DIR" };
         var cacheSize = new Option<string>("--cache-size") { Description = "workers: how much that cache may hold; the least recently used files go first", HelpName = "SIZE", DefaultValueFactory = _ => "2G" };
         var logTrials = Options.Flag("--log-trials", "print a line when a trial starts and when it ends on this node");
+        var insecure = Options.Insecure();
         var logLevel = SettingsBinder.LogLevelOption();
         var config = SettingsBinder.ConfigOption();
         var tls = new TlsOptionSet();
         var command = new Command("node", "run one cluster node (coordinator and/or worker) until stopped")
         {
-            roles, host, port, seeds, slots, db, jobsDir, dataDir, publicHost, http, httpHost, maxData, cacheDir, cacheSize, logTrials, logLevel, config,
+            roles, host, port, seeds, slots, db, jobsDir, dataDir, publicHost, http, httpHost, maxData, cacheDir, cacheSize, logTrials, insecure, logLevel, config,
         };
         tls.AddTo(command);
         command.SetAction(parse =>
@@ -58,15 +59,18 @@ public static class NodeCommand
                 (slots, nameof(NodeSettings.Slots)), (db, nameof(NodeSettings.Db)), (jobsDir, nameof(NodeSettings.JobsDir)), (dataDir, nameof(NodeSettings.DataDir)),
                 (publicHost, nameof(NodeSettings.PublicHost)), (http, nameof(NodeSettings.Http)), (httpHost, nameof(NodeSettings.HttpHost)),
                 (maxData, nameof(NodeSettings.MaxDataSize)), (cacheDir, nameof(NodeSettings.CacheDir)), (cacheSize, nameof(NodeSettings.CacheSize)),
-                (logTrials, nameof(NodeSettings.LogTrials)), (logLevel, nameof(NodeSettings.LogLevel)),
+                (logTrials, nameof(NodeSettings.LogTrials)), (insecure, nameof(NodeSettings.Insecure)), (logLevel, nameof(NodeSettings.LogLevel)),
                 (tls.Cert, nameof(NodeSettings.TlsCert)), (tls.Password, nameof(NodeSettings.TlsPassword)), (tls.Ca, nameof(NodeSettings.TlsCa)),
             ]);
-            return Run(Validate(settings), TlsOptionSet.From(settings), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            Validate(settings);
+            var clusterTls = TlsOptionSet.From(settings)?.Load(CertificateRole.Node);
+            Secure(settings, clusterTls, parse.InvocationConfiguration.Error);
+            return Run(settings, clusterTls, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         });
         return command;
     }
 
-    private static NodeSettings Validate(NodeSettings s)
+    private static void Validate(NodeSettings s)
     {
         if (s.Roles.Count == 0) throw new UsageException("--roles is required: coordinator, worker, or both");
         foreach (var r in s.Roles.Where(r => !NodeRoles.All.Contains(r)))
@@ -84,10 +88,21 @@ public static class NodeCommand
         {
             throw new UsageException(e.Message);
         }
-        return s;
     }
 
-    private static int Run(NodeSettings settings, TlsOptions? tls, TextWriter stdout, TextWriter stderr)
+    /// <summary>TLS off loopback unless --insecure (which warns at every start); ports that are this node's alone.</summary>
+    private static void Secure(NodeSettings s, ClusterTls? tls, TextWriter stderr)
+    {
+        var addresses = new List<(string, string)> { ("--host", s.Host), ("--public-host", s.PublicHost ?? s.Host) };
+        addresses.AddRange(s.SeedNodes.Select(seed => ("--seed-nodes", Exposure.HostOf(seed))));
+        if (s.IsCoordinator) addresses.Add(("--http-host", s.HttpHost));
+        if (Exposure.Refusal(addresses, tls is not null, s.Insecure, node: true) is { } refusal) throw new UsageException(refusal);
+        if (s.Insecure && tls is null) stderr.WriteLine(Exposure.InsecureWarning($"node {s.PublicHost ?? s.Host}:{s.Port}"));
+        if (PortCheck.Problem(s.Host, s.Port) is { } port) throw new UsageException($"--port {s.Port}: {port}");
+        if (s.IsCoordinator && s.Http is { } http && PortCheck.Problem(s.HttpHost, http) is { } httpPort) throw new UsageException($"--http {http}: {httpPort}");
+    }
+
+    private static int Run(NodeSettings settings, ClusterTls? tls, TextWriter stdout, TextWriter stderr)
     {
         ISweepStore? store = null;
         if (settings.IsCoordinator)
@@ -117,12 +132,23 @@ public static class NodeCommand
             stderr.WriteLine($"leeml-sweep node: cannot listen for HTTP on {settings.HttpHost}:{settings.Http}: {e.Message}");
             return ExitCodes.BadInput;
         }
-        var joined = WaitUntilJoined(runtime, host, stdout);
+        var (joined, mismatch) = WaitUntilJoined(runtime, host, tls, stdout);
+        // The remoting stops the node itself when a TLS handshake with a seed fails: say why, as the probe sees it.
+        if (joined is null && mismatch is null && runtime.System is { } stopped
+            && Akka.Actor.CoordinatedShutdown.Get(stopped).ShutdownReason?.GetType().Name == "TlsHandshakeFailureReason")
+            mismatch = Mismatch(settings, tls) ?? $"the TLS handshake with the seed nodes {string.Join(", ", settings.SeedNodes)} failed (the log above says which side refused)";
+        if (mismatch is not null)
+        {
+            stderr.WriteLine($"leeml-sweep node: {mismatch}");
+            host.StopAsync().GetAwaiter().GetResult();
+            store?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return ExitCodes.BadInput;
+        }
         if (joined is not null)
         {
             var as_ = string.Join(",", settings.Roles);
             stdout.WriteLine($"joined the cluster at {joined} as {as_}{(settings.IsWorker ? $" with {settings.Slots} slots" : "")}" +
-                (http is null ? "" : $"; HTTP API on http://{http.Host}:{http.Port}"));
+                (http is null ? "" : $"; HTTP API on {(tls is null ? "http" : "https")}://{http.Host}:{http.Port}"));
             host.WaitForShutdownAsync().GetAwaiter().GetResult();
         }
         else host.StopAsync().GetAwaiter().GetResult();
@@ -143,20 +169,53 @@ public static class NodeCommand
         return downed ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
-    /// <summary>The node's address once it has joined; null if it stopped first. Says so while it waits long.</summary>
-    private static string? WaitUntilJoined(NodeRuntime runtime, IHost host, TextWriter stdout)
+    /// <summary>
+    /// The node's address once it has joined; null if it stopped first. While it waits it says so,
+    /// and it asks the seed nodes over TLS why not: a cluster that speaks TLS when this node does
+    /// not (or the other way round), or that refuses this node's certificate, ends the wait with
+    /// that reason instead of a silent loop.
+    /// </summary>
+    private static (string? Joined, string? Mismatch) WaitUntilJoined(NodeRuntime runtime, IHost host, ClusterTls? tls, TextWriter stdout)
     {
         var lifetime = (IHostApplicationLifetime)host.Services.GetService(typeof(IHostApplicationLifetime))!;
         var stopping = Task.Delay(Timeout.Infinite, lifetime.ApplicationStopping);
+        var started = DateTime.UtcNow;
         var told = false;
+        var agreed = new HashSet<string>(StringComparer.Ordinal);   // seeds whose TLS (or its absence) matches ours: not probed again
         while (true)
         {
-            var done = Task.WhenAny(runtime.Ready, stopping, Task.Delay(TimeSpan.FromSeconds(15))).GetAwaiter().GetResult();
-            if (done == runtime.Ready) return runtime.Ready.IsCompletedSuccessfully ? runtime.Ready.Result : null;
-            if (done == stopping) return null;
-            if (!told) stdout.WriteLine($"waiting to join the cluster through {string.Join(", ", runtime.Settings.SeedNodes)} (is the first seed node up?)");
-            told = true;
+            var done = Task.WhenAny(runtime.Ready, stopping, Task.Delay(TimeSpan.FromSeconds(3))).GetAwaiter().GetResult();
+            if (done == runtime.Ready) return (runtime.Ready.IsCompletedSuccessfully ? runtime.Ready.Result : null, null);
+            if (done == stopping) return (null, null);
+            // Not before a normal join would have happened: a probe is a connection that is not remoting traffic.
+            if (DateTime.UtcNow - started > TimeSpan.FromSeconds(10) && Mismatch(runtime.Settings, tls, agreed) is { } mismatch) return (null, mismatch);
+            if (!told && DateTime.UtcNow - started > TimeSpan.FromSeconds(14))
+            {
+                stdout.WriteLine($"waiting to join the cluster through {string.Join(", ", runtime.Settings.SeedNodes)} (is the first seed node up?)");
+                told = true;
+            }
         }
+    }
+
+    private static string? Mismatch(NodeSettings s, ClusterTls? tls, HashSet<string>? agreed = null)
+    {
+        var self = $"{s.PublicHost ?? s.Host}:{s.Port}";
+        foreach (var seed in s.SeedNodes.Where(x => x != self && agreed?.Contains(x) != true))
+        {
+            var colon = seed.LastIndexOf(':');
+            var outcome = TlsProbe.Try(seed[..colon], int.Parse(seed[(colon + 1)..], CultureInfo.InvariantCulture), tls).GetAwaiter().GetResult();
+            if (outcome == (tls is null ? TlsProbe.Outcome.Plain : TlsProbe.Outcome.Accepted)) agreed?.Add(seed);
+            var why = outcome switch
+            {
+                TlsProbe.Outcome.Tls => $"the cluster at {seed} requires TLS: start this node with --tls-cert and --tls-ca (a node certificate from leeml-sweep certs node, and the cluster's ca.crt)",
+                TlsProbe.Outcome.Plain when tls is not null => $"the node at {seed} does not use TLS: every node of a cluster uses TLS, or none does",
+                TlsProbe.Outcome.ForeignPeer => $"the node at {seed} presents a certificate not signed by --tls-ca: every node of a cluster uses the same ca.crt",
+                TlsProbe.Outcome.RefusedUs => $"the cluster at {seed} refused this node's certificate (not signed by its CA)",
+                _ => null,
+            };
+            if (why is not null) return why;
+        }
+        return null;
     }
 
     public static int Port(string text, string option) =>

@@ -1,0 +1,161 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using LeeMl.Sweep.Cli.CommandLine;
+using LeeMl.Sweep.Cluster.Security;
+
+namespace LeeMl.Sweep.Cli.Commands.Certs;
+
+/// <summary>
+/// <c>certs init|node|client</c>: the cluster's certificate authority and the certificates it
+/// signs, each in one command. Every file is readable by its owner only, and none is ever
+/// overwritten (a CA replaced by accident would lock every node out).
+/// </summary>
+public static class CertsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("certs", "make the cluster's certificate authority and the node and client certificates it signs (TLS, docs/tls.md)");
+        command.Add(Init());
+        command.Add(Node());
+        command.Add(Client());
+        return command;
+    }
+
+    private static Argument<string> Dir() => Options.Positional<string>("DIR", "the folder of the cluster's certificates (ca.crt, ca.key, *.pfx)", ArgumentArity.ExactlyOne);
+
+    private static Option<string[]> Hosts(bool required) => new("--hosts")
+    {
+        Description = "the names and addresses nodes are reached by, H1,H2,... (written into the node certificate; localhost and 127.0.0.1 are always added)",
+        HelpName = "H[,H...]",
+        Required = required,
+        CustomParser = r => [.. r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))],
+    };
+
+    private static Option<string?> Password() => new("--password")
+    {
+        Description = "protect the keys (ca.key and the .pfx files) with this password [default: $LEEML_TLS_PASSWORD, else none]",
+        HelpName = "PW",
+    };
+
+    private static Option<string?> Name(string what) => new("--name") { Description = $"the {what}'s name: its file is DIR/NAME.pfx [default: {what}-2, {what}-3, ...]", HelpName = "NAME" };
+
+    private static Command Init()
+    {
+        var dir = Dir();
+        var hosts = Hosts(required: true);
+        var password = Password();
+        var command = new Command("init", "write a new certificate authority (ca.crt, ca.key) and a first node.pfx and client.pfx into DIR") { dir, hosts, password };
+        command.SetAction(parse =>
+        {
+            var folder = parse.GetValue(dir)!;
+            var pw = PasswordOf(parse.GetValue(password));
+            var names = HostsOf(parse.GetValue(hosts)!);
+            foreach (var file in new[] { "ca.crt", "ca.key", "node.pfx", "client.pfx" })
+                if (File.Exists(Path.Combine(folder, file))) throw new UsageException($"{Path.Combine(folder, file)} exists already; certs init makes a new authority in an empty folder (certs node and certs client add to one)");
+            Folder(folder);
+            var now = DateTimeOffset.UtcNow;
+            using var ca = ClusterCertificates.CreateAuthority(now);
+            using var key = ca.GetECDsaPrivateKey()!;
+            Write(Path.Combine(folder, "ca.crt"), System.Text.Encoding.ASCII.GetBytes(ca.ExportCertificatePem()));
+            Write(Path.Combine(folder, "ca.key"), System.Text.Encoding.ASCII.GetBytes(pw is null ? key.ExportPkcs8PrivateKeyPem()
+                : key.ExportEncryptedPkcs8PrivateKeyPem(pw, new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 600_000))));
+            WriteIssued(ca, CertificateRole.Node, "node", names, Path.Combine(folder, "node.pfx"), pw, now);
+            WriteIssued(ca, CertificateRole.Client, "client", [], Path.Combine(folder, "client.pfx"), pw, now);
+            var o = parse.InvocationConfiguration.Output;
+            o.WriteLine($"wrote {folder}: ca.crt (the cluster's authority: give it to every node and client as --tls-ca)");
+            o.WriteLine($"  ca.key     signs new certificates (certs node, certs client); keep it off the nodes");
+            o.WriteLine($"  node.pfx   for every node: --tls-cert node.pfx --tls-ca ca.crt (names {string.Join(", ", names)})");
+            o.WriteLine($"  client.pfx for submit, status, cancel, fetch: --tls-cert client.pfx --tls-ca ca.crt");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Node()
+    {
+        var dir = Dir();
+        var hosts = Hosts(required: true);
+        var password = Password();
+        var name = Name("node");
+        var command = new Command("node", "add a node certificate signed by DIR's authority (for a node reached by other names)") { dir, hosts, name, password };
+        command.SetAction(parse => Issue(parse, parse.GetValue(dir)!, CertificateRole.Node, parse.GetValue(name), HostsOf(parse.GetValue(hosts)!), parse.GetValue(password)));
+        return command;
+    }
+
+    private static Command Client()
+    {
+        var dir = Dir();
+        var password = Password();
+        var name = Name("client");
+        var command = new Command("client", "add a client certificate signed by DIR's authority (one per user or machine that submits)") { dir, name, password };
+        command.SetAction(parse => Issue(parse, parse.GetValue(dir)!, CertificateRole.Client, parse.GetValue(name), [], parse.GetValue(password)));
+        return command;
+    }
+
+    private static int Issue(ParseResult parse, string folder, CertificateRole role, string? name, IReadOnlyList<string> hosts, string? password)
+    {
+        var pw = PasswordOf(password);
+        var what = role == CertificateRole.Node ? "node" : "client";
+        if (name is not null && (name.Length is 0 or > 64 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')) || name[0] == '.'))
+            throw new UsageException($"--name '{name}' must be letters, digits, '-', '_' or '.' (at most 64)");
+        name ??= Enumerable.Range(2, 10_000).Select(i => $"{what}-{i}").First(n => !File.Exists(Path.Combine(folder, n + ".pfx")));
+        var target = Path.Combine(folder, name + ".pfx");
+        if (File.Exists(target)) throw new UsageException($"{target} exists already; give another --name");
+        using var ca = Authority(folder, pw);
+        WriteIssued(ca, role, name, hosts, target, pw, DateTimeOffset.UtcNow);
+        parse.InvocationConfiguration.Output.WriteLine($"wrote {target}: a {what} certificate signed by {Path.Combine(folder, "ca.crt")}" +
+            (role == CertificateRole.Node ? $" (names {string.Join(", ", hosts)})" : "") + $"; use it as --tls-cert {target} --tls-ca {Path.Combine(folder, "ca.crt")}");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The authority with its key, from DIR/ca.crt and DIR/ca.key.</summary>
+    private static X509Certificate2 Authority(string folder, string? password)
+    {
+        string crt = Path.Combine(folder, "ca.crt"), key = Path.Combine(folder, "ca.key");
+        foreach (var f in new[] { crt, key })
+            if (!File.Exists(f)) throw new UsageException($"{f}: file not found (make the authority first: leeml-sweep certs init {folder} --hosts ...)");
+        try
+        {
+            var keyPem = File.ReadAllText(key);
+            return keyPem.Contains("ENCRYPTED", StringComparison.Ordinal)
+                ? password is null ? throw new UsageException($"{key} is protected by a password: give --password (or LEEML_TLS_PASSWORD)")
+                    : X509Certificate2.CreateFromEncryptedPem(File.ReadAllText(crt), keyPem, password)
+                : X509Certificate2.CreateFromPem(File.ReadAllText(crt), keyPem);
+        }
+        catch (CryptographicException)
+        {
+            throw new UsageException($"{crt} and {key} are not a certificate and its key{(password is null ? "" : ", or the password is wrong")}");
+        }
+    }
+
+    private static void WriteIssued(X509Certificate2 ca, CertificateRole role, string name, IReadOnlyList<string> hosts, string path, string? password, DateTimeOffset now)
+    {
+        using var issued = ClusterCertificates.Issue(ca, role, name, role == CertificateRole.Node ? [.. hosts, "localhost", "127.0.0.1"] : hosts, now);
+        Write(path, issued.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, password));
+    }
+
+    private static string? PasswordOf(string? option) => option ?? Environment.GetEnvironmentVariable("LEEML_TLS_PASSWORD");
+
+    private static IReadOnlyList<string> HostsOf(string[] hosts)
+    {
+        foreach (var h in hosts)
+            if (Uri.CheckHostName(h) == UriHostNameType.Unknown) throw new UsageException($"--hosts: '{h}' is not a host name or address");
+        return hosts.Length == 0 ? throw new UsageException("--hosts needs at least one name or address") : hosts;
+    }
+
+    private static void Folder(string folder)
+    {
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+        else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    /// <summary>A new file that only its owner can read; an existing one is never replaced.</summary>
+    private static void Write(string path, byte[] bytes)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using var file = new FileStream(path, options);
+        file.Write(bytes);
+    }
+}

@@ -1,0 +1,76 @@
+using LeeMl.Sweep.Experiments.Results;
+using LeeMl.Sweep.Experiments.Store;
+
+namespace LeeMl.Sweep.Cluster.Protocol;
+
+/// <summary>
+/// What every message from the network must satisfy before any actor sees it: no nulls where a
+/// value is needed, lengths (ids, node names, texts, lists) and ranges (indexes, counts). The
+/// serializer refuses a message that fails, so no handler ever meets a null id or a negative index.
+/// </summary>
+public static class MessageChecks
+{
+    public const int MaxNodeLength = 300;
+    public const int MaxErrorLength = 10_000;
+    public const int MaxList = 100_000;
+    public const int MaxAttempt = 1000;
+
+    /// <summary>Null when <paramref name="message"/> is well formed; else what is wrong with it.</summary>
+    public static string? Problem(ISweepMessage message) => message switch
+    {
+        IJobMessage { JobId: var id } when !JobIds.IsValid(id) => $"the job id is {Describe(id)}",
+        WakeJob or GetJobSpec or GetJobStatus or CancelJob => null,
+        OfferSlots m => Node(m.Node) ?? Range(m.Count, 0, MaxList, "count"),
+        TrialProgress m => Index(m.Index) ?? Range(m.Epoch, 0, int.MaxValue, "epoch"),
+        TrialFinished m => Node(m.Node) ?? Index(m.Index) ?? Attempt(m.Attempt) ?? Range(m.ChunksAhead, 0, MaxList, "chunks") ?? Seconds(m.Seconds) ?? Result(m.Result),
+        CurveChunk m => Index(m.Index) ?? Attempt(m.Attempt) ?? Range(m.Chunk, 0, MaxList, "chunk") ?? List(m.Epochs, "epochs") ?? Epochs(m.Epochs),
+        TrialFault m => Node(m.Node) ?? Index(m.Index) ?? Attempt(m.Attempt) ?? Text(m.Error, MaxErrorLength, "error"),
+        WorkerHolds m => Node(m.Node) ?? List(m.Trials, "trials") ?? m.Trials.Select(t => t is null ? "a null trial" : Index(t.Index) ?? Attempt(t.Attempt)).FirstOrDefault(p => p is not null),
+        HandBack m => Node(m.Node) ?? List(m.Indexes, "indexes") ?? m.Indexes.Select(Index).FirstOrDefault(p => p is not null),
+        JobSpecText m => Text(m.SpecText, Experiments.Specs.SpecLimits.MaxBytes, "spec") ?? Text(m.DataManifest, 1 << 20, "data manifest"),
+        AssignTrials m => List(m.Trials, "trials") ?? m.Trials.Select(t => t is null ? "a null trial" : Index(t.Index) ?? Attempt(t.Attempt)).FirstOrDefault(p => p is not null),
+        ResultsStored m => List(m.Indexes, "indexes"),
+        ChunkStored m => Index(m.Index) ?? Range(m.Chunk, 0, MaxList, "chunk"),
+        CancelTrials or HandBackDone or CancelReply => null,
+        WorkerHeartbeat m => Node(m.Node) ?? Range(m.Slots, 0, 4096, "slots") ?? Range(m.Running, 0, MaxList, "running") ?? Range(m.Queued, 0, MaxList, "queued"),
+        RequestWork m => Node(m.Node) ?? Range(m.Count, 0, MaxList, "count"),
+        NoWork or WorkAvailable or GetNodes or WhichStore => null,
+        JobPending m => Range(m.Pending, 0, long.MaxValue, "pending"),
+        NodesReply m => List(m.Nodes, "nodes"),
+        StoreInUse m => Text(m.StoreId, MaxNodeLength, "store id") ?? Text(m.Description, MaxErrorLength, "store"),
+        FetchBlobChunk m => Sha(m.Sha256) ?? Range(m.Chunk, 0, int.MaxValue, "chunk"),
+        BlobChunk m => Sha(m.Sha256) ?? Range(m.Chunk, 0, int.MaxValue, "chunk") ?? Range(m.Chunks, 0, int.MaxValue, "chunks")
+            ?? (m.Data is null ? "no data" : m.Data.Length > Data.BlobStorage.ChunkBytes ? "a chunk over the chunk size" : null),
+        Service.JobView m => JobIds.IsValid(m.Id) ? null : $"the job id is {Describe(m.Id)}",
+        _ => null,
+    };
+
+    private static string Describe(string? id) => id is null ? "missing" : id.Length > JobIds.MaxLength ? $"{id.Length} characters long" : "not an id";
+
+    private static string? Node(string? node) => node is null ? "no node" : node.Length > MaxNodeLength ? "a node name too long" : null;
+
+    private static string? Index(long index) => index < 0 ? $"a negative trial index ({index})" : null;
+
+    private static string? Attempt(int attempt) => Range(attempt, 1, MaxAttempt, "attempt");
+
+    private static string? Seconds(double s) => double.IsFinite(s) && s >= 0 ? null : "a time that is not a duration";
+
+    private static string? Range(long value, long min, long max, string what) => value < min || value > max ? $"{what} = {value}, outside {min}..{max}" : null;
+
+    private static string? Text(string? text, int max, string what) => text is null ? $"no {what}" : text.Length > max ? $"a {what} of {text.Length} characters (at most {max})" : null;
+
+    private static string? List<T>(IReadOnlyCollection<T>? list, string what) => list is null ? $"no {what}" : list.Count > MaxList ? $"{list.Count} {what} (at most {MaxList})" : null;
+
+    private static string? Sha(string? sha) => sha is { Length: 64 } && sha.All(char.IsAsciiHexDigit) ? null : "not a SHA-256";
+
+    private static string? Epochs(IReadOnlyList<EpochResult> epochs) => epochs.Any(e => e is null) ? "a null epoch" : null;
+
+    private static string? Result(TrialResult? r) => r switch
+    {
+        null => "no result",
+        { Key: null } or { Model: null } => "a result without its key or model",
+        { Key.Length: > MaxErrorLength } => "a result key too long",
+        { Epochs: null } => "a result without its epochs",
+        _ => Text(r.Error ?? "", MaxErrorLength, "error") ?? List(r.Epochs, "epochs") ?? Epochs(r.Epochs),
+    };
+}

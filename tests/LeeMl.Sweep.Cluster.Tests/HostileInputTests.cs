@@ -1,0 +1,222 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Configuration;
+using LeeMl.Sweep.Cluster.Protocol;
+using LeeMl.Sweep.Experiments.Planning;
+using LeeMl.Sweep.Experiments.Results;
+using LeeMl.Sweep.Experiments.Specs;
+using Xunit.Abstractions;
+
+namespace LeeMl.Sweep.Cluster.Tests;
+
+/// <summary>
+/// A process that reaches a loopback cluster's ports but never joined it (the threat of
+/// docs/security.md without TLS) sends everything it can while a job runs: forged results, a fake
+/// worker registration, a hand-back of the real worker's trials, cancels, spec and data requests,
+/// messages with null and oversized fields, PoisonPill and Kill by actor selection and to resolved
+/// references, garbage bytes on every port, and hostile requests and specs to the HTTP API. Each
+/// is refused; every node stays up; the job completes with every trial trained once and the
+/// bytes of <c>run</c>.
+/// </summary>
+[Trait("Category", "Cluster")]
+public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly ClusterFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    private const string Spec = """
+        name: beside-the-attack
+        data: { synthetic: blobs, samples: 20000, features: 8, seed: 5 }
+        validation: 0.2
+        models: [logistic, { name: mlp, hidden: 32 }]
+        epochs: 25
+        seeds: [1, 2, 3]
+        grid:
+          optimizer: [ { name: sgdm, lr: 0.05 }, { name: adam, lr: 0.003 } ]
+          schedule: [ none, { name: one-cycle } ]
+        """;
+
+    /// <summary>Records whatever the cluster sends back to the intruder (it should send nothing).</summary>
+    private sealed class Inbox : ReceiveActor
+    {
+        public Inbox(ConcurrentQueue<string> received) => ReceiveAny(m => received.Enqueue(m.GetType().Name));
+    }
+
+    [Fact]
+    public async Task Forged_messages_garbage_and_hostile_requests_are_refused_every_node_stays_up_and_the_job_beside_them_matches_run()
+    {
+        var spec = _f.WriteSpec(Spec);
+        var run = _f.Start("run", spec, "--out", Path.Combine(_f.Dir, "run-out"), "--slots", "2");
+        Assert.True(run.WaitForExit(TimeSpan.FromMinutes(3)) && run.ExitCode == 0, run.Output);
+
+        int c = NodeProcess.FreePort(), http = NodeProcess.FreePort(), w = NodeProcess.FreePort();
+        var coordinator = _f.Node("coordinator", c, [c, w], db: "hostile.db", http: http);
+        var worker = _f.Node("worker", w, [c, w], slots: 2);
+        using var client = ClusterFixture.Client(http);
+        await ClusterFixture.WaitForWorkers(client, 1, TimeSpan.FromSeconds(60));
+        var submit = _f.Start("submit", spec, "--cluster", $"127.0.0.1:{http}", "--wait", "--out", Path.Combine(_f.Dir, "out"), "--timeout", "30");
+        var job = await WaitForJob(client);
+        var plan = new TrialPlan(SpecParser.Parse(Spec, "spec.yaml"));
+
+        var received = new ConcurrentQueue<string>();
+        using (var intruder = ActorSystem.Create("intruder", ConfigurationFactory.ParseString("""
+            akka.actor.provider = remote
+            akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+            akka.actor.serializers.sweep = "LeeMl.Sweep.Cluster.Protocol.SweepSerializer, LeeMl.Sweep.Cluster"
+            akka.actor.serialization-bindings { "LeeMl.Sweep.Cluster.Protocol.ISweepMessage, LeeMl.Sweep.Cluster" = sweep }
+            akka.loglevel = ERROR
+            """)))
+        {
+            var inbox = intruder.ActorOf(Props.Create(() => new Inbox(received)), "inbox");
+            var provider = ((ExtendedActorSystem)intruder).Provider;
+            string At(int port, string path) => $"akka.tcp://leeml-sweep@127.0.0.1:{port}{path}";
+            IActorRef Ref(int port, string path) => provider.ResolveActorRef(At(port, path));
+            var workerNode = $"127.0.0.1:{w}";
+            var forged = TrialResult.FailedWith(plan.At(0), "forged") with { Outcome = TrialOutcome.Completed, TrainAccuracy = 1, ValidationAccuracy = 1, TestAccuracy = 1 };
+
+            (string Path, ISweepMessage Message)[] toCoordinator =
+            [
+                ("/system/sharding/job", new TrialFinished(job, 0, 1, workerNode, forged, 0, 1)),
+                ("/system/sharding/job", new HandBack(job, workerNode, [.. Enumerable.Range(0, (int)plan.Count).Select(i => (long)i)])),
+                ("/system/sharding/job", new WorkerHolds(job, workerNode, [])),
+                ("/system/sharding/job", new GetJobSpec(job)),
+                ("/system/sharding/job", new CancelJob(job)),
+                ("/system/sharding/job", new CancelJob(null!)),
+                ("/system/sharding/job", new GetJobStatus(new string('x', 10_000))),
+                ("/system/sharding/job", new TrialFault(job, 1, 1, workerNode, "forged fault")),
+                ("/user/dispatcher/dispatcher", new WorkerHeartbeat("evil:1", 4096, 0, 0)),
+                ("/user/dispatcher/dispatcher", new RequestWork("evil:1", 1000)),
+                ("/user/dispatcher/dispatcher", new JobPending(job, 0)),
+                ("/user/blobs", new FetchBlobChunk(new string('a', 64), 0)),
+                ("/user/store-guard", WhichStore.Instance),
+            ];
+            (string Path, ISweepMessage Message)[] toWorker =
+            [
+                ("/user/worker", new AssignTrials(job, [new TrialTicket(0, 1), new TrialTicket(1, 1)])),
+                ("/user/worker", new CancelTrials(job)),
+                ("/user/worker", new ResultsStored(job, [.. Enumerable.Range(0, (int)plan.Count).Select(i => (long)i)])),
+            ];
+            for (var round = 0; round < 3; round++)
+            {
+                foreach (var (path, message) in toCoordinator)
+                {
+                    Ref(c, path).Tell(message, inbox);                         // to the resolved reference
+                    intruder.ActorSelection(At(c, path)).Tell(message, inbox); // and by actor selection
+                    Ref(c, path).Tell(message, ActorRefs.NoSender);           // and without a sender
+                }
+                foreach (var (path, message) in toWorker)
+                {
+                    Ref(w, path).Tell(message, inbox);
+                    intruder.ActorSelection(At(w, path)).Tell(message, inbox);
+                }
+                // System messages: stop the dispatcher, the shard region, the worker, everything under /user.
+                foreach (var (port, path) in new[] { (c, "/user/dispatcher/dispatcher"), (c, "/user/dispatcher"), (c, "/system/sharding/job"), (c, "/user/*"), (c, "/system/*"), (w, "/user/worker"), (w, "/user/*") })
+                {
+                    intruder.ActorSelection(At(port, path)).Tell(PoisonPill.Instance, inbox);
+                    intruder.ActorSelection(At(port, path)).Tell(Kill.Instance, inbox);
+                }
+                foreach (var (port, path) in new[] { (c, "/user/dispatcher/dispatcher"), (c, "/system/sharding/job"), (c, "/system/cluster/core/daemon"), (w, "/user/worker") })
+                {
+                    Ref(port, path).Tell(PoisonPill.Instance, inbox);
+                    Ref(port, path).Tell(Kill.Instance, inbox);
+                    var target = (IInternalActorRef)Ref(port, path);
+                    target.SendSystemMessage(new Akka.Dispatch.SysMsg.Suspend());
+                    target.SendSystemMessage(new Akka.Dispatch.SysMsg.Terminate());
+                }
+                await Task.Delay(500);
+            }
+            await Task.Delay(2000);
+            await intruder.Terminate();
+        }
+
+        // Garbage on every port: random bytes, an oversized frame header, a TLS hello to plain ports, a slow trickle.
+        foreach (var port in new[] { c, w, http })
+        {
+            await Garbage(port, Random.Shared.GetItems<byte>(Enumerable.Range(0, 256).Select(b => (byte)b).ToArray(), 200_000));
+            await Garbage(port, [0x7f, 0xff, 0xff, 0xff, 1, 2, 3]);
+            await Garbage(port, [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]);
+        }
+
+        // The HTTP API: a 10,000-character id, nulls, bad pages, a spec over the size cap, hostile specs, broken JSON.
+        using var raw = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}"), Timeout = TimeSpan.FromSeconds(10) };
+        var longId = new string('j', 10_000);
+        var requests = new (string Method, string Path, string? Body, int Status)[]
+        {
+            ("GET", $"/api/jobs/{longId}", null, 414),   // over Kestrel's request line: refused before any handler
+            ("POST", $"/api/jobs/{longId}/cancel", null, 414),
+            ("GET", $"/api/jobs/{longId[..1000]}", null, 400),
+            ("POST", $"/api/jobs/{longId[..1000]}/cancel", null, 400),
+            ("GET", $"/api/jobs/{longId[..1000]}/results.jsonl", null, 400),
+            ("GET", "/api/jobs/..%2F..%2Fetc%2Fpasswd", null, 400),
+            ("GET", "/api/jobs?offset=-1", null, 400),
+            ("GET", "/api/jobs?limit=100000000", null, 400),
+            ("POST", "/api/jobs", """{"spec":null,"file":null,"data":null}""", 400),
+            ("POST", "/api/jobs", """{"spec":"name: x""", 400),
+            ("POST", "/api/jobs", "\u0000\u0001garbage", 400),
+            ("POST", "/api/jobs", Submission("name: big\n# " + new string('x', SpecLimits.MaxBytes + 10)), 400),
+            ("POST", "/api/jobs", Submission(LeeMl.Sweep.Tests.HostileYaml.AliasBomb(10)), 400),
+            ("POST", "/api/jobs", Submission("name: deep\nmodels: " + new string('[', 50_000) + new string(']', 50_000)), 400),
+            ("POST", "/api/jobs", Submission("name: \"\\e[31mred\"\ndata: { synthetic: blobs }\nmodels: [lda]"), 400),
+            ("POST", "/api/jobs", Submission("name: t\ndata: { synthetic: blobs }\nmodels: [{ name: mlp, hidden: 2000000000 }]\ngrid: { optimizer: [sgd] }"), 400),
+            ("POST", "/api/jobs", Submission("name: t\ndata: { csv: /etc/passwd, label: root }\nmodels: [lda]"), 400),
+            ("PUT", "/api/blobs/not-a-hash", "x", 400),
+        };
+        foreach (var (method, path, body, status) in requests)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body is null ? null : new StringContent(body, Encoding.UTF8, "application/json") };
+            using var response = await raw.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True((int)response.StatusCode == status, $"{method} {path[..Math.Min(path.Length, 60)]}: {(int)response.StatusCode} {text[..Math.Min(text.Length, 300)]}");
+            Assert.DoesNotContain('\u001b', text);
+        }
+
+        Assert.True(submit.WaitForExit(TimeSpan.FromMinutes(4)), "the job beside the attack did not finish:\n" + submit.Output + coordinator.Output);
+        Assert.True(submit.ExitCode == 0, submit.Output);
+        Assert.False(coordinator.HasExited, "the coordinator stopped:\n" + coordinator.Output);
+        Assert.False(worker.HasExited, "the worker stopped:\n" + worker.Output);
+        Assert.Empty(received);
+        Assert.Equal(ClusterFixture.Sha256(Path.Combine(_f.Dir, "run-out", "results.jsonl")), ClusterFixture.Sha256(Path.Combine(_f.Dir, "out", "results.jsonl")));
+        Assert.Equal(plan.Count, ClusterFixture.Logged(worker, "start").Count());   // no trial was cancelled, re-assigned or forgotten
+        var nodes = (await client.Status()).Nodes;
+        Assert.True(nodes.Count == 2, "the cluster lists its nodes:\n" + coordinator.Output);
+        Assert.Equal(2, nodes.Single(n => n.Roles.Contains("worker")).Slots);
+
+        foreach (var kind in new[] { "TrialFinished", "HandBack", "GetJobSpec", "CancelJob", "WorkerHeartbeat", "RequestWork", "FetchBlobChunk", "WhichStore" })
+            Assert.True(coordinator.Output.Contains($"dropped {kind} from akka.tcp://intruder@", StringComparison.Ordinal), $"the coordinator did not log a dropped {kind}:\n{coordinator.Output}");
+        foreach (var refusal in new[] { "refused a Kill from the network", "refused a PoisonPill from the network", "refused the system message Suspend from the network", "refused a CancelJob: the job id is missing", "refused a GetJobStatus: the job id is 10000 characters long" })
+            Assert.True(coordinator.Output.Contains(refusal, StringComparison.Ordinal), $"the coordinator did not log '{refusal}':\n{coordinator.Output}");
+        foreach (var kind in new[] { "AssignTrials", "CancelTrials", "ResultsStored" })
+            Assert.True(worker.Output.Contains($"dropped {kind} from akka.tcp://intruder@", StringComparison.Ordinal), $"the worker did not log a dropped {kind}:\n{worker.Output}");
+        output.WriteLine(string.Join('\n', coordinator.Lines.Where(l => l.Contains("warn:", StringComparison.Ordinal) || l.Contains("fail:", StringComparison.Ordinal)).Take(40)));
+    }
+
+    private static string Submission(string spec) => JsonSerializer.Serialize(new { spec, file = "hostile.yaml", data = Array.Empty<object>() });
+
+    private static async Task Garbage(int port, byte[] bytes)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", port);
+        try
+        {
+            await tcp.GetStream().WriteAsync(bytes);
+            await Task.Delay(100);
+        }
+        catch (IOException) { }   // the node closed the connection: it should
+    }
+
+    private static async Task<string> WaitForJob(Cli.Client.SweepHttpClient client)
+    {
+        var end = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < end)
+        {
+            var status = await client.Status();
+            if (status.Jobs.FirstOrDefault(j => j.Done > 0) is { } job) return job.Id;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException("the job did not start");
+    }
+}

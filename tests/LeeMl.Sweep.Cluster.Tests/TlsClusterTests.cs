@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
+using LeeMl.Sweep.Cli.Client;
+using LeeMl.Sweep.Cluster.Hosting;
+using LeeMl.Sweep.Cluster.Security;
+using LeeMl.Sweep.Cluster.Workers;
+using LeeMl.Sweep.Server.Hosting;
+using Xunit.Abstractions;
+
+namespace LeeMl.Sweep.Cluster.Tests;
+
+/// <summary>
+/// TLS as a user sets it up: <c>certs init</c>, then a coordinator and two workers with the node
+/// certificate. The client certificate submits and waits. Nothing else gets in: a client without a
+/// certificate, a client certificate of another authority, a node with the client certificate
+/// (refused by the command line, and — past that check — by the cluster's handshake), a node
+/// without TLS and a node of another authority each get one line saying why.
+/// </summary>
+[Trait("Category", "Cluster")]
+public sealed class TlsClusterTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly ClusterFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    private const string Spec = """
+        name: tls-sweep
+        data: { synthetic: blobs, samples: 1500, features: 6, seed: 4 }
+        models: [logistic, gaussian-shared]
+        epochs: 8
+        seeds: [1, 2, 3]
+        grid:
+          optimizer: [ { name: sgdm, lr: 0.05 }, { name: adam, lr: 0.003 } ]
+        """;
+
+    private void Certs(params string[] args)
+    {
+        var p = _f.Start(["certs", .. args]);
+        Assert.True(p.WaitForExit(TimeSpan.FromSeconds(60)) && p.ExitCode == 0, p.Output);
+    }
+
+    [Fact]
+    public async Task Certs_init_makes_a_tls_cluster_the_client_certificate_uses_and_nothing_else_joins_or_calls_it()
+    {
+        string certs = Path.Combine(_f.Dir, "certs"), other = Path.Combine(_f.Dir, "other");
+        Certs("init", certs, "--hosts", "127.0.0.1");
+        Certs("init", other, "--hosts", "127.0.0.1");
+        string Cert(string dir, string file) => Path.Combine(dir, file);
+        string[] Tls(string dir, string cert) => ["--tls-cert", Cert(dir, cert), "--tls-ca", Cert(dir, "ca.crt")];
+
+        int c = NodeProcess.FreePort(), http = NodeProcess.FreePort(), w1 = NodeProcess.FreePort(), w2 = NodeProcess.FreePort();
+        int[] seeds = [c, w1];
+        var coordinator = _f.Node("coordinator", c, seeds, db: "tls.db", http: http, extra: Tls(certs, "node.pfx"));
+        var worker1 = _f.Node("worker", w1, seeds, slots: 2, extra: Tls(certs, "node.pfx"));
+        _f.Node("worker", w2, seeds, slots: 1, extra: Tls(certs, "node.pfx"));
+        var tls = new TlsOptions(Cert(certs, "client.pfx"), null, Cert(certs, "ca.crt")).Load(CertificateRole.Client);
+        using var client = new SweepHttpClient([$"127.0.0.1:{http}"], TimeSpan.FromSeconds(5), tls);
+        await ClusterFixture.WaitForWorkers(client, 2, TimeSpan.FromSeconds(90));
+        Assert.Contains($"joined the cluster at akka.ssl.tcp://leeml-sweep@127.0.0.1:{c} as coordinator; HTTP API on https://127.0.0.1:{http}", coordinator.Output);
+
+        // The client certificate submits and waits.
+        var spec = _f.WriteSpec(Spec);
+        var submit = _f.Start(["submit", spec, "--cluster", $"127.0.0.1:{http}", "--wait", "--out", Path.Combine(_f.Dir, "out"), .. Tls(certs, "client.pfx")]);
+        Assert.True(submit.WaitForExit(TimeSpan.FromMinutes(3)), submit.Output);
+        Assert.True(submit.ExitCode == 0, submit.Output);
+        Assert.Equal(9, File.ReadAllLines(Path.Combine(_f.Dir, "out", "results.jsonl")).Length);
+
+        // A client without a certificate: refused, saying why, well within 10 s.
+        var clock = Stopwatch.StartNew();
+        var bare = _f.Start("status", "--cluster", $"127.0.0.1:{http}");
+        Assert.True(bare.WaitForExit(TimeSpan.FromSeconds(30)));
+        output.WriteLine($"a client without a certificate was refused in {clock.Elapsed.TotalSeconds:F1} s (process start included): {bare.Output.Trim()}");
+        Assert.Equal(1, bare.ExitCode);
+        Assert.Contains($"the cluster at 127.0.0.1:{http} requires TLS", bare.Output);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
+
+        // A client certificate of another authority (the client trusts the cluster's): the cluster refuses it, promptly.
+        var foreignCert = X509CertificateLoader.LoadPkcs12FromFile(Cert(other, "client.pfx"), null);
+        using (var foreign = new SweepHttpClient([$"127.0.0.1:{http}"], TimeSpan.FromSeconds(15), new ClusterTls(foreignCert, tls.Authority)))
+        {
+            clock.Restart();
+            var e = await Assert.ThrowsAsync<ClusterUnavailableException>(() => foreign.Status());
+            output.WriteLine($"a foreign client certificate was refused in {clock.Elapsed.TotalSeconds:F2} s: {e.Message}");
+            Assert.Contains($"the cluster at 127.0.0.1:{http} refused this client's certificate (not signed by its CA)", e.Message);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
+        }
+
+        // A node given the client certificate: the command line refuses it at once.
+        var asClient = _f.Node("worker", NodeProcess.FreePort(), seeds, extra: Tls(certs, "client.pfx"));
+        Assert.True(asClient.WaitForExit(TimeSpan.FromSeconds(30)));
+        Assert.Equal(2, asClient.ExitCode);
+        Assert.Contains("a client certificate; a node needs a node certificate", asClient.Output);
+
+        // The node program itself with the client certificate, past that check: the cluster's handshake refuses it; it never becomes a member.
+        var settings = new NodeSettings { Roles = [NodeRoles.Worker], Host = "127.0.0.1", Port = NodeProcess.FreePort(), SeedNodes = [.. seeds.Select(s => $"127.0.0.1:{s}")], LogLevel = "Error" };
+        var clientCert = X509CertificateLoader.LoadPkcs12FromFile(Cert(certs, "client.pfx"), null);
+        var runtime = new NodeRuntime(settings, null, embedded: false);
+        using (var impostor = NodeHost.Build(runtime, new WorkerOptions("", 4, null) { Cache = new(Path.Combine(_f.Dir, "impostor-cache"), 1 << 20) }, new ClusterTls(clientCert, tls.Authority), null, _ => { }))
+        {
+            await impostor.StartAsync();
+            var joined = await Task.WhenAny(runtime.Ready, Task.Delay(TimeSpan.FromSeconds(15)));
+            Assert.NotSame(runtime.Ready, joined);
+            await impostor.StopAsync();
+        }
+        Assert.Contains("is a client certificate, which cannot join the cluster", coordinator.Output);
+        Assert.Equal(3, (await client.Status()).Nodes.Count);
+
+        // A node without TLS, and a node of another authority: one line each, and they stop.
+        var plain = _f.Node("worker", NodeProcess.FreePort(), seeds);
+        var foreignNode = _f.Node("worker", NodeProcess.FreePort(), seeds, extra: Tls(other, "node.pfx"));
+        foreach (var (node, expected) in new[] { (plain, $"requires TLS: start this node with --tls-cert and --tls-ca"), (foreignNode, "presents a certificate not signed by --tls-ca") })
+        {
+            Assert.True(node.WaitForExit(TimeSpan.FromSeconds(40)), "a node that cannot join kept waiting:\n" + node.Output);
+            Assert.True(node.ExitCode == 2, node.Output);
+            Assert.Contains(expected, node.Output);
+            output.WriteLine(node.Output.Trim());
+        }
+        Assert.Equal(3, (await client.Status()).Nodes.Count);
+        Assert.False(worker1.HasExited);
+    }
+}
