@@ -20,8 +20,8 @@ public static class SpecFiles
         var files = new List<ShippedFile>();
         foreach (var path in Paths(data))
         {
-            if (!File.Exists(path)) throw new Learning.Data.DataException($"{path}: file not found (the spec's data file; paths are read from the current folder)");
-            var size = new FileInfo(path).Length;
+            if (!File.Exists(path) && !Directory.Exists(path)) throw new Learning.Data.DataException($"{path}: file not found (the spec's data file; paths are read from the current folder)");
+            var size = Learning.Data.DataFile.RegularLength(path);
             if (size > maxBytes) throw new Learning.Data.DataException($"{path}: {size:N0} bytes, over the limit of {maxBytes:N0} bytes for a job's data");
             using var stream = File.OpenRead(path);
             files.Add(new ShippedFile(path, Convert.ToHexStringLower(SHA256.HashData(stream)), size));

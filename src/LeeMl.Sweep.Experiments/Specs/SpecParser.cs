@@ -28,12 +28,17 @@ public static class SpecParser
     private static readonly string[] TopKeys = ["name", "data", "validation", "models", "epochs", "batch_size", "seeds", "seed", "grid", "max_trials", "max_attempts"];
     private static readonly string[] GridKeys = ["optimizer", "schedule", "warmup", "gradient_noise"];
 
-    public static SweepSpec ParseFile(string path)
+    public static SweepSpec ParseFile(string path) => Parse(ReadFile(path), path);
+
+    /// <summary>A spec file's text, if it is a regular file within the size limit (a device or a pipe could be endless).</summary>
+    public static string ReadFile(string path)
     {
         var file = Printable.Escape(path);
-        if (!File.Exists(path)) throw new SpecException($"{file}: spec file not found");
-        SpecLimits.CheckSize(new FileInfo(path).Length, file);
-        return Parse(File.ReadAllText(path), path);
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new SpecException(Directory.Exists(path) ? $"{file}: a folder, not a spec file" : $"{file}: spec file not found");
+        if (info.Length == 0) throw new SpecException($"{file}: the file is empty, or not a regular file (a device, a pipe)");
+        SpecLimits.CheckSize(info.Length, file);
+        return File.ReadAllText(path);
     }
 
     public static SweepSpec Parse(string text, string file)

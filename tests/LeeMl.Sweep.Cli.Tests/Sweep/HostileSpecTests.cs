@@ -28,6 +28,9 @@ public sealed class HostileSpecTests : IDisposable
         { "wide-mlp", "name: wide\ndata: { synthetic: blobs }\nmodels: [{ name: mlp, hidden: 1000000, hidden2: 1000000 }]\ngrid: { optimizer: [sgd] }\n" },
         { "huge-data", "name: huge\ndata: { synthetic: blobs, samples: 10000000, features: 100000 }\nmodels: [lda]\n" },
         { "system-file", "name: passwd\ndata: { csv: /etc/passwd, label: root }\nmodels: [lda]\n" },
+        { "endless-data", "name: zero\ndata: { csv: /dev/zero, label: y }\nmodels: [lda]\n" },
+        { "kernel-file", "name: mem\ndata: { csv: /proc/self/mem, label: y }\nmodels: [lda]\n" },
+        { "a-folder", "name: folder\ndata: { csv: /etc, label: y, test: /dev/urandom }\nmodels: [lda]\n" },
     };
 
     [Theory]
@@ -36,6 +39,25 @@ public sealed class HostileSpecTests : IDisposable
     {
         var spec = Path.Combine(_dir, name + ".yaml");
         File.WriteAllText(spec, text);
+        Refused(name, spec);
+    }
+
+    [Fact]
+    public void An_endless_spec_file_and_a_pipe_are_refused_before_they_are_read()
+    {
+        Refused("dev-zero", "/dev/zero");
+        var fifo = Path.Combine(_dir, "pipe.yaml");
+        using (var mkfifo = Process.Start("mkfifo", [fifo])) mkfifo.WaitForExit();
+        Refused("fifo", fifo);
+        var fifoData = Path.Combine(_dir, "pipe.csv");
+        using (var mkfifo = Process.Start("mkfifo", [fifoData])) mkfifo.WaitForExit();
+        var spec = Path.Combine(_dir, "pipe-data.yaml");
+        File.WriteAllText(spec, $"name: pipe\ndata: {{ csv: {fifoData}, label: y }}\nmodels: [lda]\n");
+        Refused("fifo-data", spec);
+    }
+
+    private void Refused(string name, string spec)
+    {
         var outDir = Path.Combine(_dir, "out-" + name);
         var heapLimit = new Dictionary<string, string?> { ["DOTNET_GCHeapHardLimit"] = "0x1F400000" };   // 500 MB
         foreach (var args in new[] { new[] { "plan", spec }, ["run", spec, "--out", outDir], ["submit", spec, "--cluster", "127.0.0.1:9", "--wait", "--out", outDir] })

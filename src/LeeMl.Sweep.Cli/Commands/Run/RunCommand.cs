@@ -50,7 +50,7 @@ public static class RunCommand
 
     private static int Run(string? file, string? outDir, NodeSettings settings, bool keepServing, TextWriter stdout)
     {
-        var specText = file is null ? DefaultSpec.Text : File.Exists(file) ? File.ReadAllText(file) : throw new UsageException($"{file}: spec file not found");
+        var specText = file is null ? DefaultSpec.Text : SpecParser.ReadFile(file);
         var spec = SpecParser.Parse(specText, file ?? $"(built-in) {DefaultSpec.FileName}");
         var data = SpecData.Check(spec, settings.DataDir);   // bad data fails here, before anything is written
         outDir ??= Path.Combine("runs", $"{spec.Name}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
