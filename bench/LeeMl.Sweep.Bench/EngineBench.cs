@@ -11,6 +11,7 @@ using LeeMl.Sweep.Experiments.Planning;
 using LeeMl.Sweep.Experiments.Results;
 using LeeMl.Sweep.Experiments.Running;
 using LeeMl.Sweep.Experiments.Specs;
+using LeeMl.Sweep.Experiments.Store;
 using LeeMl.Sweep.Learning.Training;
 
 namespace LeeMl.Sweep.Bench;
@@ -76,12 +77,31 @@ internal static class EngineBench
                 Start(["node", "--roles", "worker", "--port", $"{p}", "--seed-nodes", seeds, "--slots", $"{slots}", .. extra]);
         }
 
+        /// <summary>The coordinator's process (the first started).</summary>
+        public Process Coordinator => _processes[0];
+
+        private long _peak;
+
+        /// <summary>The coordinator's peak resident memory so far (the kernel's high-water mark).</summary>
+        public double CoordinatorPeakMiB()
+        {
+            Coordinator.Refresh();
+            _peak = Math.Max(_peak, Coordinator.PeakWorkingSet64);
+            return _peak / 1048576.0;
+        }
+
         private void Start(string[] args)
         {
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Dir };
             psi.ArgumentList.Add(Dll);
             foreach (var a in args) psi.ArgumentList.Add(a);
-            _processes.Add(Process.Start(psi)!);
+            var p = Process.Start(psi)!;
+            // Drained, never read: a full pipe would stop the node.
+            p.OutputDataReceived += (_, _) => { };
+            p.ErrorDataReceived += (_, _) => { };
+            p.BeginOutputReadLine();
+            p.BeginErrorReadLine();
+            _processes.Add(p);
         }
 
         public void Dispose()
@@ -91,21 +111,26 @@ internal static class EngineBench
         }
     }
 
-    /// <summary>Submits a spec and times it: until every trial is stored, and until the job is done (final report written).</summary>
-    private static async Task<(double AllStored, double Done, long Trials)> Time(int httpPort, int workers, string spec)
+    private static async Task WaitForWorkers(SweepHttpClient client, int workers)
     {
-        using var client = new SweepHttpClient([$"127.0.0.1:{httpPort}"], TimeSpan.FromSeconds(30));
         for (var i = 0; ; i++)
         {
             try
             {
                 var r = await client.Status();
-                if (r.Nodes.Count(n => n.Slots > 0) >= workers) break;
+                if (r.Nodes.Count(n => n.Slots > 0) >= workers) return;
             }
             catch (ClusterUnavailableException) { }
-            if (i > 400) throw new TimeoutException("workers did not register");
+            if (i > 600) throw new TimeoutException("workers did not register");
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>Submits a spec and times it: until every trial is stored, and until the job is done (final report written).</summary>
+    private static async Task<(double AllStored, double Done, long Trials)> Time(int httpPort, int workers, string spec)
+    {
+        using var client = new SweepHttpClient([$"127.0.0.1:{httpPort}"], TimeSpan.FromSeconds(30));
+        await WaitForWorkers(client, workers);
         var clock = Stopwatch.StartNew();
         var accepted = await client.Submit(new SubmitRequest(spec, "bench.yaml", []));
         double allStored = double.NaN;
@@ -143,6 +168,53 @@ internal static class EngineBench
                 $"engine ({run}): {trials} trials × 50 ms on 16 slots (2 workers × 8): all stored {stored:F2} s, job done {done:F2} s; ideal {ideal:F2} s; overhead {100 * (stored / ideal - 1):F1} % (to done: {100 * (done / ideal - 1):F1} %)"));
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The engine at scale: 100,000 trials of 10 ms on 64 slots over four worker processes (ideal
+    /// 15.6 s), and the coordinator's CPU time per trial, read from its process.
+    /// </summary>
+    public static async Task<int> EngineAtScale()
+    {
+        const int trials = 100_000, workers = 4, slots = 16;
+        const double ideal = trials * 0.010 / (workers * slots);
+        using var cluster = new Cluster(workers, slots, ["--sleep-ms", "10"]);
+        var spec = SeedsSpec("engine-100k", 1000, "").Replace("optimizer: [ { name: sgd, lr: 0.1 } ]",
+            $"optimizer: [{string.Join(", ", Enumerable.Range(1, 100).Select(i => $"{{ name: sgd, lr: {i * 0.001:0.###} }}"))}]", StringComparison.Ordinal);
+        var coordinator = cluster.Coordinator;
+        var cpuBefore = coordinator.TotalProcessorTime;
+        var (stored, done, count) = await Time(cluster.HttpPort, workers, spec + "\nmax_trials: 100000\n");
+        var cpu = (coordinator.TotalProcessorTime - cpuBefore).TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"engine at scale: {count} trials × 10 ms on {workers * slots} slots ({workers} workers × {slots}): all stored {stored:F2} s, job done {done:F2} s; ideal {ideal:F2} s; " +
+            $"overhead {100 * (stored / ideal - 1):F1} % (to done: {100 * (done / ideal - 1):F1} %); coordinator CPU {cpu:F2} s = {1e6 * cpu / count:F0} µs per trial; coordinator peak memory {cluster.CoordinatorPeakMiB():F0} MiB"));
+        return 0;
+    }
+
+    /// <summary>100 jobs of 1,000 tiny trials each, submitted at once to a coordinator and two workers: all complete; the coordinator's peak memory.</summary>
+    public static async Task<int> ManyJobs()
+    {
+        const int jobs = 100, workers = 2;
+        using var cluster = new Cluster(workers, slots: 2, []);
+        using var client = new SweepHttpClient([$"127.0.0.1:{cluster.HttpPort}"], TimeSpan.FromSeconds(60));
+        await WaitForWorkers(client, workers);
+        var clock = Stopwatch.StartNew();
+        var submitted = await Task.WhenAll(Enumerable.Range(0, jobs).Select(i =>
+            client.Submit(new SubmitRequest(SeedsSpec($"job{i:000}", 1000), $"job{i}.yaml", []))));
+        var ids = submitted.Select(s => s.Id ?? throw new InvalidOperationException(s.Error)).ToList();
+        var submittedIn = clock.Elapsed.TotalSeconds;
+        while (true)
+        {
+            var views = await Task.WhenAll(ids.Select(id => client.Job(id)));
+            if (views.All(v => v!.State.IsOver()))
+            {
+                var doneCount = views.Count(v => v!.State == LeeMl.Sweep.Experiments.Store.JobState.Done);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"many jobs: {jobs} jobs × 1,000 trials submitted in {submittedIn:F2} s; {doneCount} of {jobs} done ({views.Sum(v => v!.Done)} trials) after {clock.Elapsed.TotalSeconds:F1} s; coordinator peak memory {cluster.CoordinatorPeakMiB():F0} MiB"));
+                return doneCount == jobs ? 0 : 1;
+            }
+            await Task.Delay(500);
+        }
     }
 
     /// <summary>Per-epoch results that reach the coordinator and are committed to its database, per second.</summary>

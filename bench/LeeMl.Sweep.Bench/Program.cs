@@ -7,6 +7,9 @@ return args.FirstOrDefault() switch
 {
     "node" => EngineBench.Node(args[1..]),
     "engine" => await EngineBench.Engine(),
+    "engine-100k" => await EngineBench.EngineAtScale(),
+    "many-jobs" => await EngineBench.ManyJobs(),
+    "scale" => ScaleBench.Run(),
     "throughput" => await EngineBench.Throughput(),
     "scaling" => await EngineBench.Scaling(),
     "memory" => EngineBench.Memory(),

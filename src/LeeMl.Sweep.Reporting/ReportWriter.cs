@@ -5,7 +5,8 @@ using LeeMl.Sweep.Reporting.Rendering;
 namespace LeeMl.Sweep.Reporting;
 
 /// <summary>
-/// Writes every report file into a job's folder from its results alone: report.md, report.html,
+/// Writes every report file into a job's folder from its results alone (the summaries given, and
+/// results.jsonl in the folder for the curves, streamed): report.md, report.html,
 /// results.csv, curves.csv, factors.csv and the figures (PNG and SVG). Each file is written whole
 /// (temporary file, then rename), so a reader never sees half a report.
 /// </summary>
@@ -14,7 +15,7 @@ public static class ReportWriter
     public static SweepReport Write(string directory, string name, JobProgress progress, IReadOnlyList<ResultRecord> results)
     {
         var report = ReportBuilder.Build(name, progress, results);
-        var figures = Plots.All(report);
+        var figures = Plots.All(report, directory);
         Directory.CreateDirectory(directory);
         foreach (var f in figures)
         {
@@ -22,7 +23,11 @@ public static class ReportWriter
             AtomicFile.Write(Path.Combine(directory, f.Name + ".svg"), p => File.WriteAllText(p, f.Svg));
         }
         AtomicFile.Write(Path.Combine(directory, "results.csv"), p => File.WriteAllText(p, CsvExport.Results(results)));
-        AtomicFile.Write(Path.Combine(directory, "curves.csv"), p => File.WriteAllText(p, CsvExport.Curves(results)));
+        AtomicFile.Write(Path.Combine(directory, "curves.csv"), p =>
+        {
+            using var w = new StreamWriter(p, false, new System.Text.UTF8Encoding(false), 1 << 16);
+            CsvExport.Curves(ResultRecord.Stream(directory), w);
+        });
         AtomicFile.Write(Path.Combine(directory, "factors.csv"), p => File.WriteAllText(p, CsvExport.Factors(report.Effects)));
         AtomicFile.Write(Path.Combine(directory, "report.md"), p => File.WriteAllText(p, MarkdownReport.Render(report, figures)));
         AtomicFile.Write(Path.Combine(directory, "report.html"), p => File.WriteAllText(p, HtmlReport.Render(report, figures)));

@@ -153,6 +153,24 @@ public sealed class DataLoaderTests
     }
 }
 
+public sealed class DataLoaderCacheTests
+{
+    [Fact]
+    public void Validation_splits_are_a_bounded_cache_and_a_split_carved_again_is_the_same()
+    {
+        var spec = SpecParser.Parse("name: t\ndata: { synthetic: blobs, samples: 2000, features: 10 }\nmodels: [gaussian-shared]\n", "s.yaml");
+        var loader = new Running.DataLoader(Running.DataSources.Local(null), splitBytes: 500_000);   // about three splits of 1,600 × 10 rows
+        var first = loader.ForTrial(spec.Data, 0.2, 1);
+        for (ulong seed = 2; seed <= 200; seed++) loader.ForTrial(spec.Data, 0.2, seed);
+        Assert.InRange(loader.HeldSplits, 1, 4);
+        var again = loader.ForTrial(spec.Data, 0.2, 1);
+        Assert.NotSame(first, again);   // evicted, carved again
+        Assert.Equal(first.Validation!.Y, again.Validation!.Y);
+        Assert.Equal(first.Train.X, again.Train.X);
+        Assert.Same(again, loader.ForTrial(spec.Data, 0.2, 1));   // and kept while it is recent
+    }
+}
+
 /// <summary>A loader forgets a failure: the next trial tries again (a file fixed meanwhile, a fetch that works now).</summary>
 public sealed class DataLoaderFailureTests
 {

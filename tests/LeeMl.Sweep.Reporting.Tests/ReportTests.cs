@@ -153,4 +153,32 @@ public sealed class ReportTests : IDisposable
         Assert.Contains("10.0.0.9:4053", html);
         Assert.Contains("DataException: data file not available", File.ReadAllText(Path.Combine(dir, "report.md")));
     }
+
+    [Fact]
+    public void Summaries_hold_no_curves_curves_csv_streams_every_epoch_and_figures_show_the_best_cells_of_many()
+    {
+        // 60 cells × 2 seeds of 30-epoch curves, written as a job's results.jsonl in key order.
+        var dir = Directory.CreateDirectory(Path.Combine(_root, "many")).FullName;
+        var lines = new List<string>();
+        foreach (var (cell, seed) in Enumerable.Range(0, 60).SelectMany(c => new[] { 1, 2 }.Select(s => (c, s))).OrderBy(x => $"logistic|sgd(lr={x.c:000})|-|-|-|seed={x.s}", StringComparer.Ordinal))
+        {
+            var curve = Enumerable.Range(1, 30).Select(e => new Experiments.Results.EpochResult(e, e * 10L, 0.1, 0.5, 0.5 + cell / 200.0, 0.6, 0.5 + cell / 250.0, 0.1)).ToList();
+            lines.Add(Experiments.Results.ResultJson.Line(new Experiments.Results.TrialResult($"logistic|sgd(lr={cell:000})|-|-|-|seed={seed}", "logistic", $"sgd(lr={cell:000})", null, null, null, seed,
+                Experiments.Results.TrialOutcome.Completed, null, null, 0.5 + cell / 200.0, 0.5 + cell / 250.0, double.NaN, 0.5, 0.6, 30, null, curve)));
+        }
+        File.WriteAllLines(Path.Combine(dir, "results.jsonl"), lines);
+        var records = ResultRecord.ReadDirectory(dir);
+        Assert.All(records, r => Assert.Empty(r.Result.Epochs));
+        Assert.All(records, r => Assert.Equal((30, 300L), (r.EpochCount, r.LastStep)));
+        Assert.Same(records[0].Model, records[1].Model);   // repeated texts are held once
+
+        var report = ReportWriter.Write(dir, "many", Progress(120, 120), records);
+        Assert.Equal(120 * 30 + 1, File.ReadAllLines(Path.Combine(dir, "curves.csv")).Length);
+        Assert.Equal(60, report.Cells.Count);
+        var md = File.ReadAllText(Path.Combine(dir, "report.md"));
+        Assert.Contains($"Learning curves of the best {Rendering.Plots.CurveCells} of 60 trained cells", md);
+        Assert.Contains($"Train vs validation accuracy: the best {Rendering.Plots.BarCells} of 60 cells", md);
+        Assert.True(report.Cells[0].IsBest);
+        Assert.Equal("logistic|sgd(lr=059)|-|-|-", report.Cells[0].Cell);   // the best cell first, as the figures take them
+    }
 }

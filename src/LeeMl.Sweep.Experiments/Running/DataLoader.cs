@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using LeeMl.Sweep.Experiments.Specs;
 using LeeMl.Sweep.Learning.Data;
@@ -7,42 +6,111 @@ namespace LeeMl.Sweep.Experiments.Running;
 
 /// <summary>
 /// Loads one job's data once and hands every trial the same read-only datasets: the
-/// training/test parts of the source, and the validation split for each split seed. A failure is
-/// not kept: the next trial tries again (a file fixed meanwhile, a fetch that works now).
+/// training/test parts of the source, and the validation split for each split seed. The splits
+/// are a bounded cache (<see cref="SplitBytes"/>, least recently used out first): a job of a
+/// thousand seeds does not hold a thousand copies of its data. A failure is not kept: the next
+/// trial tries again (a file fixed meanwhile, a fetch that works now).
 /// </summary>
-public sealed class DataLoader(DataSources sources)
+public sealed class DataLoader(DataSources sources, long splitBytes = DataLoader.SplitBytes)
 {
-    private readonly ConcurrentDictionary<string, Lazy<DataSplit>> _sources = new();
-    private readonly ConcurrentDictionary<string, Lazy<DataSplit>> _splits = new();
+    /// <summary>How much the validation splits of one job may hold at once; a split beyond it is carved again when asked for.</summary>
+    public const long SplitBytes = 256L << 20;
+
+    private readonly object _gate = new();
+    private Lazy<DataSplit>? _source;
+    private string? _sourceKey;
+    private readonly Dictionary<string, (Lazy<DataSplit> Split, LinkedListNode<string> Use)> _splits = new(StringComparer.Ordinal);
+    private readonly LinkedList<string> _uses = new();   // least recently used first
+    private long _splitBytes;
 
     public DataLoader(string? dataDirectory) : this(DataSources.Local(dataDirectory)) { }
 
-    public DataSplit Source(DataSpec spec) => Cached(_sources, spec.ToString(), () => Load(spec, sources));
-
-    /// <summary>Train, validation (carved from training rows, stratified) and test for one split seed.</summary>
-    public DataSplit ForTrial(DataSpec spec, double validation, ulong splitSeed) =>
-        Cached(_splits, $"{spec}|{validation.ToString("R", CultureInfo.InvariantCulture)}|{splitSeed}", () =>
-        {
-            var source = Source(spec);
-            if (validation <= 0) return source;
-            var (train, val) = Splits.Stratified(source.Train, validation, splitSeed);
-            return new DataSplit(train, val, source.Test);
-        });
-
-    /// <summary>Computed once by whichever trial asks first; a computation that threw is forgotten.</summary>
-    private static DataSplit Cached(ConcurrentDictionary<string, Lazy<DataSplit>> cache, string key, Func<DataSplit> make)
+    public DataSplit Source(DataSpec spec)
     {
-        var lazy = cache.GetOrAdd(key, _ => new Lazy<DataSplit>(make));
+        Lazy<DataSplit> lazy;
+        lock (_gate)
+        {
+            if (_source is null || _sourceKey != spec.ToString()) (_source, _sourceKey) = (new Lazy<DataSplit>(() => Load(spec, sources)), spec.ToString());
+            lazy = _source;
+        }
         try
         {
             return lazy.Value;
         }
         catch
         {
-            cache.TryRemove(KeyValuePair.Create(key, lazy));
+            lock (_gate) if (ReferenceEquals(_source, lazy)) _source = null;
             throw;
         }
     }
+
+    /// <summary>Train, validation (carved from training rows, stratified) and test for one split seed.</summary>
+    public DataSplit ForTrial(DataSpec spec, double validation, ulong splitSeed)
+    {
+        if (validation <= 0) return Source(spec);
+        var key = $"{spec}|{validation.ToString("R", CultureInfo.InvariantCulture)}|{splitSeed}";
+        Lazy<DataSplit> lazy;
+        lock (_gate)
+        {
+            if (_splits.TryGetValue(key, out var hit))
+            {
+                _uses.Remove(hit.Use);
+                _uses.AddLast(hit.Use);
+                lazy = hit.Split;
+            }
+            else
+            {
+                lazy = new Lazy<DataSplit>(() =>
+                {
+                    var (train, val) = Splits.Stratified(Source(spec).Train, validation, splitSeed);
+                    return new DataSplit(train, val, Source(spec).Test);
+                });
+                _splits[key] = (lazy, _uses.AddLast(key));
+            }
+        }
+        DataSplit split;
+        try
+        {
+            split = lazy.Value;
+        }
+        catch
+        {
+            lock (_gate) Forget(key, lazy);
+            throw;
+        }
+        lock (_gate)
+        {
+            if (_splits.TryGetValue(key, out var held) && ReferenceEquals(held.Split, lazy) && !_counted.Contains(key))
+            {
+                _counted.Add(key);
+                _splitBytes += Bytes(split);
+                // Keep the newest split even when it alone is over the budget: the trial asking holds it anyway.
+                while (_splitBytes > splitBytes && _uses.First is { } oldest && oldest.Value != key)
+                    Forget(oldest.Value, _splits[oldest.Value].Split);
+            }
+        }
+        return split;
+    }
+
+    private readonly HashSet<string> _counted = new(StringComparer.Ordinal);
+
+    /// <summary>The splits held now (for tests).</summary>
+    public int HeldSplits
+    {
+        get { lock (_gate) return _splits.Count; }
+    }
+
+    private void Forget(string key, Lazy<DataSplit> lazy)
+    {
+        if (!_splits.TryGetValue(key, out var held) || !ReferenceEquals(held.Split, lazy)) return;
+        _splits.Remove(key);
+        _uses.Remove(held.Use);
+        if (_counted.Remove(key) && lazy.IsValueCreated) _splitBytes -= Bytes(lazy.Value);
+    }
+
+    /// <summary>The validation split's own arrays (training rows and labels, validation rows and labels); the test part is shared.</summary>
+    private static long Bytes(DataSplit s) =>
+        (long)(s.Train.X.Length + (s.Validation?.X.Length ?? 0)) * sizeof(double) + (long)(s.Train.Y.Length + (s.Validation?.Y.Length ?? 0)) * sizeof(int);
 
     public static DataSplit Load(DataSpec spec, string? dataDirectory) => Load(spec, DataSources.Local(dataDirectory));
 

@@ -4,10 +4,37 @@ namespace LeeMl.Sweep.Reporting.Analysis;
 
 /// <summary>
 /// One trial as the report reads it: its <see cref="TrialResult"/> (one line of results.jsonl)
-/// and, where there is one, its telemetry; axis values read "-" for none.
+/// without its curve — the report holds a constant amount per trial, however long the trials ran;
+/// curves are streamed from the file when a figure or curves.csv needs them — and, where there is
+/// one, its telemetry. Axis values read "-" for none.
 /// </summary>
-public sealed record ResultRecord(TrialResult Result, TrialTelemetry? Telemetry)
+public sealed record ResultRecord
 {
+    /// <summary>The record of <paramref name="result"/>: its curve dropped (its length and last step kept), its repeated texts shared through <paramref name="intern"/>.</summary>
+    public ResultRecord(TrialResult result, TrialTelemetry? telemetry, Func<string, string>? intern = null)
+    {
+        intern ??= static s => s;
+        string? Shared(string? s) => s is null ? null : intern(s);
+        EpochCount = result.Epochs.Count;
+        LastStep = EpochCount > 0 ? result.Epochs[^1].Step : 0;
+        Result = result with
+        {
+            Epochs = [], Model = intern(result.Model), Optimizer = Shared(result.Optimizer), Schedule = Shared(result.Schedule),
+            Warmup = Shared(result.Warmup), Noise = Shared(result.Noise), Error = Shared(result.Error),
+        };
+        Telemetry = telemetry;
+        Cell = intern(result.Cell);
+    }
+
+    public TrialResult Result { get; }
+
+    public TrialTelemetry? Telemetry { get; }
+
+    /// <summary>How many epochs the trial's curve has, and the optimizer step it ended on.</summary>
+    public int EpochCount { get; }
+
+    public long LastStep { get; }
+
     public string Key => Result.Key;
     public string Model => Result.Model;
     public string Optimizer => Result.Optimizer ?? "-";
@@ -24,12 +51,11 @@ public sealed record ResultRecord(TrialResult Result, TrialTelemetry? Telemetry)
     public int? BestEpoch => Result.BestEpoch;
     public int? DivergedEpoch => Result.DivergedEpoch;
     public string? Error => Result.Error;
-    public IReadOnlyList<EpochResult> Epochs => Result.Epochs;
     public double Seconds => Telemetry?.Seconds ?? double.NaN;
     public string Node => Telemetry?.Node ?? "-";
 
     /// <summary>The grid cell: everything but the seed.</summary>
-    public string Cell => Result.Cell;
+    public string Cell { get; }
 
     public bool IsClosedForm => Result.Optimizer is null;
 
@@ -50,23 +76,35 @@ public sealed record ResultRecord(TrialResult Result, TrialTelemetry? Telemetry)
 
     public static readonly IReadOnlyList<string> Axes = ["model", "optimizer", "schedule", "warmup", "noise"];
 
-    /// <summary>Reads results.jsonl and, when present beside it, telemetry.jsonl.</summary>
+    /// <summary>Reads results.jsonl and, when present beside it, telemetry.jsonl, one line at a time.</summary>
     public static IReadOnlyList<ResultRecord> ReadDirectory(string directory)
     {
         var results = Path.Combine(directory, "results.jsonl");
         if (!File.Exists(results)) return [];
+        // The texts that repeat across trials (components, cells, nodes, errors) are held once.
+        var pool = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Intern(string s) => pool.TryGetValue(s, out var shared) ? shared : pool[s] = s;
         var telemetry = new Dictionary<string, TrialTelemetry>(StringComparer.Ordinal);
         var telemetryPath = Path.Combine(directory, "telemetry.jsonl");
         if (File.Exists(telemetryPath))
             foreach (var line in File.ReadLines(telemetryPath).Where(l => l.Length > 0))
             {
                 var t = ResultJson.ParseTelemetry(line);
-                telemetry[t.Key] = t;
+                telemetry[t.Key] = t with { Node = Intern(t.Node) };
             }
         return [.. File.ReadLines(results).Where(l => l.Length > 0).Select(l =>
         {
             var r = ResultJson.Parse(l);
-            return new ResultRecord(r, telemetry.GetValueOrDefault(r.Key));
+            return new ResultRecord(r, telemetry.GetValueOrDefault(r.Key), Intern);
         })];
+    }
+
+    /// <summary>Each trial's whole result, curve included, streamed from results.jsonl in its order (key order): one curve in memory at a time.</summary>
+    public static IEnumerable<TrialResult> Stream(string directory)
+    {
+        var results = Path.Combine(directory, "results.jsonl");
+        if (!File.Exists(results)) yield break;
+        foreach (var line in File.ReadLines(results))
+            if (line.Length > 0) yield return ResultJson.Parse(line);
     }
 }

@@ -20,13 +20,16 @@ public static class CsvExport
         return sb.ToString();
     }
 
-    public static string Curves(IEnumerable<ResultRecord> results)
+    /// <summary>curves.csv, streamed from the results file: one trial's curve in memory at a time.</summary>
+    public static void Curves(IEnumerable<Experiments.Results.TrialResult> results, TextWriter w)
     {
-        var sb = new StringBuilder("key,epoch,step,lr,train_loss,train_accuracy,validation_loss,validation_accuracy,gradient_norm\n");
-        foreach (var r in results.OrderBy(r => r.Key, StringComparer.Ordinal))
+        w.Write("key,epoch,step,lr,train_loss,train_accuracy,validation_loss,validation_accuracy,gradient_norm\n");
+        foreach (var r in results)
+        {
+            var key = Field(r.Key);
             foreach (var e in r.Epochs)
-                sb.Append(CultureInfo.InvariantCulture, $"{Field(r.Key)},{e.Epoch},{e.Step},{F(e.LearningRate)},{F(e.TrainLoss)},{F(e.TrainAccuracy)},{F(e.ValidationLoss)},{F(e.ValidationAccuracy)},{F(e.GradientNorm)}\n");
-        return sb.ToString();
+                w.Write(string.Create(CultureInfo.InvariantCulture, $"{key},{e.Epoch},{e.Step},{F(e.LearningRate)},{F(e.TrainLoss)},{F(e.TrainAccuracy)},{F(e.ValidationLoss)},{F(e.ValidationAccuracy)},{F(e.GradientNorm)}\n"));
+        }
     }
 
     public static string Factors(IEnumerable<FactorEffect> effects)

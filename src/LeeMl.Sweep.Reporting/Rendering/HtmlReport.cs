@@ -70,8 +70,8 @@ public static class HtmlReport
             sb.Append("</ul>\n");
         }
         sb.Append("<h2>Cells, best validation accuracy first</h2>\n");
-        Table(sb, "cells", ReportText.CellHeader, report.Cells.Select(ReportText.CellRow));
-        sb.Append("<p>★ marks the cell with the best mean validation accuracy.</p>\n<h2>Figures</h2>\n");
+        Table(sb, "cells", ReportText.CellHeader, report.Cells.Take(ReportText.CellRows).Select(ReportText.CellRow));
+        sb.Append($"<p>★ marks the cell with the best mean validation accuracy. {E(ReportText.MoreCells(report))}</p>\n<h2>Figures</h2>\n");
         foreach (var f in figures)
             sb.Append($"<figure><img alt=\"{E(f.Title)}\" src=\"data:image/png;base64,{Convert.ToBase64String(f.Png)}\"><figcaption>{E(f.Title)}</figcaption></figure>\n");
         sb.Append($"<h2>How to read this</h2>\n<p>{E(ReportText.Method)}</p>\n");

@@ -32,8 +32,8 @@ public static class MarkdownReport
         }
         sb.Append("## Cells, best validation accuracy first\n\n");
         sb.Append(Row(ReportText.CellHeader)).Append(Row(ReportText.CellHeader.Select(_ => "---")));
-        foreach (var c in report.Cells) sb.Append(Row(ReportText.CellRow(c)));
-        sb.Append("\n★ marks the cell with the best mean validation accuracy.\n\n");
+        foreach (var c in report.Cells.Take(ReportText.CellRows)) sb.Append(Row(ReportText.CellRow(c)));
+        sb.Append($"\n★ marks the cell with the best mean validation accuracy. {ReportText.MoreCells(report)}\n\n");
         sb.Append("## Figures\n\n");
         foreach (var f in figures) sb.Append($"### {f.Title}\n\n![{f.Title}]({f.Name}.png) ([SVG]({f.Name}.svg))\n\n");
         sb.Append("## How to read this\n\n").Append(ReportText.Method).Append("\n\nFiles: results.jsonl (canonical results), results.csv, curves.csv, factors.csv.\n");

@@ -19,13 +19,18 @@ public static class Plots
     private static readonly Color TrainColor = Color.FromHex("#1f77b4");
     private static readonly Color ValidationColor = Color.FromHex("#ff7f0e");
 
-    public static IReadOnlyList<Figure> All(SweepReport report)
+    /// <summary>At most this many cells in the per-cell figures, and lines in the learning-rate figure: the best by validation accuracy (the tables and CSV files have the rest).</summary>
+    public const int CurveCells = 24, BarCells = 40, RateLines = 12;
+
+    /// <summary>The figures of <paramref name="report"/>; learning curves are read from the results file in <paramref name="directory"/> (one pass, for the cells drawn).</summary>
+    public static IReadOnlyList<Figure> All(SweepReport report, string? directory)
     {
+        var curves = directory is null ? new Dictionary<string, MeanCurve>() : MeanCurves(directory, CurveCellsOf(report));
         // Each figure has its own Plot and canvas: render them side by side, keep the order.
         Func<Figure?>[] makers =
         [
             () => report.Cells.Any(c => c.Completed > 0) ? AccuracyBars(report) : null,
-            () => LearningCurves(report),
+            () => LearningCurves(report, curves),
             () => report.Gaps.Count > 0 ? GapByFactor(report) : null,
             () => LearningRates(report),
         ];
@@ -62,7 +67,8 @@ public static class Plots
     private static Figure AccuracyBars(SweepReport report)
     {
         var plot = new Plot();
-        var cells = report.Cells.Where(c => c.Completed > 0).ToList();
+        var shown = report.Cells.Where(c => c.Completed > 0).ToList();
+        var cells = shown.Take(BarCells).ToList();
         var bars = new List<Bar>();
         var ticks = new List<Tick>();
         for (var i = 0; i < cells.Count; i++)
@@ -81,32 +87,57 @@ public static class Plots
         plot.Axes.SetLimitsX(Math.Max(0, Math.Floor(lowest / 5) * 5 - 5), 100);
         plot.Axes.SetLimitsY(-1.5, cells.Count * 3 - 1.5);
         plot.XLabel("accuracy (%), mean ± sd over seeds");
-        plot.Title("Train vs validation accuracy per cell");
+        plot.Title(shown.Count > cells.Count ? $"Train vs validation accuracy: the best {cells.Count} of {shown.Count} cells" : "Train vs validation accuracy per cell");
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "train", FillColor = TrainColor });
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "validation", FillColor = ValidationColor });
         plot.ShowLegend(Edge.Bottom);
-        return Single("accuracy-bars", "Train vs validation accuracy per cell (mean ± sd over seeds)", plot, 1200, 140 + 36 * cells.Count);
+        return Single("accuracy-bars", shown.Count > cells.Count
+            ? $"Train vs validation accuracy: the best {cells.Count} of {shown.Count} cells (mean ± sd over seeds)"
+            : "Train vs validation accuracy per cell (mean ± sd over seeds)", plot, 1200, 140 + 36 * cells.Count);
     }
 
-    private static Figure? LearningCurves(SweepReport report)
+    /// <summary>A cell's mean train and validation accuracy (%) per epoch over its completed trials.</summary>
+    public sealed record MeanCurve(double[] Train, double[] Validation);
+
+    private static List<CellSummary> CurveCellsOf(SweepReport report) => [.. report.Cells.Where(c => !c.IsBaseline && c.Completed > 0).Take(CurveCells)];
+
+    /// <summary>One streaming pass over results.jsonl: epoch-wise means of the given cells' completed trials.</summary>
+    private static Dictionary<string, MeanCurve> MeanCurves(string directory, IReadOnlyList<CellSummary> cells)
     {
-        var cells = report.Cells.Where(c => !c.IsBaseline && c.Completed > 0).ToList();
-        if (cells.Count == 0) return null;
-        var byCell = report.Results.Where(r => r.Succeeded && r.Epochs.Count > 0).GroupBy(r => r.Cell).ToDictionary(g => g.Key, g => g.ToList());
-        var all = byCell.Values.SelectMany(rs => rs.SelectMany(r => r.Epochs.SelectMany(e => new[] { e.TrainAccuracy, e.ValidationAccuracy }))).Where(double.IsFinite).ToList();
+        var wanted = cells.Select(c => c.Cell).ToHashSet(StringComparer.Ordinal);
+        var sums = new Dictionary<string, (List<double> Train, List<double> Validation, List<int> TrainN, List<int> ValidationN)>(StringComparer.Ordinal);
+        if (wanted.Count == 0) return [];
+        foreach (var r in ResultRecord.Stream(directory))
+        {
+            if (r.Outcome != Experiments.Results.TrialOutcome.Completed || r.Epochs.Count == 0 || !wanted.Contains(r.Cell)) continue;
+            if (!sums.TryGetValue(r.Cell, out var s)) sums[r.Cell] = s = ([], [], [], []);
+            for (var e = 0; e < r.Epochs.Count; e++)
+            {
+                if (s.Train.Count <= e) { s.Train.Add(0); s.Validation.Add(0); s.TrainN.Add(0); s.ValidationN.Add(0); }
+                if (double.IsFinite(r.Epochs[e].TrainAccuracy)) { s.Train[e] += 100 * r.Epochs[e].TrainAccuracy; s.TrainN[e]++; }
+                if (double.IsFinite(r.Epochs[e].ValidationAccuracy)) { s.Validation[e] += 100 * r.Epochs[e].ValidationAccuracy; s.ValidationN[e]++; }
+            }
+        }
+        return sums.ToDictionary(kv => kv.Key, kv => new MeanCurve(
+            [.. kv.Value.Train.Select((t, e) => kv.Value.TrainN[e] > 0 ? t / kv.Value.TrainN[e] : double.NaN)],
+            [.. kv.Value.Validation.Select((v, e) => kv.Value.ValidationN[e] > 0 ? v / kv.Value.ValidationN[e] : double.NaN)]), StringComparer.Ordinal);
+    }
+
+    private static Figure? LearningCurves(SweepReport report, IReadOnlyDictionary<string, MeanCurve> curves)
+    {
+        var cells = CurveCellsOf(report).Where(c => curves.ContainsKey(c.Cell)).ToList();
+        var all = cells.SelectMany(c => curves[c.Cell].Train.Concat(curves[c.Cell].Validation)).Where(double.IsFinite).ToList();
         if (all.Count == 0) return null;
-        double low = Math.Floor(all.Min() * 20) * 5, high = Math.Min(100, Math.Ceiling(all.Max() * 20) * 5);
+        double low = Math.Floor(all.Min() / 5) * 5, high = Math.Min(100, Math.Ceiling(all.Max() / 5) * 5);
         var plots = new List<Plot>();
         foreach (var c in cells)
         {
-            if (!byCell.TryGetValue(c.Cell, out var runs)) continue;
-            var epochs = runs.Max(r => r.Epochs.Count);
-            double[] x = [.. Enumerable.Range(1, epochs).Select(e => (double)e)];
-            double Mean(int e, Func<Experiments.Results.EpochResult, double> f) => runs.Where(r => r.Epochs.Count > e).Select(r => 100 * f(r.Epochs[e])).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+            var curve = curves[c.Cell];
+            double[] x = [.. Enumerable.Range(1, curve.Train.Length).Select(e => (double)e)];
             var p = new Plot();
-            var train = p.Add.ScatterLine(x, [.. Enumerable.Range(0, epochs).Select(e => Mean(e, r => r.TrainAccuracy))], TrainColor);
+            var train = p.Add.ScatterLine(x, curve.Train, TrainColor);
             train.LegendText = "train";
-            var val = p.Add.ScatterLine(x, [.. Enumerable.Range(0, epochs).Select(e => Mean(e, r => r.ValidationAccuracy))], ValidationColor);
+            var val = p.Add.ScatterLine(x, curve.Validation, ValidationColor);
             val.LegendText = "validation";
             p.Title((c.IsBest ? "best: " : "") + c.Label, size: 11);
             p.XLabel("epoch", size: 10);
@@ -116,8 +147,10 @@ public static class Plots
             p.Legend.FontSize = 9;
             plots.Add(p);
         }
-        if (plots.Count == 0) return null;
-        return Grid("learning-curves", "Learning curves per cell: train and validation accuracy by epoch (mean over seeds)", plots, 4, 380, 260);
+        var trained = report.Cells.Count(c => !c.IsBaseline && c.Completed > 0);
+        return Grid("learning-curves", trained > plots.Count
+            ? $"Learning curves of the best {plots.Count} of {trained} trained cells: train and validation accuracy by epoch (mean over seeds)"
+            : "Learning curves per cell: train and validation accuracy by epoch (mean over seeds)", plots, 4, 380, 260);
     }
 
     private static Figure GapByFactor(SweepReport report)
@@ -146,15 +179,18 @@ public static class Plots
     /// </summary>
     private static Figure? LearningRates(SweepReport report)
     {
-        var runs = report.Results.Where(r => !r.IsClosedForm && r.Epochs.Count > 0)
-            .GroupBy(r => (r.Optimizer, r.Schedule, r.Warmup)).Select(g => g.First()).OrderBy(r => r.Optimizer + r.Schedule + r.Warmup, StringComparer.Ordinal).ToList();
+        // The schedules of the best cells first, one line each.
+        var rank = report.Cells.Select((c, i) => (c.Cell, i)).ToDictionary(x => x.Cell, x => x.i, StringComparer.Ordinal);
+        var runs = report.Results.Where(r => !r.IsClosedForm && r.EpochCount > 0)
+            .GroupBy(r => (r.Optimizer, r.Schedule, r.Warmup)).Select(g => g.MinBy(r => rank.GetValueOrDefault(r.Cell, int.MaxValue))!)
+            .OrderBy(r => rank.GetValueOrDefault(r.Cell, int.MaxValue)).Take(RateLines).OrderBy(r => r.Optimizer + r.Schedule + r.Warmup, StringComparer.Ordinal).ToList();
         if (runs.Count == 0) return null;
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
         var i = 0;
         foreach (var r in runs)
         {
-            var steps = r.Epochs[^1].Step;
+            var steps = r.LastStep;
             var schedule = Schedule(r);
             var updater = Updater.Create(ComponentSpec.Parse(r.Optimizer), 1, schedule, steps);
             var stride = Math.Max(1, steps / 600);   // ≤ 600 points a line keeps the SVG small

@@ -42,6 +42,12 @@ public static class ReportText
     /// <summary>At most this many rows in the Failures table; the rest are counted.</summary>
     public const int FailureRows = 200;
 
+    /// <summary>At most this many rows in the cell table, the best first; results.csv has every trial.</summary>
+    public const int CellRows = 200;
+
+    public static string MoreCells(SweepReport r) =>
+        r.Cells.Count > CellRows ? $"The best {CellRows} of {r.Cells.Count} cells; results.csv has every trial." : "";
+
     public static string[] FailureRow(FailureRow f) =>
     [
         f.Key, f.Node, f.Attempt.ToString(CultureInfo.InvariantCulture), f.TrialFailed ? "the trial failed" : "node fault; retried", Experiments.Text.Printable.Escape(f.Error),
