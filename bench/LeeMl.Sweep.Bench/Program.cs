@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "engine-100k" => await EngineBench.EngineAtScale(),
     "many-jobs" => await EngineBench.ManyJobs(),
     "scale" => ScaleBench.Run(),
+    "search" => SearchBench.Run(),
     "throughput" => await EngineBench.Throughput(),
     "scaling" => await EngineBench.Scaling(),
     "memory" => EngineBench.Memory(),

@@ -12,9 +12,9 @@ namespace LeeMl.Sweep.Reporting;
 /// </summary>
 public static class ReportWriter
 {
-    public static SweepReport Write(string directory, string name, JobProgress progress, IReadOnlyList<ResultRecord> results)
+    public static SweepReport Write(string directory, string name, JobProgress progress, IReadOnlyList<ResultRecord> results, Experiments.Specs.SweepSpec? spec = null)
     {
-        var report = ReportBuilder.Build(name, progress, results);
+        var report = ReportBuilder.Build(name, progress, results) with { Search = SearchSummary.Of(spec, results) };
         var figures = Plots.All(report, directory);
         Directory.CreateDirectory(directory);
         foreach (var f in figures)

@@ -31,11 +31,11 @@ public sealed class DataShippingTests(ITestOutputHelper output) : IDisposable
         return string.Join('\n', lines) + "\n";
     }
 
-    private static string Spec(string name, string csv, int seeds, int epochs) => $$"""
+    private static string Spec(string name, string csv, int seeds, int epochs, int hidden = 16) => $$"""
         name: {{name}}
         data: { csv: {{csv}}, label: label }
         validation: 0.2
-        models: [logistic, { name: mlp, hidden: 16 }, gaussian-shared]
+        models: [logistic, { name: mlp, hidden: {{hidden}} }, gaussian-shared]
         epochs: {{epochs}}
         seeds: [{{string.Join(", ", Enumerable.Range(1, seeds))}}]
         grid:
@@ -48,10 +48,10 @@ public sealed class DataShippingTests(ITestOutputHelper output) : IDisposable
         var submitter = Path.Combine(_f.Dir, "submitter");
         Directory.CreateDirectory(submitter);
         File.WriteAllText(Path.Combine(submitter, "train.csv"), Csv(1, 3000));
-        File.WriteAllText(Path.Combine(submitter, "second.csv"), Csv(2, 3000));
+        File.WriteAllText(Path.Combine(submitter, "second.csv"), Csv(2, 6000));
         File.WriteAllText(Path.Combine(submitter, "third.csv"), Csv(3, 600));
         File.WriteAllText(Path.Combine(submitter, "one.yaml"), Spec("shipped", "train.csv", 2, 20));
-        File.WriteAllText(Path.Combine(submitter, "two.yaml"), Spec("quarantine", "second.csv", 6, 60));
+        File.WriteAllText(Path.Combine(submitter, "two.yaml"), Spec("quarantine", "second.csv", 6, 1000, hidden: 64));
         File.WriteAllText(Path.Combine(submitter, "three.yaml"), Spec("all-broken", "third.csv", 1, 5).Replace("models: [logistic, { name: mlp, hidden: 16 }, gaussian-shared]", "models: [logistic]", StringComparison.Ordinal)
             .Replace("optimizer: [ { name: sgdm, lr: 0.05 }, { name: adam, lr: 0.01 } ]", "optimizer: [ { name: sgdm, lr: 0.05 } ]", StringComparison.Ordinal));
         foreach (var (spec, name) in new[] { ("one.yaml", "run-one"), ("two.yaml", "run-two") })
@@ -90,19 +90,30 @@ public sealed class DataShippingTests(ITestOutputHelper output) : IDisposable
         var two = Submit("two.yaml", "two", out var submitTwo);
         await submitTwo.WaitFor(o => o.Contains("quarantine-", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the job id");
         var job = submitTwo.Lines.First(l => l.StartsWith("quarantine-", StringComparison.Ordinal));
+        // The API is polled cheaply until the quarantine shows; then the command shows it too (the
+        // job runs long enough that its first quarantine outlasts a command's start-up).
+        var seen = false;
+        for (var i = 0; i < 1200 && !seen; i++)
+        {
+            var view = await client.Job(job);
+            seen = view is not null && view.Quarantined.Any(q => q.Node == $"127.0.0.1:{w3}");
+            if (!seen) await Task.Delay(100);
+            else output.WriteLine($"quarantine seen at {view!.Done}/{view.Trials} after {view.ElapsedSeconds:F1} s");
+        }
+        Assert.True(seen, "the broken worker was never shown as quarantined");
         string? quarantineJson = null;
-        for (var i = 0; i < 300 && quarantineJson is null; i++)
+        for (var i = 0; i < 5 && quarantineJson is null; i++)
         {
             var status = _f.Start("status", job, "--cluster", $"127.0.0.1:{http}", "--json");
             status.WaitForExit(TimeSpan.FromSeconds(30));
             if (status.Output.Contains($"\"node\":\"127.0.0.1:{w3}\"", StringComparison.Ordinal)) quarantineJson = status.Output;
-            else await Task.Delay(200);
         }
         Assert.NotNull(quarantineJson);
         output.WriteLine("status --json while quarantined: " + quarantineJson.Trim());
         Assert.Contains("node faults in a row", quarantineJson);
         Assert.True(submitTwo.WaitForExit(TimeSpan.FromMinutes(3)), submitTwo.Output);
         Assert.True(submitTwo.ExitCode == 0, submitTwo.Output);
+        output.WriteLine($"job two took {(await client.Job(job))!.ElapsedSeconds:F1} s");
         Assert.All(File.ReadAllLines(two), l => Assert.Equal("completed", JsonDocument.Parse(l).RootElement.GetProperty("outcome").GetString()));
         Assert.Equal(ClusterFixture.Sha256(Path.Combine(_f.Dir, "run-two", "results.jsonl")), ClusterFixture.Sha256(two));
         var reportTwo = File.ReadAllText(Path.Combine(_f.Dir, "two", "report.md"));

@@ -15,6 +15,8 @@ public sealed class DispatchBoard(TimeSpan workerExpiry, TimeSpan jobExpiry)
         public int Slots { get; set; }
         public int Running { get; set; }
         public int Queued { get; set; }
+        public int Paused { get; set; }
+        public double IdleWaiting { get; set; }
         public DateTimeOffset Seen { get; set; }
         public bool Waiting { get; set; }
     }
@@ -24,10 +26,10 @@ public sealed class DispatchBoard(TimeSpan workerExpiry, TimeSpan jobExpiry)
     private readonly List<string> _turn = [];   // jobs with pending work, in the order they take turns
     private int _next;
 
-    public void Heartbeat(string node, int slots, int running, int queued, DateTimeOffset now)
+    public void Heartbeat(string node, int slots, int running, int queued, DateTimeOffset now, int paused = 0, double idleWaiting = 0)
     {
         if (!_workers.TryGetValue(node, out var w)) _workers[node] = w = new Worker();
-        (w.Slots, w.Running, w.Queued, w.Seen) = (slots, running, queued, now);
+        (w.Slots, w.Running, w.Queued, w.Paused, w.IdleWaiting, w.Seen) = (slots, running, queued, paused, idleWaiting, now);
     }
 
     /// <summary>A job's pending count; true when it now has work and had none (idle workers should ask).</summary>
@@ -79,5 +81,5 @@ public sealed class DispatchBoard(TimeSpan workerExpiry, TimeSpan jobExpiry)
     public IReadOnlyList<string> Jobs => _turn;
 
     public NodeView? View(string node, IReadOnlyList<string> roles) =>
-        _workers.TryGetValue(node, out var w) ? new NodeView(node, roles, w.Slots, w.Running, w.Queued) : null;
+        _workers.TryGetValue(node, out var w) ? new NodeView(node, roles, w.Slots, w.Running, w.Queued) { Paused = w.Paused, IdleWaitingSeconds = Math.Round(w.IdleWaiting, 3) } : null;
 }

@@ -43,7 +43,7 @@ public sealed class Dispatcher : Security.MemberOnlyActor, IWithTimers
         {
             var node = NodeAddress.Of(Sender, Context.System);
             _workers[node] = Sender;
-            _board.Heartbeat(node, m.Slots, m.Running, m.Queued, DateTimeOffset.UtcNow);
+            _board.Heartbeat(node, m.Slots, m.Running, m.Queued, DateTimeOffset.UtcNow, m.Paused, m.IdleWaitingSeconds);
         });
         Receive<RequestWork>(m =>
         {

@@ -28,6 +28,9 @@ public abstract record JobEffect
     /// <summary>Another incarnation of this job owns it now: stop without writing anything more.</summary>
     public sealed record Fenced : JobEffect;
 
+    /// <summary>Early stopping decided about a trial that waits, paused, on <paramref name="Node"/>.</summary>
+    public sealed record Decide(string Node, long Index, int Rung, bool Continue) : JobEffect;
+
     /// <summary>A message that cannot be about this job's plan (a result under another trial's key) was dropped.</summary>
     public sealed record Refused(string Node, string Why) : JobEffect;
 }

@@ -21,7 +21,10 @@ namespace LeeMl.Sweep.Cluster.Jobs;
 /// </summary>
 public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimers
 {
-    private sealed record Recovered(JobClaim Claim, SweepSpec Spec, TrialPlan Plan, List<(long, TrialOutcome, double)> Done, List<FaultWrite> Faults);
+    private sealed record Recovered(JobClaim Claim, SweepSpec Spec, TrialPlan Plan, List<(long, TrialOutcome, double)> Done, List<FaultWrite> Faults)
+    {
+        public List<(long Index, IReadOnlyList<double> Scores)> Rungs { get; init; } = [];
+    }
 
     private sealed record RecoveryFailed(Exception Cause);
 
@@ -93,7 +96,15 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
             await foreach (var d in store.Done(jobId)) done.Add(d);
             var faults = new List<FaultWrite>();
             await foreach (var f in store.Faults(jobId)) faults.Add(f);
-            return new Recovered(claim, spec, plan, done, faults);
+            // Under early stopping the decisions taken so far follow from the committed trials' curves.
+            var rungs = new List<(long, IReadOnlyList<double>)>();
+            if (spec.EarlyStopping is { } stopping)
+            {
+                var epochs = stopping.Rungs(spec.Epochs);
+                await foreach (var r in store.Results(jobId, withCurves: true))
+                    rungs.Add((r.Index, JobMachine.RungScores(stopping, epochs, ResultJson.Parse(r.Line).Epochs)));
+            }
+            return new Recovered(claim, spec, plan, done, faults) { Rungs = rungs };
         }).PipeTo(Self, success: r => (object?)r ?? new RecoveryFailed(new KeyNotFoundException($"job '{jobId}' is not in the store")),
             failure: e => new RecoveryFailed(e));
     }
@@ -105,7 +116,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
             _claim = r.Claim;
             _spec = r.Spec;
             _machine = new JobMachine(_jobId, r.Spec.Name, r.Plan, _node.Jobs with { MaxAttempts = r.Spec.MaxAttempts });
-            var effects = _machine.Recover(r.Claim, r.Done, r.Faults, DateTimeOffset.UtcNow);
+            var effects = _machine.Recover(r.Claim, r.Done, r.Faults, DateTimeOffset.UtcNow, r.Rungs);
             _log.Info("job {0}: {1} of {2} trials done; running here (owner epoch {3})", _jobId, _machine.DoneCount, _machine.Count, r.Claim.Epoch);
             Become(Active);
             Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
@@ -160,6 +171,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
         });
         Receive<ChunkSaved>(m => m.Worker.Tell(new ChunkStored(_jobId, m.Chunk.Index, m.Chunk.Chunk)));
         Receive<TrialFault>(m => Execute(_machine.Fault(Worker(), m.Index, m.Attempt, m.Error, DateTimeOffset.UtcNow)));
+        Receive<TrialRung>(m => Execute(_machine.Rung(Worker(), m.Index, m.Attempt, m.Rung, m.Score)));
         Receive<WorkerHolds>(m => Execute(_machine.Holds(Worker(), m.Trials, DateTimeOffset.UtcNow)));
         Receive<HandBack>(m =>
         {
@@ -255,6 +267,9 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
                     var view = _machine.View(DateTimeOffset.UtcNow, _node.Node, _claim.Job.Created);
                     var state = r.Final && _machine.State == JobState.Reporting ? (view.Failed > 0 ? "failed" : "done") : _machine.State.Name();
                     _node.Reports.Tell(new RenderReport(_jobId, r.Final, new JobProgress((int)Math.Min(int.MaxValue, view.Trials), (int)view.Done, (int)view.Running, state)));
+                    break;
+                case JobEffect.Decide d:
+                    if (_workers.TryGetValue(d.Node, out var paused)) paused.Tell(new RungDecision(_jobId, d.Index, d.Rung, d.Continue));
                     break;
                 case JobEffect.Refused r:
                     _log.Warning("job {0}: dropped a message from {1}: {2}", _jobId, r.Node, r.Why);

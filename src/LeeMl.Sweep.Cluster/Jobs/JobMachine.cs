@@ -59,6 +59,8 @@ public sealed class JobMachine
     private DateTimeOffset _started, _adoptUntil, _lastReport;
     private DateTimeOffset? _finished;
     private bool _newSinceReport;
+    private readonly Experiments.Search.RungLadder? _ladder;          // early stopping's decisions, when the spec asks for it
+    private readonly IReadOnlyList<int> _rungEpochs = [];
 
     public JobMachine(string jobId, string name, TrialPlan plan, JobSettings settings)
     {
@@ -70,7 +72,16 @@ public sealed class JobMachine
         _done = new BitArray((int)plan.Count);
         _secondsOfModel = new double[plan.Models];
         _doneOfModel = new long[plan.Models];
+        if (plan.Spec.EarlyStopping is { } stopping)
+        {
+            _rungEpochs = stopping.Rungs(plan.Spec.Epochs);
+            _ladder = Experiments.Search.RungLadder.For(stopping, plan.Spec.Epochs, plan.Count, plan.IsTrained);
+        }
     }
+
+    /// <summary>A trial's score at each rung its curve reached (what the ladder compares).</summary>
+    public static IReadOnlyList<double> RungScores(Experiments.Search.EarlyStoppingSpec stopping, IReadOnlyList<int> rungEpochs, IReadOnlyList<EpochResult> curve) =>
+        [.. rungEpochs.TakeWhile(e => e <= curve.Count).Select(e => stopping.Score(curve[e - 1]))];
 
     public string JobId { get; }
 
@@ -95,8 +106,12 @@ public sealed class JobMachine
     // ---- recovery ---------------------------------------------------------------------------
 
     /// <summary>Takes up the job as the store has it: committed results, attempts used, state.</summary>
-    public IReadOnlyList<JobEffect> Recover(JobClaim claim, IEnumerable<(long Index, TrialOutcome Outcome, double Seconds)> done, IEnumerable<FaultWrite> faults, DateTimeOffset now)
+    public IReadOnlyList<JobEffect> Recover(JobClaim claim, IEnumerable<(long Index, TrialOutcome Outcome, double Seconds)> done, IEnumerable<FaultWrite> faults, DateTimeOffset now,
+        IEnumerable<(long Index, IReadOnlyList<double> Scores)>? rungScores = null)
     {
+        // Early stopping's decisions are a function of the scores: the committed trials' rebuild them.
+        if (_ladder is not null)
+            foreach (var (index, scores) in rungScores ?? []) _ladder.Ended(index, scores);
         var job = claim.Job;
         State = job.State;
         _counts = job.Counts;
@@ -203,8 +218,31 @@ public sealed class JobMachine
         AckLater(m.Index, m.Node);
         if (!_waiting.ContainsKey(m.Index) && !_inFlightIndexes.Contains(m.Index))
             _waiting[m.Index] = new PendingResult(m.Index, m.Result, m.ChunksAhead > 0, m.Node, m.Seconds, m.Attempt);
+        if (_ladder is not null)
+            Decide(_ladder.Ended(m.Index, m.RungScores ?? RungScores(_plan.Spec.EarlyStopping!, _rungEpochs, m.Result.Epochs)), m.Node, effects);
         StartCommit(effects);
         return effects;
+    }
+
+    // ---- early stopping ---------------------------------------------------------------------
+
+    /// <summary>A trial reached a rung and waits for the decision; it may make others' decisions too.</summary>
+    public IReadOnlyList<JobEffect> Rung(string node, long index, int attempt, int rung, double score)
+    {
+        if (_ladder is null || index < 0 || index >= _plan.Count || _done[(int)index] || State != JobState.Running) return [];
+        var effects = new List<JobEffect>();
+        Decide(_ladder.Reached(index, rung, score), node, effects, reporter: index);
+        return effects;
+    }
+
+    /// <summary>Each decision to the node that holds its trial (the reporter's own to the reporter); one whose holder is unknown waits for the trial to report again.</summary>
+    private void Decide(IReadOnlyList<Experiments.Search.RungLadder.Decision> decisions, string node, List<JobEffect> effects, long reporter = -1)
+    {
+        foreach (var d in decisions)
+        {
+            var holder = d.Index == reporter ? node : _assigned.TryGetValue(d.Index, out var a) ? a.Node : null;
+            if (holder is not null && !_done[(int)d.Index]) effects.Add(new JobEffect.Decide(holder, d.Index, d.Rung, d.Continue));
+        }
     }
 
     private void AckLater(long index, string node)

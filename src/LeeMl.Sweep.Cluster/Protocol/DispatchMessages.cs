@@ -1,7 +1,13 @@
 namespace LeeMl.Sweep.Cluster.Protocol;
 
 /// <summary>A worker's heartbeat to the dispatcher: its slots and what it holds.</summary>
-public sealed record WorkerHeartbeat(string Node, int Slots, int Running, int Queued) : ISweepMessage;
+public sealed record WorkerHeartbeat(string Node, int Slots, int Running, int Queued) : ISweepMessage
+{
+    /// <summary>Trials paused at rungs, and the slot time idle while they waited (see <see cref="Service.NodeView"/>).</summary>
+    public int Paused { get; init; }
+
+    public double IdleWaitingSeconds { get; init; }
+}
 
 /// <summary>A worker has <paramref name="Count"/> free places (slots plus prefetch).</summary>
 public sealed record RequestWork(string Node, int Count) : ISweepMessage;

@@ -20,7 +20,14 @@ public sealed record TrialProgress(string JobId, long Index, int Epoch, double B
 /// A finished trial. The curve rides along when it is short; a long one was sent ahead in
 /// <see cref="CurveChunk"/>s (<paramref name="ChunksAhead"/> of them), so no message grows with the epochs.
 /// </summary>
-public sealed record TrialFinished(string JobId, long Index, int Attempt, string Node, TrialResult Result, int ChunksAhead, double Seconds) : IJobMessage;
+public sealed record TrialFinished(string JobId, long Index, int Attempt, string Node, TrialResult Result, int ChunksAhead, double Seconds) : IJobMessage
+{
+    /// <summary>Under early stopping: the trial's score at each rung it reached (its curve may have gone ahead in chunks).</summary>
+    public IReadOnlyList<double>? RungScores { get; init; }
+}
+
+/// <summary>Under early stopping: a trial reached rung <paramref name="Rung"/> (1-based) with <paramref name="Score"/> and waits, paused, for the decision.</summary>
+public sealed record TrialRung(string JobId, long Index, int Attempt, string Node, int Rung, double Score) : IJobMessage;
 
 /// <summary>One piece of a long curve, sent before its <see cref="TrialFinished"/> and acknowledged by <see cref="ChunkStored"/>.</summary>
 public sealed record CurveChunk(string JobId, long Index, int Attempt, int Chunk, IReadOnlyList<EpochResult> Epochs) : IJobMessage;
@@ -55,6 +62,9 @@ public sealed record TrialTicket(long Index, int Attempt);
 public sealed record ResultsStored(string JobId, IReadOnlyList<long> Indexes) : ISweepMessage;
 
 public sealed record ChunkStored(string JobId, long Index, int Chunk) : ISweepMessage;
+
+/// <summary>The trial goes on after rung <paramref name="Rung"/>, or stops there (its result is then its curve so far).</summary>
+public sealed record RungDecision(string JobId, long Index, int Rung, bool Continue) : ISweepMessage;
 
 /// <summary>Stop every trial of the job (cancelled, or over).</summary>
 public sealed record CancelTrials(string JobId) : ISweepMessage;

@@ -14,6 +14,7 @@ public static class MessageChecks
     public const int MaxErrorLength = 10_000;
     public const int MaxList = 100_000;
     public const int MaxAttempt = 1000;
+    public const int MaxRungs = 1000;
 
     /// <summary>Null when <paramref name="message"/> is well formed; else what is wrong with it.</summary>
     public static string? Problem(ISweepMessage message) => message switch
@@ -22,7 +23,10 @@ public static class MessageChecks
         WakeJob or GetJobSpec or GetJobStatus or CancelJob => null,
         OfferSlots m => Node(m.Node) ?? Range(m.Count, 0, MaxList, "count"),
         TrialProgress m => Index(m.Index) ?? Range(m.Epoch, 0, int.MaxValue, "epoch"),
-        TrialFinished m => Node(m.Node) ?? Index(m.Index) ?? Attempt(m.Attempt) ?? Range(m.ChunksAhead, 0, MaxList, "chunks") ?? Seconds(m.Seconds) ?? Result(m.Result),
+        TrialFinished m => Node(m.Node) ?? Index(m.Index) ?? Attempt(m.Attempt) ?? Range(m.ChunksAhead, 0, MaxList, "chunks") ?? Seconds(m.Seconds) ?? Result(m.Result)
+            ?? (m.RungScores is { Count: > MaxRungs } ? "too many rung scores" : null),
+        TrialRung m => Node(m.Node) ?? Index(m.Index) ?? Attempt(m.Attempt) ?? Range(m.Rung, 1, MaxRungs, "rung"),
+        RungDecision m => JobIds.IsValid(m.JobId) ? Index(m.Index) ?? Range(m.Rung, 1, MaxRungs, "rung") : $"the job id is {Describe(m.JobId)}",
         CurveChunk m => Index(m.Index) ?? Attempt(m.Attempt) ?? Range(m.Chunk, 0, MaxList, "chunk") ?? List(m.Epochs, "epochs") ?? Epochs(m.Epochs),
         TrialFault m => Node(m.Node) ?? Index(m.Index) ?? Attempt(m.Attempt) ?? Text(m.Error, MaxErrorLength, "error"),
         WorkerHolds m => Node(m.Node) ?? List(m.Trials, "trials") ?? m.Trials.Select(t => t is null ? "a null trial" : Index(t.Index) ?? Attempt(t.Attempt)).FirstOrDefault(p => p is not null),

@@ -54,6 +54,8 @@ public sealed class SweepSerializer(ExtendedActorSystem system) : SerializerWith
 [JsonSerializable(typeof(TrialProgress))]
 [JsonSerializable(typeof(TrialFinished))]
 [JsonSerializable(typeof(CurveChunk))]
+[JsonSerializable(typeof(TrialRung))]
+[JsonSerializable(typeof(RungDecision))]
 [JsonSerializable(typeof(TrialFault))]
 [JsonSerializable(typeof(WorkerHolds))]
 [JsonSerializable(typeof(HandBack))]

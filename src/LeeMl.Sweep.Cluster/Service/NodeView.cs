@@ -8,7 +8,16 @@ public sealed record NodeView(
     [property: JsonPropertyName("roles")] IReadOnlyList<string> Roles,
     [property: JsonPropertyName("slots")] int Slots,
     [property: JsonPropertyName("running")] int Running,
-    [property: JsonPropertyName("queued")] int Queued);
+    [property: JsonPropertyName("queued")] int Queued)
+{
+    /// <summary>Trials paused at a rung, waiting for early stopping's decision (their slots train other work).</summary>
+    [JsonPropertyName("paused")]
+    public int Paused { get; init; }
+
+    /// <summary>Slot time spent idle since the node started, while trials waited at rungs and nothing else was there to train.</summary>
+    [JsonPropertyName("idle_waiting_seconds")]
+    public double IdleWaitingSeconds { get; init; }
+}
 
 /// <summary>What <c>status --json</c> prints and <c>/api/jobs</c> answers.</summary>
 public sealed record ClusterStatus(

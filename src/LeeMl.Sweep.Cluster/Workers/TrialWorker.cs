@@ -39,7 +39,7 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
         public static readonly Ask Instance = new();
     }
 
-    /// <summary>A trial ready for a slot: its job's spec and plan resolved.</summary>
+    /// <summary>A trial ready for a slot: its job's spec and plan resolved; under early stopping, its training so far.</summary>
     private sealed class Work(string jobId, TrialTicket ticket, JobPlan plan)
     {
         public string JobId { get; } = jobId;
@@ -47,9 +47,22 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
         public JobPlan Plan { get; } = plan;
         public CancellationTokenSource Cancel { get; } = new();
         public bool Running { get; set; }
+        /// <summary>The training, kept between rungs (null before it starts).</summary>
+        public TrialSession? Session { get; set; }
+        /// <summary>The rungs passed so far; paused at rung <see cref="Rungs"/> + 1 while <see cref="Paused"/>.</summary>
+        public int Rungs { get; set; }
+        public bool Paused { get; set; }
+        public double PausedScore { get; set; }
+        public DateTimeOffset ReportedAt { get; set; }
+        /// <summary>Seconds trained so far, over every stretch between rungs.</summary>
+        public double Seconds { get; set; }
     }
 
-    private sealed record JobPlan(SweepSpec Spec, TrialPlan Plan, DataLoader Data);
+    /// <summary>A job's spec, plan and data as this node holds them; <see cref="Rungs"/>: the epochs where early stopping decides (none without it).</summary>
+    private sealed record JobPlan(SweepSpec Spec, TrialPlan Plan, DataLoader Data)
+    {
+        public IReadOnlyList<int> Rungs { get; } = Spec.EarlyStopping?.Rungs(Spec.Epochs) ?? [];
+    }
 
     private sealed record PlanReady(string JobId, JobPlan? Plan, string? Error);
 
@@ -58,6 +71,9 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
     private sealed record SlotDone(Work Work, TrialResult? Result, string? Fault, double Seconds);
 
     private sealed record SlotProgress(Work Work, int Epoch, double Best);
+
+    /// <summary>A trial reached its next rung: its slot is free again, and the trial waits for the job's decision.</summary>
+    private sealed record SlotPaused(Work Work, double Score, double Seconds);
 
     /// <summary>A result on its way to the store, kept until it is acknowledged.</summary>
     private sealed class Outgoing(TrialFinished finished, IReadOnlyList<IReadOnlyList<EpochResult>> chunks)
@@ -80,6 +96,8 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
     private readonly IActorRef _jobs;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly BlockingCollection<Work> _queue = new();
+    private readonly BlockingCollection<Work> _resumed = new();   // paused trials told to go on: taken before new work
+    private readonly BlockingCollection<Work>[] _lanes;
     private readonly List<Thread> _slots = [];
     private readonly Dictionary<(string Job, long Index), Work> _held = [];
     private readonly Dictionary<(string Job, long Index), Outgoing> _unacked = [];
@@ -91,6 +109,8 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
     private double _meanSeconds = 0.05;
     private bool _leaving;
     private int _running;
+    private volatile int _paused;
+    private long _idleWaitingTicks;   // slot time idle while trials waited at rungs (Stopwatch ticks, from the slot threads)
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -99,6 +119,7 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
         _options = options;
         _dispatcher = dispatcher;
         _jobs = jobs;
+        _lanes = [_resumed, _queue];
         Receive<AssignTrials>(m =>
         {
             _asked = null;
@@ -152,6 +173,33 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
                 ToJob(new TrialProgress(m.Work.JobId, m.Work.Ticket.Index, m.Epoch, m.Best));
         });
         Receive<SlotDone>(Finished);
+        Receive<SlotPaused>(m =>
+        {
+            if (!_held.TryGetValue(Key(m.Work), out var w) || w != m.Work) return;
+            w.Running = false;
+            _running--;
+            w.Paused = true;
+            _paused++;
+            w.PausedScore = m.Score;
+            w.Seconds += m.Seconds;
+            Report(w);
+            AskForWork();
+        });
+        Receive<RungDecision>(m =>
+        {
+            if (!_held.TryGetValue((m.JobId, m.Index), out var w) || !w.Paused || w.Rungs + 1 != m.Rung) return;
+            w.Paused = false;
+            _paused--;
+            w.Rungs++;
+            if (m.Continue)
+            {
+                _resumed.Add(w);
+                return;
+            }
+            // Stopped at this rung: the result is the training so far (its test accuracy measured off the mailbox).
+            var self = Self;
+            Task.Run(() => new SlotDone(w, w.Session!.Result(stoppedAtRung: m.Rung), null, 0)).PipeTo(self);
+        });
         Receive<ResultsStored>(m =>
         {
             foreach (var index in m.Indexes) _unacked.Remove((m.JobId, index));
@@ -189,6 +237,14 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
         _leaving = true;
         foreach (var w in _held.Values) w.Cancel.Cancel();
         _queue.CompleteAdding();
+        _resumed.CompleteAdding();
+    }
+
+    /// <summary>Tells the job that a paused trial reached its rung (again, if no decision came).</summary>
+    private void Report(Work w)
+    {
+        w.ReportedAt = DateTimeOffset.UtcNow;
+        ToJob(new TrialRung(w.JobId, w.Ticket.Index, w.Ticket.Attempt, _options.Node, w.Rungs + 1, w.PausedScore));
     }
 
     private static (string, long) Key(Work w) => (w.JobId, w.Ticket.Index);
@@ -200,7 +256,7 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
     private int Capacity()
     {
         var prefetch = (int)Math.Clamp(Math.Ceiling(_options.Slots * 0.25 / Math.Max(_meanSeconds, 1e-4)), Math.Max(1, _options.Slots / 2), 512);
-        return _options.Slots + prefetch - _held.Count - _awaitingSpec.Values.Sum(t => t.Count);
+        return _options.Slots + prefetch - (_held.Count - _paused) - _awaitingSpec.Values.Sum(t => t.Count);
     }
 
     private void AskForWork()
@@ -236,11 +292,23 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
         _queue.Add(work);
     }
 
-    /// <summary>A slot's thread: takes work until the queue closes, tells the actor when each starts, reports and ends.</summary>
+    /// <summary>A slot's thread: takes work (trials told to go on first) until the queues close, tells the actor when each starts, reports and ends.</summary>
     private void RunSlot(IActorRef self)
     {
-        foreach (var work in _queue.GetConsumingEnumerable())
+        while (true)
         {
+            Work work;
+            var waiting = _paused > 0;
+            var idle = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                BlockingCollection<Work>.TakeFromAny(_lanes, out work!);
+            }
+            catch (ArgumentException)
+            {
+                return;   // both queues closed: the node stops
+            }
+            if (waiting || _paused > 0) Interlocked.Add(ref _idleWaitingTicks, System.Diagnostics.Stopwatch.GetTimestamp() - idle);
             if (work.Cancel.IsCancellationRequested) continue;
             self.Tell(new SlotStarted(work));
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -261,8 +329,20 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
             try
             {
                 var trial = work.Plan.Plan.At(work.Ticket.Index);
-                var result = _options.Executor(work.Plan.Spec, trial, work.Plan.Data, Progress, work.Cancel.Token);
-                self.Tell(new SlotDone(work, result, null, clock.Elapsed.TotalSeconds));
+                if (work.Plan.Rungs.Count == 0)
+                {
+                    var result = _options.Executor(work.Plan.Spec, trial, work.Plan.Data, Progress, work.Cancel.Token);
+                    self.Tell(new SlotDone(work, result, null, clock.Elapsed.TotalSeconds));
+                    continue;
+                }
+                // Early stopping: train to the next rung, then free the slot while the job decides.
+                var session = work.Session ??= TrialSession.Start(work.Plan.Spec, trial, work.Plan.Data);
+                var target = work.Rungs < work.Plan.Rungs.Count ? work.Plan.Rungs[work.Rungs] : work.Plan.Spec.Epochs;
+                session.TrainUntil(target, Progress, work.Cancel.Token);
+                if (session.IsOver || work.Rungs >= work.Plan.Rungs.Count)
+                    self.Tell(new SlotDone(work, session.Result(), null, work.Seconds + clock.Elapsed.TotalSeconds));
+                else
+                    self.Tell(new SlotPaused(work, work.Plan.Spec.EarlyStopping!.Score(session.LastEpoch!), clock.Elapsed.TotalSeconds));
             }
             catch (OperationCanceledException) when (work.Cancel.IsCancellationRequested)
             {
@@ -282,16 +362,21 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
         if (!_held.TryGetValue(key, out var w) || w != m.Work) return;   // cancelled or handed back meanwhile
         _held.Remove(key);
         if (w.Running) _running--;
+        if (w.Paused) _paused--;
         w.Cancel.Dispose();
-        _meanSeconds = 0.8 * _meanSeconds + 0.2 * m.Seconds;
+        var seconds = m.Seconds > 0 ? m.Seconds : w.Seconds;   // a trial stopped at a rung: the time it trained
+        _meanSeconds = 0.8 * _meanSeconds + 0.2 * seconds;
         if (m.Result is { } result)
         {
-            if (_options.LogTrials) Console.WriteLine($"{Stamp()} done {w.JobId} {result.Key} {result.Outcome.Name()} {m.Seconds:F2}s");
+            if (_options.LogTrials) Console.WriteLine($"{Stamp()} done {w.JobId} {result.Key} {result.Outcome.Name()} {seconds:F2}s");
             // A long curve goes ahead in chunks; the result itself then carries none.
             var chunks = result.Epochs.Count > NodeServices.ChunkEpochs
                 ? result.Epochs.Chunk(NodeServices.ChunkEpochs).Select(c => (IReadOnlyList<EpochResult>)c).ToList()
                 : [];
-            var finished = new TrialFinished(w.JobId, w.Ticket.Index, w.Ticket.Attempt, _options.Node, chunks.Count > 0 ? result with { Epochs = [] } : result, chunks.Count, m.Seconds);
+            var finished = new TrialFinished(w.JobId, w.Ticket.Index, w.Ticket.Attempt, _options.Node, chunks.Count > 0 ? result with { Epochs = [] } : result, chunks.Count, seconds)
+            {
+                RungScores = w.Plan.Spec.EarlyStopping is { } stopping ? Jobs.JobMachine.RungScores(stopping, w.Plan.Rungs, result.Epochs) : null,
+            };
             var outgoing = new Outgoing(finished, chunks);
             _unacked[key] = outgoing;
             Send(outgoing);
@@ -328,7 +413,11 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
     private void OnTick()
     {
         if (_leaving) return;
-        _dispatcher.Tell(new WorkerHeartbeat(_options.Node, _options.Slots, _running, _held.Count - _running));
+        _dispatcher.Tell(new WorkerHeartbeat(_options.Node, _options.Slots, _running, _held.Count - _running - _paused)
+        {
+            Paused = _paused,
+            IdleWaitingSeconds = (double)Interlocked.Read(ref _idleWaitingTicks) / System.Diagnostics.Stopwatch.Frequency,
+        });
         var now = DateTimeOffset.UtcNow;
         if (now - _lastHolds >= HoldsEvery)
         {
@@ -341,6 +430,8 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
                 ToJob(new WorkerHolds(job, _options.Node, trials));
             }
         }
+        // Paused trials with no decision yet report again: the job's coordinator may have been away.
+        foreach (var w in _held.Values.Where(w => w.Paused && now - w.ReportedAt > ResendAfter).ToList()) Report(w);
         // Results not yet acknowledged go again: the store, or the job's coordinator, may have been away.
         foreach (var o in _unacked.Values.Where(o => now - o.SentAt > ResendAfter).ToList())
         {
@@ -358,6 +449,7 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
             w.Cancel.Cancel();
             _held.Remove(key);
             if (w.Running) _running--;
+            if (w.Paused) _paused--;
         }
         foreach (var key in _unacked.Keys.Where(k => k.Job == jobId).ToList()) _unacked.Remove(key);
         _awaitingSpec.Remove(jobId);
@@ -397,6 +489,7 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
         foreach (var w in _held.Values) w.Cancel.Cancel();
         _held.Clear();
         _running = 0;
+        _paused = 0;
         if (_options.LogTrials) Console.WriteLine($"{Stamp()} leaving: handing back {byJob.Sum(g => g.Count())} trials");
         var asks = byJob.Select(g => _jobs.Ask<HandBackDone>(new HandBack(g.Key, _options.Node, [.. g.Select(w => w.Ticket.Index)]), TimeSpan.FromSeconds(3))).ToList();
         // Results still unacknowledged go once more: the job may commit them before this node is gone.

@@ -1,4 +1,5 @@
 using System.Text;
+using LeeMl.Sweep.Experiments.Search;
 using LeeMl.Sweep.Experiments.Specs;
 using LeeMl.Sweep.Learning.Models;
 using LeeMl.Sweep.Optim.Hyper;
@@ -8,14 +9,19 @@ namespace LeeMl.Sweep.Experiments.Planning;
 /// <summary>
 /// A sweep's trials as an index space: trial i's key, seeds and components are computed when
 /// asked for, so a plan of a million trials costs the same few bytes as one of ten. Index order:
-/// seed, then model, then optimizer × schedule × warm-up × noise (closed-form models have one
-/// cell per seed). Pure: the same spec gives the same trial at the same index on every node.
+/// seed, then model, then optimizer × schedule (each such pair, when it holds distributions, once
+/// per sample of the search) × warm-up × noise; closed-form models have one cell per seed (per
+/// sample, if they draw). A cell without a distribution is taken once, however many samples: it
+/// would give the same result again. Pure: the same spec gives the same trial at the same index
+/// on every node, drawn values included.
 /// </summary>
 public sealed class TrialPlan
 {
     private readonly (ComponentSpec? Spec, string Text)[] _optimizers, _schedules, _warmups, _noises, _models;
-    private readonly long[] _modelStart;   // first in-block offset of each model's cells
-    private readonly long _block;          // trials per seed
+    private readonly long[] _modelStart;          // first in-block offset of each model's trials
+    private readonly long[][] _pairStart;         // per model: first in-model offset of each optimizer × schedule pair (closed form: one pair)
+    private readonly int[][] _pairSamples;        // per model and pair: how many samples it is drawn
+    private readonly long _block;                 // trials per seed
     private readonly ulong[] _splitSeeds;
 
     public TrialPlan(SweepSpec spec)
@@ -26,9 +32,27 @@ public sealed class TrialPlan
         var g = spec.Grid;
         (_optimizers, _schedules, _warmups, _noises) = (Texts(g.Optimizers.Cast<ComponentSpec?>()), Texts(g.Schedules), Texts(g.Warmups), Texts(g.Noises));
         _models = Texts(spec.Models.Cast<ComponentSpec?>());
+        var samples = spec.Search.Method == SearchMethod.Grid ? 1 : spec.Search.Samples;
         _modelStart = new long[_models.Length + 1];
+        _pairStart = new long[_models.Length][];
+        _pairSamples = new int[_models.Length][];
         for (var m = 0; m < _models.Length; m++)
-            _modelStart[m + 1] = _modelStart[m] + CellsOf(_models[m].Spec!);
+        {
+            var model = _models[m].Spec!;
+            var drawsModel = SearchSpec.HasDistribution(model);
+            var closed = ModelCatalog.IsClosedForm(model.Name);
+            var pairs = closed ? 1 : _optimizers.Length * _schedules.Length;
+            var perPair = closed ? 1L : (long)_warmups.Length * _noises.Length;
+            _pairStart[m] = new long[pairs + 1];
+            _pairSamples[m] = new int[pairs];
+            for (var p = 0; p < pairs; p++)
+            {
+                var draws = drawsModel || (!closed && (SearchSpec.HasDistribution(_optimizers[p / _schedules.Length].Spec) || SearchSpec.HasDistribution(_schedules[p % _schedules.Length].Spec)));
+                _pairSamples[m][p] = draws ? samples : 1;
+                _pairStart[m][p + 1] = _pairStart[m][p] + perPair * _pairSamples[m][p];
+            }
+            _modelStart[m + 1] = _modelStart[m] + _pairStart[m][pairs];
+        }
         _block = _modelStart[^1];
         _splitSeeds = [.. spec.Seeds.Select(seed => Hash($"{spec.Seed}|split|{seed}"))];
         Count = _block * spec.Seeds.Length;
@@ -37,10 +61,6 @@ public sealed class TrialPlan
     public SweepSpec Spec { get; }
 
     public long Count { get; }
-
-    private long CellsOf(ComponentSpec model) => ModelCatalog.IsClosedForm(model.Name)
-        ? 1L
-        : (long)_optimizers.Length * _schedules.Length * _warmups.Length * _noises.Length;
 
     /// <summary>How many trials a spec has, without building anything per trial.</summary>
     public static long CountOf(SweepSpec spec) => new TrialPlan(spec).Count;
@@ -52,31 +72,53 @@ public sealed class TrialPlan
         if ((ulong)index >= (ulong)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"the plan has {Count} trials");
         var seedIndex = (int)(index / _block);
         var r = index % _block;
-        var m = 0;
-        while (_modelStart[m + 1] <= r) m++;
+        var m = ModelAt(r);
         var (model, modelText) = _models[m];
         var seed = Spec.Seeds[seedIndex];
-        if (ModelCatalog.IsClosedForm(model!.Name))
-            return Trial(index, model, modelText, (null, "-"), (null, "-"), (null, "-"), (null, "-"), seed, _splitSeeds[seedIndex]);
-        var c = r - _modelStart[m];
-        var n = (int)(c % _noises.Length); c /= _noises.Length;
-        var w = (int)(c % _warmups.Length); c /= _warmups.Length;
-        var s = (int)(c % _schedules.Length); c /= _schedules.Length;
-        var o = (int)c;
-        return Trial(index, model, modelText, _optimizers[o], _schedules[s], _warmups[w], _noises[n], seed, _splitSeeds[seedIndex]);
+        var inModel = r - _modelStart[m];
+        var starts = _pairStart[m];
+        var p = Array.BinarySearch(starts, inModel);
+        p = p >= 0 ? p : ~p - 1;
+        while (p + 1 < starts.Length - 1 && starts[p + 1] <= inModel) p++;   // equal starts: pairs of no trials
+        var x = inModel - starts[p];
+        var closed = ModelCatalog.IsClosedForm(model!.Name);
+        var perPair = closed ? 1L : (long)_warmups.Length * _noises.Length;
+        var sample = x / perPair;
+        var c = x % perPair;
+        var dimension = 0;
+        var cell = $"{m}|{p}";
+        var drawnModel = Spec.Search.Realize(model, cell, sample, ref dimension)!;
+        var drawnModelText = ReferenceEquals(drawnModel, model) ? modelText : drawnModel.ToString();
+        if (closed)
+            return Trial(index, drawnModel, drawnModelText, (null, "-"), (null, "-"), (null, "-"), (null, "-"), seed, _splitSeeds[seedIndex], sample);
+        var n = (int)(c % _noises.Length);
+        var w = (int)(c / _noises.Length);
+        var (o, s) = (p / _schedules.Length, p % _schedules.Length);
+        return Trial(index, drawnModel, drawnModelText, Drawn(_optimizers[o], cell, sample, ref dimension), Drawn(_schedules[s], cell, sample, ref dimension),
+            _warmups[w], _noises[n], seed, _splitSeeds[seedIndex], sample);
+    }
+
+    private (ComponentSpec? Spec, string Text) Drawn((ComponentSpec? Spec, string Text) template, string cell, long sample, ref int dimension)
+    {
+        var drawn = Spec.Search.Realize(template.Spec, cell, sample, ref dimension);
+        return ReferenceEquals(drawn, template.Spec) ? template : (drawn, drawn!.ToString());
+    }
+
+    private int ModelAt(long r)
+    {
+        var m = 0;
+        while (_modelStart[m + 1] <= r) m++;
+        return m;
     }
 
     /// <summary>How many models the plan has (the groups whose trials cost alike).</summary>
     public int Models => _models.Length;
 
     /// <summary>The model of trial <paramref name="index"/>, as an index into the spec's models: cheap, no trial is built.</summary>
-    public int ModelOf(long index)
-    {
-        var r = index % _block;
-        var m = 0;
-        while (_modelStart[m + 1] <= r) m++;
-        return m;
-    }
+    public int ModelOf(long index) => ModelAt(index % _block);
+
+    /// <summary>Whether trial <paramref name="index"/> trains (has epochs), without building it.</summary>
+    public bool IsTrained(long index) => !ModelCatalog.IsClosedForm(_models[ModelOf(index)].Spec!.Name);
 
     /// <summary>How many trials of the plan train model <paramref name="model"/>.</summary>
     public long TrialsOfModel(int model) => (_modelStart[model + 1] - _modelStart[model]) * Spec.Seeds.Length;
@@ -88,10 +130,10 @@ public sealed class TrialPlan
     }
 
     private TrialSpec Trial(long index, ComponentSpec model, string modelText, (ComponentSpec? Spec, string Text) o, (ComponentSpec? Spec, string Text) s,
-        (ComponentSpec? Spec, string Text) w, (ComponentSpec? Spec, string Text) n, int seed, ulong splitSeed)
+        (ComponentSpec? Spec, string Text) w, (ComponentSpec? Spec, string Text) n, int seed, ulong splitSeed, long sample)
     {
         var key = string.Concat(modelText, "|", o.Text, "|", s.Text, "|", w.Text, "|", n.Text, "|seed=", seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        return new TrialSpec(index, key, model, o.Spec, s.Spec, w.Spec, n.Spec, seed, Hash($"{Spec.Seed}|{key}"), splitSeed);
+        return new TrialSpec(index, key, model, o.Spec, s.Spec, w.Spec, n.Spec, seed, Hash($"{Spec.Seed}|{key}"), splitSeed) { Sample = sample };
     }
 
     /// <summary>FNV-1a 64 of the UTF-8 text: stable across processes, machines and .NET versions.</summary>

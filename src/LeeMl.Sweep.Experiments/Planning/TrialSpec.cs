@@ -12,4 +12,7 @@ public sealed record TrialSpec(
     ComponentSpec? Noise, int Seed, ulong TrainingSeed, ulong SplitSeed)
 {
     public bool IsClosedForm => Optimizer is null;
+
+    /// <summary>Which draw of its cell the trial is (0 for a grid).</summary>
+    public long Sample { get; init; }
 }

@@ -1,6 +1,7 @@
 using LeeMl.Sweep.Experiments.Planning;
 using LeeMl.Sweep.Experiments.Results;
 using LeeMl.Sweep.Experiments.Specs;
+using LeeMl.Sweep.Learning.Data;
 using LeeMl.Sweep.Learning.Models;
 using LeeMl.Sweep.Learning.Training;
 using LeeMl.Sweep.Optim;
@@ -19,22 +20,46 @@ public static class TrialRunner
 {
     public static TrialResult Run(SweepSpec sweep, TrialSpec trial, DataLoader data, Action<EpochMetrics>? onEpoch = null, CancellationToken cancel = default)
     {
+        var session = TrialSession.Start(sweep, trial, data);
+        session.TrainUntil(sweep.Epochs, onEpoch, cancel);
+        return session.Result();
+    }
+}
+
+/// <summary>
+/// A trial that trains epoch by epoch and can stop after any of them: <see cref="TrainUntil"/> as
+/// far as wanted, then <see cref="Result"/> — the whole run's, or (<c>stoppedAtRung</c>) that of a
+/// trial early stopping ended after the epochs trained so far. Closed-form models and trials that
+/// cannot run on the data are over at once.
+/// </summary>
+public sealed class TrialSession
+{
+    private readonly TrialSpec _trial;
+    private readonly DataSplit _split;
+    private readonly IDifferentiableModel? _model;
+    private readonly TrainingRun? _run;
+    private TrialResult? _final;
+
+    private TrialSession(TrialSpec trial, DataSplit split, IDifferentiableModel? model, TrainingRun? run, TrialResult? final) =>
+        (_trial, _split, _model, _run, _final) = (trial, split, model, run, final);
+
+    public static TrialSession Start(SweepSpec sweep, TrialSpec trial, DataLoader data)
+    {
         // Loading the data is the node's business: a failure here is not the trial's outcome.
         var split = data.ForTrial(sweep.Data, sweep.Validation, trial.SplitSeed);
         try
         {
             var train = split.Train;
-            var kind = ModelCatalog.Create(trial.Model, train.Features, train.Classes, trial.TrainingSeed);
-            switch (kind)
+            switch (ModelCatalog.Create(trial.Model, train.Features, train.Classes, trial.TrainingSeed))
             {
                 case ModelKind.ClosedForm closed:
                 {
                     var classifier = closed.Model.Fit(train);
-                    return Result(trial, TrialOutcome.Completed, null, [],
+                    return new TrialSession(trial, split, null, null, Result(trial, TrialOutcome.Completed, [],
                         Classifiers.Accuracy(classifier, train),
                         split.Validation is null ? double.NaN : Classifiers.Accuracy(classifier, split.Validation),
                         split.Test is null ? double.NaN : Classifiers.Accuracy(classifier, split.Test),
-                        double.NaN, double.NaN, null);
+                        double.NaN, double.NaN, null));
                 }
                 case ModelKind.Differentiable net:
                 {
@@ -44,17 +69,7 @@ public static class TrialRunner
                         : null;
                     var updater = Updater.Create(trial.Optimizer!, net.Model.ParameterCount, SpecParser.TrialSchedule(trial.Schedule, trial.Warmup),
                         options.TotalSteps(train.Rows), noise);
-                    var fit = Trainer.Fit(net.Model, updater, train, split.Validation, options, onEpoch, cancel);
-                    var curve = fit.Curve.Select(EpochResult.From).ToArray();
-                    var last = curve.Length > 0 ? curve[^1] : null;
-                    int? best = curve.Length == 0 || split.Validation is null
-                        ? null
-                        : curve.Aggregate((a, b) => b.ValidationAccuracy > a.ValidationAccuracy ? b : a).Epoch;
-                    var test = split.Test is null || fit.Outcome == Outcome.Diverged ? double.NaN : Classifiers.Evaluate(net.Model, fit.Parameters, split.Test).Accuracy;
-                    var result = Result(trial, fit.Outcome == Outcome.Diverged ? TrialOutcome.Diverged : TrialOutcome.Completed, null, curve,
-                        last?.TrainAccuracy ?? double.NaN, last?.ValidationAccuracy ?? double.NaN, test,
-                        last?.TrainLoss ?? double.NaN, last?.ValidationLoss ?? double.NaN, best);
-                    return result with { DivergedEpoch = fit.DivergedEpoch };
+                    return new TrialSession(trial, split, net.Model, new TrainingRun(net.Model, updater, train, split.Validation, options), null);
                 }
                 default:
                     throw new InvalidOperationException("unknown model kind");
@@ -63,12 +78,41 @@ public static class TrialRunner
         catch (Exception e) when (e is Learning.Data.DataException or HyperparameterException)
         {
             // The trial cannot run on this data (too few rows for a batch, a warm-up longer than the run, ...): the same everywhere.
-            return TrialResult.FailedWith(trial, e.Message);
+            return new TrialSession(trial, split, null, null, TrialResult.FailedWith(trial, e.Message));
         }
     }
 
-    private static TrialResult Result(TrialSpec t, TrialOutcome outcome, string? error, IReadOnlyList<EpochResult> curve,
+    /// <summary>Epochs trained so far.</summary>
+    public int Epoch => _run?.Epoch ?? 0;
+
+    /// <summary>Nothing more to train: over at once (closed form, failed), every epoch trained, or diverged.</summary>
+    public bool IsOver => _final is not null || _run!.IsOver;
+
+    /// <summary>The curve so far, as the result records it.</summary>
+    public EpochResult? LastEpoch => _run is { Curve.Count: > 0 } r ? EpochResult.From(r.Curve[^1]) : null;
+
+    public void TrainUntil(int epoch, Action<EpochMetrics>? onEpoch = null, CancellationToken cancel = default) =>
+        _run?.TrainUntil(epoch, onEpoch, cancel);
+
+    /// <summary>The trial's result now: completed or diverged when the run is over; stopped at rung <paramref name="stoppedAtRung"/> (1-based) when early stopping ended it.</summary>
+    public TrialResult Result(int? stoppedAtRung = null)
+    {
+        if (_final is not null) return _final;
+        var fit = _run!.Result;
+        var curve = fit.Curve.Select(EpochResult.From).ToArray();
+        var last = curve.Length > 0 ? curve[^1] : null;
+        int? best = curve.Length == 0 || _split.Validation is null
+            ? null
+            : curve.Aggregate((a, b) => b.ValidationAccuracy > a.ValidationAccuracy ? b : a).Epoch;
+        var test = _split.Test is null || fit.Outcome == Outcome.Diverged ? double.NaN : Classifiers.Evaluate(_model!, fit.Parameters, _split.Test).Accuracy;
+        var outcome = fit.Outcome == Outcome.Diverged ? TrialOutcome.Diverged : stoppedAtRung is not null ? TrialOutcome.Stopped : TrialOutcome.Completed;
+        var result = Result(_trial, outcome, curve, last?.TrainAccuracy ?? double.NaN, last?.ValidationAccuracy ?? double.NaN, test,
+            last?.TrainLoss ?? double.NaN, last?.ValidationLoss ?? double.NaN, best);
+        return result with { DivergedEpoch = fit.DivergedEpoch, StoppedRung = outcome == TrialOutcome.Stopped ? stoppedAtRung : null };
+    }
+
+    private static TrialResult Result(TrialSpec t, TrialOutcome outcome, IReadOnlyList<EpochResult> curve,
         double train, double validation, double test, double trainLoss, double validationLoss, int? best) =>
         new(t.Key, t.Model.ToString(), t.Optimizer?.ToString(), t.Schedule?.ToString(), t.Warmup?.ToString(), t.Noise?.ToString(), t.Seed,
-            outcome, null, error, train, validation, test, trainLoss, validationLoss, best, null, curve);
+            outcome, null, null, train, validation, test, trainLoss, validationLoss, best, null, curve);
 }

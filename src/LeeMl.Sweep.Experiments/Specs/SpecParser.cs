@@ -6,6 +6,7 @@ using LeeMl.Sweep.Optim;
 using LeeMl.Sweep.Optim.Hyper;
 using LeeMl.Sweep.Optim.Optimizers;
 using LeeMl.Sweep.Optim.Schedules;
+using LeeMl.Sweep.Experiments.Search;
 using LeeMl.Sweep.Experiments.Text;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -25,7 +26,8 @@ public static class SpecParser
     /// <summary>Synthetic data is built in every worker's memory, once per job.</summary>
     public const long MaxSyntheticValues = 20_000_000;
 
-    private static readonly string[] TopKeys = ["name", "data", "validation", "models", "epochs", "batch_size", "seeds", "seed", "grid", "max_trials", "max_attempts"];
+    private static readonly string[] TopKeys = ["name", "data", "validation", "models", "epochs", "batch_size", "seeds", "seed", "grid", "max_trials", "max_attempts", "search", "early_stopping"];
+    private static readonly string[] DistributionKeys = ["uniform", "log_uniform", "int_uniform", "choice"];
     private static readonly string[] GridKeys = ["optimizer", "schedule", "warmup", "gradient_noise"];
 
     public static SweepSpec ParseFile(string path) => Parse(ReadFile(path), path);
@@ -74,14 +76,24 @@ public static class SpecParser
         var models = modelsNode.ItemsOrOne().Select(n => (Node: n, Spec: Component(n))).ToList();
         if (models.Count == 0) throw modelsNode.Error("empty list; give at least one model");
         foreach (var (node, model) in models)
-        {
-            try { ModelCatalog.Create(model, features: 2, classes: 2); }
-            catch (HyperparameterException ex) { throw node.Error(ex.Message); }
-        }
+            foreach (var corner in SearchSpec.Corners(model))
+            {
+                try { ModelCatalog.Create(corner, features: 2, classes: 2); }
+                catch (HyperparameterException ex) { throw node.Error(ex.Message); }
+            }
         Unique(models.Select(m => (m.Node, (ComponentSpec?)m.Spec)));
 
         var grid = GridOf(keys.GetValueOrDefault("grid"), root, models.Any(m => !ModelCatalog.IsClosedForm(m.Spec.Name)));
-        var spec = new SweepSpec(name, data, validation, [.. models.Select(m => m.Spec)], epochs, batch, seeds, seed, grid, maxTrials, maxAttempts, text);
+        var search = keys.TryGetValue("search", out var sn) ? SearchOf(sn) : SearchSpec.Grid;
+        var sampled = models.Select(m => (m.Node, Dims: SearchSpec.Dimensions(m.Spec))).ToList();
+        var gridDimensions = grid.Optimizers.Length == 0 ? 0 : grid.Optimizers.Max(o => SearchSpec.Dimensions(o)) + grid.Schedules.Max(s => SearchSpec.Dimensions(s));
+        var dimensions = sampled.Max(m => m.Dims) + gridDimensions;
+        if (dimensions > 0 && search.Method == SearchMethod.Grid)
+            throw (keys.GetValueOrDefault("search") ?? keys.GetValueOrDefault("grid") ?? root).Error("a distribution ({ log_uniform: [...] }, ...) needs a search that draws it: search: { method: random | sobol, samples: N }");
+        if (search.Method == SearchMethod.Sobol && dimensions > Search.Sobol.MaxDimensions)
+            throw sn!.Error($"a trial draws {dimensions} values; Sobol points have at most {Search.Sobol.MaxDimensions} dimensions (use method: random)");
+        var stopping = keys.TryGetValue("early_stopping", out var en) ? EarlyStoppingOf(en, epochs, validation) : null;
+        var spec = new SweepSpec(name, data, validation, [.. models.Select(m => m.Spec)], epochs, batch, seeds, seed, grid, maxTrials, maxAttempts, text, search, stopping);
         var count = Planning.TrialPlan.CountOf(spec);
         if (count > maxTrials)
             throw (keys.GetValueOrDefault("max_trials") ?? keys.GetValueOrDefault("grid") ?? root)
@@ -110,6 +122,48 @@ public static class SpecParser
         var root = new SpecNode(file, "", stream.Documents[0].RootNode);
         if (!root.IsMap) throw root.Error("a spec is a mapping of keys (name, data, models, grid, ...)");
         return root;
+    }
+
+    private static SearchSpec SearchOf(SpecNode node)
+    {
+        var fields = node.Entries().ToDictionary(x => x.Key, x => x.Value);
+        foreach (var k in fields.Keys.Where(k => k is not ("method" or "samples" or "seed")))
+            throw fields[k].Error($"unknown key '{k}' for search; known: method, samples, seed");
+        var methodNode = fields.GetValueOrDefault("method") ?? throw node.Error("missing key 'method' (grid, random or sobol)");
+        var method = methodNode.Scalar() switch
+        {
+            "grid" => SearchMethod.Grid,
+            "random" => SearchMethod.Random,
+            "sobol" => SearchMethod.Sobol,
+            var m => throw methodNode.Error($"unknown search method '{m}'; known: grid, random, sobol"),
+        };
+        var samples = fields.TryGetValue("samples", out var n) ? n.Int(1, 1_000_000) : method == SearchMethod.Grid ? 1 : 10;
+        if (method == SearchMethod.Grid && samples != 1) throw n!.Error("a grid search takes each cell once; samples is for method: random or sobol");
+        return new SearchSpec(method, samples, fields.TryGetValue("seed", out var sd) ? sd.Int(0) : 0);
+    }
+
+    private static EarlyStoppingSpec EarlyStoppingOf(SpecNode node, int epochs, double validation)
+    {
+        var fields = node.Entries().ToDictionary(x => x.Key, x => x.Value);
+        foreach (var k in fields.Keys.Where(k => k is not ("method" or "metric" or "grace_epochs" or "reduction")))
+            throw fields[k].Error($"unknown key '{k}' for early_stopping; known: method, metric, grace_epochs, reduction");
+        var methodNode = fields.GetValueOrDefault("method") ?? throw node.Error("missing key 'method' (asha or median)");
+        var method = methodNode.Scalar() switch
+        {
+            "asha" => EarlyStoppingMethod.Asha,
+            "median" => EarlyStoppingMethod.Median,
+            var m => throw methodNode.Error($"unknown early stopping method '{m}'; known: asha, median"),
+        };
+        var metric = fields.TryGetValue("metric", out var mn) ? mn.Scalar() : "validation_accuracy";
+        if (!EarlyStoppingSpec.Metrics.Contains(metric)) throw mn!.Error($"unknown metric '{metric}'; known: {string.Join(", ", EarlyStoppingSpec.Metrics)}");
+        if (metric.StartsWith("validation", StringComparison.Ordinal) && validation <= 0)
+            throw (mn ?? node).Error($"the metric {metric} needs a validation set (validation > 0)");
+        var grace = fields.TryGetValue("grace_epochs", out var g) ? g.Int(1, 100_000) : 1;
+        var reduction = fields.TryGetValue("reduction", out var r) ? r.Int(2, 100) : 3;
+        var spec = new EarlyStoppingSpec(method, metric, grace, reduction);
+        if (spec.Rungs(epochs).Count == 0)
+            throw (g ?? node).Error($"no rung comes before the last of {epochs} epochs (grace_epochs {grace}): nothing would be stopped");
+        return spec;
     }
 
     private static DataSpec Data(SpecNode node)
@@ -168,6 +222,7 @@ public static class SpecParser
             return new ComponentSpec(n);
         }
         var entries = node.Entries().ToList();
+        if (entries.Count == 1 && DistributionKeys.Contains(entries[0].Key)) throw node.Error("a distribution stands for a value of a component, not for a component");
         var nameNode = entries.FirstOrDefault(x => x.Key == "name").Value ?? throw node.Error("missing key 'name'");
         var spec = new ComponentSpec(nameNode.Scalar());
         foreach (var (key, value) in entries)
@@ -175,6 +230,7 @@ public static class SpecParser
             if (key == "name") continue;
             ParamValue pv = value switch
             {
+                { IsMap: true } when value.Entries().All(e => e.Key != "name") => new ParamValue.Sampled(DistributionOf(value)),
                 { IsMap: true } => new ParamValue.Component(Component(value)),
                 { IsScalar: true, IsPlain: true } => ParamValue.Parse(value.Scalar()),
                 { IsScalar: true } => new ParamValue.Text(value.Scalar()),
@@ -184,6 +240,39 @@ public static class SpecParser
             spec = spec.With(key, pv);
         }
         return spec;
+    }
+
+    /// <summary><c>{ log_uniform: [1e-4, 0.1] }</c>, <c>{ uniform: [a, b] }</c>, <c>{ int_uniform: [16, 128] }</c>, <c>{ choice: [16, 32, 64] }</c>.</summary>
+    private static Distribution DistributionOf(SpecNode node)
+    {
+        var entries = node.Entries().ToList();
+        if (entries.Count != 1) throw node.Error("a distribution is one of uniform, log_uniform, int_uniform or choice, with its list");
+        var (kind, list) = entries[0];
+        if (!DistributionKeys.Contains(kind)) throw list.Error($"unknown distribution '{kind}'; known: {string.Join(", ", DistributionKeys)} (a nested component needs its name:)");
+        var items = list.Items();
+        if (kind == "choice")
+        {
+            if (items.Count is 0 or > 1000) throw list.Error("choice needs 1 to 1000 values");
+            var options = items.Select(i => i.IsPlain ? ParamValue.Parse(i.Scalar()) : new ParamValue.Text(i.Scalar())).ToList();
+            if (options.Any(o => o is ParamValue.Number { Value: var d } && !double.IsFinite(d))) throw list.Error("choice values must be finite");
+            if (options.Distinct().Count() != options.Count) throw list.Error("a value is listed twice");
+            return new Distribution.Choice(options);
+        }
+        if (items.Count != 2) throw list.Error($"{kind} needs [low, high]");
+        if (kind == "int_uniform")
+        {
+            var (lo, hi) = (items[0].Int(), items[1].Int());
+            if (lo > hi) throw list.Error($"int_uniform needs low <= high; got [{lo}, {hi}]");
+            return new Distribution.IntUniform(lo, hi);
+        }
+        var (low, high) = (items[0].Double(), items[1].Double());
+        if (low >= high) throw list.Error($"{kind} needs low < high; got [{low.ToString(CultureInfo.InvariantCulture)}, {high.ToString(CultureInfo.InvariantCulture)}]");
+        if (kind == "log_uniform")
+        {
+            if (low <= 0) throw list.Error("log_uniform needs 0 < low");
+            return new Distribution.LogUniform(low, high);
+        }
+        return new Distribution.Uniform(low, high);
     }
 
     private static void Unique(IEnumerable<(SpecNode Node, ComponentSpec? Spec)> entries)
@@ -236,22 +325,25 @@ public static class SpecParser
         foreach (var axis in new[] { optimizers, schedules, warmups, noises }) Unique(axis);
 
         // Build every optimizer × schedule × warm-up once, so that a spec that validates also runs.
-        foreach (var (oNode, o) in optimizers)
-            foreach (var (sNode, s) in schedules)
-                foreach (var (wNode, w) in warmups)
-                {
-                    try
-                    {
-                        OptimizerCatalog.Create(o!, 1, learningRateFromSchedule: s is not null || w is not null);
-                    }
-                    catch (HyperparameterException ex) { throw oNode.Error(ex.Message); }
-                    try
-                    {
-                        var schedule = TrialSchedule(s, w);
-                        Updater.Create(o!, 1, schedule, totalSteps: 1_000_000);   // the real length depends on the data; a warm-up longer than the run fails its trials at run time
-                    }
-                    catch (HyperparameterException ex) { throw (s is null ? wNode : sNode).Error($"{ex.Message} (with {o})"); }
-                }
+        // Templates with distributions are built at each corner of their ranges: every draw builds too.
+        foreach (var (oNode, oTemplate) in optimizers)
+            foreach (var o in SearchSpec.Corners(oTemplate!))
+                foreach (var (sNode, sTemplate) in schedules)
+                    foreach (var s in sTemplate is null ? [null] : SearchSpec.Corners(sTemplate).Cast<ComponentSpec?>())
+                        foreach (var (wNode, w) in warmups)
+                        {
+                            try
+                            {
+                                OptimizerCatalog.Create(o, 1, learningRateFromSchedule: s is not null || w is not null);
+                            }
+                            catch (HyperparameterException ex) { throw oNode.Error(ex.Message); }
+                            try
+                            {
+                                var schedule = TrialSchedule(s, w);
+                                Updater.Create(o, 1, schedule, totalSteps: 1_000_000);   // the real length depends on the data; a warm-up longer than the run fails its trials at run time
+                            }
+                            catch (HyperparameterException ex) { throw (s is null ? wNode : sNode).Error($"{ex.Message} (with {o})"); }
+                        }
         return new Grid([.. optimizers.Select(x => x.Spec!)], [.. schedules.Select(x => x.Spec)], [.. warmups.Select(x => x.Spec)], [.. noises.Select(x => x.Spec)]);
     }
 

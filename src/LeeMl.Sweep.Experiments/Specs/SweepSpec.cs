@@ -29,4 +29,5 @@ public sealed record Grid(
 /// </summary>
 public sealed record SweepSpec(
     string Name, DataSpec Data, double Validation, ImmutableArray<ComponentSpec> Models, int Epochs, int BatchSize,
-    ImmutableArray<int> Seeds, int Seed, Grid Grid, int MaxTrials, int MaxAttempts, string SpecText);
+    ImmutableArray<int> Seeds, int Seed, Grid Grid, int MaxTrials, int MaxAttempts, string SpecText,
+    Search.SearchSpec Search, Search.EarlyStoppingSpec? EarlyStopping);

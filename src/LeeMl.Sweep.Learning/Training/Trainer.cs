@@ -15,62 +15,16 @@ namespace LeeMl.Sweep.Learning.Training;
 /// </summary>
 public static class Trainer
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static FitResult Fit(IDifferentiableModel model, Updater updater, Dataset train, Dataset? validation,
         TrainOptions options, Action<EpochMetrics>? onEpoch = null, CancellationToken cancel = default)
     {
-        ModelCatalog.CheckData(train, options.BatchSize);
-        var rng = new Xoshiro256(options.Seed);
-        var parameters = new double[model.ParameterCount];
-        if (options.InitialParameters is { } init)
-        {
-            if (init.Length != parameters.Length)
-                throw new ArgumentException($"the starting parameters have {init.Length} values; this model has {parameters.Length}");
-            init.CopyTo(parameters, 0);
-        }
-        else
-        {
-            model.Initialize(parameters, ref rng);
-        }
-        var gradient = new double[parameters.Length];
-        var order = CurriculumOrder(train, options);
-        var rows = new int[train.Rows];
-        var curve = new List<EpochMetrics>(options.Epochs);
-        var clock = Stopwatch.StartNew();
-
-        for (var epoch = 1; epoch <= options.Epochs; epoch++)
-        {
-            cancel.ThrowIfCancellationRequested();
-            var used = UsedRows(train.Rows, epoch, options);
-            order.AsSpan(0, used).CopyTo(rows);
-            if (options.Shuffle) Splits.Shuffle(rows.AsSpan(0, used), ref rng);
-            double gradNormSum = 0;
-            var batches = 0;
-            for (var start = 0; start < used; start += options.BatchSize)
-            {
-                var batch = rows.AsSpan(start, Math.Min(options.BatchSize, used - start));
-                var loss = model.LossAndGradient(parameters, train, batch, gradient, training: true);
-                if (!double.IsFinite(loss)) return Diverged(epoch, curve, parameters);
-                gradNormSum += Math.Sqrt(Kernels.Dot(gradient, gradient));
-                batches++;
-                updater.Apply(parameters, gradient);
-            }
-            var (trainLoss, trainAcc) = Classifiers.Evaluate(model, parameters, train);
-            if (!double.IsFinite(trainLoss)) return Diverged(epoch, curve, parameters);
-            var (valLoss, valAcc) = validation is null ? (double.NaN, double.NaN) : Classifiers.Evaluate(model, parameters, validation);
-            var metrics = new EpochMetrics(epoch, updater.Step, updater.LearningRate, trainLoss, trainAcc, valLoss, valAcc,
-                gradNormSum / batches, clock.Elapsed.TotalSeconds);
-            curve.Add(metrics);
-            onEpoch?.Invoke(metrics);
-        }
-        return new FitResult(Outcome.Completed, null, curve, parameters);
+        var run = new TrainingRun(model, updater, train, validation, options);
+        run.TrainUntil(options.Epochs, onEpoch, cancel);
+        return run.Result;
     }
 
-    private static FitResult Diverged(int epoch, List<EpochMetrics> curve, double[] parameters) =>
-        new(Outcome.Diverged, epoch, curve, parameters);
-
     /// <summary>Row order: easiest first under a curriculum, else natural order.</summary>
-    private static int[] CurriculumOrder(Dataset train, TrainOptions options)
+    internal static int[] CurriculumOrder(Dataset train, TrainOptions options)
     {
         var order = Enumerable.Range(0, train.Rows).ToArray();
         if (options.Curriculum is not { } score) return order;
@@ -78,7 +32,7 @@ public static class Trainer
         return [.. order.OrderBy(i => score[i]).ThenBy(i => i)];
     }
 
-    private static int UsedRows(int rows, int epoch, TrainOptions options)
+    internal static int UsedRows(int rows, int epoch, TrainOptions options)
     {
         if (options.Curriculum is null || options.CurriculumEpochs <= 0 || epoch > options.CurriculumEpochs) return rows;
         var share = (double)epoch / (options.CurriculumEpochs + 1);

@@ -26,6 +26,15 @@ public abstract record ParamValue
         public override string ToString() => Spec.ToString();
     }
 
+    /// <summary>
+    /// A value a search draws for each trial (a spec's <c>{ log_uniform: [1e-4, 0.1] }</c>); a component
+    /// holding one is a template, and is never built before the draw replaces it with a value.
+    /// </summary>
+    public sealed record Sampled(Distribution Distribution) : ParamValue
+    {
+        public override string ToString() => Distribution.ToString();
+    }
+
     /// <summary>Reads a command-line token: a number, true/false, or else text.</summary>
     public static ParamValue Parse(string token)
     {

@@ -31,6 +31,9 @@ public sealed record SweepReport(
     IReadOnlyList<FactorEffect> Effects, IReadOnlyList<FactorGap> Gaps, string LectureVerdict, IReadOnlyDictionary<string, string> ShortNames,
     IReadOnlyList<FailureRow> Failures)
 {
+    /// <summary>The Search section: present for a random or Sobol search, or under early stopping.</summary>
+    public SearchSummary? Search { get; init; }
+
     public int FailedTrials => Failures.Count(f => f.TrialFailed);
 
     public int NodeFaults => Failures.Count(f => !f.TrialFailed);

@@ -26,6 +26,16 @@ public static class HtmlReport
         sb.Append("</tbody></table>\n");
     }
 
+    private static string Search(SweepReport report)
+    {
+        if (report.Search is not { } search) return "";
+        var sb = new StringBuilder("<h2>Search</h2>\n<div id=\"search\">");
+        foreach (var line in ReportText.SearchLines(search)) sb.Append($"<p>{E(line)}</p>");
+        if (search.Rungs.Count > 0) Table(sb, "rungs", ReportText.RungHeader, search.Rungs.Select(ReportText.RungRow));
+        if (search.Parameters.Count > 0) Table(sb, "parameters", ReportText.ParameterHeader, search.Parameters.Select(ReportText.ParameterRow));
+        return sb.Append("</div>\n").ToString();
+    }
+
     private static string Failures(SweepReport report)
     {
         if (report.Failures.Count == 0) return "";
@@ -58,6 +68,7 @@ public static class HtmlReport
             {{Failures(report)}}
             <h2>Adam on training, SGDM on validation?</h2>
             <p class="verdict" id="verdict">{{E(report.LectureVerdict)}}</p>
+            {{Search(report)}}
             <h2>Effect of each factor</h2>
 
             """);

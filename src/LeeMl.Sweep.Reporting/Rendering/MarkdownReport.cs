@@ -20,6 +20,23 @@ public static class MarkdownReport
             sb.Append('\n');
         }
         sb.Append("## Adam on training, SGDM on validation?\n\n").Append(report.LectureVerdict).Append("\n\n");
+        if (report.Search is { } search)
+        {
+            sb.Append("## Search\n\n");
+            foreach (var line in ReportText.SearchLines(search)) sb.Append(line).Append("\n\n");
+            if (search.Rungs.Count > 0)
+            {
+                sb.Append(Row(ReportText.RungHeader)).Append(Row(ReportText.RungHeader.Select(_ => "---")));
+                foreach (var r in search.Rungs) sb.Append(Row(ReportText.RungRow(r)));
+                sb.Append('\n');
+            }
+            if (search.Parameters.Count > 0)
+            {
+                sb.Append(Row(ReportText.ParameterHeader)).Append(Row(ReportText.ParameterHeader.Select(_ => "---")));
+                foreach (var p in search.Parameters) sb.Append(Row(ReportText.ParameterRow(p)));
+                sb.Append('\n');
+            }
+        }
         sb.Append("## Effect of each factor\n\n");
         if (report.Effects.Count == 0) sb.Append("No factor has two levels with finished matched trials yet.\n\n");
         else

@@ -33,6 +33,8 @@ public static class Plots
             () => LearningCurves(report, curves),
             () => report.Gaps.Count > 0 ? GapByFactor(report) : null,
             () => LearningRates(report),
+            () => report.Search is { Progress.Count: > 1 } search ? SearchProgress(search) : null,
+            () => report.Search is { Parameters.Count: > 0 } search ? SearchParameters(search) : null,
         ];
         var figures = new Figure?[makers.Length];
         Parallel.For(0, makers.Length, i => figures[i] = makers[i]());
@@ -211,6 +213,42 @@ public static class Plots
         plot.YLabel("learning rate");
         plot.ShowLegend(Edge.Right);
         return Single("learning-rates", "Learning rate per step for each optimizer × schedule × warm-up", plot, 1200, 520);
+    }
+
+    /// <summary>The best validation accuracy so far against the epochs trained so far, trials in index order.</summary>
+    private static Figure SearchProgress(SearchSummary search)
+    {
+        var plot = new Plot();
+        var line = plot.Add.ScatterLine(search.Progress.Select(p => (double)p.Epochs).ToArray(), search.Progress.Select(p => 100 * p.Best).ToArray(), ValidationColor);
+        line.LineWidth = 2;
+        plot.Title("Best validation accuracy so far against epochs trained");
+        plot.XLabel("epochs trained (trials in index order)");
+        plot.YLabel("best validation accuracy (%)");
+        return Single("search-progress", "The search: best validation accuracy so far against the epochs trained", plot, 1000, 420);
+    }
+
+    /// <summary>Validation accuracy against each sampled parameter (a log axis for log-uniform ones), with its importance.</summary>
+    private static Figure SearchParameters(SearchSummary search)
+    {
+        var plots = new List<Plot>();
+        foreach (var parameter in search.Parameters.Take(12))
+        {
+            var p = new Plot();
+            var numeric = parameter.Points.All(x => double.IsFinite(x.Value)) && parameter.Distribution is not Optim.Hyper.Distribution.Choice { Options: [Optim.Hyper.ParamValue.Text, ..] };
+            var options = parameter.Points.Select(x => x.Text).Distinct().Order(StringComparer.Ordinal).ToList();
+            double X((double Value, string Text, double Validation) x) => !numeric ? options.IndexOf(x.Text) : parameter.LogScale ? Math.Log10(x.Value) : x.Value;
+            var scatter = p.Add.ScatterPoints(parameter.Points.Select(X).ToArray(), parameter.Points.Select(x => 100 * x.Validation).ToArray(), TrainColor);
+            scatter.MarkerSize = 5;
+            if (!numeric)
+                p.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. options.Select((o, i) => new Tick(i, o))]);
+            else if (parameter.LogScale)
+                p.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => Math.Pow(10, v).ToString("G3", System.Globalization.CultureInfo.InvariantCulture) };
+            p.Title($"{parameter.Label} (importance {SearchSummary.Percent(parameter.Importance)})", size: 11);
+            p.XLabel(parameter.LogScale ? "value (log scale)" : "value", size: 10);
+            p.YLabel("validation accuracy (%)", size: 10);
+            plots.Add(p);
+        }
+        return Grid("search-parameters", "Validation accuracy against each sampled parameter, with the share of its variance the parameter explains", plots, 3, 420, 300);
     }
 
     private static ComponentSpec? Schedule(ResultRecord r) =>

@@ -71,4 +71,25 @@ public static class ReportText
         "difference between a level and the reference level over trials that differ in that factor only (same model, " +
         "other axes and seed), with a 95 % t-interval. Closed-form models (generative baselines) have no optimizer and " +
         "appear in the cell table only. Gap = train − validation accuracy.";
+
+    public static readonly string[] RungHeader = ["rung", "after epoch", "trials that reached it", "went on"];
+
+    public static string[] RungRow(RungCount r) =>
+        [r.Rung.ToString(CultureInfo.InvariantCulture), r.Epoch.ToString(CultureInfo.InvariantCulture), r.Reached.ToString(CultureInfo.InvariantCulture), r.Continued.ToString(CultureInfo.InvariantCulture)];
+
+    public static readonly string[] ParameterHeader = ["sampled parameter", "distribution", "trials", "importance (η²)"];
+
+    public static string[] ParameterRow(SampledParameter p) =>
+        [p.Label, p.Distribution.ToString()!, p.Points.Count.ToString(CultureInfo.InvariantCulture), SearchSummary.Percent(p.Importance)];
+
+    /// <summary>The Search section's sentences: method, best configuration, compute.</summary>
+    public static IEnumerable<string> SearchLines(SearchSummary s)
+    {
+        yield return $"Method: {s.Method}.";
+        if (s.Best is { } b)
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"Best configuration: {Experiments.Text.Printable.Escape(b.Key)} — validation {100 * b.ValidationAccuracy:F2} %, test {(double.IsFinite(b.TestAccuracy) ? $"{100 * b.TestAccuracy:F2} %" : "–")}.");
+        yield return string.Create(CultureInfo.InvariantCulture,
+            $"Compute: {s.EpochsTrained:N0} epochs trained, {SearchSummary.Percent(s.ComputeShare)} of the {s.EpochsWithoutStopping:N0} the same trials would train without early stopping.");
+    }
 }

@@ -92,4 +92,37 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Equal(2, r.ExitCode);
         Assert.Contains(message, r.Stderr);
     }
+
+    [Fact]
+    public void A_sobol_search_with_median_stopping_runs_twice_to_the_same_bytes_and_its_report_has_a_search_section()
+    {
+        var spec = Spec("""
+            name: search
+            data: { name: breast-cancer }
+            models: [logistic]
+            epochs: 12
+            seeds: [1, 2]
+            search: { method: sobol, samples: 8, seed: 0 }
+            early_stopping: { method: median, grace_epochs: 3 }
+            grid:
+              optimizer: [ { name: sgdm, lr: { log_uniform: [0.0001, 1] }, momentum: { choice: [0.5, 0.9] } } ]
+            """);
+        var plan = CliRunner.InProcess("plan", spec);
+        Assert.Equal(0, plan.ExitCode);
+        Assert.Contains("logistic|sgdm(lr=", plan.Stdout);
+        Assert.Contains("16 trials in sweep 'search'", plan.Stdout);
+        var (one, two) = (Path.Combine(_dir, "one"), Path.Combine(_dir, "two"));
+        Assert.Equal(0, CliRunner.InProcess("run", spec, "--out", one, "--slots", "1").ExitCode);
+        Assert.Equal(0, CliRunner.InProcess("run", spec, "--out", two, "--slots", "2").ExitCode);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(one, "results.jsonl")), File.ReadAllBytes(Path.Combine(two, "results.jsonl")));
+        var lines = File.ReadAllLines(Path.Combine(one, "results.jsonl"));
+        Assert.Contains(lines, l => l.Contains("\"outcome\":\"stopped\"", StringComparison.Ordinal) && l.Contains("\"stopped_rung\":", StringComparison.Ordinal));
+        var md = File.ReadAllText(Path.Combine(one, "report.md"));
+        Assert.Contains("## Search", md);
+        Assert.Contains("Method: Sobol search, 8 samples per cell (seed 0); median stopping on validation_accuracy, every 3 epochs.", md);
+        Assert.Contains("| 1 | 3 | 16 |", md);   // every trial reached the first rung
+        Assert.Contains("| optimizer sgdm: lr | log_uniform[0.0001, 1] | 16 |", md);
+        Assert.Contains("| optimizer sgdm: momentum | choice[0.5, 0.9] | 16 |", md);
+        Assert.True(File.Exists(Path.Combine(one, "search-parameters.png")) && File.Exists(Path.Combine(one, "search-progress.png")));
+    }
 }

@@ -260,4 +260,47 @@ public sealed class JobMachineTests
         Assert.IsType<JobEffect.Refused>(Assert.Single(m.Finished(Finished(0, "a") with { Index = 99 }, T0)));
         Assert.Single(m.Finished(Finished(0, "a"), T0).OfType<JobEffect.Commit>());   // the true result still counts
     }
+
+    private const string AshaSpec = """
+        name: asha
+        data: { synthetic: blobs, samples: 100 }
+        models: [logistic]
+        epochs: 9
+        search: { method: random, samples: 6, seed: 1 }
+        early_stopping: { method: asha, grace_epochs: 1, reduction: 3 }
+        grid:
+          optimizer: [ { name: sgd, lr: { log_uniform: [0.001, 0.1] } } ]
+        """;
+
+    [Fact]
+    public void Early_stopping_decides_in_index_order_tells_each_holder_and_a_restarted_job_decides_the_same()
+    {
+        var plan = new TrialPlan(SpecParser.Parse(AshaSpec, "asha.yaml"));
+        JobMachine Start(IEnumerable<(long, IReadOnlyList<double>)>? rungs = null)
+        {
+            var m = new JobMachine("j", "asha", plan, new JobSettings());
+            var job = new StoredJob("j", "asha", AshaSpec, "[]", JobState.Running, plan.Count, JobCounts.None, T0, T0, null, 1, "n0");
+            m.Recover(new JobClaim(1, job), (rungs ?? []).Select(r => (r.Item1, TrialOutcome.Stopped, 0.1)), [], T0, rungs);
+            return m;
+        }
+        double[] scores = [0.5, 0.7, 0.6, 0.2, 0.9, 0.65];
+        var m = Start();
+        Assert.Equal(3, Tickets(m.Offer("a", 3, T0)).Count);
+        Assert.Equal(3, Tickets(m.Offer("b", 3, T0)).Count);
+        // Trial 4 (on b) reports first: nothing is decided before trials 0-3 have.
+        Assert.Empty(m.Rung("b", 4, 1, 1, scores[4]));
+        Assert.Empty(m.Rung("a", 1, 1, 1, scores[1]));
+        var first = m.Rung("a", 0, 1, 1, scores[0]).Cast<JobEffect.Decide>().ToList();
+        Assert.Equal([(0L, "a", true), (1L, "a", true)], first.Select(d => (d.Index, d.Node, d.Continue)));
+        // n = 3 keeps 1 (0.7): 0.6 stops. Then trial 3 (0.2, n = 4 keeps 2) stops, and trial 4 (0.9) can be decided: on b.
+        Assert.Equal((2L, false), m.Rung("a", 2, 1, 1, scores[2]).Cast<JobEffect.Decide>().Select(d => (d.Index, d.Continue)).Single());
+        Assert.Equal([(3L, "b", false), (4L, "b", true)], m.Rung("b", 3, 1, 1, scores[3]).Cast<JobEffect.Decide>().Select(d => (d.Index, d.Node, d.Continue)));
+        Assert.Equal([(5L, "b", false)], m.Rung("b", 5, 1, 1, scores[5]).Cast<JobEffect.Decide>().Select(d => (d.Index, d.Node, d.Continue)));   // n = 6 keeps 2 (0.9, 0.7)
+
+        // A coordinator that restarts finds trials 2 and 3 committed (stopped at rung 1); the others report again, in another order.
+        var restarted = Start([(2, [scores[2]]), (3, [scores[3]])]);
+        Tickets(restarted.Offer("c", 6, T0));
+        var again = new[] { 5L, 4, 1, 0 }.SelectMany(i => restarted.Rung("c", i, 1, 1, scores[i])).Cast<JobEffect.Decide>().ToDictionary(d => d.Index, d => d.Continue);
+        Assert.Equal(new Dictionary<long, bool> { [0] = true, [1] = true, [4] = true, [5] = false }, again);
+    }
 }

@@ -27,6 +27,10 @@ public static class PlanCommand
             if (!parse.GetValue(count))
                 for (long i = 0; i < plan.Count; i++) stdout.WriteLine(plan.At(i).Key);   // one at a time: a million trials never sit in memory
             stdout.WriteLine($"{plan.Count} trials in sweep '{sweep.Name}' on {sweep.Data}");
+            if (sweep.Search.Method != Experiments.Search.SearchMethod.Grid)
+                stdout.WriteLine($"search: {sweep.Search.Method.ToString().ToLowerInvariant()}, {sweep.Search.Samples} samples per cell and seed, seed {sweep.Search.Seed}");
+            if (sweep.EarlyStopping is { } stopping)
+                stdout.WriteLine($"early stopping: {stopping.Method.ToString().ToLowerInvariant()} on {stopping.Metric}, rungs at epochs {string.Join(", ", stopping.Rungs(sweep.Epochs))} of {sweep.Epochs}");
             return ExitCodes.Ok;
         });
         return command;

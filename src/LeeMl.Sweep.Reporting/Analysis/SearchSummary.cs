@@ -1,0 +1,125 @@
+using System.Globalization;
+using LeeMl.Sweep.Experiments.Planning;
+using LeeMl.Sweep.Experiments.Results;
+using LeeMl.Sweep.Experiments.Search;
+using LeeMl.Sweep.Experiments.Specs;
+using LeeMl.Sweep.Optim.Hyper;
+
+namespace LeeMl.Sweep.Reporting.Analysis;
+
+/// <summary>One sampled hyperparameter, as the report shows it: which component's which value, its distribution, and every trial's draw with its validation accuracy.</summary>
+public sealed record SampledParameter(string Label, Distribution Distribution, IReadOnlyList<(double Value, string Text, double Validation)> Points, double Importance)
+{
+    public bool LogScale => Distribution is Distribution.LogUniform;
+}
+
+/// <summary>How many trials reached a rung, and how many of them went on.</summary>
+public sealed record RungCount(int Rung, int Epoch, int Reached, int Continued);
+
+/// <summary>
+/// The Search section of a report: the best configuration, the epochs trained against the same
+/// search without early stopping, trials per rung, the best validation so far against the epochs
+/// spent (in trial-index order), and each sampled parameter against validation accuracy with its
+/// importance (the share of the variance in validation accuracy its values explain: η² over ten
+/// equal-count bins, or per option for a choice).
+/// </summary>
+public sealed record SearchSummary(
+    string Method, ResultRecord? Best, long EpochsTrained, long EpochsWithoutStopping, IReadOnlyList<RungCount> Rungs,
+    IReadOnlyList<(long Epochs, double Best)> Progress, IReadOnlyList<SampledParameter> Parameters)
+{
+    public double ComputeShare => EpochsWithoutStopping == 0 ? double.NaN : (double)EpochsTrained / EpochsWithoutStopping;
+
+    /// <summary>Null for a plain grid without early stopping.</summary>
+    public static SearchSummary? Of(SweepSpec? spec, IReadOnlyList<ResultRecord> results)
+    {
+        if (spec is null || (spec.Search.Method == SearchMethod.Grid && spec.EarlyStopping is null)) return null;
+        var trained = results.Where(r => !r.IsClosedForm && r.Outcome != TrialOutcome.Failed).ToList();
+        var best = results.Where(r => double.IsFinite(r.ValidationAccuracy)).MaxBy(r => r.ValidationAccuracy);
+        var method = spec.Search.Method switch
+        {
+            SearchMethod.Random => $"random search, {spec.Search.Samples} samples per cell (seed {spec.Search.Seed})",
+            SearchMethod.Sobol => $"Sobol search, {spec.Search.Samples} samples per cell (seed {spec.Search.Seed})",
+            _ => "grid",
+        } + (spec.EarlyStopping is { } es
+            ? es.Method == EarlyStoppingMethod.Asha
+                ? $"; ASHA on {es.Metric}, grace {es.GraceEpochs} epochs, reduction {es.Reduction}"
+                : $"; median stopping on {es.Metric}, every {es.GraceEpochs} epochs"
+            : "");
+        var rungs = spec.EarlyStopping?.Rungs(spec.Epochs) ?? [];
+        var counts = rungs.Select((epoch, k) => new RungCount(k + 1, epoch, trained.Count(r => r.EpochCount >= epoch),
+            trained.Count(r => r.EpochCount > epoch))).ToList();
+        return new SearchSummary(method, best, trained.Sum(r => (long)r.EpochCount), (long)trained.Count * spec.Epochs, counts,
+            ProgressOf(spec, trained), ParametersOf(spec, results));
+    }
+
+    /// <summary>The best validation accuracy so far, trial by trial in index order, against the epochs trained so far.</summary>
+    private static List<(long, double)> ProgressOf(SweepSpec spec, List<ResultRecord> trained)
+    {
+        var plan = new TrialPlan(spec);
+        var byKey = trained.ToDictionary(r => r.Key, StringComparer.Ordinal);
+        var points = new List<(long, double)>();
+        long epochs = 0;
+        var best = double.NaN;
+        if (plan.Count > 2_000_000) return points;   // the index order of a larger plan is not rebuilt for a figure
+        foreach (var t in plan.All())
+        {
+            if (!byKey.TryGetValue(t.Key, out var r)) continue;
+            epochs += r.EpochCount;
+            if (double.IsFinite(r.ValidationAccuracy) && !(r.ValidationAccuracy <= best)) best = r.ValidationAccuracy;
+            points.Add((epochs, best));
+        }
+        return points;
+    }
+
+    private static List<SampledParameter> ParametersOf(SweepSpec spec, IReadOnlyList<ResultRecord> results)
+    {
+        var parameters = new List<SampledParameter>();
+        void Add(string axis, ComponentSpec? template, Func<ResultRecord, string?> text)
+        {
+            foreach (var (path, distribution) in SearchSpec.Parameters(template))
+            {
+                var points = new List<(double, string, double)>();
+                foreach (var r in results)
+                {
+                    if (text(r) is not { } t || t == "-") continue;
+                    var drawn = ComponentSpec.Parse(t);
+                    if (drawn.Name != template!.Name || Value(drawn, path.Split('.')) is not { } v || !double.IsFinite(r.ValidationAccuracy)) continue;
+                    var number = v is ParamValue.Number n ? n.Value : double.NaN;
+                    points.Add((number, v.ToString()!, r.ValidationAccuracy));
+                }
+                if (points.Count > 0)
+                    parameters.Add(new SampledParameter($"{axis} {template!.Name}: {path}", distribution, points, Importance(points, distribution)));
+            }
+        }
+        foreach (var m in spec.Models) Add("model", m, r => r.Model);
+        foreach (var o in spec.Grid.Optimizers) Add("optimizer", o, r => r.Result.Optimizer);
+        foreach (var s in spec.Grid.Schedules) Add("schedule", s, r => r.Result.Schedule);
+        return parameters;
+    }
+
+    private static ParamValue? Value(ComponentSpec spec, string[] path) =>
+        !spec.Params.TryGetValue(path[0], out var v) ? null
+        : path.Length == 1 ? v
+        : v is ParamValue.Component c ? Value(c.Spec, path[1..]) : null;
+
+    /// <summary>η²: between-group over total sum of squares of validation accuracy, the groups being ten equal-count bins of the value (or the options of a choice).</summary>
+    public static double Importance(IReadOnlyList<(double Value, string Text, double Validation)> points, Distribution distribution)
+    {
+        if (points.Count < 3) return double.NaN;
+        var mean = points.Average(p => p.Validation);
+        var total = points.Sum(p => (p.Validation - mean) * (p.Validation - mean));
+        if (total == 0) return 0;
+        IEnumerable<IEnumerable<double>> groups = distribution is Distribution.Choice
+            ? points.GroupBy(p => p.Text, StringComparer.Ordinal).Select(g => g.Select(p => p.Validation))
+            : points.OrderBy(p => p.Value).Select((p, i) => (p, Bin: i * 10 / points.Count)).GroupBy(x => x.Bin).Select(g => g.Select(x => x.p.Validation));
+        var between = groups.Sum(g =>
+        {
+            var list = g.ToList();
+            var m = list.Average();
+            return list.Count * (m - mean) * (m - mean);
+        });
+        return between / total;
+    }
+
+    public static string Percent(double share) => double.IsFinite(share) ? (100 * share).ToString("F1", CultureInfo.InvariantCulture) + " %" : "–";
+}
