@@ -7,7 +7,7 @@ namespace LeeMl.Sweep.Reporting;
 /// <summary>
 /// Writes every report file into a job's folder from its results alone (the summaries given, and
 /// results.jsonl in the folder for the curves, streamed): report.md, report.html,
-/// results.csv, curves.csv, factors.csv and the figures (PNG and SVG). Each file is written whole
+/// report.json (the same as data, for the dashboard), results.csv, curves.csv, factors.csv and the figures (PNG and SVG). Each file is written whole
 /// (temporary file, then rename), so a reader never sees half a report.
 /// </summary>
 public static class ReportWriter
@@ -15,7 +15,8 @@ public static class ReportWriter
     public static SweepReport Write(string directory, string name, JobProgress progress, IReadOnlyList<ResultRecord> results, Experiments.Specs.SweepSpec? spec = null)
     {
         var report = ReportBuilder.Build(name, progress, results) with { Search = SearchSummary.Of(spec, results) };
-        var figures = Plots.All(report, directory);
+        var curves = Plots.MeanCurvesOf(report, directory);
+        var figures = Plots.All(report, curves);
         Directory.CreateDirectory(directory);
         foreach (var f in figures)
         {
@@ -31,6 +32,7 @@ public static class ReportWriter
         AtomicFile.Write(Path.Combine(directory, "factors.csv"), p => File.WriteAllText(p, CsvExport.Factors(report.Effects)));
         AtomicFile.Write(Path.Combine(directory, "report.md"), p => File.WriteAllText(p, MarkdownReport.Render(report, figures)));
         AtomicFile.Write(Path.Combine(directory, "report.html"), p => File.WriteAllText(p, HtmlReport.Render(report, figures)));
+        AtomicFile.Write(Path.Combine(directory, "report.json"), p => File.WriteAllBytes(p, JsonReport.Render(report, curves)));
         return report;
     }
 

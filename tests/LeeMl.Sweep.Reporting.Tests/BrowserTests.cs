@@ -15,8 +15,7 @@ public sealed partial class BrowserTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private static readonly string Chromium = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException("Chromium is not installed (apt-get install chromium; .ci/run does it)");
+    private static readonly string Chromium = LeeMl.Sweep.Tests.SystemChromium.Path;
 
     private (int Code, string Stdout, string Stderr) Browse(params string[] args)
     {

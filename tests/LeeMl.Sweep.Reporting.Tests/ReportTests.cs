@@ -74,6 +74,32 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
+    public void Report_json_holds_the_cells_with_their_intervals_as_results_csv_gives_them_and_the_curves_of_the_best_cells()
+    {
+        var dir = Write(SmallSweep.Folder(_root), 51);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "report.json")));
+        var root = json.RootElement;
+        var cells = root.GetProperty("cells").EnumerateArray().ToList();
+        Assert.Equal(root.GetProperty("cells_total").GetInt32(), cells.Count);
+        var rows = ReadCsv(Path.Combine(dir, "results.csv")).Where(r => r["outcome"] == "completed").ToList();
+        foreach (var cell in cells.Where(c => c.GetProperty("completed").GetInt32() >= 2))
+        {
+            var key = cell.GetProperty("cell").GetString()!;
+            var values = rows.Where(r => string.Join("|", r["model"], r["optimizer"], r["schedule"], r["warmup"], r["noise"]) == key)
+                .Select(r => 100 * double.Parse(r["validation_accuracy"], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(cell.GetProperty("completed").GetInt32(), values.Count);
+            var v = cell.GetProperty("validation");
+            Assert.Equal(values.Average(), v.GetProperty("mean").GetDouble(), 3);
+            Assert.True(v.GetProperty("low").GetDouble() <= v.GetProperty("mean").GetDouble() && v.GetProperty("mean").GetDouble() <= v.GetProperty("high").GetDouble());
+        }
+        var curves = root.GetProperty("curves").EnumerateArray().ToList();
+        Assert.NotEmpty(curves);
+        Assert.All(curves, c => Assert.True(c.GetProperty("validation").GetArrayLength() > 0));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, root.GetProperty("search").ValueKind);
+        Assert.False(string.IsNullOrEmpty(root.GetProperty("verdict").GetString()));
+    }
+
+    [Fact]
     public void A_report_written_half_way_is_valid_and_says_how_far_the_job_is()
     {
         var dir = Write(SmallSweep.Folder(_root, 14), 51);

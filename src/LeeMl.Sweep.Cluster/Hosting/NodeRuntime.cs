@@ -41,6 +41,9 @@ public sealed class NodeRuntime
 
     public IActorRef Worker { get; internal set; } = ActorRefs.Nobody;
 
+    /// <summary>The node's report scheduler (coordinator-role nodes): one report budget for every job's folder written here.</summary>
+    public IActorRef Reports { get; internal set; } = ActorRefs.Nobody;
+
     /// <summary>host:port of this node.</summary>
     public string Node { get; internal set; } = "";
 

@@ -148,6 +148,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
     private void Unknown()
     {
         Receive<GetJobStatus>(_ => Sender.Tell(new Status.Failure(new KeyNotFoundException($"unknown job '{_jobId}'"))));
+        Receive<GetLiveTrials>(_ => Sender.Tell(new LiveTrials(_jobId, [])));
         Receive<CancelJob>(_ => Sender.Tell(new CancelReply(_jobId, CancelOutcome.Unknown)));
         Receive<OfferSlots>(_ => Sender.Tell(new AssignTrials(_jobId, [])));
         ReceiveAny(_ => { });
@@ -160,7 +161,8 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
         Receive<WakeJob>(_ => { });
         Receive<OfferSlots>(m => Execute(_machine.Offer(Worker(), m.Count, DateTimeOffset.UtcNow)));
         Receive<GetJobSpec>(_ => Sender.Tell(new JobSpecText(_jobId, _spec.SpecText, _claim.Job.DataManifest)));
-        Receive<TrialProgress>(m => _machine.Progress(m.Index, m.BestValidation));
+        Receive<TrialProgress>(m => _machine.Progress(m.Index, m.Epoch, m.TrainAccuracy, m.ValidationAccuracy));
+        Receive<GetLiveTrials>(m => Sender.Tell(new LiveTrials(_jobId, _machine.Live(m.Max))));
         Receive<TrialFinished>(m => Execute(_machine.Finished(m with { Node = Worker() }, DateTimeOffset.UtcNow)));
         Receive<CurveChunk>(m =>
         {

@@ -23,7 +23,27 @@ public sealed class JobMachine
         public int Attempt { get; } = attempt;
         public DateTimeOffset AssignedAt { get; } = at;
         public bool Running { get; set; }
+
+        /// <summary>The live curve so far (epoch, train, validation), thinned to at most <see cref="LivePoints"/> points.</summary>
+        public List<(int Epoch, double Train, double Validation)>? Curve { get; private set; }
+
+        public int Epoch { get; private set; }
+
+        public void Record(int epoch, double train, double validation)
+        {
+            Epoch = Math.Max(Epoch, epoch);
+            if (!double.IsFinite(train) && !double.IsFinite(validation)) return;
+            Curve ??= [];
+            if (Curve.Count > 0 && Curve[^1].Epoch >= epoch) return;
+            // Full: every other point goes, so the curve keeps its shape at half the resolution.
+            if (Curve.Count >= LivePoints)
+                for (var i = Curve.Count - 2; i > 0; i -= 2) Curve.RemoveAt(i);
+            Curve.Add((epoch, train, validation));
+        }
     }
+
+    /// <summary>The most points of a running trial's live curve the coordinator keeps.</summary>
+    public const int LivePoints = 128;
 
     private sealed class NodeHealth
     {
@@ -55,7 +75,6 @@ public sealed class JobMachine
     private readonly long[] _doneOfModel;
     private long _doneCount;
     private JobCounts _counts = JobCounts.None;
-    private double _liveBest = double.NaN;
     private DateTimeOffset _started, _adoptUntil, _lastReport;
     private DateTimeOffset? _finished;
     private bool _newSinceReport;
@@ -443,11 +462,18 @@ public sealed class JobMachine
     }
 
     /// <summary>Live progress of a running trial: only its best validation accuracy is kept.</summary>
-    public void Progress(long index, double bestValidation)
+    public void Progress(long index, int epoch, double train = double.NaN, double validation = double.NaN)
     {
-        if (double.IsFinite(bestValidation) && !(bestValidation <= _liveBest)) _liveBest = bestValidation;
-        if (_assigned.TryGetValue(index, out var a)) a.Running = true;
+        if (!_assigned.TryGetValue(index, out var a)) return;
+        a.Running = true;
+        a.Record(epoch, train, validation);
     }
+
+    /// <summary>The running trials with their live curves, lowest index first, at most <paramref name="max"/>.</summary>
+    public IReadOnlyList<LiveTrial> Live(int max) =>
+        [.. _assigned.Where(a => a.Value.Running).OrderBy(a => a.Key).Take(max).Select(a => new LiveTrial(
+            _plan.At(a.Key).Key, a.Value.Node, a.Value.Epoch, _plan.Spec.Epochs,
+            a.Value.Curve?.Select(p => p.Epoch).ToArray() ?? [], a.Value.Curve?.Select(p => p.Train).ToArray() ?? [], a.Value.Curve?.Select(p => p.Validation).ToArray() ?? []))];
 
     /// <summary>The clock ticks (every second): a half-way report when results came in since the last one.</summary>
     public IReadOnlyList<JobEffect> Tick(DateTimeOffset now)
@@ -479,8 +505,8 @@ public sealed class JobMachine
     {
         var elapsed = ((_finished ?? now) - _started).TotalSeconds;
         long running = _assigned.Values.Count(a => a.Running);
-        var best = double.IsFinite(_counts.BestValidation) && !(_counts.BestValidation < _liveBest) ? _counts.BestValidation : _liveBest;
-        if (State.IsOver() || !double.IsFinite(best)) best = _counts.BestValidation;
+        // Of committed results only: a running trial's peak is not its result, so the figure never drops.
+        var best = _counts.BestValidation;
         return new JobView(JobId, Name, State, _plan.Count, _counts.Done, _counts.Failed, running, coordinator, _assigned.Count - running,
             _counts.Diverged, _counts.Stopped, best, Math.Max(0, elapsed), State == JobState.Running ? Eta(elapsed) : null, created,
             [.. _health.Where(h => h.Value.Until > now).OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => new QuarantinedNode(h.Key, h.Value.Reason, h.Value.Until))],

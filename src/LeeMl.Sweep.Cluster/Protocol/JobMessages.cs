@@ -13,8 +13,8 @@ public sealed record OfferSlots(string JobId, string Node, int Count) : IJobMess
 /// <summary>A worker asks for the job's spec text and data manifest (once per job and node).</summary>
 public sealed record GetJobSpec(string JobId) : IJobMessage;
 
-/// <summary>Live progress of a running trial (throttled): the epoch reached and the best validation accuracy since the last one.</summary>
-public sealed record TrialProgress(string JobId, long Index, int Epoch, double BestValidation) : IJobMessage;
+/// <summary>Live progress of a running trial (throttled): the epoch reached, and that epoch's train and validation accuracy (a point of its live curve).</summary>
+public sealed record TrialProgress(string JobId, long Index, int Epoch, double TrainAccuracy, double ValidationAccuracy) : IJobMessage;
 
 /// <summary>
 /// A finished trial. The curve rides along when it is short; a long one was sent ahead in
@@ -45,6 +45,15 @@ public sealed record HandBack(string JobId, string Node, IReadOnlyList<long> Ind
 
 /// <summary>A client asks for the job's live status (answered with <see cref="Service.JobView"/>).</summary>
 public sealed record GetJobStatus(string JobId) : IJobMessage;
+
+/// <summary>A client asks for the running trials' live curves (answered with <see cref="LiveTrials"/>, at most <paramref name="Max"/> trials, lowest index first).</summary>
+public sealed record GetLiveTrials(string JobId, int Max) : IJobMessage;
+
+/// <summary>The running trials of a job: where each runs and the points of its curve so far (thinned to a bounded number).</summary>
+public sealed record LiveTrials(string JobId, IReadOnlyList<LiveTrial> Trials) : ISweepMessage;
+
+/// <summary>One running trial: its key, node, the epoch reached of <paramref name="Epochs"/>, and its curve's points (epoch, train and validation accuracy).</summary>
+public sealed record LiveTrial(string Key, string Node, int Epoch, int Epochs, IReadOnlyList<int> PointEpochs, IReadOnlyList<double> Train, IReadOnlyList<double> Validation);
 
 /// <summary>A client stops the job (answered with <see cref="CancelReply"/>).</summary>
 public sealed record CancelJob(string JobId) : IJobMessage;

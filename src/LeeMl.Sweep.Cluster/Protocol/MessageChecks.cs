@@ -15,6 +15,7 @@ public static class MessageChecks
     public const int MaxList = 100_000;
     public const int MaxAttempt = 1000;
     public const int MaxRungs = 1000;
+    public const int MaxLiveTrials = 256;
 
     /// <summary>Null when <paramref name="message"/> is well formed; else what is wrong with it.</summary>
     public static string? Problem(ISweepMessage message) => message switch
@@ -23,6 +24,8 @@ public static class MessageChecks
         WakeJob or GetJobSpec or GetJobStatus or CancelJob => null,
         OfferSlots m => Node(m.Node) ?? Range(m.Count, 0, MaxList, "count"),
         TrialProgress m => Index(m.Index) ?? Range(m.Epoch, 0, int.MaxValue, "epoch"),
+        GetLiveTrials m => Range(m.Max, 0, MaxLiveTrials, "max"),
+        LiveTrials m => JobIds.IsValid(m.JobId) ? List(m.Trials, "trials") ?? m.Trials.Select(LiveTrial).FirstOrDefault(p => p is not null) : $"the job id is {Describe(m.JobId)}",
         TrialFinished m => Node(m.Node) ?? Index(m.Index) ?? Attempt(m.Attempt) ?? Range(m.ChunksAhead, 0, MaxList, "chunks") ?? Seconds(m.Seconds) ?? Result(m.Result)
             ?? (m.RungScores is { Count: > MaxRungs } ? "too many rung scores" : null),
         TrialRung m => Node(m.Node) ?? Index(m.Index) ?? Attempt(m.Attempt) ?? Range(m.Rung, 1, MaxRungs, "rung"),
@@ -64,6 +67,10 @@ public static class MessageChecks
     private static string? Text(string? text, int max, string what) => text is null ? $"no {what}" : text.Length > max ? $"a {what} of {text.Length} characters (at most {max})" : null;
 
     private static string? List<T>(IReadOnlyCollection<T>? list, string what) => list is null ? $"no {what}" : list.Count > MaxList ? $"{list.Count} {what} (at most {MaxList})" : null;
+
+    private static string? LiveTrial(LiveTrial? t) => t is null ? "a null trial"
+        : Text(t.Key, 10_000, "key") ?? Node(t.Node) ?? List(t.PointEpochs, "points") ?? List(t.Train, "points") ?? List(t.Validation, "points")
+          ?? (t.PointEpochs.Count == t.Train.Count && t.Train.Count == t.Validation.Count ? null : "points of unequal lengths");
 
     private static string? Sha(string? sha) => sha is { Length: 64 } && sha.All(char.IsAsciiHexDigit) ? null : "not a SHA-256";
 

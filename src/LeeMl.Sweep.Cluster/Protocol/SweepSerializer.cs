@@ -60,6 +60,8 @@ public sealed class SweepSerializer(ExtendedActorSystem system) : SerializerWith
 [JsonSerializable(typeof(WorkerHolds))]
 [JsonSerializable(typeof(HandBack))]
 [JsonSerializable(typeof(GetJobStatus))]
+[JsonSerializable(typeof(GetLiveTrials))]
+[JsonSerializable(typeof(LiveTrials))]
 [JsonSerializable(typeof(CancelJob))]
 [JsonSerializable(typeof(JobSpecText))]
 [JsonSerializable(typeof(AssignTrials))]

@@ -127,6 +127,71 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
         return (await runtime.Jobs.Ask<CancelReply>(new CancelJob(id), TimeSpan.FromSeconds(10), cancel)).Outcome;
     }
 
+    /// <summary>A running job's running trials with their live curves (none when it is not running or does not answer in time).</summary>
+    public async Task<IReadOnlyList<LiveTrial>> RunningTrials(string id, int max, CancellationToken cancel = default)
+    {
+        var stored = await Store.GetJob(id, cancel);
+        if (stored is null || stored.State.IsOver()) return [];
+        try
+        {
+            return (await runtime.Jobs.Ask<LiveTrials>(new GetLiveTrials(id, Math.Clamp(max, 0, MessageChecks.MaxLiveTrials)), EntityTimeout)).Trials;
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>The folder of a job's files on this node (reports, results, spec).</summary>
+    public string FolderOf(string id) => runtime.JobFolder(id);
+
+    private sealed class Rendering
+    {
+        public long Done = -1;
+        public DateTimeOffset At;
+        public Task? InFlight;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Rendering> _renderings = new(StringComparer.Ordinal);
+
+    /// <summary>While a job runs, its folder here is rendered again at most this often for viewers.</summary>
+    public static readonly TimeSpan ViewerReportEvery = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Keeps this node's folder of a job about current for viewers: when its report is missing, or
+    /// behind the committed results and older than <see cref="ViewerReportEvery"/>, the node's report
+    /// scheduler renders it from the store (within the node's one report budget). Returns at once;
+    /// true when a report is there to read.
+    /// </summary>
+    public bool RefreshFolder(JobView view)
+    {
+        var json = Path.Combine(FolderOf(view.Id), "report.json");
+        var r = _renderings.GetOrAdd(view.Id, _ => new Rendering());
+        var exists = File.Exists(json);
+        lock (r)
+        {
+            var behind = !exists || r.Done < view.Done;
+            var due = !exists || r.Done < 0 || DateTimeOffset.UtcNow - r.At >= ViewerReportEvery;
+            if (behind && due && r.InFlight is not { IsCompleted: false } && runtime.Reports != ActorRefs.Nobody)
+            {
+                var done = view.Done;
+                var state = view.State == JobState.Reporting ? "reporting" : view.State.Name();
+                r.InFlight = runtime.Reports.Ask<Reports.ReportRendered>(
+                        new Reports.RenderReport(view.Id, false, new Reporting.Analysis.JobProgress((int)Math.Min(int.MaxValue, view.Trials), (int)done, (int)view.Running, state)),
+                        TimeSpan.FromMinutes(5))
+                    .ContinueWith(t =>
+                    {
+                        lock (r)
+                        {
+                            if (t.IsCompletedSuccessfully && t.Result.Error is null) r.Done = done;
+                            r.At = DateTimeOffset.UtcNow;
+                        }
+                    }, TaskScheduler.Default);
+            }
+        }
+        return exists;
+    }
+
     public async Task WriteJobData(string id, string dir, CancellationToken cancel = default)
     {
         var stored = await Store.GetJob(id, cancel) ?? throw new KeyNotFoundException($"unknown job '{id}'");

@@ -70,7 +70,7 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
 
     private sealed record SlotDone(Work Work, TrialResult? Result, string? Fault, double Seconds);
 
-    private sealed record SlotProgress(Work Work, int Epoch, double Best);
+    private sealed record SlotProgress(Work Work, int Epoch, double Train, double Validation);
 
     /// <summary>A trial reached its next rung: its slot is free again, and the trial waits for the job's decision.</summary>
     private sealed record SlotPaused(Work Work, double Score, double Seconds);
@@ -170,7 +170,7 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
         Receive<SlotProgress>(m =>
         {
             if (_held.TryGetValue(Key(m.Work), out var w) && w == m.Work)
-                ToJob(new TrialProgress(m.Work.JobId, m.Work.Ticket.Index, m.Epoch, m.Best));
+                ToJob(new TrialProgress(m.Work.JobId, m.Work.Ticket.Index, m.Epoch, m.Train, m.Validation));
         });
         Receive<SlotDone>(Finished);
         Receive<SlotPaused>(m =>
@@ -313,17 +313,14 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
             self.Tell(new SlotStarted(work));
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var sinceSent = System.Diagnostics.Stopwatch.StartNew();
-            var pending = (Epoch: 0, Best: double.NaN);
             var first = true;
             void Progress(EpochMetrics e)
             {
-                // The first epoch at once (the trial shows as running), then at most one message per
-                // trial every ProgressEvery, with the best validation since the last.
-                pending = (e.Epoch, double.IsNaN(pending.Best) || e.ValidationAccuracy > pending.Best ? e.ValidationAccuracy : pending.Best);
+                // The first epoch at once (the trial shows as running), then at most one point of
+                // its live curve per trial every ProgressEvery.
                 if (!first && sinceSent.Elapsed < ProgressEvery) return;
                 first = false;
-                self.Tell(new SlotProgress(work, pending.Epoch, pending.Best));
-                pending = (0, double.NaN);
+                self.Tell(new SlotProgress(work, e.Epoch, e.TrainAccuracy, e.ValidationAccuracy));
                 sinceSent.Restart();
             }
             try

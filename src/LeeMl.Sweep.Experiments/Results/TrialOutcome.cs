@@ -19,12 +19,19 @@ public static class TrialOutcomes
         _ => throw new ArgumentOutOfRangeException(nameof(o), o, null),
     };
 
-    public static TrialOutcome Parse(string s) => s switch
+    public static TrialOutcome Parse(string s) => TryParse(s, out var o) ? o : throw new FormatException($"unknown trial outcome '{s}'");
+
+    public static bool TryParse(string s, out TrialOutcome outcome)
     {
-        "completed" => TrialOutcome.Completed,
-        "diverged" => TrialOutcome.Diverged,
-        "failed" => TrialOutcome.Failed,
-        "stopped" => TrialOutcome.Stopped,
-        _ => throw new FormatException($"unknown trial outcome '{s}'"),
-    };
+        TrialOutcome? o = s switch
+        {
+            "completed" => TrialOutcome.Completed,
+            "diverged" => TrialOutcome.Diverged,
+            "failed" => TrialOutcome.Failed,
+            "stopped" => TrialOutcome.Stopped,
+            _ => null,
+        };
+        outcome = o ?? default;
+        return o is not null;
+    }
 }

@@ -42,6 +42,9 @@ public interface ISweepStore : IAsyncDisposable
     /// <summary>Results in key order (after <paramref name="afterKey"/> when given), streamed from a cursor.</summary>
     IAsyncEnumerable<StoredResult> Results(string jobId, bool withCurves, string? afterKey = null, int limit = int.MaxValue, CancellationToken cancel = default);
 
+    /// <summary>One trial's result with its curve, or null when it has none yet.</summary>
+    Task<StoredResult?> Result(string jobId, string key, CancellationToken cancel = default);
+
     /// <summary>The most frequent error messages of the job's failed trials and node faults.</summary>
     Task<IReadOnlyList<(string Error, long Count)>> Errors(string jobId, int limit, CancellationToken cancel = default);
 

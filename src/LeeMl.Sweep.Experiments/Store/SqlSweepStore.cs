@@ -287,6 +287,25 @@ public abstract class SqlSweepStore : ISweepStore
         if (current is not null) yield return current with { Chunks = chunks! };
     }
 
+    public async Task<StoredResult?> Result(string jobId, string key, CancellationToken cancel = default)
+    {
+        await using var c = await Connect(cancel);
+        await using var cmd = Command(c, null, """
+            SELECT r.trial_index, r.key, r.outcome, r.summary, r.node, r.seconds, r.attempt, k.epochs
+            FROM results r LEFT JOIN curves k ON k.job_id = r.job_id AND k.trial_index = r.trial_index
+            WHERE r.job_id = @job AND r.key = @key ORDER BY k.chunk
+            """, ("job", jobId), ("key", key));
+        await using var r = await cmd.ExecuteReaderAsync(cancel);
+        StoredResult? result = null;
+        var chunks = new List<string>();
+        while (await r.ReadAsync(cancel))
+        {
+            result ??= new StoredResult(Long(r, 0), r.GetString(1), TrialOutcomes.Parse(r.GetString(2)), r.GetString(3), [], r.GetString(4), r.GetDouble(5), (int)Long(r, 6));
+            if (!r.IsDBNull(7)) chunks.Add(r.GetString(7));
+        }
+        return result is null ? null : result with { Chunks = chunks };
+    }
+
     public async Task<IReadOnlyList<(string Error, long Count)>> Errors(string jobId, int limit, CancellationToken cancel = default)
     {
         await using var c = await Connect(cancel);

@@ -8,7 +8,7 @@ using LeeMl.Sweep.Optim.Hyper;
 namespace LeeMl.Sweep.Reporting.Analysis;
 
 /// <summary>One sampled hyperparameter, as the report shows it: which component's which value, its distribution, and every trial's draw with its validation accuracy.</summary>
-public sealed record SampledParameter(string Label, Distribution Distribution, IReadOnlyList<(double Value, string Text, double Validation)> Points, double Importance)
+public sealed record SampledParameter(string Label, Distribution Distribution, IReadOnlyList<(double Value, string Text, double Validation, string Key)> Points, double Importance)
 {
     public bool LogScale => Distribution is Distribution.LogUniform;
 }
@@ -78,14 +78,14 @@ public sealed record SearchSummary(
         {
             foreach (var (path, distribution) in SearchSpec.Parameters(template))
             {
-                var points = new List<(double, string, double)>();
+                var points = new List<(double, string, double, string)>();
                 foreach (var r in results)
                 {
                     if (text(r) is not { } t || t == "-") continue;
                     var drawn = ComponentSpec.Parse(t);
                     if (drawn.Name != template!.Name || Value(drawn, path.Split('.')) is not { } v || !double.IsFinite(r.ValidationAccuracy)) continue;
                     var number = v is ParamValue.Number n ? n.Value : double.NaN;
-                    points.Add((number, v.ToString()!, r.ValidationAccuracy));
+                    points.Add((number, v.ToString()!, r.ValidationAccuracy, r.Key));
                 }
                 if (points.Count > 0)
                     parameters.Add(new SampledParameter($"{axis} {template!.Name}: {path}", distribution, points, Importance(points, distribution)));
@@ -103,7 +103,7 @@ public sealed record SearchSummary(
         : v is ParamValue.Component c ? Value(c.Spec, path[1..]) : null;
 
     /// <summary>η²: between-group over total sum of squares of validation accuracy, the groups being ten equal-count bins of the value (or the options of a choice).</summary>
-    public static double Importance(IReadOnlyList<(double Value, string Text, double Validation)> points, Distribution distribution)
+    public static double Importance(IReadOnlyList<(double Value, string Text, double Validation, string Key)> points, Distribution distribution)
     {
         if (points.Count < 3) return double.NaN;
         var mean = points.Average(p => p.Validation);

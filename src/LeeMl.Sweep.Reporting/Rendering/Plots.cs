@@ -22,10 +22,9 @@ public static class Plots
     /// <summary>At most this many cells in the per-cell figures, and lines in the learning-rate figure: the best by validation accuracy (the tables and CSV files have the rest).</summary>
     public const int CurveCells = 24, BarCells = 40, RateLines = 12;
 
-    /// <summary>The figures of <paramref name="report"/>; learning curves are read from the results file in <paramref name="directory"/> (one pass, for the cells drawn).</summary>
-    public static IReadOnlyList<Figure> All(SweepReport report, string? directory)
+    /// <summary>The figures of <paramref name="report"/>, with the mean learning curves of its best cells (<see cref="MeanCurvesOf"/>).</summary>
+    public static IReadOnlyList<Figure> All(SweepReport report, IReadOnlyDictionary<string, MeanCurve> curves)
     {
-        var curves = directory is null ? new Dictionary<string, MeanCurve>() : MeanCurves(directory, CurveCellsOf(report));
         // Each figure has its own Plot and canvas: render them side by side, keep the order.
         Func<Figure?>[] makers =
         [
@@ -101,7 +100,11 @@ public static class Plots
     /// <summary>A cell's mean train and validation accuracy (%) per epoch over its completed trials.</summary>
     public sealed record MeanCurve(double[] Train, double[] Validation);
 
-    private static List<CellSummary> CurveCellsOf(SweepReport report) => [.. report.Cells.Where(c => !c.IsBaseline && c.Completed > 0).Take(CurveCells)];
+    public static List<CellSummary> CurveCellsOf(SweepReport report) => [.. report.Cells.Where(c => !c.IsBaseline && c.Completed > 0).Take(CurveCells)];
+
+    /// <summary>The mean curves of the cells the figures draw, read from results.jsonl in <paramref name="directory"/> in one streaming pass.</summary>
+    public static Dictionary<string, MeanCurve> MeanCurvesOf(SweepReport report, string? directory) =>
+        directory is null ? [] : MeanCurves(directory, CurveCellsOf(report));
 
     /// <summary>One streaming pass over results.jsonl: epoch-wise means of the given cells' completed trials.</summary>
     private static Dictionary<string, MeanCurve> MeanCurves(string directory, IReadOnlyList<CellSummary> cells)
@@ -236,7 +239,7 @@ public static class Plots
             var p = new Plot();
             var numeric = parameter.Points.All(x => double.IsFinite(x.Value)) && parameter.Distribution is not Optim.Hyper.Distribution.Choice { Options: [Optim.Hyper.ParamValue.Text, ..] };
             var options = parameter.Points.Select(x => x.Text).Distinct().Order(StringComparer.Ordinal).ToList();
-            double X((double Value, string Text, double Validation) x) => !numeric ? options.IndexOf(x.Text) : parameter.LogScale ? Math.Log10(x.Value) : x.Value;
+            double X((double Value, string Text, double Validation, string Key) x) => !numeric ? options.IndexOf(x.Text) : parameter.LogScale ? Math.Log10(x.Value) : x.Value;
             var scatter = p.Add.ScatterPoints(parameter.Points.Select(X).ToArray(), parameter.Points.Select(x => 100 * x.Validation).ToArray(), TrainColor);
             scatter.MarkerSize = 5;
             if (!numeric)

@@ -53,7 +53,10 @@ public static class NodeHost
             });
         });
         var app = web.Build();
+        app.Use(RequestGuard.For(http, tls is not null));
         ApiEndpoints.Map(app);
+        Dashboard.DashboardApi.Map(app);
+        Dashboard.DashboardEndpoints.Map(app);
         return app;
     }
 

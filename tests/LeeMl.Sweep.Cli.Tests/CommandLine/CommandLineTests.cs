@@ -121,6 +121,26 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void A_dashboard_on_a_network_address_without_tls_exits_2_for_node_and_run()
+    {
+        var node = CliRunner.InProcess("node", "--roles", "coordinator", "--http", "18099", "--http-host", "0.0.0.0", "--seed-nodes", "127.0.0.1:4053");
+        Assert.Equal(2, node.ExitCode);
+        Assert.StartsWith("leeml-sweep node: --http-host 0.0.0.0 is not a loopback address", node.Stderr);
+        var dir = Directory.CreateTempSubdirectory("leeml-run-host-").FullName;
+        try
+        {
+            var run = CliRunner.InProcess("run", "--http", "18099", "--http-host", "0.0.0.0", "--out", Path.Combine(dir, "out"));
+            Assert.Equal(2, run.ExitCode);
+            Assert.StartsWith("leeml-sweep run: --http-host 0.0.0.0 is not a loopback address, and run serves without TLS", run.Stderr);
+            Assert.False(Directory.Exists(Path.Combine(dir, "out")), "nothing is written");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_port_in_use_makes_node_exit_2_with_address_in_use()
     {
         using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -303,4 +303,29 @@ public sealed class JobMachineTests
         var again = new[] { 5L, 4, 1, 0 }.SelectMany(i => restarted.Rung("c", i, 1, 1, scores[i])).Cast<JobEffect.Decide>().ToDictionary(d => d.Index, d => d.Continue);
         Assert.Equal(new Dictionary<long, bool> { [0] = true, [1] = true, [4] = true, [5] = false }, again);
     }
+
+    [Fact]
+    public void Running_trials_have_live_curves_thinned_to_a_bound_that_leave_with_their_result_and_the_best_is_of_results_only()
+    {
+        var m = Started();
+        Tickets(m.Offer("a", 2, T0));
+        for (var e = 1; e <= 1000; e++) m.Progress(0, e, 0.5 + e / 4000.0, 0.4 + e / 4000.0);
+        m.Progress(1, 3, 0.6, 0.99);
+        var live = m.Live(10);
+        Assert.Equal([Plan.At(0).Key, Plan.At(1).Key], live.Select(t => t.Key));
+        var curve = live[0];
+        Assert.Equal(1000, curve.Epoch);
+        Assert.InRange(curve.PointEpochs.Count, JobMachine.LivePoints / 2, JobMachine.LivePoints);
+        Assert.Equal(1, curve.PointEpochs[0]);
+        Assert.Equal(1000, curve.PointEpochs[^1]);
+        Assert.True(curve.PointEpochs.Zip(curve.PointEpochs.Skip(1)).All(p => p.First < p.Second), "epochs in order");
+        Assert.Equal(0.4 + 1000 / 4000.0, curve.Validation[^1], 12);
+        Assert.Single(m.Live(1));
+        // A running trial's peak (0.99) is not a result: the best stays unknown until one is committed, and never drops.
+        Assert.True(double.IsNaN(m.View(T0, "n0", T0).BestValidation));
+        var effects = m.Finished(Finished(0, "a"), T0);
+        Assert.Equal([Plan.At(1).Key], m.Live(10).Select(t => t.Key));
+        Commit(m, Batch(effects), JobCounts.None);
+        Assert.Equal(0.5, m.View(T0, "n0", T0).BestValidation);
+    }
 }

@@ -109,6 +109,8 @@ public sealed class RecoveryFaultTests : IDisposable
         public Task<bool> SetState(string jobId, long epoch, JobState state, CancellationToken cancel = default) => inner.SetState(jobId, epoch, state, cancel);
         public IAsyncEnumerable<FaultWrite> Faults(string jobId, CancellationToken cancel = default) => inner.Faults(jobId, cancel);
         public IAsyncEnumerable<StoredResult> Results(string jobId, bool withCurves, string? afterKey = null, int limit = int.MaxValue, CancellationToken cancel = default) => inner.Results(jobId, withCurves, afterKey, limit, cancel);
+
+        public Task<StoredResult?> Result(string jobId, string key, CancellationToken cancel = default) => inner.Result(jobId, key, cancel);
         public Task<IReadOnlyList<(string Error, long Count)>> Errors(string jobId, int limit, CancellationToken cancel = default) => inner.Errors(jobId, limit, cancel);
         public Task<BlobInfo?> GetBlob(string sha256, CancellationToken cancel = default) => inner.GetBlob(sha256, cancel);
         public Task PutBlobChunk(string sha256, int chunk, ReadOnlyMemory<byte> data, CancellationToken cancel = default) => inner.PutBlobChunk(sha256, chunk, data, cancel);

@@ -43,6 +43,10 @@ public static class RunCommand
                  (httpHost, nameof(NodeSettings.HttpHost)), (logLevel, nameof(NodeSettings.LogLevel))]);
             if (settings.Slots < 1) throw new UsageException($"--slots = '{settings.Slots}' must be a whole number >= 1");
             if (parse.GetValue(keepServing) && settings.Http is null) throw new UsageException("--keep-serving needs --http PORT");
+            // run has no certificates: its dashboard is for this machine. Other machines watch a node that serves HTTPS.
+            if (settings.Http is not null && !Cluster.Security.Exposure.IsLoopback(settings.HttpHost))
+                throw new UsageException($"--http-host {Experiments.Text.Printable.Escape(settings.HttpHost)} is not a loopback address, and run serves without TLS: anyone who reaches it could read every result and cancel the job; " +
+                    "watch from this machine (the default, 127.0.0.1), or run a cluster node with TLS (node --http-host H --tls-cert ... --tls-ca ..., see docs/tls.md)");
             return Run(parse.GetValue(spec), parse.GetValue(output), settings, parse.GetValue(keepServing), parse.InvocationConfiguration.Output);
         });
         return command;

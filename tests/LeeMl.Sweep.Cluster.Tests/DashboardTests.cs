@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using LeeMl.Sweep.Cluster.Service;
+using PuppeteerSharp;
+using Xunit.Abstractions;
+
+namespace LeeMl.Sweep.Cluster.Tests;
+
+/// <summary>
+/// The dashboard as a user meets it: a node process serving HTTP with a running job, its event
+/// stream read off the wire, and Debian's headless Chromium (driven by PuppeteerSharp, no browser
+/// downloaded) opening the list, the job — whose progress rises without a reload — a trial, and
+/// cancelling the job. Screenshots are written beside the test binaries (screenshots/).
+/// </summary>
+[Trait("Category", "Browser")]
+public sealed class DashboardTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly ClusterFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    private static readonly string Chromium = LeeMl.Sweep.Tests.SystemChromium.Path;
+
+    // Trials of a few seconds each, so that a running trial has a live curve and the job outlasts the test.
+    private const string Spec = """
+        name: dashboard
+        data: { name: digits }
+        models: [{ name: mlp, hidden: 128 }]
+        epochs: 1000
+        seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+        grid:
+          optimizer: [ { name: adam, lr: 0.003 }, { name: sgdm, lr: 0.05, momentum: 0.9 } ]
+          schedule: [ constant, { name: one-cycle } ]
+        """;
+
+    [Fact]
+    public async Task A_running_job_is_listed_streams_progress_and_is_watched_and_cancelled_in_a_real_browser()
+    {
+        int port = NodeProcess.FreePort(), http = NodeProcess.FreePort();
+        var node = _f.Node("coordinator,worker", port, [port], slots: 2, http: http);
+        using var client = ClusterFixture.Client(http);
+        await ClusterFixture.WaitForWorkers(client, 1, TimeSpan.FromSeconds(90));
+        var reply = await client.Submit(new SubmitRequest(Spec, "dashboard.yaml", []));
+        Assert.Null(reply.Error);
+        var job = reply.Id!;
+        var root = new Uri($"http://127.0.0.1:{http}");
+        using var web = new HttpClient { BaseAddress = root, Timeout = TimeSpan.FromSeconds(30) };
+
+        // The JSON API lists the running job, as status --json does.
+        var listed = await web.GetStringAsync("/api/jobs");
+        Assert.Contains($"\"id\":\"{job}\"", listed);
+
+        // Its event stream: at least three progress events within ten seconds, each with an id.
+        var (events, lastId) = await ReadEvents(web, job, TimeSpan.FromSeconds(10), null);
+        output.WriteLine($"{events} progress events in 10 s; last id {lastId}");
+        Assert.True(events >= 3, $"{events} progress events in 10 s");
+        Assert.NotNull(lastId);
+        // Resumed with Last-Event-ID, the stream does not repeat that event.
+        var (_, resumedFirst) = await ReadEvents(web, job, TimeSpan.FromSeconds(5), lastId, firstOnly: true);
+        Assert.NotEqual(lastId, resumedFirst);
+
+        var shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(shots);
+        await using var browser = await Puppeteer.LaunchAsync(new LaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking", "--disable-component-update"],
+            UserDataDir = Path.Combine(_f.Dir, "chromium-profile"),
+        });
+        await using var page = await browser.NewPageAsync();
+        await page.SetViewportAsync(new ViewPortOptions { Width = 1280, Height = 1000 });
+        var errors = new List<string>();
+        page.Console += (_, e) => { if (e.Message.Type == PuppeteerSharp.ConsoleType.Error) errors.Add(e.Message.Text); };
+        page.PageError += (_, e) => errors.Add(e.Message);
+        page.Dialog += async (_, e) => await e.Dialog.Accept();
+
+        // The list: after its scripts ran, the DOM names the job.
+        await page.GoToAsync(root.ToString(), WaitUntilNavigation.Networkidle2);
+        await page.WaitForSelectorAsync($"#job-table a[href='/jobs/{job}']", new WaitForSelectorOptions { Timeout = 15_000 });
+        Assert.Contains(job, await page.GetContentAsync());
+
+        // The job: progress rises without a reload; learning curves and the cell table appear.
+        await page.GoToAsync(new Uri(root, $"/jobs/{job}").ToString());
+        await page.WaitForSelectorAsync("#done-count", new WaitForSelectorOptions { Timeout = 15_000 });
+        var before = int.Parse(await page.EvaluateExpressionAsync<string>("document.getElementById('done-count').textContent"), CultureInfo.InvariantCulture);
+        await page.WaitForFunctionAsync($"() => Number(document.getElementById('done-count')?.textContent) > {before}", new WaitForFunctionOptions { Timeout = 90_000 });
+        Assert.True(await page.EvaluateExpressionAsync<int>("window.dashboardEvents") > 0, "progress came through the event stream");
+        await page.WaitForSelectorAsync("#cell-table", new WaitForSelectorOptions { Timeout = 60_000 });
+        await page.WaitForSelectorAsync("#curves-chart canvas", new WaitForSelectorOptions { Timeout = 30_000 });
+        await page.WaitForSelectorAsync("#live-chart canvas", new WaitForSelectorOptions { Timeout = 30_000 });
+        await page.ScreenshotAsync(Path.Combine(shots, "dashboard-job.png"), new ScreenshotOptions { FullPage = true });
+        output.WriteLine("screenshot: " + Path.Combine(shots, "dashboard-job.png"));
+        var progressText = await page.EvaluateExpressionAsync<string>("document.getElementById('progress').textContent");
+        Assert.Matches(@"\d+ / 40 trials", progressText);
+
+        // A trial: its curve and telemetry.
+        var trialHref = await page.EvaluateExpressionAsync<string>("document.querySelector('#trial-table a').getAttribute('href')");
+        await page.GoToAsync(new Uri(root, trialHref).ToString());
+        await page.WaitForSelectorAsync("#trial-summary", new WaitForSelectorOptions { Timeout = 15_000 });
+        await page.WaitForSelectorAsync("#trial-accuracy canvas", new WaitForSelectorOptions { Timeout = 15_000 });
+        Assert.Contains("Telemetry", await page.GetContentAsync());
+        await page.ScreenshotAsync(Path.Combine(shots, "dashboard-trial.png"), new ScreenshotOptions { FullPage = true });
+
+        // Cancel from the job page (the confirmation is accepted): the job ends cancelled.
+        await page.GoToAsync(new Uri(root, $"/jobs/{job}").ToString());
+        await page.WaitForSelectorAsync("#cancel", new WaitForSelectorOptions { Timeout = 15_000, Visible = true });
+        await page.ClickAsync("#cancel");
+        await page.WaitForFunctionAsync("() => document.getElementById('notice').textContent.startsWith('cancel')", new WaitForFunctionOptions { Timeout = 15_000 });
+        Assert.Equal("cancel: cancelled", await page.EvaluateExpressionAsync<string>("document.getElementById('notice').textContent"));
+        var view = await client.Job(job);
+        Assert.Equal(Experiments.Store.JobState.Cancelled, view!.State);
+        await page.WaitForFunctionAsync("() => document.getElementById('job-state')?.textContent === 'cancelled'", new WaitForFunctionOptions { Timeout = 30_000 });
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+
+        // A page of another site cannot cancel through the browser: its Origin is refused.
+        using var forged = new HttpRequestMessage(HttpMethod.Post, $"/api/jobs/{job}/cancel");
+        forged.Headers.Add("Origin", "http://evil.example");
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await web.SendAsync(forged)).StatusCode);
+        // Nor read it under a name that a hostile DNS points at 127.0.0.1.
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "/api/jobs");
+        rebound.Headers.Host = $"evil.example:{http}";
+        Assert.Equal((System.Net.HttpStatusCode)421, (await web.SendAsync(rebound)).StatusCode);
+        Assert.False(node.HasExited, node.Output);
+    }
+
+    /// <summary>Counts the progress events of a job's stream for <paramref name="duration"/> (or up to the first), and the last id seen.</summary>
+    private static async Task<(int Events, string? LastId)> ReadEvents(HttpClient web, string job, TimeSpan duration, string? lastEventId, bool firstOnly = false)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/jobs/{job}/events");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (lastEventId is not null) request.Headers.Add("Last-Event-ID", lastEventId);
+        using var cancel = new CancellationTokenSource(duration);
+        using var response = await web.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancel.Token));
+        int events = 0;
+        string? id = null, last = null;
+        try
+        {
+            while (await reader.ReadLineAsync(cancel.Token) is { } line)
+            {
+                if (line.StartsWith("id: ", StringComparison.Ordinal)) id = line[4..];
+                else if (line == "event: progress")
+                {
+                    events++;
+                    last = id;
+                    if (firstOnly) break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the time is up
+        }
+        return (events, last);
+    }
+}
