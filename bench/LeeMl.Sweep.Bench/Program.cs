@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "many-jobs" => await EngineBench.ManyJobs(),
     "scale" => ScaleBench.Run(),
     "search" => SearchBench.Run(),
+    "dashboard" => await DashboardBench.Run(),
     "throughput" => await EngineBench.Throughput(),
     "scaling" => await EngineBench.Scaling(),
     "memory" => EngineBench.Memory(),

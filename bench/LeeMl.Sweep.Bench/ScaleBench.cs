@@ -28,7 +28,7 @@ internal static class ScaleBench
         """;
 
     /// <summary>20,000 trials of 200 rows, one epoch, batch 32: 100 optimizers × 200 seeds.</summary>
-    private static string TinySpec() => $$"""
+    internal static string TinySpec() => $$"""
         name: tiny
         data: { synthetic: blobs, samples: 200, features: 4, seed: 1 }
         models: [logistic]
@@ -68,7 +68,7 @@ internal static class ScaleBench
         return new Measured(seconds, peak / 1048576.0, p.ExitCode);
     }
 
-    private static Process Node(string dir, params string[] args)
+    internal static Process Node(string dir, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
         psi.ArgumentList.Add(Cli);
@@ -81,7 +81,7 @@ internal static class ScaleBench
         return p;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

@@ -134,6 +134,23 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposabl
         }
         foreach (var s in submitted) Assert.Equal(Experiments.Store.JobState.Done, (await liveClient.Job(s.Id!))!.State);
 
+        // 4. Every coordinator shows every job in its dashboard: one that ran elsewhere has its report rendered here from the store.
+        var shown = submitted[0].Id!;
+        foreach (var port in live)
+        {
+            using var web = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+            System.Net.HttpStatusCode code = 0;
+            for (var i = 0; i < 240 && code != System.Net.HttpStatusCode.OK; i++)
+            {
+                code = (await web.GetAsync($"/api/jobs/{shown}/report")).StatusCode;
+                if (code != System.Net.HttpStatusCode.OK) await Task.Delay(250);
+            }
+            Assert.Equal(System.Net.HttpStatusCode.OK, code);
+            using var report = JsonDocument.Parse(await web.GetStringAsync($"/api/jobs/{shown}/report"));
+            Assert.Contains("Complete", report.RootElement.GetProperty("status").GetString());
+            Assert.Contains("report.html", await web.GetStringAsync($"/api/jobs/{shown}/files"));
+        }
+
         // 4. Every node restarts; fetch, from any coordinator, writes the files of a finished job as run did.
         _f.KillAll();
         int c1 = NodeProcess.FreePort(), h1 = NodeProcess.FreePort(), c2 = NodeProcess.FreePort(), h2 = NodeProcess.FreePort();

@@ -65,6 +65,54 @@ public sealed class TlsClusterTests(ITestOutputHelper output) : IDisposable
         Assert.True(submit.ExitCode == 0, submit.Output);
         Assert.Equal(9, File.ReadAllLines(Path.Combine(_f.Dir, "out", "results.jsonl")).Length);
 
+        // The dashboard is behind the same door: with the client certificate its page and API answer over HTTPS; without one the handshake fails.
+        HttpClient Https(X509Certificate2? certificate) => new(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                ClientCertificates = certificate is null ? null : new X509CertificateCollection { certificate },
+                RemoteCertificateValidationCallback = (_, peer, _, _) => peer is not null && tls.Refusal(new X509Certificate2(peer), CertificateRole.Node) is null,
+            },
+        }) { BaseAddress = new Uri($"https://127.0.0.1:{http}"), Timeout = TimeSpan.FromSeconds(10) };
+        using (var viewer = Https(tls.Certificate))
+        {
+            Assert.Contains("/assets/dashboard.js", await viewer.GetStringAsync("/"));
+            Assert.Contains("\"state\":\"done\"", await viewer.GetStringAsync("/api/jobs"));
+        }
+        // Without a certificate: nothing but with an access token from certs token; a viewer's only reads, an operator's may cancel.
+        string Token(params string[] extra)
+        {
+            var p = _f.Start(["certs", "token", certs, .. extra]);
+            Assert.True(p.WaitForExit(TimeSpan.FromSeconds(60)) && p.ExitCode == 0, p.Output);
+            return p.Lines.Single(l => l.StartsWith("lmt1.", StringComparison.Ordinal));
+        }
+        var viewerToken = Token("--name", "alice");
+        var operatorToken = Token("--name", "bob", "--operator", "--days", "1");
+        var job = (await client.Status()).Jobs.Single().Id;
+        using (var anonymous = Https(null))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/")).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/jobs")).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.PostAsync($"/api/jobs/{job}/cancel", null)).StatusCode);
+            async Task<HttpResponseMessage> With(string token, HttpMethod method, string path)
+            {
+                using var request = new HttpRequestMessage(method, path);
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                return await anonymous.SendAsync(request);
+            }
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await With(viewerToken, HttpMethod.Get, $"/api/jobs/{job}")).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await With(viewerToken, HttpMethod.Post, $"/api/jobs/{job}/cancel")).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await With(operatorToken, HttpMethod.Post, $"/api/jobs/{job}/cancel")).StatusCode);   // already over: it says so
+            var forged = viewerToken[..^4] + (viewerToken[^4] == 'A' ? "B" : "A") + viewerToken[^3..];
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await With(forged, HttpMethod.Get, "/api/jobs")).StatusCode);
+            // In a browser: /login?token= sets an HTTP-only cookie and goes to the dashboard.
+            var login = await anonymous.GetAsync("/login?token=" + Uri.EscapeDataString(viewerToken));
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, login.StatusCode);
+            Assert.Contains(login.Headers.GetValues("Set-Cookie"), c => c.StartsWith("leeml_token=", StringComparison.Ordinal) && c.Contains("httponly") && c.Contains("secure") && c.Contains("samesite=strict"));
+        }
+
         // A client without a certificate: refused, saying why, well within 10 s.
         var clock = Stopwatch.StartNew();
         var bare = _f.Start("status", "--cluster", $"127.0.0.1:{http}");

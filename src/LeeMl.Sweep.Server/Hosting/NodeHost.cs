@@ -41,11 +41,12 @@ public static class NodeHost
             k.Listen(Address(http.Host), http.Port, listen =>
             {
                 if (tls is null) return;
-                // With TLS the API is HTTPS, and every client presents a certificate of the cluster (a client's or a node's).
+                // With TLS the API is HTTPS; a client presents a certificate of the cluster (a client's or a node's),
+                // checked here, or else an access token, checked by RequestGuard before any endpoint.
                 listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
                 {
                     ServerCertificate = tls.Certificate,
-                    ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate,
+                    ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate,
                     CheckCertificateRevocation = false,
                     ClientCertificateValidation = (certificate, _, _) => tls.Refusal(certificate, CertificateRole.Client, CertificateRole.Node) is null,
                     HandshakeTimeout = TimeSpan.FromSeconds(5),
@@ -53,7 +54,7 @@ public static class NodeHost
             });
         });
         var app = web.Build();
-        app.Use(RequestGuard.For(http, tls is not null));
+        app.Use(RequestGuard.For(http, tls));
         ApiEndpoints.Map(app);
         Dashboard.DashboardApi.Map(app);
         Dashboard.DashboardEndpoints.Map(app);

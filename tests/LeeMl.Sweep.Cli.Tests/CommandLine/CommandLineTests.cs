@@ -176,5 +176,17 @@ public sealed class CommandLineTests : IDisposable
         var swapped = CliRunner.InProcess("node", "--roles", "worker", "--seed-nodes", "127.0.0.1:4053", "--tls-cert", Path.Combine(dir, "ca.crt"), "--tls-ca", Path.Combine(dir, "ca.crt"));
         Assert.Equal(2, swapped.ExitCode);
         Assert.Contains("not a PKCS#12 (.pfx) file", swapped.Stderr);
+
+        // An access token: the token alone on stdout (for scripts), how to use it on stderr; it verifies with ca.crt.
+        var token = CliRunner.InProcess("certs", "token", dir, "--name", "alice", "--days", "7");
+        Assert.True(token.ExitCode == 0, token.Stderr);
+        var authority = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(Path.Combine(dir, "ca.crt"));
+        var claims = LeeMl.Sweep.Cluster.Security.AccessTokens.Verify(token.Stdout.Trim(), authority, DateTimeOffset.UtcNow, out var refusal);
+        Assert.True(claims is not null, refusal);
+        Assert.Equal(("alice", LeeMl.Sweep.Cluster.Security.TokenRole.Viewer), (claims.Name, claims.Role));
+        Assert.Contains("viewer (read-only) token for alice", token.Stderr);
+        var tooLong = CliRunner.InProcess("certs", "token", dir, "--days", "1000");
+        Assert.Equal(2, tooLong.ExitCode);
+        Assert.Contains("--days = 1000 must be from 1 to 365", tooLong.Stderr);
     }
 }

@@ -7,18 +7,19 @@ using LeeMl.Sweep.Cluster.Security;
 namespace LeeMl.Sweep.Cli.Commands.Certs;
 
 /// <summary>
-/// <c>certs init|node|client</c>: the cluster's certificate authority and the certificates it
-/// signs, each in one command. Every file is readable by its owner only, and none is ever
+/// <c>certs init|node|client|token</c>: the cluster's certificate authority, the certificates it
+/// signs and access tokens, each in one command. Every file is readable by its owner only, and none is ever
 /// overwritten (a CA replaced by accident would lock every node out).
 /// </summary>
 public static class CertsCommand
 {
     public static Command Create()
     {
-        var command = new Command("certs", "make the cluster's certificate authority and the node and client certificates it signs (TLS, docs/tls.md)");
+        var command = new Command("certs", "make the cluster's certificate authority, the node and client certificates it signs, and access tokens for browsers (TLS, docs/tls.md)");
         command.Add(Init());
         command.Add(Node());
         command.Add(Client());
+        command.Add(Token());
         return command;
     }
 
@@ -90,6 +91,34 @@ public static class CertsCommand
         var name = Name("client");
         var command = new Command("client", "add a client certificate signed by DIR's authority (one per user or machine that submits)") { dir, name, password };
         command.SetAction(parse => Issue(parse, parse.GetValue(dir)!, CertificateRole.Client, parse.GetValue(name), [], parse.GetValue(password)));
+        return command;
+    }
+
+    private static Command Token()
+    {
+        var dir = Dir();
+        var password = Password();
+        var name = new Option<string>("--name") { Description = "who the token is for (shown in the node's log when it is refused)", HelpName = "NAME", DefaultValueFactory = _ => "viewer" };
+        var days = new Option<int>("--days") { Description = "how long the token is valid, 1 to 365 days (a token cannot be revoked before)", HelpName = "N", DefaultValueFactory = _ => 30 };
+        var operate = Options.Flag("--operator", "the token may also cancel and submit [default: read only]");
+        var command = new Command("token", "print an access token for the dashboard and the HTTP API, signed by DIR's authority (for a browser: open https://NODE:PORT/login?token=TOKEN once)")
+        {
+            dir, name, days, operate, password,
+        };
+        command.SetAction(parse =>
+        {
+            var who = parse.GetValue(name)!;
+            if (who.Length is 0 or > 64 || who.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@')))
+                throw new UsageException($"--name '{Experiments.Text.Printable.Escape(who)}' must be letters, digits, '-', '_', '.' or '@' (at most 64)");
+            var n = parse.GetValue(days);
+            if (n is < 1 or > 365) throw new UsageException($"--days = {n} must be from 1 to 365");
+            using var ca = Authority(parse.GetValue(dir)!, PasswordOf(parse.GetValue(password)));
+            var claims = new TokenClaims(who, parse.GetValue(operate) ? TokenRole.Operator : TokenRole.Viewer, DateTimeOffset.UtcNow.AddDays(n));
+            parse.InvocationConfiguration.Output.WriteLine(AccessTokens.Issue(ca, claims));
+            parse.InvocationConfiguration.Error.WriteLine($"an {(claims.Role == TokenRole.Operator ? "operator" : "viewer (read-only)")} token for {who}, valid until {claims.Expires:yyyy-MM-dd HH:mm} UTC: " +
+                "open https://NODE:PORT/login?token=TOKEN once in the browser, or send 'Authorization: Bearer TOKEN'");
+            return ExitCodes.Ok;
+        });
         return command;
     }
 

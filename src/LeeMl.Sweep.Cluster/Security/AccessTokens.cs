@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+
+namespace LeeMl.Sweep.Cluster.Security;
+
+/// <summary>What a token allows: a viewer reads (the dashboard, status, results); an operator also cancels and submits.</summary>
+public enum TokenRole { Viewer, Operator }
+
+/// <summary>Who a token names, what it allows, and until when.</summary>
+public sealed record TokenClaims(string Name, TokenRole Role, DateTimeOffset Expires);
+
+/// <summary>
+/// Access tokens for people in a browser, where a client certificate is awkward: made by
+/// <c>certs token</c> with the cluster authority's private key, checked by every node with the
+/// authority's certificate it already has — no state, nothing shared beside ca.crt. The text is
+/// <c>lmt1.PAYLOAD.SIGNATURE</c> (base64url): PAYLOAD is JSON with the name, role and expiry,
+/// SIGNATURE its ECDSA P-256 / SHA-256 signature. A token cannot be revoked before it expires:
+/// keep them short (the default is 30 days), and make a new authority to void them all.
+/// </summary>
+public static class AccessTokens
+{
+    private const string Prefix = "lmt1.";
+
+    public const int MaxLength = 2048;
+
+    public static string Issue(X509Certificate2 authorityWithKey, TokenClaims claims)
+    {
+        using var key = authorityWithKey.GetECDsaPrivateKey() ?? throw new CryptographicException("the authority's private key is not an ECDSA key");
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["sub"] = claims.Name,
+            ["role"] = claims.Role == TokenRole.Operator ? "operator" : "viewer",
+            ["exp"] = claims.Expires.ToUnixTimeSeconds(),
+        });
+        var signed = Prefix + Base64Url(payload);
+        return signed + "." + Base64Url(key.SignData(Encoding.ASCII.GetBytes(signed), HashAlgorithmName.SHA256));
+    }
+
+    /// <summary>The token's claims when it is well formed, signed by <paramref name="authority"/> and not expired; else null and why not.</summary>
+    public static TokenClaims? Verify(string? token, X509Certificate2 authority, DateTimeOffset now, out string? refusal)
+    {
+        refusal = null;
+        if (string.IsNullOrEmpty(token)) { refusal = "no token"; return null; }
+        if (token.Length > MaxLength || !token.StartsWith(Prefix, StringComparison.Ordinal)) { refusal = "not a token of this cluster"; return null; }
+        var dot = token.LastIndexOf('.');
+        if (dot <= Prefix.Length) { refusal = "not a token of this cluster"; return null; }
+        var signed = token[..dot];
+        if (FromBase64Url(signed[Prefix.Length..]) is not { } payload || FromBase64Url(token[(dot + 1)..]) is not { } signature) { refusal = "not a token of this cluster"; return null; }
+        using var key = authority.GetECDsaPublicKey();
+        if (key is null || !key.VerifyData(Encoding.ASCII.GetBytes(signed), signature, HashAlgorithmName.SHA256)) { refusal = "the token is not signed by the cluster's authority"; return null; }
+        try
+        {
+            using var doc = JsonDocument.Parse(payload);
+            var root = doc.RootElement;
+            var claims = new TokenClaims(root.GetProperty("sub").GetString() ?? "",
+                root.GetProperty("role").GetString() == "operator" ? TokenRole.Operator : TokenRole.Viewer,
+                DateTimeOffset.FromUnixTimeSeconds(root.GetProperty("exp").GetInt64()));
+            if (claims.Expires <= now) { refusal = $"the token expired at {claims.Expires:yyyy-MM-dd HH:mm} UTC"; return null; }
+            return claims;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentOutOfRangeException)
+        {
+            refusal = "not a token of this cluster";
+            return null;
+        }
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static byte[]? FromBase64Url(string text)
+    {
+        var s = text.Replace('-', '+').Replace('_', '/');
+        s = s.PadRight(s.Length + (4 - s.Length % 4) % 4, '=');
+        try { return Convert.FromBase64String(s); }
+        catch (FormatException) { return null; }
+    }
+}

@@ -1,0 +1,33 @@
+using LeeMl.Sweep.Cluster.Security;
+
+namespace LeeMl.Sweep.Cluster.Tests.Security;
+
+/// <summary>A token is good only with the signature of the cluster's authority, before it expires, and says what it allows.</summary>
+public sealed class AccessTokenTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void A_token_is_accepted_by_its_authority_until_it_expires_and_by_nothing_else()
+    {
+        using var ca = ClusterCertificates.CreateAuthority(Now);
+        using var other = ClusterCertificates.CreateAuthority(Now);
+        var token = AccessTokens.Issue(ca, new TokenClaims("alice", TokenRole.Viewer, Now.AddDays(30)));
+        var claims = AccessTokens.Verify(token, ca, Now, out var refusal);
+        Assert.Null(refusal);
+        Assert.Equal(new TokenClaims("alice", TokenRole.Viewer, DateTimeOffset.FromUnixTimeSeconds(Now.AddDays(30).ToUnixTimeSeconds())), claims);
+        Assert.Equal(TokenRole.Operator, AccessTokens.Verify(AccessTokens.Issue(ca, new TokenClaims("bob", TokenRole.Operator, Now.AddDays(1))), ca, Now, out _)!.Role);
+
+        Assert.Null(AccessTokens.Verify(token, ca, Now.AddDays(31), out refusal));
+        Assert.StartsWith("the token expired at", refusal);
+        Assert.Null(AccessTokens.Verify(token, other, Now, out refusal));
+        Assert.Equal("the token is not signed by the cluster's authority", refusal);
+        // The payload changed (a viewer made operator) with the old signature: refused.
+        var parts = token.Split('.');
+        var forged = string.Join('.', parts[0], Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{{\"sub\":\"alice\",\"role\":\"operator\",\"exp\":{Now.AddDays(30).ToUnixTimeSeconds()}}}")).TrimEnd('='), parts[2]);
+        Assert.Null(AccessTokens.Verify(forged, ca, Now, out refusal));
+        Assert.Equal("the token is not signed by the cluster's authority", refusal);
+        foreach (var junk in new[] { "", "lmt1.", "lmt1..", "bearer", "lmt1.!!!.???", new string('x', 5000), "lmt1.e30." })
+            Assert.Null(AccessTokens.Verify(junk, ca, Now, out _));
+    }
+}
