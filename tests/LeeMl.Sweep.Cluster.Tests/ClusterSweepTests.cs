@@ -82,7 +82,7 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
         var worker2 = _f.Node("worker", w2, seeds, slots: 2);
         using var client = ClusterFixture.Client(http);
         await ClusterFixture.WaitForWorkers(client, 2, TimeSpan.FromSeconds(60));
-        Assert.Contains($"joined the cluster at akka.tcp://leeml-sweep@127.0.0.1:{c} as coordinator; HTTP API on http://127.0.0.1:{http}", coordinator.Output);
+        Assert.Contains($"joined the cluster at akka.tcp://leeml-sweep@127.0.0.1:{c} as coordinator; dashboard and HTTP API on http://127.0.0.1:{http}/", coordinator.Output);
         Assert.Contains($"joined the cluster at akka.tcp://leeml-sweep@127.0.0.1:{w2} as worker with 2 slots", worker2.Output);
         // A normal start and join logs nothing at warning or above.
         AssertQuiet(coordinator, "the coordinator");

@@ -56,7 +56,7 @@ public sealed class TlsClusterTests(ITestOutputHelper output) : IDisposable
         var tls = new TlsOptions(Cert(certs, "client.pfx"), null, Cert(certs, "ca.crt")).Load(CertificateRole.Client);
         using var client = new SweepHttpClient([$"127.0.0.1:{http}"], TimeSpan.FromSeconds(5), tls);
         await ClusterFixture.WaitForWorkers(client, 2, TimeSpan.FromSeconds(90));
-        Assert.Contains($"joined the cluster at akka.ssl.tcp://leeml-sweep@127.0.0.1:{c} as coordinator; HTTP API on https://127.0.0.1:{http}", coordinator.Output);
+        Assert.Contains($"joined the cluster at akka.ssl.tcp://leeml-sweep@127.0.0.1:{c} as coordinator; dashboard and HTTP API on https://127.0.0.1:{http}/", coordinator.Output);
 
         // The client certificate submits and waits.
         var spec = _f.WriteSpec(Spec);

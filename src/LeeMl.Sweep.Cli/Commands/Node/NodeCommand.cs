@@ -36,8 +36,8 @@ public static class NodeCommand
         var jobsDir = new Option<string?>("--jobs-dir") { Description = "where this node writes the folders (results, reports) of the jobs it hosts [default: beside an SQLite file, else ./jobs]", HelpName = "DIR" };
         var dataDir = Options.DataDir();
         var publicHost = new Option<string?>("--public-host") { Description = "the name other nodes use to reach this one [default: --host]", HelpName = "NAME" };
-        var http = Options.WholeNumber("--http", "coordinator-role nodes: the port of the HTTP API that clients (submit, status, cancel, fetch) use", DefaultHttpPort, min: 1, helpName: "PORT");
-        var httpHost = new Option<string>("--http-host") { Description = "the address the HTTP API listens on", HelpName = "H", DefaultValueFactory = _ => NodeSettings.Defaults.HttpHost };
+        var http = Options.WholeNumber("--http", "coordinator-role nodes: the port of the dashboard and of the HTTP API that clients (submit, status, cancel, fetch) use", DefaultHttpPort, min: 1, helpName: "PORT");
+        var httpHost = new Option<string>("--http-host") { Description = "the address the dashboard and HTTP API listen on (any but loopback needs TLS)", HelpName = "H", DefaultValueFactory = _ => NodeSettings.Defaults.HttpHost };
         var maxData = new Option<string>("--max-data-size") { Description = "coordinators: the largest data a job may ship (its CSV files), e.g. 500M, 2G", HelpName = "SIZE", DefaultValueFactory = _ => "1G" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "workers: where copies of the data shipped with jobs are kept [default: ~/.cache/leeml-sweep/data]", HelpName = "DIR" };
         var cacheSize = new Option<string>("--cache-size") { Description = "workers: how much that cache may hold; the least recently used files go first", HelpName = "SIZE", DefaultValueFactory = _ => "2G" };
@@ -148,7 +148,7 @@ public static class NodeCommand
         {
             var as_ = string.Join(",", settings.Roles);
             stdout.WriteLine($"joined the cluster at {joined} as {as_}{(settings.IsWorker ? $" with {settings.Slots} slots" : "")}" +
-                (http is null ? "" : $"; HTTP API on {(tls is null ? "http" : "https")}://{http.Host}:{http.Port}"));
+                (http is null ? "" : $"; dashboard and HTTP API on {(tls is null ? "http" : "https")}://{http.Host}:{http.Port}/"));
             host.WaitForShutdownAsync().GetAwaiter().GetResult();
         }
         else host.StopAsync().GetAwaiter().GetResult();

@@ -28,7 +28,7 @@ public static class RunCommand
         var slots = Options.Slots();
         var dataDir = Options.DataDir();
         var http = new Option<int?>("--http") { Description = "also serve the dashboard and HTTP API on this port while the job runs [default: none]", HelpName = "PORT" };
-        var httpHost = new Option<string>("--http-host") { Description = "the address --http listens on", HelpName = "H", DefaultValueFactory = _ => NodeSettings.Defaults.HttpHost };
+        var httpHost = new Option<string>("--http-host") { Description = "the address --http listens on (loopback only: run serves without TLS)", HelpName = "H", DefaultValueFactory = _ => NodeSettings.Defaults.HttpHost };
         var keepServing = Options.Flag("--keep-serving", "with --http: keep serving after the job has ended, until Ctrl+C");
         var logLevel = SettingsBinder.LogLevelOption();
         var config = SettingsBinder.ConfigOption();
