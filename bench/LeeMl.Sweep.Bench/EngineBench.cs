@@ -24,14 +24,7 @@ internal static class EngineBench
 {
     private static string Dll => typeof(EngineBench).Assembly.Location;
 
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    private static int FreePort() => BenchProcesses.FreePort();
 
     /// <summary>`node` mode: one cluster node whose trials sleep (--sleep-ms), fake epochs (--fake-epochs), or train for real.</summary>
     public static int Node(string[] args)
@@ -90,19 +83,7 @@ internal static class EngineBench
             return _peak / 1048576.0;
         }
 
-        private void Start(string[] args)
-        {
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Dir };
-            psi.ArgumentList.Add(Dll);
-            foreach (var a in args) psi.ArgumentList.Add(a);
-            var p = Process.Start(psi)!;
-            // Drained, never read: a full pipe would stop the node.
-            p.OutputDataReceived += (_, _) => { };
-            p.ErrorDataReceived += (_, _) => { };
-            p.BeginOutputReadLine();
-            p.BeginErrorReadLine();
-            _processes.Add(p);
-        }
+        private void Start(string[] args) => _processes.Add(BenchProcesses.Start(Dll, Dir, args));
 
         public void Dispose()
         {

@@ -13,7 +13,7 @@ namespace LeeMl.Sweep.Bench;
 /// </summary>
 internal static class ScaleBench
 {
-    private static string Cli => Path.Combine(AppContext.BaseDirectory, "leeml-sweep.dll");
+    private static string Cli => BenchProcesses.Cli;
 
     /// <summary>1,000 optimizers × 1,000 seeds of one tiny trial each.</summary>
     private static string MillionSpec() => $$"""
@@ -68,27 +68,9 @@ internal static class ScaleBench
         return new Measured(seconds, peak / 1048576.0, p.ExitCode);
     }
 
-    internal static Process Node(string dir, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
-        psi.ArgumentList.Add(Cli);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
-    }
+    internal static Process Node(string dir, params string[] args) => BenchProcesses.Start(Cli, dir, args);
 
-    internal static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    internal static int FreePort() => BenchProcesses.FreePort();
 
     private static string Key(int lr, int seed) => $"logistic|sgd(lr={lr:000})|-|-|-|seed={seed}";
 

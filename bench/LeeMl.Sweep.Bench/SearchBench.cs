@@ -11,7 +11,7 @@ namespace LeeMl.Sweep.Bench;
 /// </summary>
 internal static class SearchBench
 {
-    private static string Cli => Path.Combine(AppContext.BaseDirectory, "leeml-sweep.dll");
+    private static string Cli => BenchProcesses.Cli;
 
     private static string Spec(string data, string model, int epochs, bool asha) => $$"""
         name: search-bench

@@ -15,6 +15,12 @@ public static class ReportWriter
     public static SweepReport Write(string directory, string name, JobProgress progress, IReadOnlyList<ResultRecord> results, Experiments.Specs.SweepSpec? spec = null)
     {
         var report = ReportBuilder.Build(name, progress, results) with { Search = SearchSummary.Of(spec, results) };
+        if (spec is not null)
+        {
+            // Along an axis with drawn values every trial is a level of its own: the Search section's importance says what its effect is.
+            var sampled = SampledAxes(spec);
+            report = report with { Effects = [.. report.Effects.Where(e => !sampled.Contains(e.Factor))], Gaps = [.. report.Gaps.Where(g => !sampled.Contains(g.Factor))] };
+        }
         var curves = Plots.MeanCurvesOf(report, directory);
         var figures = Plots.All(report, curves);
         Directory.CreateDirectory(directory);
@@ -34,6 +40,21 @@ public static class ReportWriter
         AtomicFile.Write(Path.Combine(directory, "report.html"), p => File.WriteAllText(p, HtmlReport.Render(report, figures)));
         AtomicFile.Write(Path.Combine(directory, "report.json"), p => File.WriteAllBytes(p, JsonReport.Render(report, curves)));
         return report;
+    }
+
+    private static HashSet<string> SampledAxes(Experiments.Specs.SweepSpec spec)
+    {
+        var axes = new HashSet<string>(StringComparer.Ordinal);
+        void Add(string axis, IEnumerable<Optim.Hyper.ComponentSpec?> templates)
+        {
+            if (templates.Any(Experiments.Search.SearchSpec.HasDistribution)) axes.Add(axis);
+        }
+        Add("model", spec.Models);
+        Add("optimizer", spec.Grid.Optimizers);
+        Add("schedule", spec.Grid.Schedules);
+        Add("warmup", spec.Grid.Warmups);
+        Add("noise", spec.Grid.Noises);
+        return axes;
     }
 
 

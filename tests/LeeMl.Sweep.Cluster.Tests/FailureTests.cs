@@ -45,10 +45,13 @@ public sealed class FailureTests(ITestOutputHelper output) : IDisposable
         return started;
     }
 
+    /// <summary>A trial the worker has just started (after two done), so that it is far from its end when the worker is stopped.</summary>
     private static async Task<string> MidTrial(NodeProcess worker, string job)
     {
-        await worker.WaitFor(_ => ClusterFixture.Logged(worker, "done").Count() >= 2 && Running(worker, job).Count > 0, TimeSpan.FromSeconds(90), "a worker in the middle of a trial");
-        return Running(worker, job)[0];
+        await worker.WaitFor(_ => ClusterFixture.Logged(worker, "done").Count() >= 2, TimeSpan.FromSeconds(90), "a worker that has trained two trials");
+        var seen = ClusterFixture.Logged(worker, "start").Count();
+        await worker.WaitFor(_ => ClusterFixture.Logged(worker, "start").Count() > seen && Running(worker, job).Count > 0, TimeSpan.FromSeconds(90), "a worker starting a trial");
+        return Running(worker, job)[^1];
     }
 
     /// <summary>Seconds until <paramref name="trial"/> starts on one of <paramref name="others"/>.</summary>

@@ -124,5 +124,7 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Contains("| optimizer sgdm: lr | log_uniform[0.0001, 1] | 16 |", md);
         Assert.Contains("| optimizer sgdm: momentum | choice[0.5, 0.9] | 16 |", md);
         Assert.True(File.Exists(Path.Combine(one, "search-parameters.png")) && File.Exists(Path.Combine(one, "search-progress.png")));
+        // Every drawn optimizer is a level of its own: no factor effects along that axis (the parameters' importance stands for them).
+        Assert.DoesNotContain(File.ReadAllLines(Path.Combine(one, "factors.csv")).Skip(1), l => l.StartsWith("optimizer,", StringComparison.Ordinal));
     }
 }
