@@ -164,6 +164,19 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
             ("POST", "/api/jobs", Submission("name: t\ndata: { synthetic: blobs }\nmodels: [{ name: mlp, hidden: 2000000000 }]\ngrid: { optimizer: [sgd] }"), 400),
             ("POST", "/api/jobs", Submission("name: t\ndata: { csv: /etc/passwd, label: root }\nmodels: [lda]"), 400),
             ("PUT", "/api/blobs/not-a-hash", "x", 400),
+            // The dashboard: only a job folder's own files, by a plain name; bounded pages; no job, no stream.
+            ("GET", $"/jobs/{job}/files/..%2F..%2F..%2Fetc%2Fpasswd", null, 404),
+            ("GET", $"/jobs/{job}/files/sweep.db", null, 404),
+            ("GET", $"/jobs/{job}/files/.data", null, 404),
+            ("GET", "/assets/..%2F..%2Fappsettings.json", null, 404),
+            ("GET", $"/api/jobs/{job}/trials?limit=0", null, 400),
+            ("GET", $"/api/jobs/{job}/trials?limit=100000", null, 400),
+            ("GET", $"/api/jobs/{job}/trials?outcome=%1B%5B31m", null, 400),
+            ("GET", $"/api/jobs/{job}/trials?after={new string('k', 10_001)}", null, 414),   // over the request line
+            ("GET", $"/api/jobs/{job}/trials/{Uri.EscapeDataString("no such trial")}", null, 404),
+            ("GET", "/api/jobs/nosuchjob-1/events", null, 404),
+            ("GET", "/api/jobs/..%2Fx/report", null, 400),
+            ("POST", $"/api/jobs/{job}/files", null, 405),
         };
         foreach (var (method, path, body, status) in requests)
         {
