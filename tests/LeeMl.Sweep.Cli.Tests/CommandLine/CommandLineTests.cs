@@ -133,6 +133,16 @@ public sealed class CommandLineTests : IDisposable
             Assert.Equal(2, run.ExitCode);
             Assert.StartsWith("leeml-sweep run: --http-host 0.0.0.0 is not a loopback address, and run serves without TLS", run.Stderr);
             Assert.False(Directory.Exists(Path.Combine(dir, "out")), "nothing is written");
+            var badPort = CliRunner.InProcess("run", "--http", "80000", "--out", Path.Combine(dir, "out"));
+            Assert.Equal(2, badPort.ExitCode);
+            Assert.StartsWith("leeml-sweep run: --http '80000' is not a port (1-65535)", badPort.Stderr);
+            using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            taken.Start();
+            var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var inUse = CliRunner.InProcess("run", "--http", port, "--out", Path.Combine(dir, "out"));
+            Assert.Equal(2, inUse.ExitCode);
+            Assert.StartsWith($"leeml-sweep run: --http {port}: address in use", inUse.Stderr);
+            Assert.False(Directory.Exists(Path.Combine(dir, "out")), "nothing is written");
         }
         finally
         {

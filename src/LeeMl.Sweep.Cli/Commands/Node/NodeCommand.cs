@@ -80,6 +80,7 @@ public static class NodeCommand
         Port(s.Port.ToString(CultureInfo.InvariantCulture), "--port");
         if (s.Slots < 1) throw new UsageException($"--slots = '{s.Slots}' must be a whole number >= 1");
         if (s.IsCoordinator) s.Http ??= DefaultHttpPort;
+        if (s.Http is { } h) Port(h.ToString(CultureInfo.InvariantCulture), "--http");
         try
         {
             _ = (s.MaxDataBytes, s.CacheBytes);

@@ -27,7 +27,18 @@ public static class RunCommand
         var output = new Option<string?>("--out") { Description = "output folder; gets results.jsonl, telemetry.jsonl, the reports and sweep.db [default: runs/NAME-TIMESTAMP]", HelpName = "DIR" };
         var slots = Options.Slots();
         var dataDir = Options.DataDir();
-        var http = new Option<int?>("--http") { Description = "also serve the dashboard and HTTP API on this port while the job runs [default: none]", HelpName = "PORT" };
+        var http = new Option<int?>("--http")
+        {
+            Description = "also serve the dashboard and HTTP API on this port while the job runs [default: none]",
+            HelpName = "PORT",
+            CustomParser = r =>
+            {
+                var text = r.Tokens[0].Value;
+                if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) && p is >= 1 and <= 65535) return p;
+                r.AddError($"--http '{text}' is not a port (1-65535)");
+                return null;
+            },
+        };
         var httpHost = new Option<string>("--http-host") { Description = "the address --http listens on (loopback only: run serves without TLS)", HelpName = "H", DefaultValueFactory = _ => NodeSettings.Defaults.HttpHost };
         var keepServing = Options.Flag("--keep-serving", "with --http: keep serving after the job has ended, until Ctrl+C");
         var logLevel = SettingsBinder.LogLevelOption();
@@ -43,10 +54,12 @@ public static class RunCommand
                  (httpHost, nameof(NodeSettings.HttpHost)), (logLevel, nameof(NodeSettings.LogLevel))]);
             if (settings.Slots < 1) throw new UsageException($"--slots = '{settings.Slots}' must be a whole number >= 1");
             if (parse.GetValue(keepServing) && settings.Http is null) throw new UsageException("--keep-serving needs --http PORT");
+            if (settings.Http is { } port) Node.NodeCommand.Port(port.ToString(CultureInfo.InvariantCulture), "--http");   // also when it came from --config
             // run has no certificates: its dashboard is for this machine. Other machines watch a node that serves HTTPS.
             if (settings.Http is not null && !Cluster.Security.Exposure.IsLoopback(settings.HttpHost))
                 throw new UsageException($"--http-host {Experiments.Text.Printable.Escape(settings.HttpHost)} is not a loopback address, and run serves without TLS: anyone who reaches it could read every result and cancel the job; " +
                     "watch from this machine (the default, 127.0.0.1), or run a cluster node with TLS (node --http-host H --tls-cert ... --tls-ca ..., see docs/tls.md)");
+            if (settings.Http is { } free && Cluster.Security.PortCheck.Problem(settings.HttpHost, free) is { } inUse) throw new UsageException($"--http {free}: {inUse}");
             return Run(parse.GetValue(spec), parse.GetValue(output), settings, parse.GetValue(keepServing), parse.InvocationConfiguration.Output);
         });
         return command;
