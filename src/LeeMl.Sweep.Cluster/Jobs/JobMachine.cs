@@ -461,7 +461,7 @@ public sealed class JobMachine
         return (CancelOutcome.Cancelled, [new JobEffect.CancelOn(nodes), new JobEffect.PersistState(JobState.Cancelled), new JobEffect.Report(Final: false)]);
     }
 
-    /// <summary>Live progress of a running trial: only its best validation accuracy is kept.</summary>
+    /// <summary>Live progress of a running trial: the epoch it reached and a point of its live curve.</summary>
     public void Progress(long index, int epoch, double train = double.NaN, double validation = double.NaN)
     {
         if (!_assigned.TryGetValue(index, out var a)) return;
