@@ -166,6 +166,10 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
     public bool RefreshFolder(JobView view)
     {
         var json = Path.Combine(FolderOf(view.Id), "report.json");
+        // One small entry per job viewed; bounded, so a node viewed for years does not grow (a forgotten entry only renders once more).
+        if (_renderings.Count > 1024)
+            foreach (var (id, old) in _renderings)
+                if (old.InFlight is not { IsCompleted: false }) _renderings.TryRemove(id, out _);
         var r = _renderings.GetOrAdd(view.Id, _ => new Rendering());
         var exists = File.Exists(json);
         lock (r)
@@ -175,7 +179,7 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
             if (behind && due && r.InFlight is not { IsCompleted: false } && runtime.Reports != ActorRefs.Nobody)
             {
                 var done = view.Done;
-                var state = view.State == JobState.Reporting ? "reporting" : view.State.Name();
+                var state = view.State.Name();
                 r.InFlight = runtime.Reports.Ask<Reports.ReportRendered>(
                         new Reports.RenderReport(view.Id, false, new Reporting.Analysis.JobProgress((int)Math.Min(int.MaxValue, view.Trials), (int)done, (int)view.Running, state)),
                         TimeSpan.FromMinutes(5))
