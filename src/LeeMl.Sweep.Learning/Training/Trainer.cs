@@ -1,17 +1,12 @@
-using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using LeeMl.Sweep.Learning.Data;
 using LeeMl.Sweep.Learning.Models;
 using LeeMl.Sweep.Optim;
-using LeeMl.Sweep.Optim.Noise;
 
 namespace LeeMl.Sweep.Learning.Training;
 
 /// <summary>
-/// The training loop: mini-batches (seeded shuffle), one <see cref="Updater"/> step per batch, and
-/// after every epoch the loss and accuracy on the whole training and validation sets. A
-/// non-finite loss ends the training as <see cref="Outcome.Diverged"/>. The batch loop
-/// allocates nothing; the same seed gives the same numbers, bit for bit.
+/// A whole training in one call (<see cref="TrainingRun"/> to its last epoch), and the curriculum's
+/// row order and difficulty score that the loop uses.
 /// </summary>
 public static class Trainer
 {

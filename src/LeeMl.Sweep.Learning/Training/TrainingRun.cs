@@ -12,6 +12,9 @@ namespace LeeMl.Sweep.Learning.Training;
 /// next (parameters, the updater's state, the shuffle's generator, the curve) lives here, so a
 /// run can stop after any epoch and go on later — on the same thread or another — with the very
 /// numbers an uninterrupted run would have computed. Early stopping pauses trials this way.
+/// Each epoch: mini-batches in a seeded shuffle, one <see cref="Updater"/> step per batch, then the
+/// loss and accuracy on the whole training and validation sets; a non-finite loss ends the run as
+/// <see cref="Outcome.Diverged"/>. The batch loop allocates nothing.
 /// </summary>
 public sealed class TrainingRun
 {
