@@ -84,7 +84,7 @@ internal static class DashboardBench
 
             await using var browser = await Puppeteer.LaunchAsync(new LaunchOptions
             {
-                ExecutablePath = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.First(File.Exists),
+                ExecutablePath = LeeMl.Sweep.Tests.SystemChromium.Path,
                 Headless = true,
                 Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
                 UserDataDir = Path.Combine(dir, "profile"),
