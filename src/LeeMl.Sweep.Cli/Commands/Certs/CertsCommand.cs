@@ -98,7 +98,7 @@ public static class CertsCommand
     {
         var dir = Dir();
         var password = Password();
-        var name = new Option<string>("--name") { Description = "who the token is for (shown in the node's log when it is refused)", HelpName = "NAME", DefaultValueFactory = _ => "viewer" };
+        var name = new Option<string>("--name") { Description = "who the token is for (named in the answer when a read-only token asks to change something)", HelpName = "NAME", DefaultValueFactory = _ => "user" };
         var days = new Option<int>("--days") { Description = "how long the token is valid, 1 to 365 days (a token cannot be revoked before)", HelpName = "N", DefaultValueFactory = _ => 30 };
         var operate = Options.Flag("--operator", "the token may also cancel and submit (without it: read only)");
         var command = new Command("token", "print an access token for the dashboard and the HTTP API, signed by DIR's authority (for a browser: open https://NODE:PORT/login?token=TOKEN once)")
