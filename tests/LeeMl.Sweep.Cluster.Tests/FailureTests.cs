@@ -54,6 +54,22 @@ public sealed class FailureTests(ITestOutputHelper output) : IDisposable
         return Running(worker, job)[^1];
     }
 
+    /// <summary>A trial the worker is training, with the worker frozen (SIGSTOP) in the middle of it.
+    /// A worker logs "done" before it sends the result, so a trial still running in the drained log
+    /// of a frozen worker has not reached the coordinator: killing the worker now always loses it.</summary>
+    private static async Task<string> FrozenMidTrial(NodeProcess worker, string job)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var trial = await MidTrial(worker, job);
+            worker.Freeze();
+            await Task.Delay(1000);   // the output readers drain what the worker printed before it froze
+            if (Running(worker, job).Contains(trial)) return trial;
+            if (attempt == 5) throw new InvalidOperationException("every trial picked ended before its worker froze:\n" + worker.Output);
+            worker.Thaw();
+        }
+    }
+
     /// <summary>Seconds until <paramref name="trial"/> starts on one of <paramref name="others"/>.</summary>
     private static async Task<double> Restarted(string job, string trial, DateTime since, TimeSpan limit, params NodeProcess[] others)
     {
@@ -83,8 +99,9 @@ public sealed class FailureTests(ITestOutputHelper output) : IDisposable
         var job = submit.Lines.First(l => l.StartsWith("failure-test-", StringComparison.Ordinal));
 
         // 1. SIGTERM: the leaving worker hands its trials back; one resumes elsewhere within seconds.
-        var trial = await MidTrial(workers[0], job);
-        workers[0].Terminate();
+        var trial = await FrozenMidTrial(workers[0], job);
+        workers[0].Terminate();   // pending until the worker thaws, so that it leaves well before the trial could end
+        workers[0].Thaw();
         var at = DateTime.UtcNow;
         var resumed = await Restarted(job, trial, at, TimeSpan.FromSeconds(30), workers[1], workers[2]);
         output.WriteLine($"SIGTERM → {trial} running on another worker after {resumed:F1} s");
@@ -95,7 +112,7 @@ public sealed class FailureTests(ITestOutputHelper output) : IDisposable
         workers[0] = _f.Node("worker", w[0], seeds, slots: 1);   // back, so that three nodes stay when the coordinator dies
 
         // 2. SIGKILL: the dead worker's trial runs elsewhere once the cluster has removed it.
-        trial = await MidTrial(workers[1], job);
+        trial = await FrozenMidTrial(workers[1], job);
         workers[1].Kill();
         at = DateTime.UtcNow;
         var restarted = await Restarted(job, trial, at, TimeSpan.FromSeconds(45), workers[0], workers[2]);

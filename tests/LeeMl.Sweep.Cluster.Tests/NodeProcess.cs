@@ -42,8 +42,15 @@ internal sealed class NodeProcess : IDisposable
     /// <summary>SIGKILL: no graceful leave, no flush.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
+    /// <summary>SIGSTOP / SIGCONT: the process freezes where it is, sending nothing, until it is continued.</summary>
+    public void Freeze() => Signal("-STOP");
+
+    public void Thaw() => Signal("-CONT");
+
+    private void Signal(string signal) => Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+
     /// <summary>SIGTERM: the node runs its coordinated shutdown.</summary>
-    public void Terminate() => Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+    public void Terminate() => Signal("-TERM");
 
     /// <summary>Waits for the process to exit and, once it has, for its last output lines: the
     /// overload with a timeout returns before the asynchronous readers have drained the pipes.</summary>
