@@ -82,13 +82,7 @@ internal static class DashboardBench
             Console.WriteLine(await Timed(web, "/api/jobs/ID/report (report.json)", $"/api/jobs/{job}/report"));
             Console.WriteLine(await Timed(web, "/jobs/ID (the page's HTML)", $"/jobs/{job}"));
 
-            await using var browser = await Puppeteer.LaunchAsync(new LaunchOptions
-            {
-                ExecutablePath = LeeMl.Sweep.Tests.SystemChromium.Path,
-                Headless = true,
-                Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-                UserDataDir = Path.Combine(dir, "profile"),
-            });
+            await using var browser = await LeeMl.Sweep.Tests.HeadlessChromium.Launch(Path.Combine(dir, "profile"));
             await using var page = await browser.NewPageAsync();
             await page.GoToAsync($"http://127.0.0.1:{http}/");   // the browser's first start and the assets' first load
             var opened = new List<(double Numbers, double Cells, double Trials)>();

@@ -19,8 +19,6 @@ public sealed class DashboardTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _f.Dispose();
 
-    private static readonly string Chromium = LeeMl.Sweep.Tests.SystemChromium.Path;
-
     // Trials of a few seconds each, so that a running trial has a live curve and the job outlasts the test.
     private const string Spec = """
         name: dashboard
@@ -61,13 +59,7 @@ public sealed class DashboardTests(ITestOutputHelper output) : IDisposable
 
         var shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(shots);
-        await using var browser = await Puppeteer.LaunchAsync(new LaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking", "--disable-component-update"],
-            UserDataDir = Path.Combine(_f.Dir, "chromium-profile"),
-        });
+        await using var browser = await LeeMl.Sweep.Tests.HeadlessChromium.Launch(Path.Combine(_f.Dir, "chromium-profile"));
         await using var page = await browser.NewPageAsync();
         await page.SetViewportAsync(new ViewPortOptions { Width = 1280, Height = 1000 });
         var errors = new List<string>();

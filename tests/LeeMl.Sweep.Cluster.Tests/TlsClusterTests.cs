@@ -14,7 +14,8 @@ namespace LeeMl.Sweep.Cluster.Tests;
 /// certificate. The client certificate submits and waits. Nothing else gets in: a client without a
 /// certificate, a client certificate of another authority, a node with the client certificate
 /// (refused by the command line, and — past that check — by the cluster's handshake), a node
-/// without TLS and a node of another authority each get one line saying why.
+/// without TLS and a node of another authority each get one line saying why. The dashboard is
+/// behind the same door, in a client and in headless Chromium: a certificate or an access token.
 /// </summary>
 [Trait("Category", "Cluster")]
 public sealed class TlsClusterTests(ITestOutputHelper output) : IDisposable
@@ -111,6 +112,28 @@ public sealed class TlsClusterTests(ITestOutputHelper output) : IDisposable
             var login = await anonymous.GetAsync("/login?token=" + Uri.EscapeDataString(viewerToken));
             Assert.Equal(System.Net.HttpStatusCode.Redirect, login.StatusCode);
             Assert.Contains(login.Headers.GetValues("Set-Cookie"), c => c.StartsWith("leeml_token=", StringComparison.Ordinal) && c.Contains("httponly") && c.Contains("secure") && c.Contains("samesite=strict"));
+        }
+
+        // The same in headless Chromium, which trusts only the node certificate's key: refused, then in with the token's link.
+        var nodeKey = X509CertificateLoader.LoadPkcs12FromFile(Cert(certs, "node.pfx"), null).PublicKey.ExportSubjectPublicKeyInfo();
+        await using (var browser = await LeeMl.Sweep.Tests.HeadlessChromium.Launch(Path.Combine(_f.Dir, "chromium-profile"),
+            "--ignore-certificate-errors-spki-list=" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(nodeKey))))
+        await using (var page = await browser.NewPageAsync())
+        {
+            var https = $"https://127.0.0.1:{http}";
+            var refused = await page.GoToAsync(https + "/");
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.Status);
+            Assert.Contains("/login?token=", await page.EvaluateExpressionAsync<string>("document.body.innerText"));
+            var errors = new List<string>();
+            page.Console += (_, e) => { if (e.Message.Type == PuppeteerSharp.ConsoleType.Error) errors.Add(e.Message.Text); };
+            page.PageError += (_, e) => errors.Add(e.Message);
+            await page.GoToAsync(https + "/login?token=" + Uri.EscapeDataString(viewerToken));
+            await page.WaitForSelectorAsync($"#job-table a[href='/jobs/{job}']", new PuppeteerSharp.WaitForSelectorOptions { Timeout = 15_000 });
+            Assert.Equal(https + "/", page.Url);
+            await page.GoToAsync($"{https}/jobs/{job}");
+            await page.WaitForFunctionAsync("() => document.getElementById('job-state')?.textContent === 'done'", new PuppeteerSharp.WaitForFunctionOptions { Timeout = 15_000 });
+            await page.WaitForSelectorAsync("#cell-table", new PuppeteerSharp.WaitForSelectorOptions { Timeout = 15_000 });
+            Assert.True(errors.Count == 0, string.Join("\n", errors));
         }
 
         // A client without a certificate: refused, saying why, well within 10 s.
