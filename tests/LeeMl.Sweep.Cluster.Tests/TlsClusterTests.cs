@@ -15,7 +15,8 @@ namespace LeeMl.Sweep.Cluster.Tests;
 /// certificate, a client certificate of another authority, a node with the client certificate
 /// (refused by the command line, and — past that check — by the cluster's handshake), a node
 /// without TLS and a node of another authority each get one line saying why. The dashboard is
-/// behind the same door, in a client and in headless Chromium: a certificate or an access token.
+/// behind the same door, in a client and in headless Chromium: a certificate or an access token,
+/// until <c>certs revoke</c> voids the token.
 /// </summary>
 [Trait("Category", "Cluster")]
 public sealed class TlsClusterTests(ITestOutputHelper output) : IDisposable
@@ -134,7 +135,31 @@ public sealed class TlsClusterTests(ITestOutputHelper output) : IDisposable
             await page.WaitForFunctionAsync("() => document.getElementById('job-state')?.textContent === 'done'", new PuppeteerSharp.WaitForFunctionOptions { Timeout = 15_000 });
             await page.WaitForSelectorAsync("#cell-table", new PuppeteerSharp.WaitForSelectorOptions { Timeout = 15_000 });
             Assert.True(errors.Count == 0, string.Join("\n", errors));
+
+            // Revoked with the client certificate (a viewer's token may not revoke): the browser's cookie stops working at once.
+            using (var asViewer = Https(null))
+            {
+                using var attempt = new HttpRequestMessage(HttpMethod.Post, "/api/tokens/revoke") { Content = new StringContent($"{{\"token\":\"{viewerToken}\"}}") };
+                attempt.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", viewerToken);
+                Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await asViewer.SendAsync(attempt)).StatusCode);
+            }
+            var revoke = _f.Start(["certs", "revoke", viewerToken, "--cluster", $"127.0.0.1:{http}", .. Tls(certs, "client.pfx")]);
+            Assert.True(revoke.WaitForExit(TimeSpan.FromSeconds(60)) && revoke.ExitCode == 0, revoke.Output);
+            Assert.Matches(@"revoked token [A-Za-z0-9_-]{22} of alice: every coordinator refuses it", revoke.Output);
+            var after = await page.GoToAsync($"{https}/jobs/{job}");
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, after.Status);
+            Assert.Contains("was revoked", await page.EvaluateExpressionAsync<string>("document.body.innerText"));
         }
+        using (var anonymous = Https(null))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/jobs");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", operatorToken);
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await anonymous.SendAsync(request)).StatusCode);   // only the revoked token is refused
+        }
+        var again = _f.Start(["certs", "revoke", "not-a-token", "--cluster", $"127.0.0.1:{http}", .. Tls(certs, "client.pfx")]);
+        Assert.True(again.WaitForExit(TimeSpan.FromSeconds(60)));
+        Assert.True(again.ExitCode == 2, again.Output);
+        Assert.Contains("is neither a token (lmt1....) nor a token id", again.Output);
 
         // A client without a certificate: refused, saying why, well within 10 s.
         var clock = Stopwatch.StartNew();

@@ -198,6 +198,18 @@ public sealed class SweepHttpClient : ISweepApi, IDisposable
         return doc.RootElement.GetProperty("outcome").GetString() == "already_over" ? CancelOutcome.AlreadyOver : CancelOutcome.Cancelled;
     }
 
+    /// <summary>Revokes an access token, given whole (lmt1....) or by its id, on every coordinator of the cluster.</summary>
+    public async Task<Server.Api.RevokedToken> RevokeToken(string tokenOrId, CancellationToken cancel = default)
+    {
+        var body = tokenOrId.StartsWith("lmt1.", StringComparison.Ordinal) ? new Server.Api.RevokeRequest(tokenOrId, null) : new Server.Api.RevokeRequest(null, tokenOrId);
+        using var response = await Send(() => new HttpRequestMessage(HttpMethod.Post, "/api/tokens/revoke")
+        {
+            Content = JsonContent.Create(body, Server.Api.ApiJson.Default.RevokeRequest),
+        }, cancel);
+        await Ensure(response);
+        return (await response.Content.ReadFromJsonAsync(Server.Api.ApiJson.Default.RevokedToken, cancel))!;
+    }
+
     public async Task WriteJobData(string id, string dir, CancellationToken cancel = default)
     {
         Directory.CreateDirectory(dir);

@@ -8,16 +8,16 @@ namespace LeeMl.Sweep.Cluster.Security;
 /// <summary>What a token allows: a viewer reads (the dashboard, status, results); an operator also cancels and submits.</summary>
 public enum TokenRole { Viewer, Operator }
 
-/// <summary>Who a token names, what it allows, and until when.</summary>
-public sealed record TokenClaims(string Name, TokenRole Role, DateTimeOffset Expires);
+/// <summary>Who a token names, what it allows, until when, and its id (what <c>certs revoke</c> names; random when issued).</summary>
+public sealed record TokenClaims(string Name, TokenRole Role, DateTimeOffset Expires, string Id = "");
 
 /// <summary>
 /// Access tokens for people in a browser, where a client certificate is awkward: made by
 /// <c>certs token</c> with the cluster authority's private key, checked by every node with the
 /// authority's certificate it already has — no state, nothing shared beside ca.crt. The text is
-/// <c>lmt1.PAYLOAD.SIGNATURE</c> (base64url): PAYLOAD is JSON with the name, role and expiry,
-/// SIGNATURE its ECDSA P-256 / SHA-256 signature. A token cannot be revoked before it expires:
-/// keep them short (the default is 30 days), and make a new authority to void them all.
+/// <c>lmt1.PAYLOAD.SIGNATURE</c> (base64url): PAYLOAD is JSON with the name, role, expiry and a
+/// random id, SIGNATURE its ECDSA P-256 / SHA-256 signature. A token is revoked by its id, which
+/// the store keeps until the token would have expired (see TokenRevocations).
 /// </summary>
 public static class AccessTokens
 {
@@ -33,6 +33,7 @@ public static class AccessTokens
             ["sub"] = claims.Name,
             ["role"] = claims.Role == TokenRole.Operator ? "operator" : "viewer",
             ["exp"] = claims.Expires.ToUnixTimeSeconds(),
+            ["jti"] = claims.Id.Length > 0 ? claims.Id : NewId(),
         });
         var signed = Prefix + Base64Url(payload);
         return signed + "." + Base64Url(key.SignData(Encoding.ASCII.GetBytes(signed), HashAlgorithmName.SHA256));
@@ -56,7 +57,8 @@ public static class AccessTokens
             var root = doc.RootElement;
             var claims = new TokenClaims(root.GetProperty("sub").GetString() ?? "",
                 root.GetProperty("role").GetString() == "operator" ? TokenRole.Operator : TokenRole.Viewer,
-                DateTimeOffset.FromUnixTimeSeconds(root.GetProperty("exp").GetInt64()));
+                DateTimeOffset.FromUnixTimeSeconds(root.GetProperty("exp").GetInt64()),
+                root.TryGetProperty("jti", out var id) ? id.GetString() ?? "" : "");
             if (claims.Expires <= now) { refusal = $"the token expired at {claims.Expires:yyyy-MM-dd HH:mm} UTC"; return null; }
             return claims;
         }
@@ -66,6 +68,11 @@ public static class AccessTokens
             return null;
         }
     }
+
+    /// <summary>An id as <c>certs token</c> prints it: 16 random bytes, base64url.</summary>
+    public static bool IsId(string text) => text.Length == 22 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    private static string NewId() => Base64Url(RandomNumberGenerator.GetBytes(16));
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

@@ -56,6 +56,12 @@ public interface ISweepStore : IAsyncDisposable
     Task CompleteBlob(string sha256, long size, int chunks, CancellationToken cancel = default);
 
     Task<byte[]?> GetBlobChunk(string sha256, int chunk, CancellationToken cancel = default);
+
+    /// <summary>Records that the access token <paramref name="id"/> is void until it would have expired (idempotent).</summary>
+    Task RevokeToken(string id, string name, DateTimeOffset expires, CancellationToken cancel = default);
+
+    /// <summary>The ids of revoked access tokens that have not expired yet.</summary>
+    Task<IReadOnlyList<string>> RevokedTokens(CancellationToken cancel = default);
 }
 
 /// <summary>Which store this is: <see cref="Id"/> is made when its schema is created, so two stores never share one.</summary>

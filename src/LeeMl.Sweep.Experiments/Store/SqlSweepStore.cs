@@ -57,9 +57,12 @@ public abstract class SqlSweepStore : ISweepStore
         CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, size BIGINT NOT NULL, chunks INTEGER NOT NULL);
         CREATE TABLE blob_chunks (sha256 TEXT NOT NULL, chunk INTEGER NOT NULL, data {BytesType} NOT NULL, PRIMARY KEY (sha256, chunk));
         """,
+        """
+        CREATE TABLE revoked_tokens (id TEXT PRIMARY KEY, name TEXT NOT NULL, expires BIGINT NOT NULL, revoked BIGINT NOT NULL);
+        """,
     ];
 
-    public static int SchemaVersion => 1;
+    public static int SchemaVersion => 2;
 
     /// <summary>Creates the schema, or migrates it to this program's version; refuses a newer one.</summary>
     protected async Task EnsureSchema(string description, CancellationToken cancel)
@@ -319,6 +322,27 @@ public abstract class SqlSweepStore : ISweepStore
         var errors = new List<(string, long)>();
         while (await r.ReadAsync(cancel)) errors.Add((r.GetString(0), Long(r, 1)));
         return errors;
+    }
+
+    // ---- revoked access tokens -------------------------------------------------------------
+
+    public Task RevokeToken(string id, string name, DateTimeOffset expires, CancellationToken cancel = default) => Write(async (c, t) =>
+    {
+        // A token past its expiry is refused anyway: its row has done its work.
+        await Exec(c, t, "DELETE FROM revoked_tokens WHERE expires <= @now", cancel, ("now", Now()));
+        await Exec(c, t, "INSERT INTO revoked_tokens (id, name, expires, revoked) VALUES (@id, @name, @expires, @now) ON CONFLICT DO NOTHING", cancel,
+            ("id", id), ("name", name), ("expires", expires.ToUnixTimeMilliseconds()), ("now", Now()));
+        return 0;
+    }, cancel);
+
+    public async Task<IReadOnlyList<string>> RevokedTokens(CancellationToken cancel = default)
+    {
+        await using var c = await Connect(cancel);
+        await using var cmd = Command(c, null, "SELECT id FROM revoked_tokens WHERE expires > @now", ("now", Now()));
+        await using var r = await cmd.ExecuteReaderAsync(cancel);
+        var ids = new List<string>();
+        while (await r.ReadAsync(cancel)) ids.Add(r.GetString(0));
+        return ids;
     }
 
     // ---- blobs -----------------------------------------------------------------------------

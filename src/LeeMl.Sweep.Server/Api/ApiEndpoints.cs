@@ -24,6 +24,7 @@ public static class ApiEndpoints
         // Before the node has joined its cluster it has no job entities to ask: a client tries another node.
         api.AddEndpointFilter(async (context, next) =>
             context.HttpContext.RequestServices.GetRequiredService<JobService>().Ready ? await next(context) : Error(503, "this node has not joined its cluster yet"));
+        TokenEndpoints.Map(api);
         api.MapGet("/jobs", async (HttpRequest request, JobService jobs, CancellationToken cancel) =>
         {
             if (Count(request, "limit", 200, 1, 1000) is not { } limit) return Error(400, "limit must be a whole number from 1 to 1000");

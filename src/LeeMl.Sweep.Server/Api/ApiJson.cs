@@ -16,4 +16,6 @@ public sealed record CancelAnswer(
 [JsonSerializable(typeof(ApiError))]
 [JsonSerializable(typeof(CancelAnswer))]
 [JsonSerializable(typeof(IReadOnlyList<NodeView>))]
+[JsonSerializable(typeof(RevokeRequest))]
+[JsonSerializable(typeof(RevokedToken))]
 public sealed partial class ApiJson : JsonSerializerContext;

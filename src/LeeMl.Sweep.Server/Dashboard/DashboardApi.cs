@@ -171,7 +171,7 @@ public static class DashboardApi
         await http.Response.Body.FlushAsync(cancel);
         try
         {
-            while (!cancel.IsCancellationRequested)
+            while (!cancel.IsCancellationRequested && Hosting.RequestGuard.StillAdmitted(http))
             {
                 var view = await jobs.Job(id, cancel);
                 if (view is null) return;

@@ -54,7 +54,7 @@ public static class NodeHost
             });
         });
         var app = web.Build();
-        app.Use(RequestGuard.For(http, tls));
+        app.Use(RequestGuard.For(http, tls, app.Services.GetService<TokenRevocations>()));
         ApiEndpoints.Map(app);
         Dashboard.DashboardApi.Map(app);
         Dashboard.DashboardEndpoints.Map(app);
@@ -73,5 +73,11 @@ public static class NodeHost
         services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         services.AddSweepNode(runtime, worker, tls);
         if (runtime.Store is not null) services.AddSingleton(new JobService(runtime));
+        if (tls is not null) services.AddSingleton(tls);
+        if (tls is not null && runtime.Store is not null)
+        {
+            services.AddSingleton(new TokenRevocations(runtime.Store));
+            services.AddHostedService<TokenRevocationRefresher>();
+        }
     }
 }

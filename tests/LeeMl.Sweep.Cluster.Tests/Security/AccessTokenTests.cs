@@ -15,7 +15,9 @@ public sealed class AccessTokenTests
         var token = AccessTokens.Issue(ca, new TokenClaims("alice", TokenRole.Viewer, Now.AddDays(30)));
         var claims = AccessTokens.Verify(token, ca, Now, out var refusal);
         Assert.Null(refusal);
-        Assert.Equal(new TokenClaims("alice", TokenRole.Viewer, DateTimeOffset.FromUnixTimeSeconds(Now.AddDays(30).ToUnixTimeSeconds())), claims);
+        Assert.Equal(new TokenClaims("alice", TokenRole.Viewer, DateTimeOffset.FromUnixTimeSeconds(Now.AddDays(30).ToUnixTimeSeconds())), claims! with { Id = "" });
+        Assert.True(AccessTokens.IsId(claims.Id), claims.Id);
+        Assert.NotEqual(claims.Id, AccessTokens.Verify(AccessTokens.Issue(ca, new TokenClaims("alice", TokenRole.Viewer, Now.AddDays(30))), ca, Now, out _)!.Id);
         Assert.Equal(TokenRole.Operator, AccessTokens.Verify(AccessTokens.Issue(ca, new TokenClaims("bob", TokenRole.Operator, Now.AddDays(1))), ca, Now, out _)!.Role);
 
         Assert.Null(AccessTokens.Verify(token, ca, Now.AddDays(31), out refusal));
@@ -29,5 +31,36 @@ public sealed class AccessTokenTests
         Assert.Equal("the token is not signed by the cluster's authority", refusal);
         foreach (var junk in new[] { "", "lmt1.", "lmt1..", "bearer", "lmt1.!!!.???", new string('x', 5000), "lmt1.e30." })
             Assert.Null(AccessTokens.Verify(junk, ca, Now, out _));
+    }
+
+    [Fact]
+    public async Task A_token_revoked_through_one_coordinator_is_refused_by_another_once_it_reads_the_store()
+    {
+        var dir = Directory.CreateTempSubdirectory("leeml-revoke-").FullName;
+        try
+        {
+            var db = Path.Combine(dir, "sweeps.db");
+            await using var one = await Experiments.Store.SweepStores.Open(db, null);
+            await using var two = await Experiments.Store.SweepStores.Open(db, null);
+            TokenRevocations here = new(one), there = new(two);
+            Assert.False(here.Loaded);
+            Assert.True(await here.EnsureLoaded(CancellationToken.None));
+            Assert.True(await there.EnsureLoaded(CancellationToken.None));
+            Assert.False(there.IsRevoked("aaaaaaaaaaaaaaaaaaaaaa"));
+
+            await here.Revoke("aaaaaaaaaaaaaaaaaaaaaa", "alice", DateTimeOffset.UtcNow.AddDays(1), CancellationToken.None);
+            Assert.True(here.IsRevoked("aaaaaaaaaaaaaaaaaaaaaa"));   // at once where it was revoked
+            Assert.False(there.IsRevoked("aaaaaaaaaaaaaaaaaaaaaa"));   // elsewhere at the next read
+            await there.Refresh(CancellationToken.None);
+            Assert.True(there.IsRevoked("aaaaaaaaaaaaaaaaaaaaaa"));
+            Assert.False(there.IsRevoked("bbbbbbbbbbbbbbbbbbbbbb"));
+            Assert.False(there.IsRevoked(""));   // a token without an id
+            await here.Refresh(CancellationToken.None);
+            Assert.True(here.IsRevoked("aaaaaaaaaaaaaaaaaaaaaa"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }

@@ -134,6 +134,30 @@ public sealed class StoreTests : IDisposable
         Assert.Equal(new byte[] { 4 }, await store.GetBlobChunk("abc", 1));
     }
 
+    [Theory, MemberData(nameof(Kinds))]
+    public async Task Revoked_tokens_are_listed_until_they_expire_and_a_store_of_the_first_schema_gains_the_table(string kind)
+    {
+        var db = Address(kind);
+        await using (var store = await Open(db))
+        {
+            Assert.Empty(await store.RevokedTokens());
+            await store.RevokeToken("t1", "alice", DateTimeOffset.UtcNow.AddDays(1));
+            await store.RevokeToken("t1", "alice", DateTimeOffset.UtcNow.AddDays(1));   // twice: once
+            await store.RevokeToken("t0", "bob", DateTimeOffset.UtcNow.AddSeconds(-1));   // expired already: nothing to refuse
+            Assert.Equal(["t1"], await store.RevokedTokens());
+        }
+
+        // A store made by the previous version (schema 1, without the table) is migrated when opened.
+        await Sql(db, "DROP TABLE revoked_tokens");
+        await SetSchemaVersion(db, 1);
+        await using (var migrated = await Open(db))
+        {
+            Assert.Empty(await migrated.RevokedTokens());
+            await migrated.RevokeToken("t2", "carol", DateTimeOffset.UtcNow.AddDays(1));
+            Assert.Equal(["t2"], await migrated.RevokedTokens());
+        }
+    }
+
     [Fact]
     public void Addresses_parse_and_never_carry_a_password()
     {
@@ -145,14 +169,17 @@ public sealed class StoreTests : IDisposable
         Assert.Contains("name one database", Assert.Throws<StoreException>(() => StoreAddress.Parse("postgresql://u@h/")).Message);
     }
 
-    private async Task SetSchemaVersion(string db, int version)
+    private static Task SetSchemaVersion(string db, int version) => Sql(db, $"UPDATE meta SET value = '{version}' WHERE key = 'schema_version'");
+
+    /// <summary>One statement on the database behind the store, past the store's own code.</summary>
+    private static async Task Sql(string db, string statement)
     {
         if (db.StartsWith("postgresql://", StringComparison.Ordinal))
         {
             var a = (StoreAddress.Postgres)StoreAddress.Parse(db);
             await using var c = new Npgsql.NpgsqlConnection($"Host={a.Host};Port={a.Port};Username={a.User};Password={PostgresServer.Password};Database={a.Database}");
             await c.OpenAsync();
-            await using var cmd = new Npgsql.NpgsqlCommand($"UPDATE meta SET value = '{version}' WHERE key = 'schema_version'", c);
+            await using var cmd = new Npgsql.NpgsqlCommand(statement, c);
             await cmd.ExecuteNonQueryAsync();
         }
         else
@@ -160,7 +187,7 @@ public sealed class StoreTests : IDisposable
             await using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False");
             await c.OpenAsync();
             await using var cmd = c.CreateCommand();
-            cmd.CommandText = $"UPDATE meta SET value = '{version}' WHERE key = 'schema_version'";
+            cmd.CommandText = statement;
             await cmd.ExecuteNonQueryAsync();
         }
     }

@@ -7,8 +7,8 @@ using LeeMl.Sweep.Cluster.Security;
 namespace LeeMl.Sweep.Cli.Commands.Certs;
 
 /// <summary>
-/// <c>certs init|node|client|token</c>: the cluster's certificate authority, the certificates it
-/// signs and access tokens, each in one command. Every file is readable by its owner only, and none is ever
+/// <c>certs init|node|client|token|revoke</c>: the cluster's certificate authority, the certificates it
+/// signs and access tokens, each in one command; <c>revoke</c> asks the cluster to refuse a token. Every file is readable by its owner only, and none is ever
 /// overwritten (a CA replaced by accident would lock every node out).
 /// </summary>
 public static class CertsCommand
@@ -20,6 +20,7 @@ public static class CertsCommand
         command.Add(Node());
         command.Add(Client());
         command.Add(Token());
+        command.Add(Revoke());
         return command;
     }
 
@@ -99,7 +100,7 @@ public static class CertsCommand
         var dir = Dir();
         var password = Password();
         var name = new Option<string>("--name") { Description = "who the token is for (named in the answer when a read-only token asks to change something)", HelpName = "NAME", DefaultValueFactory = _ => "user" };
-        var days = new Option<int>("--days") { Description = "how long the token is valid, 1 to 365 days (a token cannot be revoked before)", HelpName = "N", DefaultValueFactory = _ => 30 };
+        var days = new Option<int>("--days") { Description = "how long the token is valid, 1 to 365 days (certs revoke voids it sooner)", HelpName = "N", DefaultValueFactory = _ => 30 };
         var operate = Options.Flag("--operator", "the token may also cancel and submit (without it: read only)");
         var command = new Command("token", "print an access token for the dashboard and the HTTP API, signed by DIR's authority (for a browser: open https://NODE:PORT/login?token=TOKEN once)")
         {
@@ -114,10 +115,35 @@ public static class CertsCommand
             if (n is < 1 or > 365) throw new UsageException($"--days = {n} must be from 1 to 365");
             using var ca = Authority(parse.GetValue(dir)!, PasswordOf(parse.GetValue(password)));
             var claims = new TokenClaims(who, parse.GetValue(operate) ? TokenRole.Operator : TokenRole.Viewer, DateTimeOffset.UtcNow.AddDays(n));
-            parse.InvocationConfiguration.Output.WriteLine(AccessTokens.Issue(ca, claims));
-            parse.InvocationConfiguration.Error.WriteLine($"an {(claims.Role == TokenRole.Operator ? "operator" : "viewer (read-only)")} token for {who}, valid until {claims.Expires:yyyy-MM-dd HH:mm} UTC: " +
-                "open https://NODE:PORT/login?token=TOKEN once in the browser, or send 'Authorization: Bearer TOKEN'");
+            var token = AccessTokens.Issue(ca, claims);
+            var id = AccessTokens.Verify(token, ca, DateTimeOffset.UtcNow, out _)!.Id;
+            parse.InvocationConfiguration.Output.WriteLine(token);
+            parse.InvocationConfiguration.Error.WriteLine($"{(claims.Role == TokenRole.Operator ? "an operator" : "a viewer (read-only)")} token for {who}, valid until {claims.Expires:yyyy-MM-dd HH:mm} UTC, id {id}: " +
+                "open https://NODE:PORT/login?token=TOKEN once in the browser, or send 'Authorization: Bearer TOKEN'; " +
+                $"'certs revoke {id} --cluster HOST:PORT --tls-cert CLIENT.pfx --tls-ca ca.crt' voids it");
             return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Revoke()
+    {
+        var what = Options.Positional<string>("TOKEN|ID", "the token (lmt1....) or its id, as certs token printed them", ArgumentArity.ExactlyOne);
+        var cluster = new ClusterOptionSet();
+        var command = new Command("revoke", "void an access token before it expires, on every coordinator of the cluster (needs a client certificate or an operator token's rights)") { what };
+        cluster.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var text = parse.GetValue(what)!.Trim();
+            if (!text.StartsWith("lmt1.", StringComparison.Ordinal) && !AccessTokens.IsId(text))
+                throw new UsageException($"'{Experiments.Text.Printable.Escape(text.Length > 40 ? text[..40] + "..." : text)}' is neither a token (lmt1....) nor a token id (22 characters)");
+            return cluster.Call(parse, async client =>
+            {
+                var revoked = await client.RevokeToken(text);
+                parse.InvocationConfiguration.Output.WriteLine($"revoked token {revoked.Id}{(revoked.Name is { Length: > 0 } n ? $" of {n}" : "")}: " +
+                    $"every coordinator refuses it within {TokenRevocations.RefreshEvery.TotalSeconds:0} s (the store keeps it until {revoked.KeptUntil:yyyy-MM-dd HH:mm} UTC)");
+                return ExitCodes.Ok;
+            });
         });
         return command;
     }
