@@ -1,4 +1,6 @@
 using LeeMl.Sweep.Cluster.Security;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LeeMl.Sweep.Cluster.Tests.Security;
 
@@ -34,7 +36,7 @@ public sealed class AccessTokenTests
     }
 
     [Fact]
-    public async Task A_token_revoked_through_one_coordinator_is_refused_by_another_once_it_reads_the_store()
+    public async Task A_token_revoked_through_one_coordinator_is_refused_by_another_once_it_reads_the_store_and_ends_its_event_streams()
     {
         var dir = Directory.CreateTempSubdirectory("leeml-revoke-").FullName;
         try
@@ -57,6 +59,20 @@ public sealed class AccessTokenTests
             Assert.False(there.IsRevoked(""));   // a token without an id
             await here.Refresh(CancellationToken.None);
             Assert.True(here.IsRevoked("aaaaaaaaaaaaaaaaaaaaaa"));
+
+            // A long request (an event stream) admitted by a token goes on only while the token is neither revoked nor expired.
+            var services = new ServiceCollection().AddSingleton(there).BuildServiceProvider();
+            HttpContext Stream(TokenClaims? claims)
+            {
+                var http = new DefaultHttpContext { RequestServices = services };
+                if (claims is not null) http.Items[typeof(TokenClaims)] = claims;
+                return http;
+            }
+            var soon = DateTimeOffset.UtcNow.AddDays(1);
+            Assert.True(Server.Hosting.RequestGuard.StillAdmitted(Stream(null)));   // a certificate, or no TLS
+            Assert.True(Server.Hosting.RequestGuard.StillAdmitted(Stream(new TokenClaims("bob", TokenRole.Viewer, soon, "bbbbbbbbbbbbbbbbbbbbbb"))));
+            Assert.False(Server.Hosting.RequestGuard.StillAdmitted(Stream(new TokenClaims("alice", TokenRole.Viewer, soon, "aaaaaaaaaaaaaaaaaaaaaa"))));
+            Assert.False(Server.Hosting.RequestGuard.StillAdmitted(Stream(new TokenClaims("bob", TokenRole.Viewer, DateTimeOffset.UtcNow.AddSeconds(-1), "bbbbbbbbbbbbbbbbbbbbbb"))));
         }
         finally
         {
