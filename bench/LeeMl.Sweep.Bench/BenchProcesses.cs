@@ -24,12 +24,5 @@ internal static class BenchProcesses
         return p;
     }
 
-    public static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    public static int FreePort() => LeeMl.Sweep.Tests.FreePorts.Next();
 }

@@ -80,10 +80,5 @@ internal sealed class NodeProcess : IDisposable
         _process.Dispose();
     }
 
-    public static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LeeMl.Sweep.Tests.FreePorts.Next();
 }

@@ -37,7 +37,7 @@ public sealed class PostgresServer : IDisposable
         _data = Path.Combine(_root, "data");
         var pwfile = Path.Combine(_root, "pw");
         File.WriteAllText(pwfile, Password + "\n");
-        Port = FreePort();
+        Port = FreePorts.Next();
         if (IsRoot) Run("chown", "-R", "postgres:postgres", _root);
         AsPostgres(Path.Combine(_bin, "initdb"), "-D", _data, "-U", User, "--auth=scram-sha-256", "--pwfile", pwfile, "-E", "UTF8", "--no-sync");
         AsPostgres(Path.Combine(_bin, "pg_ctl"), "-D", _data, "-l", Path.Combine(_root, "log"), "-w", "-t", "60", "-o",
@@ -74,13 +74,6 @@ public sealed class PostgresServer : IDisposable
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(TimeSpan.FromSeconds(120))) { p.Kill(true); throw new TimeoutException($"{program} did not finish"); }
         if (p.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({p.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     public void Dispose()

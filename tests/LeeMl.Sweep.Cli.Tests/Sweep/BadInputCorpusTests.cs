@@ -13,15 +13,6 @@ public sealed class BadInputCorpusTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
     private const string Good = """
         name: good
         data: { synthetic: blobs, samples: 400, features: 4 }
@@ -212,7 +203,7 @@ public sealed class BadInputCorpusTests : IDisposable
     {
         var spec = Path.Combine(_dir, "spec.yaml");
         File.WriteAllText(spec, Good);
-        var port = FreePort();   // nobody listens there
+        var port = LeeMl.Sweep.Tests.FreePorts.Next();   // nobody listens there
         var one = CliRunner.Process(_dir, "submit", spec, "--cluster", $"127.0.0.1:{port}", "--timeout", "2");
         Assert.Equal(1, one.ExitCode);
         Assert.Equal($"leeml-sweep submit: 127.0.0.1:{port}: connection refused (is a coordinator node with --http running there?)", one.Stderr.Trim());
@@ -252,8 +243,8 @@ public sealed class BadInputCorpusTests : IDisposable
     [Fact]
     public void An_unknown_job_id_is_exit_2_on_a_running_cluster()
     {
-        var akkaPort = FreePort();
-        var port = FreePort();
+        var akkaPort = LeeMl.Sweep.Tests.FreePorts.Next();
+        var port = LeeMl.Sweep.Tests.FreePorts.Next();
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "leeml-sweep.dll"), "node", "--roles", "coordinator,worker", "--port", $"{akkaPort}",
                      "--seed-nodes", $"127.0.0.1:{akkaPort}", "--db", Path.Combine(_dir, "n.db"), "--slots", "1", "--http", $"{port}" })
