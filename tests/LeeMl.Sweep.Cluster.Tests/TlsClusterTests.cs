@@ -146,6 +146,7 @@ public sealed class TlsClusterTests(ITestOutputHelper output) : IDisposable
             var revoke = _f.Start(["certs", "revoke", viewerToken, "--cluster", $"127.0.0.1:{http}", .. Tls(certs, "client.pfx")]);
             Assert.True(revoke.WaitForExit(TimeSpan.FromSeconds(60)) && revoke.ExitCode == 0, revoke.Output);
             Assert.Matches(@"revoked token [A-Za-z0-9_-]{22} of alice: every coordinator refuses it", revoke.Output);
+            Assert.Matches(@"access token [A-Za-z0-9_-]{22} of alice revoked by .*OU=client", coordinator.Output);
             var after = await page.GoToAsync($"{https}/jobs/{job}");
             Assert.Equal(System.Net.HttpStatusCode.Unauthorized, after.Status);
             Assert.Contains("was revoked", await page.EvaluateExpressionAsync<string>("document.body.innerText"));

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 
 namespace LeeMl.Sweep.Server.Api;
 
@@ -58,6 +59,9 @@ public static class TokenEndpoints
         else
             return ApiEndpoints.Error(400, "give the token ({\"token\": TOKEN}) or its id ({\"id\": ID}, 22 characters as certs token printed it)");
         await revocations.Revoke(revoked.Id, revoked.Name ?? "", revoked.KeptUntil, cancel);
+        var by = http.Connection.ClientCertificate?.Subject ?? (http.Items[typeof(TokenClaims)] is TokenClaims t ? $"{t.Name}'s operator token" : "?");
+        ((ILoggerFactory)http.RequestServices.GetService(typeof(ILoggerFactory))!).CreateLogger("LeeMl.Sweep.Tokens")
+            .LogWarning("access token {Id}{Of} revoked by {By}", revoked.Id, revoked.Name is { Length: > 0 } n ? " of " + n : "", by);
         return Results.Json(revoked, ApiJson.Default.RevokedToken);
     });
 }
