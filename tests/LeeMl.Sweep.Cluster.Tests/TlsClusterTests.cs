@@ -119,15 +119,20 @@ public sealed class TlsClusterTests(ITestOutputHelper output) : IDisposable
         var nodeKey = X509CertificateLoader.LoadPkcs12FromFile(Cert(certs, "node.pfx"), null).PublicKey.ExportSubjectPublicKeyInfo();
         await using (var browser = await LeeMl.Sweep.Tests.HeadlessChromium.Launch(Path.Combine(_f.Dir, "chromium-profile"),
             "--ignore-certificate-errors-spki-list=" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(nodeKey))))
-        await using (var page = await browser.NewPageAsync())
         {
             var https = $"https://127.0.0.1:{http}";
-            var refused = await page.GoToAsync(https + "/");
-            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.Status);
-            Assert.Contains("/login?token=", await page.EvaluateExpressionAsync<string>("document.body.innerText"));
+            // In a tab of its own: the plain-text 401 page has no icon, and the browser's late request for /favicon.ico is refused too.
+            await using (var outside = await browser.NewPageAsync())
+            {
+                var refused = await outside.GoToAsync(https + "/");
+                Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.Status);
+                Assert.Contains("/login?token=", await outside.EvaluateExpressionAsync<string>("document.body.innerText"));
+            }
+            await using var page = await browser.NewPageAsync();
             var errors = new List<string>();
             page.Console += (_, e) => { if (e.Message.Type == PuppeteerSharp.ConsoleType.Error) errors.Add(e.Message.Text); };
             page.PageError += (_, e) => errors.Add(e.Message);
+            page.Response += (_, e) => { if ((int)e.Response.Status >= 400) errors.Add($"{(int)e.Response.Status} {e.Response.Url}"); };
             await page.GoToAsync(https + "/login?token=" + Uri.EscapeDataString(viewerToken));
             await page.WaitForSelectorAsync($"#job-table a[href='/jobs/{job}']", new PuppeteerSharp.WaitForSelectorOptions { Timeout = 15_000 });
             Assert.Equal(https + "/", page.Url);
