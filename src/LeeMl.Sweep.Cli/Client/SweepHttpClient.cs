@@ -210,6 +210,14 @@ public sealed class SweepHttpClient : ISweepApi, IDisposable
         return (await response.Content.ReadFromJsonAsync(Server.Api.ApiJson.Default.RevokedToken, cancel))!;
     }
 
+    /// <summary>The revoked tokens the cluster's store keeps, the latest first.</summary>
+    public async Task<List<Server.Api.RevokedToken>> RevokedTokens(CancellationToken cancel = default)
+    {
+        using var response = await Send(() => new HttpRequestMessage(HttpMethod.Get, "/api/tokens/revoked"), cancel);
+        await Ensure(response);
+        return (await response.Content.ReadFromJsonAsync(Server.Api.ApiJson.Default.ListRevokedToken, cancel))!;
+    }
+
     public async Task WriteJobData(string id, string dir, CancellationToken cancel = default)
     {
         Directory.CreateDirectory(dir);

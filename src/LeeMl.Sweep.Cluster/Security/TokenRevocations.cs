@@ -45,7 +45,7 @@ public sealed class TokenRevocations(ISweepStore store)
         await _reading.WaitAsync(cancel);
         try
         {
-            var stored = (await store.RevokedTokens(cancel)).ToFrozenSet(StringComparer.Ordinal);
+            var stored = (await store.RevokedTokens(cancel)).Select(r => r.Id).ToFrozenSet(StringComparer.Ordinal);
             _stored = stored;
             foreach (var id in _revokedHere.Keys.Where(stored.Contains)) _revokedHere.TryRemove(id, out _);   // the store has them now
         }
@@ -54,6 +54,9 @@ public sealed class TokenRevocations(ISweepStore store)
             _reading.Release();
         }
     }
+
+    /// <summary>What the store holds now, for people to read.</summary>
+    public Task<IReadOnlyList<RevokedTokenRow>> List(CancellationToken cancel) => store.RevokedTokens(cancel);
 
     /// <summary>Revokes a token in the store, for every coordinator, until it would have expired.</summary>
     public async Task Revoke(string id, string name, DateTimeOffset expires, CancellationToken cancel)

@@ -60,9 +60,12 @@ public interface ISweepStore : IAsyncDisposable
     /// <summary>Records that the access token <paramref name="id"/> is void until it would have expired (idempotent).</summary>
     Task RevokeToken(string id, string name, DateTimeOffset expires, CancellationToken cancel = default);
 
-    /// <summary>The ids of revoked access tokens that have not expired yet.</summary>
-    Task<IReadOnlyList<string>> RevokedTokens(CancellationToken cancel = default);
+    /// <summary>The revoked access tokens that have not expired yet, the latest revoked first.</summary>
+    Task<IReadOnlyList<RevokedTokenRow>> RevokedTokens(CancellationToken cancel = default);
 }
+
+/// <summary>A revoked access token: its id, whom it named ("" when revoked by id alone), until when it is kept, and when it was revoked.</summary>
+public sealed record RevokedTokenRow(string Id, string Name, DateTimeOffset KeptUntil, DateTimeOffset Revoked);
 
 /// <summary>Which store this is: <see cref="Id"/> is made when its schema is created, so two stores never share one.</summary>
 public sealed record StoreIdentity(string Id, string Description)

@@ -335,14 +335,14 @@ public abstract class SqlSweepStore : ISweepStore
         return 0;
     }, cancel);
 
-    public async Task<IReadOnlyList<string>> RevokedTokens(CancellationToken cancel = default)
+    public async Task<IReadOnlyList<RevokedTokenRow>> RevokedTokens(CancellationToken cancel = default)
     {
         await using var c = await Connect(cancel);
-        await using var cmd = Command(c, null, "SELECT id FROM revoked_tokens WHERE expires > @now", ("now", Now()));
+        await using var cmd = Command(c, null, "SELECT id, name, expires, revoked FROM revoked_tokens WHERE expires > @now ORDER BY revoked DESC, id", ("now", Now()));
         await using var r = await cmd.ExecuteReaderAsync(cancel);
-        var ids = new List<string>();
-        while (await r.ReadAsync(cancel)) ids.Add(r.GetString(0));
-        return ids;
+        var rows = new List<RevokedTokenRow>();
+        while (await r.ReadAsync(cancel)) rows.Add(new RevokedTokenRow(r.GetString(0), r.GetString(1), Time(r, 2)!.Value, Time(r, 3)!.Value));
+        return rows;
     }
 
     // ---- blobs -----------------------------------------------------------------------------

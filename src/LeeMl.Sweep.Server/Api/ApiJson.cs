@@ -18,4 +18,5 @@ public sealed record CancelAnswer(
 [JsonSerializable(typeof(IReadOnlyList<NodeView>))]
 [JsonSerializable(typeof(RevokeRequest))]
 [JsonSerializable(typeof(RevokedToken))]
+[JsonSerializable(typeof(List<RevokedToken>))]
 public sealed partial class ApiJson : JsonSerializerContext;

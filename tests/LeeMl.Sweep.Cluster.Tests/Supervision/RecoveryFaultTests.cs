@@ -117,7 +117,7 @@ public sealed class RecoveryFaultTests : IDisposable
         public Task CompleteBlob(string sha256, long size, int chunks, CancellationToken cancel = default) => inner.CompleteBlob(sha256, size, chunks, cancel);
         public Task<byte[]?> GetBlobChunk(string sha256, int chunk, CancellationToken cancel = default) => inner.GetBlobChunk(sha256, chunk, cancel);
         public Task RevokeToken(string id, string name, DateTimeOffset expires, CancellationToken cancel = default) => inner.RevokeToken(id, name, expires, cancel);
-        public Task<IReadOnlyList<string>> RevokedTokens(CancellationToken cancel = default) => inner.RevokedTokens(cancel);
+        public Task<IReadOnlyList<RevokedTokenRow>> RevokedTokens(CancellationToken cancel = default) => inner.RevokedTokens(cancel);
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

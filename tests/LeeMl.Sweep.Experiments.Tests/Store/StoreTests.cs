@@ -144,7 +144,10 @@ public sealed class StoreTests : IDisposable
             await store.RevokeToken("t1", "alice", DateTimeOffset.UtcNow.AddDays(1));
             await store.RevokeToken("t1", "alice", DateTimeOffset.UtcNow.AddDays(1));   // twice: once
             await store.RevokeToken("t0", "bob", DateTimeOffset.UtcNow.AddSeconds(-1));   // expired already: nothing to refuse
-            Assert.Equal(["t1"], await store.RevokedTokens());
+            var row = Assert.Single(await store.RevokedTokens());
+            Assert.Equal(("t1", "alice"), (row.Id, row.Name));
+            Assert.InRange(row.KeptUntil, DateTimeOffset.UtcNow.AddHours(23), DateTimeOffset.UtcNow.AddDays(1));
+            Assert.InRange(row.Revoked, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow);
         }
 
         // A store made by the previous version (schema 1, without the table) is migrated when opened.
@@ -154,7 +157,7 @@ public sealed class StoreTests : IDisposable
         {
             Assert.Empty(await migrated.RevokedTokens());
             await migrated.RevokeToken("t2", "carol", DateTimeOffset.UtcNow.AddDays(1));
-            Assert.Equal(["t2"], await migrated.RevokedTokens());
+            Assert.Equal(["t2"], (await migrated.RevokedTokens()).Select(r => r.Id));
         }
     }
 

@@ -7,8 +7,8 @@ using LeeMl.Sweep.Cluster.Security;
 namespace LeeMl.Sweep.Cli.Commands.Certs;
 
 /// <summary>
-/// <c>certs init|node|client|token|revoke</c>: the cluster's certificate authority, the certificates it
-/// signs and access tokens, each in one command; <c>revoke</c> asks the cluster to refuse a token. Every file is readable by its owner only, and none is ever
+/// <c>certs init|node|client|token|revoke|revoked</c>: the cluster's certificate authority, the certificates it
+/// signs and access tokens, each in one command; <c>revoke</c> asks the cluster to refuse a token, <c>revoked</c> lists those it refuses. Every file is readable by its owner only, and none is ever
 /// overwritten (a CA replaced by accident would lock every node out).
 /// </summary>
 public static class CertsCommand
@@ -21,6 +21,7 @@ public static class CertsCommand
         command.Add(Client());
         command.Add(Token());
         command.Add(Revoke());
+        command.Add(Revoked());
         return command;
     }
 
@@ -145,6 +146,24 @@ public static class CertsCommand
                 return ExitCodes.Ok;
             });
         });
+        return command;
+    }
+
+    private static Command Revoked()
+    {
+        var cluster = new ClusterOptionSet();
+        var command = new Command("revoked", "list the access tokens the cluster refuses although they have not expired, the latest revoked first");
+        cluster.AddTo(command);
+        command.SetAction(parse => cluster.Call(parse, async client =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var tokens = await client.RevokedTokens();
+            if (tokens.Count == 0) stdout.WriteLine("no token is revoked");
+            else stdout.WriteLine($"{"ID",-22}  {"NAME",-20}  {"REVOKED (UTC)",-16}  KEPT UNTIL (UTC)");
+            foreach (var t in tokens)
+                stdout.WriteLine($"{t.Id,-22}  {Experiments.Text.Printable.Escape(t.Name ?? "(by id)"),-20}  {t.RevokedAt.UtcDateTime:yyyy-MM-dd HH:mm}  {t.KeptUntil.UtcDateTime:yyyy-MM-dd HH:mm}");
+            return ExitCodes.Ok;
+        }));
         return command;
     }
 
