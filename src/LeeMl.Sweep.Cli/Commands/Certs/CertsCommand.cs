@@ -7,9 +7,10 @@ using LeeMl.Sweep.Cluster.Security;
 namespace LeeMl.Sweep.Cli.Commands.Certs;
 
 /// <summary>
-/// <c>certs init|node|client|token|revoke|revoked</c>: the cluster's certificate authority, the certificates it
-/// signs and access tokens, each in one command; <c>revoke</c> asks the cluster to refuse a token, <c>revoked</c> lists those it refuses. Every file is readable by its owner only, and none is ever
-/// overwritten (a CA replaced by accident would lock every node out).
+/// <c>certs init|node|client|token</c>: the cluster's certificate authority, the certificates it
+/// signs and access tokens, each in one command. Every file is readable by its owner only, and
+/// none is ever overwritten (a CA replaced by accident would lock every node out).
+/// <c>certs revoke|revoked</c> ask a running cluster to refuse a token, and which it refuses.
 /// </summary>
 public static class CertsCommand
 {
