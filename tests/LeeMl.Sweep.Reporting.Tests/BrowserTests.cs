@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Experiments.Store;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using LeeMl.Sweep.Reporting.Analysis;
@@ -5,7 +6,7 @@ using LeeMl.Sweep.Reporting.Analysis;
 namespace LeeMl.Sweep.Reporting.Tests;
 
 /// <summary>
-/// report.html in a real browser: Debian's headless Chromium (installed by .ci/run) loads the file,
+/// report.html in a real browser: Debian's headless Chromium (installed by ./test.sh) loads the file,
 /// the page's own script counts decoded images and tables, and a screenshot is saved beside the report.
 /// </summary>
 [Trait("Category", "Browser")]
@@ -38,7 +39,7 @@ public sealed partial class BrowserTests : IDisposable
     {
         var dir = SmallSweep.Folder(_root);
         var results = ResultRecord.ReadDirectory(dir);
-        ReportWriter.Write(dir, "small", new JobProgress(51, 51, 0, "done"), results);
+        ReportWriter.Write(dir, "small", new JobProgress(51, 51, 0, JobState.Done), results);
         var html = Path.Combine(dir, "report.html");
         Assert.DoesNotContain("http://", File.ReadAllText(html).Replace("http://www.w3.org/2000/svg", ""));
         Assert.DoesNotContain("https://", File.ReadAllText(html));

@@ -30,8 +30,8 @@ public sealed class PostgresServer : IDisposable
     {
         _bin = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().FirstOrDefault()
-              ?? throw new InvalidOperationException("PostgreSQL's initdb was not found under /usr/lib/postgresql (apt-get install postgresql; .ci/run does it)")
-            : throw new InvalidOperationException("PostgreSQL is not installed (apt-get install postgresql; .ci/run does it)");
+              ?? throw new InvalidOperationException(RequiredTool.Missing("postgresql"))
+            : throw new InvalidOperationException(RequiredTool.Missing("postgresql"));
         _root = Path.Combine(Path.GetTempPath(), $"leeml-pg-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(_root);
         _data = Path.Combine(_root, "data");

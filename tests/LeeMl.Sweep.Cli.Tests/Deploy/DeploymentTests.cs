@@ -7,7 +7,7 @@ public sealed class DeploymentTests
 {
     private static (int Code, string Output) Compose(params string[] args)
     {
-        var psi = new ProcessStartInfo("docker-compose") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
+        var psi = new ProcessStartInfo(RequiredTool.OnPath("docker-compose", "docker-compose")) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
         foreach (var a in new[] { "-f", "docker-compose.yml" }.Concat(args)) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite in one command on a fresh Debian machine with the .NET SDK.
+# It installs, where missing, what the tests start for real:
+#   chromium        the browser tests drive the system's headless Chromium (none is downloaded)
+#   postgresql      the store tests start a throwaway server with initdb/pg_ctl as the postgres user
+#   docker-compose  the deployment test validates docker-compose.yml (no Docker engine is needed)
+#   python3         Debian's interpreter at /usr/bin/python3
+# then runs every test project of the solution. Extra arguments go to `dotnet test`
+# (for example: ./test.sh --filter FullyQualifiedName~Store).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+missing=()
+[[ -x /usr/bin/chromium || -x /usr/bin/chromium-browser ]] || missing+=(chromium)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+[[ -x /usr/bin/python3 ]] || missing+=(python3)
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "test.sh: missing ${missing[*]}; run as root, or: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "test.sh: installing ${missing[*]} from Debian's packages" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+exec dotnet test LeeMl.Sweep.sln "$@"
