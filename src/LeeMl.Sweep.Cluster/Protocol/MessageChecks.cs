@@ -1,4 +1,5 @@
 using LeeMl.Sweep.Experiments.Results;
+using System.Collections.Frozen;
 using LeeMl.Sweep.Experiments.Store;
 
 namespace LeeMl.Sweep.Cluster.Protocol;
@@ -17,40 +18,60 @@ public static class MessageChecks
     public const int MaxRungs = 1000;
     public const int MaxLiveTrials = 256;
 
-    /// <summary>Null when <paramref name="message"/> is well formed; else what is wrong with it.</summary>
-    public static string? Problem(ISweepMessage message) => message switch
+    /// <summary>
+    /// Null when <paramref name="message"/> is well formed; else what is wrong with it. A kind of
+    /// message without a check of its own here is refused: the boundary fails closed.
+    /// </summary>
+    public static string? Problem(ISweepMessage message)
     {
-        IJobMessage { JobId: var id } when !JobIds.IsValid(id) => $"the job id is {Describe(id)}",
-        WakeJob or GetJobSpec or GetJobStatus or CancelJob => null,
-        OfferSlots m => Node(m.Node) ?? Range(m.Count, 0, MaxList, "count"),
-        TrialProgress m => Index(m.Index) ?? Range(m.Epoch, 0, int.MaxValue, "epoch"),
-        GetLiveTrials m => Range(m.Max, 0, MaxLiveTrials, "max"),
-        LiveTrials m => JobIds.IsValid(m.JobId) ? List(m.Trials, "trials") ?? m.Trials.Select(LiveTrial).FirstOrDefault(p => p is not null) : $"the job id is {Describe(m.JobId)}",
-        TrialFinished m => Node(m.Node) ?? Index(m.Index) ?? Attempt(m.Attempt) ?? Range(m.ChunksAhead, 0, MaxList, "chunks") ?? Seconds(m.Seconds) ?? Result(m.Result)
-            ?? (m.RungScores is { Count: > MaxRungs } ? "too many rung scores" : null),
-        TrialRung m => Node(m.Node) ?? Index(m.Index) ?? Attempt(m.Attempt) ?? Range(m.Rung, 1, MaxRungs, "rung"),
-        RungDecision m => JobIds.IsValid(m.JobId) ? Index(m.Index) ?? Range(m.Rung, 1, MaxRungs, "rung") : $"the job id is {Describe(m.JobId)}",
-        CurveChunk m => Index(m.Index) ?? Attempt(m.Attempt) ?? Range(m.Chunk, 0, MaxList, "chunk") ?? List(m.Epochs, "epochs") ?? Epochs(m.Epochs),
-        TrialFault m => Node(m.Node) ?? Index(m.Index) ?? Attempt(m.Attempt) ?? Text(m.Error, MaxErrorLength, "error"),
-        WorkerHolds m => Node(m.Node) ?? List(m.Trials, "trials") ?? m.Trials.Select(t => t is null ? "a null trial" : Index(t.Index) ?? Attempt(t.Attempt)).FirstOrDefault(p => p is not null),
-        HandBack m => Node(m.Node) ?? List(m.Indexes, "indexes") ?? m.Indexes.Select(Index).FirstOrDefault(p => p is not null),
-        JobSpecText m => Text(m.SpecText, Experiments.Specs.SpecLimits.MaxBytes, "spec") ?? Text(m.DataManifest, 1 << 20, "data manifest"),
-        AssignTrials m => List(m.Trials, "trials") ?? m.Trials.Select(t => t is null ? "a null trial" : Index(t.Index) ?? Attempt(t.Attempt)).FirstOrDefault(p => p is not null),
-        ResultsStored m => List(m.Indexes, "indexes"),
-        ChunkStored m => Index(m.Index) ?? Range(m.Chunk, 0, MaxList, "chunk"),
-        CancelTrials or HandBackDone or CancelReply => null,
-        WorkerHeartbeat m => Node(m.Node) ?? Range(m.Slots, 0, 4096, "slots") ?? Range(m.Running, 0, MaxList, "running") ?? Range(m.Queued, 0, MaxList, "queued"),
-        RequestWork m => Node(m.Node) ?? Range(m.Count, 0, MaxList, "count"),
-        NoWork or WorkAvailable or GetNodes or WhichStore => null,
-        JobPending m => Range(m.Pending, 0, long.MaxValue, "pending"),
-        NodesReply m => List(m.Nodes, "nodes"),
-        StoreInUse m => Text(m.StoreId, MaxNodeLength, "store id") ?? Text(m.Description, MaxErrorLength, "store"),
-        FetchBlobChunk m => Sha(m.Sha256) ?? Range(m.Chunk, 0, int.MaxValue, "chunk"),
-        BlobChunk m => Sha(m.Sha256) ?? Range(m.Chunk, 0, int.MaxValue, "chunk") ?? Range(m.Chunks, 0, int.MaxValue, "chunks")
-            ?? (m.Data is null ? "no data" : m.Data.Length > Data.BlobStorage.ChunkBytes ? "a chunk over the chunk size" : null),
-        Service.JobView m => JobIds.IsValid(m.Id) ? null : $"the job id is {Describe(m.Id)}",
-        _ => null,
-    };
+        if (message is IJobMessage { JobId: var id } && !JobIds.IsValid(id)) return $"the job id is {Describe(id)}";
+        return Checks.TryGetValue(message.GetType(), out var check) ? check(message) : $"a kind of message with no check of its own ({message.GetType().Name})";
+    }
+
+    /// <summary>The kinds of message that have a check here.</summary>
+    public static IReadOnlyCollection<Type> Checked => Checks.Keys;
+
+    private static readonly FrozenDictionary<Type, Func<ISweepMessage, string?>> Checks = new (Type, Func<ISweepMessage, string?>)[]
+    {
+        Check<WakeJob>(_ => null),
+        Check<GetJobSpec>(_ => null),
+        Check<GetJobStatus>(_ => null),
+        Check<CancelJob>(_ => null),
+        Check<OfferSlots>(m => Node(m.Node) ?? Range(m.Count, 0, MaxList, "count")),
+        Check<TrialProgress>(m => Index(m.Index) ?? Range(m.Epoch, 0, int.MaxValue, "epoch")),
+        Check<GetLiveTrials>(m => Range(m.Max, 0, MaxLiveTrials, "max")),
+        Check<LiveTrials>(m => JobIds.IsValid(m.JobId) ? List(m.Trials, "trials") ?? m.Trials.Select(LiveTrial).FirstOrDefault(p => p is not null) : $"the job id is {Describe(m.JobId)}"),
+        Check<TrialFinished>(m => Node(m.Node) ?? Index(m.Index) ?? Attempt(m.Attempt) ?? Range(m.ChunksAhead, 0, MaxList, "chunks") ?? Seconds(m.Seconds) ?? Result(m.Result)
+            ?? (m.RungScores is { Count: > MaxRungs } ? "too many rung scores" : null)),
+        Check<TrialRung>(m => Node(m.Node) ?? Index(m.Index) ?? Attempt(m.Attempt) ?? Range(m.Rung, 1, MaxRungs, "rung")),
+        Check<RungDecision>(m => JobIds.IsValid(m.JobId) ? Index(m.Index) ?? Range(m.Rung, 1, MaxRungs, "rung") : $"the job id is {Describe(m.JobId)}"),
+        Check<CurveChunk>(m => Index(m.Index) ?? Attempt(m.Attempt) ?? Range(m.Chunk, 0, MaxList, "chunk") ?? List(m.Epochs, "epochs") ?? Epochs(m.Epochs)),
+        Check<TrialFault>(m => Node(m.Node) ?? Index(m.Index) ?? Attempt(m.Attempt) ?? Text(m.Error, MaxErrorLength, "error")),
+        Check<WorkerHolds>(m => Node(m.Node) ?? List(m.Trials, "trials") ?? m.Trials.Select(t => t is null ? "a null trial" : Index(t.Index) ?? Attempt(t.Attempt)).FirstOrDefault(p => p is not null)),
+        Check<HandBack>(m => Node(m.Node) ?? List(m.Indexes, "indexes") ?? m.Indexes.Select(Index).FirstOrDefault(p => p is not null)),
+        Check<JobSpecText>(m => Text(m.SpecText, Experiments.Specs.SpecLimits.MaxBytes, "spec") ?? Text(m.DataManifest, 1 << 20, "data manifest")),
+        Check<AssignTrials>(m => List(m.Trials, "trials") ?? m.Trials.Select(t => t is null ? "a null trial" : Index(t.Index) ?? Attempt(t.Attempt)).FirstOrDefault(p => p is not null)),
+        Check<ResultsStored>(m => List(m.Indexes, "indexes")),
+        Check<ChunkStored>(m => Index(m.Index) ?? Range(m.Chunk, 0, MaxList, "chunk")),
+        Check<CancelTrials>(_ => null),
+        Check<HandBackDone>(_ => null),
+        Check<CancelReply>(_ => null),
+        Check<WorkerHeartbeat>(m => Node(m.Node) ?? Range(m.Slots, 0, 4096, "slots") ?? Range(m.Running, 0, MaxList, "running") ?? Range(m.Queued, 0, MaxList, "queued")),
+        Check<RequestWork>(m => Node(m.Node) ?? Range(m.Count, 0, MaxList, "count")),
+        Check<NoWork>(_ => null),
+        Check<WorkAvailable>(_ => null),
+        Check<GetNodes>(_ => null),
+        Check<WhichStore>(_ => null),
+        Check<JobPending>(m => Range(m.Pending, 0, long.MaxValue, "pending")),
+        Check<NodesReply>(m => List(m.Nodes, "nodes")),
+        Check<StoreInUse>(m => Text(m.StoreId, MaxNodeLength, "store id") ?? Text(m.Description, MaxErrorLength, "store")),
+        Check<FetchBlobChunk>(m => Sha(m.Sha256) ?? Range(m.Chunk, 0, int.MaxValue, "chunk")),
+        Check<BlobChunk>(m => Sha(m.Sha256) ?? Range(m.Chunk, 0, int.MaxValue, "chunk") ?? Range(m.Chunks, 0, int.MaxValue, "chunks")
+            ?? (m.Data is null ? "no data" : m.Data.Length > Data.BlobStorage.ChunkBytes ? "a chunk over the chunk size" : null)),
+        Check<Service.JobView>(m => JobIds.IsValid(m.Id) ? null : $"the job id is {Describe(m.Id)}"),
+    }.ToFrozenDictionary(c => c.Item1, c => c.Item2);
+
+    private static (Type, Func<ISweepMessage, string?>) Check<T>(Func<T, string?> check) where T : ISweepMessage => (typeof(T), m => check((T)m));
 
     private static string Describe(string? id) => id is null ? "missing" : id.Length > JobIds.MaxLength ? $"{id.Length} characters long" : "not an id";
 

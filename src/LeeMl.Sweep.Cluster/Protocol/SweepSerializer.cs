@@ -27,9 +27,15 @@ public sealed class SweepSerializer(ExtendedActorSystem system) : SerializerWith
     public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, Types[obj.GetType().Name]);
 
     /// <summary>A message of a known kind that passes <see cref="MessageChecks"/>; anything else is refused here, before any actor.</summary>
-    public override object FromBinary(byte[] bytes, string manifest)
+    public override object FromBinary(byte[] bytes, string manifest) => Read(bytes, manifest, Types);
+
+    /// <summary>The kinds of message this serializer reads, by manifest.</summary>
+    internal static IReadOnlyCollection<Type> Kinds => Types.Values.Select(t => t.Type).ToList();
+
+    /// <summary>Reads a message of one of <paramref name="kinds"/>; refuses an unknown manifest, bad JSON, and a message that fails its check or has none.</summary>
+    internal static ISweepMessage Read(byte[] bytes, string manifest, IReadOnlyDictionary<string, JsonTypeInfo> kinds)
     {
-        if (!Types.TryGetValue(manifest, out var type)) throw Refused($"unknown message kind '{Experiments.Text.Printable.Escape(manifest[..Math.Min(manifest.Length, 100)])}'");
+        if (!kinds.TryGetValue(manifest, out var type)) throw Refused($"unknown message kind '{Experiments.Text.Printable.Escape(manifest[..Math.Min(manifest.Length, 100)])}'");
         object? message;
         try
         {

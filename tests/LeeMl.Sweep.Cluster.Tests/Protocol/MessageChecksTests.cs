@@ -44,3 +44,32 @@ public sealed class MessageChecksTests : IDisposable
         Assert.Equal(ok.Indexes, ((HandBack)back).Indexes);
     }
 }
+
+/// <summary>A kind of message that the serializer could be given but that has no check of its own.</summary>
+public sealed record UncheckedMessage(string Text) : ISweepMessage;
+
+public sealed class FailClosedTests
+{
+    [Fact]
+    public void A_message_kind_known_to_the_serializer_without_a_check_of_its_own_is_refused_not_delivered()
+    {
+        var options = new System.Text.Json.JsonSerializerOptions { TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() };
+        var kinds = new Dictionary<string, System.Text.Json.Serialization.Metadata.JsonTypeInfo>
+        {
+            [nameof(UncheckedMessage)] = options.GetTypeInfo(typeof(UncheckedMessage)),
+            [nameof(CancelJob)] = options.GetTypeInfo(typeof(CancelJob)),
+        };
+        var e = Assert.Throws<SerializationException>(() => SweepSerializer.Read(Encoding.UTF8.GetBytes("""{"Text":"hello"}"""), nameof(UncheckedMessage), kinds));
+        Assert.Contains("no check of its own (UncheckedMessage)", e.Message);
+        // The same map still delivers a kind that has its check.
+        var ok = SweepSerializer.Read(Encoding.UTF8.GetBytes("""{"JobId":"sweep-20260101-000000-00ff"}"""), nameof(CancelJob), kinds);
+        Assert.Equal(new CancelJob("sweep-20260101-000000-00ff"), ok);
+    }
+
+    [Fact]
+    public void Every_kind_the_serializer_reads_has_a_check_of_its_own()
+    {
+        Assert.NotEmpty(SweepSerializer.Kinds);
+        Assert.Empty(SweepSerializer.Kinds.Except(MessageChecks.Checked).Select(t => t.Name));
+    }
+}
