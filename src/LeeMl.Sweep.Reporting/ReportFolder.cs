@@ -18,7 +18,7 @@ public static class ReportFolder
         var spec = File.Exists(specPath) ? SpecParser.ParseFile(specPath) : null;
         var planned = spec is null ? results.Count : (int)Math.Min(int.MaxValue, TrialPlan.CountOf(spec));
         return ReportWriter.Write(dir, spec?.Name ?? Path.GetFileName(Path.GetFullPath(dir)),
-            progress ?? new JobProgress(planned, results.Count, 0, results.Count >= planned ? "done" : "stopped"), results, spec);
+            progress ?? new JobProgress(planned, results.Count, 0, null), results, spec);
     }
 
     public static string Describe(string dir) => $"report: {Path.Combine(dir, "report.html")} (also report.md, results.csv, curves.csv, plots)";

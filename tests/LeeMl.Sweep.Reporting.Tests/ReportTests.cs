@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Experiments.Store;
 using System.Globalization;
 using System.Xml;
 using LeeMl.Sweep.Reporting.Analysis;
@@ -10,7 +11,7 @@ public sealed class ReportTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private static JobProgress Progress(int planned, int done) => new(planned, done, 0, done >= planned ? "done" : "running");
+    private static JobProgress Progress(int planned, int done) => new(planned, done, 0, done >= planned ? JobState.Done : JobState.Running);
 
     private static string Write(string dir, int planned)
     {
@@ -149,7 +150,7 @@ public sealed class ReportTests : IDisposable
         File.WriteAllLines(Path.Combine(dir, "results.jsonl"), failed.Select(Experiments.Results.ResultJson.Line));
         File.WriteAllLines(Path.Combine(dir, "telemetry.jsonl"), failed.Select(r => Experiments.Results.ResultJson.Telemetry(new(r.Key, "10.0.0.3:4053", 0, 3,
             [new(1, "10.0.0.3:4053", "IOException: cache not writable"), new(2, "10.0.0.3:4053", "IOException: cache not writable")]))));
-        var report = ReportFolder.Render(dir, new JobProgress(6, 6, 0, "failed"));
+        var report = ReportFolder.Render(dir, new JobProgress(6, 6, 0, JobState.Failed));
         Assert.Equal(6, report.FailedTrials);
         Assert.Equal(12, report.NodeFaults);
         var md = File.ReadAllText(Path.Combine(dir, "report.md"));
@@ -172,7 +173,7 @@ public sealed class ReportTests : IDisposable
         var first = Experiments.Results.ResultJson.ParseTelemetry(lines[0]);
         lines[0] = Experiments.Results.ResultJson.Telemetry(first with { Attempt = 2, Faults = [new(1, "10.0.0.9:4053", "DataException: data file not available")] });
         File.WriteAllLines(Path.Combine(dir, "telemetry.jsonl"), lines);
-        var report = ReportFolder.Render(dir, new JobProgress(4, 4, 0, "done"));
+        var report = ReportFolder.Render(dir, new JobProgress(4, 4, 0, JobState.Done));
         Assert.Equal((0, 1), (report.FailedTrials, report.NodeFaults));
         var html = File.ReadAllText(Path.Combine(dir, "report.html"));
         Assert.Contains("class=\"status ok\"", html);

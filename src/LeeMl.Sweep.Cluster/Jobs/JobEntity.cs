@@ -267,7 +267,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
                     break;
                 case JobEffect.Report r:
                     var view = _machine.View(DateTimeOffset.UtcNow, _node.Node, _claim.Job.Created);
-                    var state = r.Final && _machine.State == JobState.Reporting ? (view.Failed > 0 ? "failed" : "done") : _machine.State.Name();
+                    var state = r.Final && _machine.State == JobState.Reporting ? (view.Failed > 0 ? JobState.Failed : JobState.Done) : _machine.State;
                     _node.Reports.Tell(new RenderReport(_jobId, r.Final, new JobProgress((int)Math.Min(int.MaxValue, view.Trials), (int)view.Done, (int)view.Running, state)));
                     break;
                 case JobEffect.Decide d:

@@ -13,9 +13,8 @@ public sealed record RenderReport(string JobId, bool Final, JobProgress Progress
 public sealed record ReportRendered(string JobId, bool Final, string? Error);
 
 /// <summary>
-/// One report budget for the whole node: reports are drawn one at a time, off the mailbox, final
-/// ones first; half-way reports of all jobs together take at most a tenth of a core (after a
-/// report that took T, the next half-way one waits 9·T), because the node's cores train.
+/// One report budget for the whole node: reports are drawn one at a time, off the mailbox, in the
+/// order <see cref="ReportQueue{TAsker}"/> decides, because the node's cores train.
 /// </summary>
 public sealed class ReportScheduler : ReceiveActor, IWithTimers
 {
@@ -26,17 +25,10 @@ public sealed class ReportScheduler : ReceiveActor, IWithTimers
         public static readonly Wake Instance = new();
     }
 
-    public const double Share = 0.1;
-
     private readonly ISweepStore _store;
     private readonly Func<string, string> _folderOf;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Queue<(RenderReport Request, IActorRef ReplyTo)> _final = new();
-    private readonly Dictionary<string, (RenderReport Request, IActorRef ReplyTo)> _halfWay = new(StringComparer.Ordinal);
-    private readonly Queue<string> _halfWayOrder = new();
-    private bool _busy;
-    private DateTimeOffset _notBefore = DateTimeOffset.MinValue;
-    private bool _wakeScheduled;
+    private readonly ReportQueue<IActorRef> _queue = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -46,55 +38,28 @@ public sealed class ReportScheduler : ReceiveActor, IWithTimers
         _folderOf = folderOf;
         Receive<RenderReport>(m =>
         {
-            if (m.Final) _final.Enqueue((m, Sender));
-            else
-            {
-                if (!_halfWay.ContainsKey(m.JobId)) _halfWayOrder.Enqueue(m.JobId);
-                _halfWay[m.JobId] = (m, Sender);   // the newest request of a job replaces an older one
-            }
+            foreach (var (request, asker) in _queue.Add(m, Sender)) asker.Tell(new ReportRendered(request.JobId, request.Final, null));
             Next();
         });
         Receive<Done>(d =>
         {
-            _busy = false;
             if (d.Error is not null) _log.Error("job {0}: its report could not be written: {1}", d.Request.JobId, d.Error);
-            if (!d.Request.Final) _notBefore = DateTimeOffset.UtcNow + d.Cost * ((1 - Share) / Share);
+            _queue.Drawn(d.Request, d.Cost, DateTimeOffset.UtcNow);
             d.ReplyTo.Tell(new ReportRendered(d.Request.JobId, d.Request.Final, d.Error));
             Next();
         });
-        Receive<Wake>(_ =>
-        {
-            _wakeScheduled = false;
-            Next();
-        });
+        Receive<Wake>(_ => Next());
     }
 
     public static Props Props(ISweepStore store, Func<string, string> folderOf) => Akka.Actor.Props.Create(() => new ReportScheduler(store, folderOf));
 
     private void Next()
     {
-        if (_busy) return;
-        (RenderReport Request, IActorRef ReplyTo) next;
-        if (_final.Count > 0) next = _final.Dequeue();
-        else if (_halfWayOrder.Count > 0)
+        if (_queue.Next(DateTimeOffset.UtcNow, out var wait) is not var (request, replyTo))
         {
-            var wait = _notBefore - DateTimeOffset.UtcNow;
-            if (wait > TimeSpan.Zero)
-            {
-                if (!_wakeScheduled)
-                {
-                    _wakeScheduled = true;
-                    Timers.StartSingleTimer("wake", Wake.Instance, wait);
-                }
-                return;
-            }
-            var job = _halfWayOrder.Dequeue();
-            next = _halfWay[job];
-            _halfWay.Remove(job);
+            if (wait is { } w && !Timers.IsTimerActive("wake")) Timers.StartSingleTimer("wake", Wake.Instance, w);
+            return;
         }
-        else return;
-        _busy = true;
-        var (request, replyTo) = next;
         var store = _store;
         var dir = _folderOf(request.JobId);
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -179,7 +179,7 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
             if (behind && due && r.InFlight is not { IsCompleted: false } && runtime.Reports != ActorRefs.Nobody)
             {
                 var done = view.Done;
-                var state = view.State.Name();
+                var state = view.State;
                 r.InFlight = runtime.Reports.Ask<Reports.ReportRendered>(
                         new Reports.RenderReport(view.Id, false, new Reporting.Analysis.JobProgress((int)Math.Min(int.MaxValue, view.Trials), (int)done, (int)view.Running, state)),
                         TimeSpan.FromMinutes(5))

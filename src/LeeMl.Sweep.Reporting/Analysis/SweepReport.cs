@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Experiments.Store;
 namespace LeeMl.Sweep.Reporting.Analysis;
 
 /// <summary>One grid cell summarised over its seeds.</summary>
@@ -14,10 +15,14 @@ public sealed record FactorEffect(string Factor, string Reference, string Level,
 /// <summary>The mean train − validation gap of every level of a factor, over all its trained trials.</summary>
 public sealed record FactorGap(string Factor, string Level, Estimate Gap);
 
-/// <summary>How far the job is: the report says it when it is written half-way.</summary>
-public sealed record JobProgress(int Planned, int Done, int Running, string State)
+/// <summary>
+/// How far the job is: the report says it when it is written half-way. <paramref name="State"/> is
+/// null where only a folder of results is at hand, which does not say what became of its job.
+/// </summary>
+public sealed record JobProgress(int Planned, int Done, int Running, JobState? State)
 {
-    public bool IsComplete => Planned > 0 && Done >= Planned;
+    /// <summary>Every trial has its result: the job ended (failed trials included), or a folder holds them all.</summary>
+    public bool IsComplete => State is JobState.Done or JobState.Failed || (State is null && Planned > 0 && Done >= Planned);
 }
 
 /// <summary>

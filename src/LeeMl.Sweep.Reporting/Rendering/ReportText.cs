@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Experiments.Store;
 using LeeMl.Sweep.Experiments.Results;
 using System.Globalization;
 using LeeMl.Sweep.Reporting.Analysis;
@@ -15,8 +16,13 @@ public static class ReportText
         if (p.IsComplete && failed > 0) return $"Complete with failures: {p.Done} of {p.Planned} trials ({tail}); see Failures.";
         if (p.IsComplete) return $"Complete: {p.Done} of {p.Planned} trials ({tail}).";
         var share = p.Planned > 0 ? (100.0 * p.Done / p.Planned).ToString("F0", CultureInfo.InvariantCulture) : "?";
-        return $"In progress ({p.State}): {p.Done} of {p.Planned} trials done ({share} %), {p.Running} running ({tail}). " +
-               "Every figure below covers the finished trials only and will change as the job goes on.";
+        return p.State switch
+        {
+            JobState.Cancelled => $"Cancelled: {p.Done} of {p.Planned} trials done ({share} %) before the job was cancelled ({tail}). Every figure below covers those trials only.",
+            null => $"Partial: {p.Done} of {p.Planned} trials in this folder ({share} %; {tail}). Every figure below covers those trials only.",
+            { } state => $"In progress ({state.Name()}): {p.Done} of {p.Planned} trials done ({share} %), {p.Running} running ({tail}). " +
+                         "Every figure below covers the finished trials only and will change as the job goes on.",
+        };
     }
 
     public static string Pct(Estimate e) => double.IsNaN(e.Mean) ? "–"

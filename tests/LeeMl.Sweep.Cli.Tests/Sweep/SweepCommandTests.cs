@@ -127,4 +127,32 @@ public sealed class SweepCommandTests : IDisposable
         // Every drawn optimizer is a level of its own: no factor effects along that axis (the parameters' importance stands for them).
         Assert.DoesNotContain(File.ReadAllLines(Path.Combine(one, "factors.csv")).Skip(1), l => l.StartsWith("optimizer,", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void The_final_reports_of_a_finished_asha_search_say_it_is_complete()
+    {
+        var spec = Spec("""
+            name: asha-final
+            data: { name: breast-cancer }
+            models: [logistic]
+            epochs: 9
+            seeds: [1]
+            search: { method: random, samples: 24, seed: 7 }
+            early_stopping: { method: asha, metric: validation_accuracy, grace_epochs: 1, reduction: 3 }
+            grid:
+              optimizer: [ { name: sgdm, lr: { log_uniform: [0.0001, 0.3] }, momentum: { uniform: [0.8, 0.99] } } ]
+            """);
+        var dir = Path.Combine(_dir, "asha");
+        Assert.Equal(0, CliRunner.InProcess("run", spec, "--out", dir, "--slots", "2").ExitCode);
+        Assert.Contains(File.ReadAllLines(Path.Combine(dir, "results.jsonl")), l => l.Contains("\"outcome\":\"stopped\"", StringComparison.Ordinal));
+        const string complete = "Complete: 24 of 24 trials";
+        var md = File.ReadAllLines(Path.Combine(dir, "report.md"));
+        Assert.StartsWith("**Status:** " + complete, md.First(l => l.StartsWith("**Status:**", StringComparison.Ordinal)));
+        var html = File.ReadAllText(Path.Combine(dir, "report.html"));
+        var status = System.Text.RegularExpressions.Regex.Match(html, "id=\"status\">([^<]*)<").Groups[1].Value;
+        Assert.StartsWith(complete, status);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "report.json")));
+        Assert.StartsWith(complete, json.RootElement.GetProperty("status").GetString());
+        Assert.Equal("ok", json.RootElement.GetProperty("status_kind").GetString());
+    }
 }
