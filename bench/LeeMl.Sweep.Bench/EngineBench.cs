@@ -32,13 +32,7 @@ internal static class EngineBench
         string Arg(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 ? args[i + 1] : fallback;
         var sleep = int.Parse(Arg("--sleep-ms", "-1"), CultureInfo.InvariantCulture);
         var fakeEpochs = int.Parse(Arg("--fake-epochs", "0"), CultureInfo.InvariantCulture);
-        TrialExecutor? executor = sleep < 0 && fakeEpochs == 0 ? null : (sweep, trial, data, onEpoch, cancel) =>
-        {
-            if (sleep > 0) Thread.Sleep(sleep);
-            var curve = Enumerable.Range(1, fakeEpochs).Select(e => new EpochResult(e, e * 100, 0.01, 0.5, 0.8, 0.6, 0.75, 0.1)).ToList();
-            return new TrialResult(trial.Key, trial.Model.ToString(), trial.Optimizer?.ToString(), null, null, null, trial.Seed, TrialOutcome.Completed, null, null,
-                0.8, 0.75, double.NaN, 0.5, 0.6, fakeEpochs > 0 ? 1 : null, null, curve);
-        };
+        var standIn = sleep < 0 && fakeEpochs == 0 ? null : new StandInKind(sleep, fakeEpochs);
         var settings = new NodeSettings
         {
             Roles = [.. Arg("--roles", "worker").Split(',')], Port = int.Parse(Arg("--port", "0"), CultureInfo.InvariantCulture),
@@ -47,7 +41,7 @@ internal static class EngineBench
         };
         var store = settings.IsCoordinator ? LeeMl.Sweep.Experiments.Store.SweepStores.Open(settings.Db).GetAwaiter().GetResult() : null;
         var runtime = new NodeRuntime(settings, store, embedded: false) { JobFolder = id => Path.Combine(settings.JobsDirectory, id) };
-        var worker = settings.IsWorker ? new WorkerOptions("", settings.Slots, null) { Executor = executor ?? TrialRunner.Run } : null;
+        var worker = settings.IsWorker ? new WorkerOptions("", settings.Slots, null) { Kind = standIn } : null;
         var http = settings.IsCoordinator ? new LeeMl.Sweep.Server.Hosting.HttpEndpoint("127.0.0.1", int.Parse(Arg("--http", "0"), CultureInfo.InvariantCulture)) : null;
         using var host = LeeMl.Sweep.Server.Hosting.NodeHost.Build(runtime, worker, null, http, _ => { });
         Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.Run(host);

@@ -22,6 +22,17 @@ public sealed class SpecParserTests
         return e.Message;
     }
 
+    [Fact]
+    public void A_spec_without_a_kind_is_the_built_in_classifiers_and_naming_it_changes_nothing()
+    {
+        var plain = SpecParser.Parse(Valid, "s.yaml");
+        var named = SpecParser.Parse(Valid.Replace("name: t", "name: t\nkind: classifier"), "s.yaml");
+        Assert.Equal(Trials.TrialKinds.Default, plain.Kind);
+        Assert.Equal("classifier", named.Kind);
+        Assert.IsType<Trials.ClassifierTrialKind>(Trials.TrialKinds.Of(plain));
+        Assert.Equal(new TrialPlan(plain).All().Select(t => t.Key), new TrialPlan(named).All().Select(t => t.Key));
+    }
+
     [Theory]
     [InlineData("epochs: 3", "epochs: three", "s.yaml:4: epochs: 'three' is not a whole number")]
     [InlineData("epochs: 3", "epochs: 0", "s.yaml:4: epochs: 0 is out of range")]
@@ -38,6 +49,7 @@ public sealed class SpecParserTests
     [InlineData("schedule: [ none, { name: one-cycle } ]", "momentum: [0.9]", "s.yaml:8: grid.momentum: unknown grid axis 'momentum'")]
     [InlineData("seeds: [1, 2]", "seeds: [1, -2]", "s.yaml:5: seeds[1]: -2 is out of range")]
     [InlineData("name: t", "name: t t", "s.yaml:1: name: name 't t' must be letters")]
+    [InlineData("name: t", "name: t\nkind: pytorch", "s.yaml:2: kind: unknown kind 'pytorch'; known: classifier")]
     [InlineData("epochs: 3", "epochs: [3", "s.yaml:")]
     public void A_malformed_spec_gets_one_error_with_file_line_and_path(string replace, string with, string expected)
     {

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Experiments.Trials;
 using LeeMl.Sweep.Experiments.Planning;
 using LeeMl.Sweep.Experiments.Results;
 using LeeMl.Sweep.Experiments.Running;
@@ -28,7 +29,7 @@ internal static class SmallSweep
         var data = new DataLoader((string?)null);
         return [.. new TrialPlan(spec).All().OrderBy(t => t.Key, StringComparer.Ordinal).Select(t =>
         {
-            var r = TrialRunner.Run(spec, t, data);
+            var r = TrialKinds.RunToEnd(spec, t, data);
             return (t.Key, ResultJson.Line(r), ResultJson.Telemetry(new TrialTelemetry(t.Key, "test", 0.01, 1, [])));
         })];
     });

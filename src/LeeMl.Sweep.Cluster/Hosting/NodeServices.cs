@@ -20,7 +20,4 @@ public sealed class NodeServices(ISweepStore store, string node, JobSettings job
     public IActorRef Dispatcher { get; set; } = ActorRefs.Nobody;
 
     public IActorRef Reports { get; set; } = ActorRefs.Nobody;
-
-    /// <summary>Epochs per curve chunk: a result's messages stay well under the transport's frame size however long it trained.</summary>
-    public const int ChunkEpochs = 1000;
 }

@@ -102,7 +102,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
             {
                 var epochs = stopping.Rungs(spec.Epochs);
                 await foreach (var r in store.Results(jobId, withCurves: true))
-                    rungs.Add((r.Index, JobMachine.RungScores(stopping, epochs, ResultJson.Parse(r.Line).Epochs)));
+                    rungs.Add((r.Index, stopping.ScoresAtRungs(epochs, ResultJson.Parse(r.Line).Epochs)));
             }
             return new Recovered(claim, spec, plan, done, faults) { Rungs = rungs };
         }).PipeTo(Self, success: r => (object?)r ?? new RecoveryFailed(new KeyNotFoundException($"job '{jobId}' is not in the store")),
@@ -291,7 +291,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
         {
             // The canonical JSON is made here, off the mailbox, once per result.
             var writes = batch.Results.Select(r => new ResultWrite(r.Index, r.Result, ResultJson.Summary(r.Result),
-                r.ChunksAhead ? null : [.. r.Result.Epochs.Chunk(NodeServices.ChunkEpochs).Select(c => ResultJson.Chunk(c))],
+                r.ChunksAhead ? null : [.. r.Result.Epochs.Chunk(ProtocolLimits.ChunkEpochs).Select(c => ResultJson.Chunk(c))],
                 r.Node, r.Seconds, r.Attempt)).ToList();
             return store.Commit(jobId, epoch, writes, batch.Faults);
         }).PipeTo(Self, success: o => new Committed(batch, o), failure: e => new CommitFailed(batch, e));

@@ -99,9 +99,6 @@ public sealed class JobMachine
     }
 
     /// <summary>A trial's score at each rung its curve reached (what the ladder compares).</summary>
-    public static IReadOnlyList<double> RungScores(Experiments.Search.EarlyStoppingSpec stopping, IReadOnlyList<int> rungEpochs, IReadOnlyList<EpochResult> curve) =>
-        [.. rungEpochs.TakeWhile(e => e <= curve.Count).Select(e => stopping.Score(curve[e - 1]))];
-
     public string JobId { get; }
 
     public string Name { get; }
@@ -238,7 +235,7 @@ public sealed class JobMachine
         if (!_waiting.ContainsKey(m.Index) && !_inFlightIndexes.Contains(m.Index))
             _waiting[m.Index] = new PendingResult(m.Index, m.Result, m.ChunksAhead > 0, m.Node, m.Seconds, m.Attempt);
         if (_ladder is not null)
-            Decide(_ladder.Ended(m.Index, m.RungScores ?? RungScores(_plan.Spec.EarlyStopping!, _rungEpochs, m.Result.Epochs)), m.Node, effects);
+            Decide(_ladder.Ended(m.Index, m.RungScores ?? _plan.Spec.EarlyStopping!.ScoresAtRungs(_rungEpochs, m.Result.Epochs)), m.Node, effects);
         StartCommit(effects);
         return effects;
     }

@@ -59,7 +59,7 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
         var id = JobIds.New(spec.Name, DateTime.UtcNow);
         var trials = TrialPlan.CountOf(spec);
         var manifest = request.Data.Where(d => SpecFiles.Paths(spec.Data).Contains(d.Path)).ToList();
-        await Store.CreateJob(new NewJob(id, spec.Name, request.SpecText, JsonSerializer.Serialize<IReadOnlyList<ShippedFile>>(manifest, ServiceJson.Default.IReadOnlyListShippedFile), trials), cancel);
+        await Store.CreateJob(new NewJob(id, spec.Name, request.SpecText, JsonSerializer.Serialize<IReadOnlyList<ShippedFile>>(manifest, ShippedFileJson.Default.IReadOnlyListShippedFile), trials), cancel);
         runtime.Jobs.Tell(new WakeJob(id));
         return new SubmitReply(id, trials, null);
     }
@@ -203,7 +203,6 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
     }
 }
 
-[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<ShippedFile>))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(ClusterStatus))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(JobView))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(SubmitRequest))]

@@ -1,14 +1,19 @@
 using LeeMl.Sweep.Cluster.Data;
 using LeeMl.Sweep.Experiments.Data;
 using LeeMl.Sweep.Experiments.Running;
+using LeeMl.Sweep.Experiments.Trials;
 using LeeMl.Sweep.Learning.Data;
 
 namespace LeeMl.Sweep.Cluster.Workers;
 
-/// <summary>How a worker node trains: its name, slots, where named datasets and shipped data come from, and what runs a trial.</summary>
-public sealed record WorkerOptions(string Node, int Slots, string? DataDirectory, bool LogTrials = false)
+/// <summary>How a worker node trains: its name, slots, where named datasets and shipped data come from, and where its trial log goes.</summary>
+public sealed record WorkerOptions(string Node, int Slots, string? DataDirectory)
 {
-    public TrialExecutor Executor { get; init; } = TrialRunner.Run;
+    /// <summary>Every trial runs as this kind instead of the kind its spec names (benchmarks and tests that stand in for training).</summary>
+    public ITrialKind? Kind { get; init; }
+
+    /// <summary>Where a line of the trial log goes (kind: assigned, start, done, fault, leaving:), before the message it announces is sent; null: nowhere.</summary>
+    public Action<string, string>? TrialLog { get; init; }
 
     public BlobCache Cache { get; init; } = new(BlobCache.DefaultDirectory, BlobCache.DefaultMaxBytes);
 

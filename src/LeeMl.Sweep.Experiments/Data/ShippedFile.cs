@@ -11,3 +11,7 @@ public sealed record ShippedFile(
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("sha256")] string Sha256,
     [property: JsonPropertyName("size")] long Size);
+
+/// <summary>A job's data manifest (the files shipped with it) as stored and sent to workers.</summary>
+[JsonSerializable(typeof(IReadOnlyList<ShippedFile>))]
+public sealed partial class ShippedFileJson : JsonSerializerContext;

@@ -126,6 +126,10 @@ public sealed record EarlyStoppingSpec(EarlyStoppingMethod Method, string Metric
     }
 
     /// <summary>The metric after epoch <paramref name="epoch"/> of a curve, as the ladder compares it (higher is better; a missing value is worst).</summary>
+    /// <summary>A curve's scores at the rungs it reached (rung epochs ascending).</summary>
+    public IReadOnlyList<double> ScoresAtRungs(IReadOnlyList<int> rungEpochs, IReadOnlyList<Results.EpochResult> curve) =>
+        [.. rungEpochs.TakeWhile(e => e <= curve.Count).Select(e => Score(curve[e - 1]))];
+
     public double Score(Results.EpochResult epoch)
     {
         var v = Metric switch

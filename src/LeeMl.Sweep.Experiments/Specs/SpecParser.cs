@@ -26,7 +26,7 @@ public static class SpecParser
     /// <summary>Synthetic data is built in every worker's memory, once per job.</summary>
     public const long MaxSyntheticValues = 20_000_000;
 
-    private static readonly string[] TopKeys = ["name", "data", "validation", "models", "epochs", "batch_size", "seeds", "seed", "grid", "max_trials", "max_attempts", "search", "early_stopping"];
+    private static readonly string[] TopKeys = ["name", "data", "validation", "models", "epochs", "batch_size", "seeds", "seed", "grid", "max_trials", "max_attempts", "search", "early_stopping", "kind"];
     private static readonly string[] DistributionKeys = ["uniform", "log_uniform", "int_uniform", "choice"];
     private static readonly string[] GridKeys = ["optimizer", "schedule", "warmup", "gradient_noise"];
 
@@ -93,7 +93,9 @@ public static class SpecParser
         if (search.Method == SearchMethod.Sobol && dimensions > Search.Sobol.MaxDimensions)
             throw sn!.Error($"a trial draws {dimensions} values; Sobol points have at most {Search.Sobol.MaxDimensions} dimensions (use method: random)");
         var stopping = keys.TryGetValue("early_stopping", out var en) ? EarlyStoppingOf(en, epochs, validation) : null;
-        var spec = new SweepSpec(name, data, validation, [.. models.Select(m => m.Spec)], epochs, batch, seeds, seed, grid, maxTrials, maxAttempts, text, search, stopping);
+        var kind = keys.TryGetValue("kind", out var kn) ? kn.Scalar() : Trials.TrialKinds.Default;
+        if (!Trials.TrialKinds.IsKnown(kind)) throw kn!.Error($"unknown kind '{Text.Printable.Escape(kind)}'; known: {string.Join(", ", Trials.TrialKinds.Names)}");
+        var spec = new SweepSpec(name, data, validation, [.. models.Select(m => m.Spec)], epochs, batch, seeds, seed, grid, maxTrials, maxAttempts, text, search, stopping) { Kind = kind };
         var count = Planning.TrialPlan.CountOf(spec);
         if (count > maxTrials)
             throw (keys.GetValueOrDefault("max_trials") ?? keys.GetValueOrDefault("grid") ?? root)

@@ -25,9 +25,13 @@ public sealed record Grid(
 
 /// <summary>
 /// A whole sweep as validated data. <see cref="SpecText"/> is the file as given, which travels
-/// with the job; <see cref="MaxAttempts"/> bounds the attempts of a trial that meets node faults.
+/// with the job; <see cref="MaxAttempts"/> bounds the attempts of a trial that meets node faults;
+/// <see cref="Kind"/> names the kind of trial (<see cref="Trials.TrialKinds"/>).
 /// </summary>
 public sealed record SweepSpec(
     string Name, DataSpec Data, double Validation, ImmutableArray<ComponentSpec> Models, int Epochs, int BatchSize,
     ImmutableArray<int> Seeds, int Seed, Grid Grid, int MaxTrials, int MaxAttempts, string SpecText,
-    Search.SearchSpec Search, Search.EarlyStoppingSpec? EarlyStopping);
+    Search.SearchSpec Search, Search.EarlyStoppingSpec? EarlyStopping)
+{
+    public string Kind { get; init; } = Trials.TrialKinds.Default;
+}

@@ -97,12 +97,12 @@ public sealed class ActorWiringTests : TestKit, IDisposable
         var dispatcher = CreateTestProbe();
         var jobs = CreateTestProbe();
         var release = new ManualResetEventSlim(false);
-        TrialExecutor executor = (sweep, trial, data, onEpoch, cancel) =>
+        var kind = new Workers.StubTrialKind((trial, cancel) =>
         {
             if (trial.Index == 1) release.Wait(cancel);   // the second trial runs until the worker leaves
             return Result(trial.Key);
-        };
-        var worker = Sys.ActorOf(TrialWorker.Props(new WorkerOptions("local", 1, null) { Executor = executor }, dispatcher.Ref, jobs.Ref));
+        });
+        var worker = Sys.ActorOf(TrialWorker.Props(new WorkerOptions("local", 1, null) { Kind = kind }, dispatcher.Ref, jobs.Ref));
         dispatcher.FishForMessage(m => m is RequestWork, TimeSpan.FromSeconds(5));
         worker.Tell(new AssignTrials("job-1", [new TrialTicket(0, 1), new TrialTicket(1, 1)]), jobs.Ref);
         Assert.Equal("job-1", jobs.ExpectMsg<GetJobSpec>().JobId);

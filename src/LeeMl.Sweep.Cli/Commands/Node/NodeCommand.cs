@@ -120,7 +120,12 @@ public static class NodeCommand
         }
         var runtime = new NodeRuntime(settings, store, embedded: false) { JobFolder = id => Path.Combine(settings.JobsDirectory, id) };
         var worker = settings.IsWorker
-            ? new WorkerOptions("", settings.Slots, settings.DataDir, settings.LogTrials) { Cache = new(settings.CacheDir ?? Cluster.Data.BlobCache.DefaultDirectory, settings.CacheBytes) }
+            ? new WorkerOptions("", settings.Slots, settings.DataDir)
+            {
+                Cache = new(settings.CacheDir ?? Cluster.Data.BlobCache.DefaultDirectory, settings.CacheBytes),
+                // One line each, written before the message it announces leaves the node (UTC time of day first).
+                TrialLog = settings.LogTrials ? (kind, text) => Console.Out.WriteLine($"{DateTime.UtcNow.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture)} {kind} {text}") : null,
+            }
             : null;
         var http = settings.IsCoordinator && settings.Http is { } p ? new HttpEndpoint(settings.HttpHost, p) : null;
         using var host = NodeHost.Build(runtime, worker, tls, http, l => ConsoleLogging.Configure(l, settings.LogLevel));

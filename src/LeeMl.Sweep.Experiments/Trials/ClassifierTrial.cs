@@ -7,32 +7,28 @@ using LeeMl.Sweep.Learning.Training;
 using LeeMl.Sweep.Optim;
 using LeeMl.Sweep.Optim.Hyper;
 using LeeMl.Sweep.Optim.Noise;
+using LeeMl.Sweep.Experiments.Running;
 
-namespace LeeMl.Sweep.Experiments.Running;
+namespace LeeMl.Sweep.Experiments.Trials;
 
-/// <summary>
-/// Runs one trial from its spec: builds data, model, optimizer, schedule and noise, trains,
-/// measures. What the trial itself decides (it diverged; it cannot run on this data) is its
-/// result; what the machine decides (the data could not be fetched, memory ran out) escapes as an
-/// exception, so the worker can report a node fault and the trial runs elsewhere.
-/// </summary>
-public static class TrialRunner
+/// <summary>The built-in kind: one of the classifiers, trained with an optimizer, schedule, warm-up and noise of the grid.</summary>
+public sealed class ClassifierTrialKind : ITrialKind
 {
-    public static TrialResult Run(SweepSpec sweep, TrialSpec trial, DataLoader data, Action<EpochMetrics>? onEpoch = null, CancellationToken cancel = default)
-    {
-        var session = TrialSession.Start(sweep, trial, data);
-        session.TrainUntil(sweep.Epochs, onEpoch, cancel);
-        return session.Result();
-    }
+    public const string KindName = "classifier";
+
+    public string Name => KindName;
+
+    public ITrial Start(SweepSpec sweep, TrialSpec trial, DataLoader data) => ClassifierTrial.Start(sweep, trial, data);
 }
 
 /// <summary>
-/// A trial that trains epoch by epoch and can stop after any of them: <see cref="TrainUntil"/> as
-/// far as wanted, then <see cref="Result"/> — the whole run's, or (<c>stoppedAtRung</c>) that of a
-/// trial early stopping ended after the epochs trained so far. Closed-form models and trials that
-/// cannot run on the data are over at once.
+/// A classifier's training, epoch by epoch: builds data, model, optimizer, schedule and noise from
+/// the trial's spec, trains as far as asked, measures. What the trial itself decides (it diverged;
+/// it cannot run on this data) is its result; what the machine decides (the data could not be
+/// fetched, memory ran out) escapes as an exception. Closed-form models and trials that cannot
+/// run on the data are over at once.
 /// </summary>
-public sealed class TrialSession
+public sealed class ClassifierTrial : ITrial
 {
     private readonly TrialSpec _trial;
     private readonly DataSplit _split;
@@ -40,10 +36,10 @@ public sealed class TrialSession
     private readonly TrainingRun? _run;
     private TrialResult? _final;
 
-    private TrialSession(TrialSpec trial, DataSplit split, IDifferentiableModel? model, TrainingRun? run, TrialResult? final) =>
+    private ClassifierTrial(TrialSpec trial, DataSplit split, IDifferentiableModel? model, TrainingRun? run, TrialResult? final) =>
         (_trial, _split, _model, _run, _final) = (trial, split, model, run, final);
 
-    public static TrialSession Start(SweepSpec sweep, TrialSpec trial, DataLoader data)
+    public static ClassifierTrial Start(SweepSpec sweep, TrialSpec trial, DataLoader data)
     {
         // Loading the data is the node's business: a failure here is not the trial's outcome.
         var split = data.ForTrial(sweep.Data, sweep.Validation, trial.SplitSeed);
@@ -55,7 +51,7 @@ public sealed class TrialSession
                 case ModelKind.ClosedForm closed:
                 {
                     var classifier = closed.Model.Fit(train);
-                    return new TrialSession(trial, split, null, null, Result(trial, TrialOutcome.Completed, [],
+                    return new ClassifierTrial(trial, split, null, null, Result(trial, TrialOutcome.Completed, [],
                         Classifiers.Accuracy(classifier, train),
                         split.Validation is null ? double.NaN : Classifiers.Accuracy(classifier, split.Validation),
                         split.Test is null ? double.NaN : Classifiers.Accuracy(classifier, split.Test),
@@ -69,7 +65,7 @@ public sealed class TrialSession
                         : null;
                     var updater = Updater.Create(trial.Optimizer!, net.Model.ParameterCount, SpecParser.TrialSchedule(trial.Schedule, trial.Warmup),
                         options.TotalSteps(train.Rows), noise);
-                    return new TrialSession(trial, split, net.Model, new TrainingRun(net.Model, updater, train, split.Validation, options), null);
+                    return new ClassifierTrial(trial, split, net.Model, new TrainingRun(net.Model, updater, train, split.Validation, options), null);
                 }
                 default:
                     throw new InvalidOperationException("unknown model kind");
@@ -78,23 +74,25 @@ public sealed class TrialSession
         catch (Exception e) when (e is Learning.Data.DataException or HyperparameterException)
         {
             // The trial cannot run on this data (too few rows for a batch, a warm-up longer than the run, ...): the same everywhere.
-            return new TrialSession(trial, split, null, null, TrialResult.FailedWith(trial, e.Message));
+            return new ClassifierTrial(trial, split, null, null, TrialResult.FailedWith(trial, e.Message));
         }
     }
 
     /// <summary>Epochs trained so far.</summary>
-    public int Epoch => _run?.Epoch ?? 0;
+    public int Step => _run?.Epoch ?? 0;
 
-    /// <summary>Nothing more to train: over at once (closed form, failed), every epoch trained, or diverged.</summary>
     public bool IsOver => _final is not null || _run!.IsOver;
 
-    /// <summary>The curve so far, as the result records it.</summary>
-    public EpochResult? LastEpoch => _run is { Curve.Count: > 0 } r ? EpochResult.From(r.Curve[^1]) : null;
+    public EpochResult? LastStep => _run is { Curve.Count: > 0 } r ? EpochResult.From(r.Curve[^1]) : null;
 
-    public void TrainUntil(int epoch, Action<EpochMetrics>? onEpoch = null, CancellationToken cancel = default) =>
-        _run?.TrainUntil(epoch, onEpoch, cancel);
+    public void RunUntil(int step, Action<EpochResult>? onStep, CancellationToken cancel) =>
+        _run?.TrainUntil(step, onStep is null ? null : e => onStep(EpochResult.From(e)), cancel);
 
-    /// <summary>The trial's result now: completed or diverged when the run is over; stopped at rung <paramref name="stoppedAtRung"/> (1-based) when early stopping ended it.</summary>
+    public void Dispose()
+    {
+        // Nothing outside the process is held: the model and data are the garbage collector's.
+    }
+
     public TrialResult Result(int? stoppedAtRung = null)
     {
         if (_final is not null) return _final;

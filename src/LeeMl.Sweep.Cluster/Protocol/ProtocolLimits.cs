@@ -1,0 +1,8 @@
+namespace LeeMl.Sweep.Cluster.Protocol;
+
+/// <summary>Sizes both ends of the protocol agree on.</summary>
+public static class ProtocolLimits
+{
+    /// <summary>Epochs per curve chunk: a result's messages stay well under the transport's frame size however long it trained.</summary>
+    public const int ChunkEpochs = 1000;
+}
