@@ -40,7 +40,7 @@ internal static class EngineBench
             Db = Arg("--db", "bench.db"), LogLevel = "Error",
         };
         var store = settings.IsCoordinator ? LeeMl.Sweep.Experiments.Store.SweepStores.Open(settings.Db).GetAwaiter().GetResult() : null;
-        var runtime = new NodeRuntime(settings, store, embedded: false) { JobFolder = id => Path.Combine(settings.JobsDirectory, id) };
+        var runtime = new NodeRuntime(settings, store, embedded: false, store is null ? null : LeeMl.Sweep.Server.Reports.FolderRenderer.Instance) { JobFolder = id => Path.Combine(settings.JobsDirectory, id) };
         var worker = settings.IsWorker ? new WorkerOptions("", settings.Slots, null) { Kind = standIn } : null;
         var http = settings.IsCoordinator ? new LeeMl.Sweep.Server.Hosting.HttpEndpoint("127.0.0.1", int.Parse(Arg("--http", "0"), CultureInfo.InvariantCulture)) : null;
         using var host = LeeMl.Sweep.Server.Hosting.NodeHost.Build(runtime, worker, null, http, _ => { });

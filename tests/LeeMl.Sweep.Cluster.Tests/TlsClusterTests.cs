@@ -196,7 +196,7 @@ public sealed class TlsClusterTests(ITestOutputHelper output) : IDisposable
         // The node program itself with the client certificate, past that check: the cluster's handshake refuses it; it never becomes a member.
         var settings = new NodeSettings { Roles = [NodeRoles.Worker], Host = "127.0.0.1", Port = NodeProcess.FreePort(), SeedNodes = [.. seeds.Select(s => $"127.0.0.1:{s}")], LogLevel = "Error" };
         var clientCert = X509CertificateLoader.LoadPkcs12FromFile(Cert(certs, "client.pfx"), null);
-        var runtime = new NodeRuntime(settings, null, embedded: false);
+        var runtime = new NodeRuntime(settings, null, embedded: false, null);
         using (var impostor = NodeHost.Build(runtime, new WorkerOptions("", 4, null) { Cache = new(Path.Combine(_f.Dir, "impostor-cache"), 1 << 20) }, new ClusterTls(clientCert, tls.Authority), null, _ => { }))
         {
             await impostor.StartAsync();

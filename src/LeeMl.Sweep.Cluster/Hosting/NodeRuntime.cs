@@ -14,12 +14,16 @@ public sealed class NodeRuntime
 {
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public NodeRuntime(NodeSettings settings, ISweepStore? store, bool embedded)
+    public NodeRuntime(NodeSettings settings, ISweepStore? store, bool embedded, Reports.IReportRenderer? renderer)
     {
         Settings = settings;
         Store = store;
         Embedded = embedded;
+        Renderer = store is null || renderer is not null ? renderer : throw new ArgumentException("a node with a store renders its jobs' reports", nameof(renderer));
     }
+
+    /// <summary>Draws the reports of the job folders this node writes (coordinator-role nodes).</summary>
+    public Reports.IReportRenderer? Renderer { get; }
 
     public NodeSettings Settings { get; }
 

@@ -79,7 +79,7 @@ public static class NodeStartup
         {
             system.ActorOf(Data.BlobServer.Props(runtime.Store!), Data.BlobServer.Name);
             var services = new NodeServices(runtime.Store!, runtime.Node, new JobSettings()) { Dispatcher = runtime.Dispatcher };
-            services.Reports = system.ActorOf(ReportScheduler.Props(runtime.Store!, runtime.JobFolder), "reports");
+            services.Reports = system.ActorOf(ReportScheduler.Props(runtime.Store!, runtime.Renderer!, runtime.JobFolder), "reports");
             runtime.Reports = services.Reports;
             var settings = ClusterShardingSettings.Create(system).WithRole(NodeRoles.Coordinator).WithRememberEntities(false)
                 .WithStateStoreMode(StateStoreMode.DData);

@@ -9,7 +9,6 @@ using LeeMl.Sweep.Experiments.Planning;
 using LeeMl.Sweep.Experiments.Results;
 using LeeMl.Sweep.Experiments.Specs;
 using LeeMl.Sweep.Experiments.Store;
-using LeeMl.Sweep.Reporting.Analysis;
 
 namespace LeeMl.Sweep.Cluster.Jobs;
 

@@ -1,8 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
 using LeeMl.Sweep.Experiments.Store;
-using LeeMl.Sweep.Reporting;
-using LeeMl.Sweep.Reporting.Analysis;
 
 namespace LeeMl.Sweep.Cluster.Reports;
 
@@ -26,15 +24,17 @@ public sealed class ReportScheduler : ReceiveActor, IWithTimers
     }
 
     private readonly ISweepStore _store;
+    private readonly IReportRenderer _renderer;
     private readonly Func<string, string> _folderOf;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ReportQueue<IActorRef> _queue = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public ReportScheduler(ISweepStore store, Func<string, string> folderOf)
+    public ReportScheduler(ISweepStore store, IReportRenderer renderer, Func<string, string> folderOf)
     {
         _store = store;
+        _renderer = renderer;
         _folderOf = folderOf;
         Receive<RenderReport>(m =>
         {
@@ -51,7 +51,8 @@ public sealed class ReportScheduler : ReceiveActor, IWithTimers
         Receive<Wake>(_ => Next());
     }
 
-    public static Props Props(ISweepStore store, Func<string, string> folderOf) => Akka.Actor.Props.Create(() => new ReportScheduler(store, folderOf));
+    public static Props Props(ISweepStore store, IReportRenderer renderer, Func<string, string> folderOf) =>
+        Akka.Actor.Props.Create(() => new ReportScheduler(store, renderer, folderOf));
 
     private void Next()
     {
@@ -60,13 +61,14 @@ public sealed class ReportScheduler : ReceiveActor, IWithTimers
             if (wait is { } w && !Timers.IsTimerActive("wake")) Timers.StartSingleTimer("wake", Wake.Instance, w);
             return;
         }
-        var store = _store;
+        var (store, renderer) = (_store, _renderer);
         var dir = _folderOf(request.JobId);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Task.Run(async () =>
         {
             var job = await store.GetJob(request.JobId) ?? throw new InvalidOperationException("the job is not in the store");
-            await JobFolder.Write(store, job, dir, request.Progress);
+            await JobFiles.WriteData(store, job, dir);
+            renderer.Render(dir, request.Progress);
         }).PipeTo(Self,
             success: () => new Done(request, replyTo, null, clock.Elapsed),
             failure: e => new Done(request, replyTo, e.GetBaseException().Message, clock.Elapsed));

@@ -9,7 +9,6 @@ using LeeMl.Sweep.Experiments.Planning;
 using LeeMl.Sweep.Experiments.Specs;
 using LeeMl.Sweep.Experiments.Store;
 using LeeMl.Sweep.Experiments.Text;
-using LeeMl.Sweep.Reporting;
 
 namespace LeeMl.Sweep.Cluster.Service;
 
@@ -181,7 +180,7 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
                 var done = view.Done;
                 var state = view.State;
                 r.InFlight = runtime.Reports.Ask<Reports.ReportRendered>(
-                        new Reports.RenderReport(view.Id, false, new Reporting.Analysis.JobProgress((int)Math.Min(int.MaxValue, view.Trials), (int)done, (int)view.Running, state)),
+                        new Reports.RenderReport(view.Id, false, new JobProgress((int)Math.Min(int.MaxValue, view.Trials), (int)done, (int)view.Running, state)),
                         TimeSpan.FromMinutes(5))
                     .ContinueWith(t =>
                     {
@@ -199,7 +198,7 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
     public async Task WriteJobData(string id, string dir, CancellationToken cancel = default)
     {
         var stored = await Store.GetJob(id, cancel) ?? throw new KeyNotFoundException($"unknown job '{id}'");
-        await JobFolder.WriteData(Store, stored, dir, cancel);
+        await JobFiles.WriteData(Store, stored, dir, cancel);
     }
 }
 

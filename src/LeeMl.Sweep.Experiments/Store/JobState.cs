@@ -6,6 +6,16 @@ namespace LeeMl.Sweep.Experiments.Store;
 /// </summary>
 public enum JobState { Queued, Running, Reporting, Done, Failed, Cancelled }
 
+/// <summary>
+/// How far the job is: the report says it when it is written half-way. <paramref name="State"/> is
+/// null where only a folder of results is at hand, which does not say what became of its job.
+/// </summary>
+public sealed record JobProgress(int Planned, int Done, int Running, JobState? State)
+{
+    /// <summary>Every trial has its result: the job ended (failed trials included), or a folder holds them all.</summary>
+    public bool IsComplete => State is JobState.Done or JobState.Failed || (State is null && Planned > 0 && Done >= Planned);
+}
+
 public static class JobStates
 {
     public static bool IsOver(this JobState s) => s is JobState.Done or JobState.Failed or JobState.Cancelled;

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Experiments.Store;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using LeeMl.Sweep.Experiments.Results;

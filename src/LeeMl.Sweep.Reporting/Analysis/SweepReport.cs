@@ -16,16 +16,6 @@ public sealed record FactorEffect(string Factor, string Reference, string Level,
 public sealed record FactorGap(string Factor, string Level, Estimate Gap);
 
 /// <summary>
-/// How far the job is: the report says it when it is written half-way. <paramref name="State"/> is
-/// null where only a folder of results is at hand, which does not say what became of its job.
-/// </summary>
-public sealed record JobProgress(int Planned, int Done, int Running, JobState? State)
-{
-    /// <summary>Every trial has its result: the job ended (failed trials included), or a folder holds them all.</summary>
-    public bool IsComplete => State is JobState.Done or JobState.Failed || (State is null && Planned > 0 && Done >= Planned);
-}
-
-/// <summary>
 /// A failed trial (its last attempt), or an attempt that hit a node fault and was retried
 /// elsewhere: which trial, on which node, which attempt, and why.
 /// </summary>

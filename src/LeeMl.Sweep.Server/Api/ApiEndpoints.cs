@@ -105,7 +105,7 @@ public static class ApiEndpoints
         }
         http.Response.ContentType = "application/jsonl; charset=utf-8";
         await using var writer = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(false), 1 << 16);
-        await foreach (var (line, telemetry) in JobFolder.Lines(jobs.StoreOf, id, cancel))
+        await foreach (var (line, telemetry) in JobFiles.Lines(jobs.StoreOf, id, cancel))
         {
             await writer.WriteAsync(result ? line : telemetry);
             await writer.WriteAsync('\n');

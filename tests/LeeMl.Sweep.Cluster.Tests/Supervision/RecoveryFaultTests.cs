@@ -51,7 +51,7 @@ public sealed class RecoveryFaultTests : IDisposable
         var settings = new NodeSettings { Roles = [NodeRoles.Coordinator, NodeRoles.Worker], Port = 0, Slots = 2, Db = Path.Combine(dir, "sweep.db") };
         await using var sqlite = await SweepStores.Open(settings.Db);
         var store = wrap(sqlite);
-        var runtime = new NodeRuntime(settings, store, embedded: true) { JobFolder = _ => dir };
+        var runtime = new NodeRuntime(settings, store, embedded: true, LeeMl.Sweep.Server.Reports.FolderRenderer.Instance) { JobFolder = _ => dir };
         using var host = NodeHost.Build(runtime, new WorkerOptions("", 2, null) { Cache = new(Path.Combine(dir, ".data"), 1 << 20) }, null, null, _ => { });
         await host.StartAsync();
         try
@@ -64,7 +64,7 @@ public sealed class RecoveryFaultTests : IDisposable
             JobView? view = null;
             while (DateTime.UtcNow < end && (view = await api.Job(reply.Id!)) is not { State: JobState.Done }) await Task.Delay(100);
             Assert.Equal(JobState.Done, view?.State);
-            await JobFolder.WriteData(sqlite, (await sqlite.GetJob(reply.Id!))!, dir);
+            await JobFiles.WriteData(sqlite, (await sqlite.GetJob(reply.Id!))!, dir);
             return File.ReadAllText(Path.Combine(dir, "results.jsonl"));
         }
         finally

@@ -118,7 +118,7 @@ public static class NodeCommand
                 return e.InnerException is null ? ExitCodes.BadInput : ExitCodes.Failed;
             }
         }
-        var runtime = new NodeRuntime(settings, store, embedded: false) { JobFolder = id => Path.Combine(settings.JobsDirectory, id) };
+        var runtime = new NodeRuntime(settings, store, embedded: false, store is null ? null : Server.Reports.FolderRenderer.Instance) { JobFolder = id => Path.Combine(settings.JobsDirectory, id) };
         var worker = settings.IsWorker
             ? new WorkerOptions("", settings.Slots, settings.DataDir)
             {

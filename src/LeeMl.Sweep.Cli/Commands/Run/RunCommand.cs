@@ -87,7 +87,7 @@ public static class RunCommand
         settings.SeedNodes = [];
         settings.Db = Path.Combine(outDir, "sweep.db");
         await using var store = await SweepStores.Open(settings.Db);
-        var runtime = new NodeRuntime(settings, store, embedded: true) { JobFolder = _ => outDir };
+        var runtime = new NodeRuntime(settings, store, embedded: true, Server.Reports.FolderRenderer.Instance) { JobFolder = _ => outDir };
         var http = settings.Http is { } port ? new HttpEndpoint(settings.HttpHost, port) : null;
         var worker = new WorkerOptions("", settings.Slots, settings.DataDir) { Cache = new(settings.CacheDir ?? Path.Combine(outDir, ".data"), settings.CacheBytes) };
         using var host = NodeHost.Build(runtime, worker, null, http, l => ConsoleLogging.Configure(l, settings.LogLevel));

@@ -1,26 +1,18 @@
 using LeeMl.Sweep.Experiments.Files;
 using LeeMl.Sweep.Experiments.Results;
-using LeeMl.Sweep.Experiments.Store;
-using LeeMl.Sweep.Reporting.Analysis;
 
-namespace LeeMl.Sweep.Reporting;
+namespace LeeMl.Sweep.Experiments.Store;
 
 /// <summary>
-/// Writes a job's files from the store: results.jsonl (key order, streamed from a cursor),
-/// telemetry.jsonl, spec.yaml, then its reports. Any node that reaches the store can write them.
+/// A job's files from the store: results.jsonl (key order, streamed from a cursor), telemetry.jsonl
+/// and spec.yaml — what its reports are rendered from. Any node that reaches the store can write them.
 /// </summary>
-public static class JobFolder
+public static class JobFiles
 {
-    public static async Task<SweepReport> Write(ISweepStore store, StoredJob job, string dir, JobProgress progress, CancellationToken cancel = default)
-    {
-        Directory.CreateDirectory(dir);
-        await WriteData(store, job, dir, cancel);
-        return ReportFolder.Render(dir, progress);
-    }
-
     /// <summary>results.jsonl, telemetry.jsonl and spec.yaml, each written whole or not at all.</summary>
     public static async Task WriteData(ISweepStore store, StoredJob job, string dir, CancellationToken cancel = default)
     {
+        Directory.CreateDirectory(dir);
         // Both files whole or not at all; results.jsonl first, then its telemetry beside it.
         await AtomicFile.WriteAsync(Path.Combine(dir, "telemetry.jsonl"), t =>
             AtomicFile.WriteAsync(Path.Combine(dir, "results.jsonl"), async w =>
