@@ -11,7 +11,8 @@ using LeeMl.Sweep.Experiments.Planning;
 using LeeMl.Sweep.Experiments.Results;
 using LeeMl.Sweep.Experiments.Running;
 using LeeMl.Sweep.Experiments.Specs;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 using LeeMl.Sweep.Learning.Training;
 
 namespace LeeMl.Sweep.Bench;
@@ -39,7 +40,7 @@ internal static class EngineBench
             SeedNodes = [.. Arg("--seed-nodes", "").Split(',')], Slots = int.Parse(Arg("--slots", "1"), CultureInfo.InvariantCulture),
             Db = Arg("--db", "bench.db"), LogLevel = "Error",
         };
-        var store = settings.IsCoordinator ? LeeMl.Sweep.Experiments.Store.SweepStores.Open(settings.Db).GetAwaiter().GetResult() : null;
+        var store = settings.IsCoordinator ? LeeMl.Sweep.Store.SweepStores.Open(settings.Db).GetAwaiter().GetResult() : null;
         var runtime = new NodeRuntime(settings, store, embedded: false, store is null ? null : LeeMl.Sweep.Server.Reports.FolderRenderer.Instance) { JobFolder = id => Path.Combine(settings.JobsDirectory, id) };
         var worker = settings.IsWorker ? new WorkerOptions("", settings.Slots, null) { Kind = standIn } : null;
         var http = settings.IsCoordinator ? new LeeMl.Sweep.Server.Hosting.HttpEndpoint("127.0.0.1", int.Parse(Arg("--http", "0"), CultureInfo.InvariantCulture)) : null;
@@ -113,7 +114,7 @@ internal static class EngineBench
         {
             var job = (await client.Job(accepted.Id!))!;
             if (double.IsNaN(allStored) && job.Done == job.Trials) allStored = clock.Elapsed.TotalSeconds;
-            if (job.State == LeeMl.Sweep.Experiments.Store.JobState.Done) return (allStored, clock.Elapsed.TotalSeconds, accepted.Trials);
+            if (job.State == LeeMl.Sweep.Experiments.Jobs.JobState.Done) return (allStored, clock.Elapsed.TotalSeconds, accepted.Trials);
             await Task.Delay(20);
         }
     }
@@ -183,7 +184,7 @@ internal static class EngineBench
             var views = await Task.WhenAll(ids.Select(id => client.Job(id)));
             if (views.All(v => v!.State.IsOver()))
             {
-                var doneCount = views.Count(v => v!.State == LeeMl.Sweep.Experiments.Store.JobState.Done);
+                var doneCount = views.Count(v => v!.State == LeeMl.Sweep.Experiments.Jobs.JobState.Done);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"many jobs: {jobs} jobs × 1,000 trials submitted in {submittedIn:F2} s; {doneCount} of {jobs} done ({views.Sum(v => v!.Done)} trials) after {clock.Elapsed.TotalSeconds:F1} s; coordinator peak memory {cluster.CoordinatorPeakMiB():F0} MiB"));
                 return doneCount == jobs ? 0 : 1;

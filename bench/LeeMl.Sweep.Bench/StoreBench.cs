@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using LeeMl.Sweep.Experiments.Results;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 using LeeMl.Sweep.Tests;
 
 namespace LeeMl.Sweep.Bench;

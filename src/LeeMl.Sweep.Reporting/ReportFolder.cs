@@ -1,4 +1,4 @@
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
 using LeeMl.Sweep.Experiments.Planning;
 using LeeMl.Sweep.Experiments.Specs;
 using LeeMl.Sweep.Reporting.Analysis;

@@ -1,4 +1,4 @@
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
 using LeeMl.Sweep.Experiments.Files;
 using LeeMl.Sweep.Reporting.Analysis;
 using LeeMl.Sweep.Reporting.Rendering;

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Cluster.Protocol;
 using System.Globalization;
 using System.Security.Cryptography;
 using LeeMl.Sweep.Cli.Client;

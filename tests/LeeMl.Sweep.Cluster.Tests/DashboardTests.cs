@@ -101,7 +101,7 @@ public sealed class DashboardTests(ITestOutputHelper output) : IDisposable
         await page.WaitForFunctionAsync("() => document.getElementById('notice').textContent.startsWith('cancel')", new WaitForFunctionOptions { Timeout = 15_000 });
         Assert.Equal("cancel: cancelled", await page.EvaluateExpressionAsync<string>("document.getElementById('notice').textContent"));
         var view = await client.Job(job);
-        Assert.Equal(Experiments.Store.JobState.Cancelled, view!.State);
+        Assert.Equal(Experiments.Jobs.JobState.Cancelled, view!.State);
         await page.WaitForFunctionAsync("() => document.getElementById('job-state')?.textContent === 'cancelled'", new WaitForFunctionOptions { Timeout = 30_000 });
         Assert.True(errors.Count == 0, string.Join("\n", errors));
 

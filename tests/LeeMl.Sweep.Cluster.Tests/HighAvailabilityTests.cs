@@ -75,7 +75,7 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposabl
         var submit = _f.Start("submit", big, "--cluster", string.Join(",", http.Select(p => $"127.0.0.1:{p}")), "--wait", "--out", outDir, "--timeout", "5");
         await submit.WaitFor(o => o.Split('\n').Any(l => l.StartsWith("ha-test-", StringComparison.Ordinal)), TimeSpan.FromSeconds(60), "the job id");
         var job = submit.Lines.First(l => l.StartsWith("ha-test-", StringComparison.Ordinal));
-        Cluster.Service.JobView? view = null;
+        Cluster.Protocol.JobView? view = null;
         for (var i = 0; i < 600 && (view is null || view.Done < 256 / 3); i++)
         {
             view = await ClusterFixture.TryJob(client, job);
@@ -129,10 +129,10 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposabl
         while (DateTime.UtcNow < end)
         {
             var all = await Task.WhenAll(submitted.Select(s => ClusterFixture.TryJob(liveClient, s.Id!)));
-            if (all.All(j => j?.State == Experiments.Store.JobState.Done)) break;
+            if (all.All(j => j?.State == Experiments.Jobs.JobState.Done)) break;
             await Task.Delay(500);
         }
-        foreach (var s in submitted) Assert.Equal(Experiments.Store.JobState.Done, (await liveClient.Job(s.Id!))!.State);
+        foreach (var s in submitted) Assert.Equal(Experiments.Jobs.JobState.Done, (await liveClient.Job(s.Id!))!.State);
 
         // 4. Every coordinator shows every job in its dashboard: one that ran elsewhere has its report rendered here from the store.
         var shown = submitted[0].Id!;

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Cluster.Protocol;
 using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using LeeMl.Sweep.Cli.Client;

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Server.Security;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;

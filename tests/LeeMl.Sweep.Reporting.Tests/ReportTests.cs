@@ -1,4 +1,4 @@
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
 using System.Globalization;
 using System.Xml;
 using LeeMl.Sweep.Reporting.Analysis;

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Cli.Network;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;

@@ -72,7 +72,7 @@ public static partial class CliApp
             stderr.WriteLine($"(see: {who} --help)");
             return ExitCodes.BadInput;
         }
-        catch (Experiments.Store.StoreException e)
+        catch (LeeMl.Sweep.Store.StoreException e)
         {
             stderr.WriteLine($"{who}: {Printable.Escape(e.Message)}");
             return e.InnerException is null ? ExitCodes.BadInput : ExitCodes.Failed;

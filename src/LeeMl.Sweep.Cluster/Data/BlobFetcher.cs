@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Cluster;
-using LeeMl.Sweep.Cluster.Hosting;
 using LeeMl.Sweep.Cluster.Protocol;
 
 namespace LeeMl.Sweep.Cluster.Data;

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using LeeMl.Sweep.Cluster.Protocol;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 
 namespace LeeMl.Sweep.Cluster.Data;
 
@@ -9,7 +10,7 @@ public sealed class BlobServer : Security.MemberOnlyActor
 {
     public const string Name = "blobs";
 
-    public BlobServer(ISweepStore store)
+    public BlobServer(IBlobStore store)
     {
         Receive<FetchBlobChunk>(m =>
         {
@@ -25,5 +26,5 @@ public sealed class BlobServer : Security.MemberOnlyActor
         });
     }
 
-    public static Props Props(ISweepStore store) => Akka.Actor.Props.Create(() => new BlobServer(store));
+    public static Props Props(IBlobStore store) => Akka.Actor.Props.Create(() => new BlobServer(store));
 }

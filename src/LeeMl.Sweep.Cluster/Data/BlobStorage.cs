@@ -1,6 +1,8 @@
+using LeeMl.Sweep.Cluster.Protocol;
 using System.Security.Cryptography;
 using LeeMl.Sweep.Experiments.Data;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 
 namespace LeeMl.Sweep.Cluster.Data;
 
@@ -17,15 +19,14 @@ public sealed class ShippingException(string message, bool tooLarge) : Exception
 public static class BlobStorage
 {
     /// <summary>Bytes per stored chunk and per message to a worker (well under the transport's frame size).</summary>
-    public const int ChunkBytes = 1 << 20;
 
-    public static async Task Store(ISweepStore store, ShippedFile file, Stream content, long maxBytes, CancellationToken cancel = default)
+    public static async Task Store(IBlobStore store, ShippedFile file, Stream content, long maxBytes, CancellationToken cancel = default)
     {
         if (file.Sha256.Length != 64 || !file.Sha256.All(Uri.IsHexDigit)) throw new ShippingException($"'{file.Sha256}' is not a SHA-256", false);
         if (file.Size > maxBytes) throw new ShippingException($"{file.Path}: {file.Size:N0} bytes, over this cluster's limit of {maxBytes:N0} bytes for a job's data", true);
         if (await store.GetBlob(file.Sha256, cancel) is not null) return;   // shipped before: the store keeps one copy
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[ChunkBytes];
+        var buffer = new byte[ProtocolLimits.ChunkBytes];
         long total = 0;
         var chunk = 0;
         while (true)

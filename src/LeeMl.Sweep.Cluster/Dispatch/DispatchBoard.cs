@@ -1,4 +1,4 @@
-using LeeMl.Sweep.Cluster.Service;
+using LeeMl.Sweep.Cluster.Protocol;
 
 namespace LeeMl.Sweep.Cluster.Dispatch;
 

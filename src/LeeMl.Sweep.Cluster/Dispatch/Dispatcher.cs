@@ -1,10 +1,9 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
-using LeeMl.Sweep.Cluster.Hosting;
 using LeeMl.Sweep.Cluster.Protocol;
-using LeeMl.Sweep.Cluster.Service;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 
 namespace LeeMl.Sweep.Cluster.Dispatch;
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 
 namespace LeeMl.Sweep.Cluster.Hosting;
 

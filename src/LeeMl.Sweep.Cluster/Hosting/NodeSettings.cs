@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Cluster.Protocol;
 namespace LeeMl.Sweep.Cluster.Hosting;
 
 /// <summary>
@@ -80,14 +81,7 @@ public sealed class NodeSettings
 
     public bool IsWorker => Roles.Contains(NodeRoles.Worker);
 
-    public string JobsDirectory => JobsDir ?? (Experiments.Store.StoreAddress.Parse(Db) is Experiments.Store.StoreAddress.Sqlite s
+    public string JobsDirectory => JobsDir ?? (LeeMl.Sweep.Store.StoreAddress.Parse(Db) is LeeMl.Sweep.Store.StoreAddress.Sqlite s
         ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(s.Path))!, "jobs")
         : Path.GetFullPath("jobs"));
-}
-
-public static class NodeRoles
-{
-    public const string Coordinator = "coordinator";
-    public const string Worker = "worker";
-    public static readonly IReadOnlyList<string> All = [Coordinator, Worker];
 }

@@ -8,6 +8,6 @@ public sealed class StoreGuard : Security.MemberOnlyActor
 {
     public const string Name = "store-guard";
 
-    public StoreGuard(Experiments.Store.StoreIdentity identity) =>
+    public StoreGuard(LeeMl.Sweep.Store.StoreIdentity identity) =>
         Receive<WhichStore>(_ => Sender.Tell(new StoreInUse(identity.Id, identity.Description)));
 }

@@ -1,6 +1,7 @@
 using LeeMl.Sweep.Cluster.Protocol;
 using LeeMl.Sweep.Experiments.Results;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 
 namespace LeeMl.Sweep.Cluster.Jobs;
 

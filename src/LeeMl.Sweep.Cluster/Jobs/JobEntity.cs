@@ -2,13 +2,13 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Event;
-using LeeMl.Sweep.Cluster.Hosting;
 using LeeMl.Sweep.Cluster.Protocol;
 using LeeMl.Sweep.Cluster.Reports;
 using LeeMl.Sweep.Experiments.Planning;
 using LeeMl.Sweep.Experiments.Results;
 using LeeMl.Sweep.Experiments.Specs;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 
 namespace LeeMl.Sweep.Cluster.Jobs;
 

@@ -1,9 +1,9 @@
 using System.Collections;
 using LeeMl.Sweep.Cluster.Protocol;
-using LeeMl.Sweep.Cluster.Service;
 using LeeMl.Sweep.Experiments.Planning;
 using LeeMl.Sweep.Experiments.Results;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 
 namespace LeeMl.Sweep.Cluster.Jobs;
 

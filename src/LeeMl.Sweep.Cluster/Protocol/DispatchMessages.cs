@@ -3,7 +3,7 @@ namespace LeeMl.Sweep.Cluster.Protocol;
 /// <summary>A worker's heartbeat to the dispatcher: its slots and what it holds.</summary>
 public sealed record WorkerHeartbeat(string Node, int Slots, int Running, int Queued) : ISweepMessage
 {
-    /// <summary>Trials paused at rungs, and the slot time idle while they waited (see <see cref="Service.NodeView"/>).</summary>
+    /// <summary>Trials paused at rungs, and the slot time idle while they waited (see <see cref="NodeView"/>).</summary>
     public int Paused { get; init; }
 
     public double IdleWaitingSeconds { get; init; }
@@ -27,13 +27,13 @@ public sealed record WorkAvailable : ISweepMessage
 /// <summary>A job's entity tells the dispatcher how many of its trials wait (0: none).</summary>
 public sealed record JobPending(string JobId, long Pending) : ISweepMessage;
 
-/// <summary>A client asks who is in the cluster (answered with <see cref="Service.NodeView"/>s).</summary>
+/// <summary>A client asks who is in the cluster (answered with <see cref="NodeView"/>s).</summary>
 public sealed record GetNodes : ISweepMessage
 {
     public static readonly GetNodes Instance = new();
 }
 
-public sealed record NodesReply(IReadOnlyList<Service.NodeView> Nodes) : ISweepMessage;
+public sealed record NodesReply(IReadOnlyList<NodeView> Nodes) : ISweepMessage;
 
 /// <summary>A coordinator-role node asks another which store it uses; answered with <see cref="StoreInUse"/>.</summary>
 public sealed record WhichStore : ISweepMessage
@@ -46,5 +46,5 @@ public sealed record StoreInUse(string StoreId, string Description) : ISweepMess
 /// <summary>A worker asks a coordinator's blob server for one chunk of a shipped data file.</summary>
 public sealed record FetchBlobChunk(string Sha256, int Chunk) : ISweepMessage;
 
-/// <summary>One chunk (at most <see cref="Data.BlobStorage.ChunkBytes"/> bytes) of a shipped data file, and how many it has; or why there is none.</summary>
+/// <summary>One chunk (at most <see cref="ProtocolLimits.ChunkBytes"/> bytes) of a shipped data file, and how many it has; or why there is none.</summary>
 public sealed record BlobChunk(string Sha256, int Chunk, int Chunks, byte[] Data, string? Error) : ISweepMessage;

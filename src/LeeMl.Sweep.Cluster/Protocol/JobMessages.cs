@@ -43,7 +43,7 @@ public sealed record HeldTrial(long Index, int Attempt, bool Running);
 /// <summary>A leaving worker gives its trials of this job back, so they restart elsewhere at once.</summary>
 public sealed record HandBack(string JobId, string Node, IReadOnlyList<long> Indexes) : IJobMessage;
 
-/// <summary>A client asks for the job's live status (answered with <see cref="Service.JobView"/>).</summary>
+/// <summary>A client asks for the job's live status (answered with <see cref="JobView"/>).</summary>
 public sealed record GetJobStatus(string JobId) : IJobMessage;
 
 /// <summary>A client asks for the running trials' live curves (answered with <see cref="LiveTrials"/>, at most <paramref name="Max"/> trials, lowest index first).</summary>

@@ -1,6 +1,7 @@
 using LeeMl.Sweep.Experiments.Results;
 using System.Collections.Frozen;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 
 namespace LeeMl.Sweep.Cluster.Protocol;
 
@@ -67,8 +68,8 @@ public static class MessageChecks
         Check<StoreInUse>(m => Text(m.StoreId, MaxNodeLength, "store id") ?? Text(m.Description, MaxErrorLength, "store")),
         Check<FetchBlobChunk>(m => Sha(m.Sha256) ?? Range(m.Chunk, 0, int.MaxValue, "chunk")),
         Check<BlobChunk>(m => Sha(m.Sha256) ?? Range(m.Chunk, 0, int.MaxValue, "chunk") ?? Range(m.Chunks, 0, int.MaxValue, "chunks")
-            ?? (m.Data is null ? "no data" : m.Data.Length > Data.BlobStorage.ChunkBytes ? "a chunk over the chunk size" : null)),
-        Check<Service.JobView>(m => JobIds.IsValid(m.Id) ? null : $"the job id is {Describe(m.Id)}"),
+            ?? (m.Data is null ? "no data" : m.Data.Length > ProtocolLimits.ChunkBytes ? "a chunk over the chunk size" : null)),
+        Check<JobView>(m => JobIds.IsValid(m.Id) ? null : $"the job id is {Describe(m.Id)}"),
     }.ToFrozenDictionary(c => c.Item1, c => c.Item2);
 
     private static (Type, Func<ISweepMessage, string?>) Check<T>(Func<T, string?> check) where T : ISweepMessage => (typeof(T), m => check((T)m));

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Cluster.Protocol;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -87,5 +88,5 @@ public sealed class SweepSerializer(ExtendedActorSystem system) : SerializerWith
 [JsonSerializable(typeof(StoreInUse))]
 [JsonSerializable(typeof(FetchBlobChunk))]
 [JsonSerializable(typeof(BlobChunk))]
-[JsonSerializable(typeof(Service.JobView))]
+[JsonSerializable(typeof(JobView))]
 internal sealed partial class ProtocolJson : JsonSerializerContext;

@@ -1,4 +1,5 @@
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 
 namespace LeeMl.Sweep.Cluster.Reports;
 

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 
 namespace LeeMl.Sweep.Cluster.Reports;
 

@@ -7,7 +7,8 @@ using LeeMl.Sweep.Cluster.Protocol;
 using LeeMl.Sweep.Experiments.Data;
 using LeeMl.Sweep.Experiments.Planning;
 using LeeMl.Sweep.Experiments.Specs;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 using LeeMl.Sweep.Experiments.Text;
 
 namespace LeeMl.Sweep.Cluster.Service;

@@ -49,7 +49,7 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
         _dispatcher = dispatcher;
         _jobs = jobs;
         _ledger = new WorkerLedger(options.Node, options.Slots);
-        Receive<AssignTrials>(m => Execute(_ledger.Assigned(m.JobId, m.Trials, Hosting.NodeAddress.Of(Sender, Context.System), Now)));
+        Receive<AssignTrials>(m => Execute(_ledger.Assigned(m.JobId, m.Trials, Protocol.NodeAddress.Of(Sender, Context.System), Now)));
         Receive<JobSpecText>(m =>
         {
             var (options, jobId) = (_options, m.JobId);

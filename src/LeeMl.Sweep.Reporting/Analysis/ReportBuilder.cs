@@ -1,4 +1,4 @@
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using LeeMl.Sweep.Experiments.Results;

@@ -1,4 +1,4 @@
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
 namespace LeeMl.Sweep.Reporting.Analysis;
 
 /// <summary>One grid cell summarised over its seeds.</summary>

@@ -1,4 +1,4 @@
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
 using LeeMl.Sweep.Experiments.Results;
 using System.Globalization;
 using LeeMl.Sweep.Reporting.Analysis;

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Server.Security;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LeeMl.Sweep.Cluster.Security;

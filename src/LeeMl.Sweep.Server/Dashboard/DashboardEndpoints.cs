@@ -1,7 +1,8 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using LeeMl.Sweep.Cluster.Service;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 using LeeMl.Sweep.Server.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Server.Security;
 using System.Net;
 using LeeMl.Sweep.Cluster.Hosting;
 using LeeMl.Sweep.Cluster.Security;

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Server.Security;
 using LeeMl.Sweep.Cluster.Security;
 using LeeMl.Sweep.Server.Api;
 using Microsoft.AspNetCore.Http;

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Server.Security;
 using LeeMl.Sweep.Cluster.Security;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,5 @@
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 using LeeMl.Sweep.Reporting;
 
 namespace LeeMl.Sweep.Server.Reports;

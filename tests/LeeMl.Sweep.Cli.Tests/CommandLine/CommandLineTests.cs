@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Server.Security;
 using System.Diagnostics;
 
 namespace LeeMl.Sweep.Cli.Tests.CommandLine;
@@ -191,9 +192,9 @@ public sealed class CommandLineTests : IDisposable
         var token = CliRunner.InProcess("certs", "token", dir, "--name", "alice", "--days", "7");
         Assert.True(token.ExitCode == 0, token.Stderr);
         var authority = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(Path.Combine(dir, "ca.crt"));
-        var claims = LeeMl.Sweep.Cluster.Security.AccessTokens.Verify(token.Stdout.Trim(), authority, DateTimeOffset.UtcNow, out var refusal);
+        var claims = AccessTokens.Verify(token.Stdout.Trim(), authority, DateTimeOffset.UtcNow, out var refusal);
         Assert.True(claims is not null, refusal);
-        Assert.Equal(("alice", LeeMl.Sweep.Cluster.Security.TokenRole.Viewer), (claims.Name, claims.Role));
+        Assert.Equal(("alice", TokenRole.Viewer), (claims.Name, claims.Role));
         Assert.Contains("viewer (read-only) token for alice", token.Stderr);
         var tooLong = CliRunner.InProcess("certs", "token", dir, "--days", "1000");
         Assert.Equal(2, tooLong.ExitCode);

@@ -8,7 +8,8 @@ using LeeMl.Sweep.Cluster.Protocol;
 using LeeMl.Sweep.Cluster.Reports;
 using LeeMl.Sweep.Cluster.Workers;
 using LeeMl.Sweep.Experiments.Results;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 
 namespace LeeMl.Sweep.Cluster.Tests.Actors;
 
@@ -83,7 +84,7 @@ public sealed class ActorWiringTests : TestKit, IDisposable
         Assert.Equal(2, render.Progress.Done);
         reports.Reply(new ReportRendered("job-1", true, null));
         await AwaitConditionAsync(async () => (await store.GetJob("job-1"))!.State == JobState.Done, TimeSpan.FromSeconds(10));
-        var status = await entity.Ask<Service.JobView>(new GetJobStatus("job-1"), TimeSpan.FromSeconds(5));
+        var status = await entity.Ask<LeeMl.Sweep.Cluster.Protocol.JobView>(new GetJobStatus("job-1"), TimeSpan.FromSeconds(5));
         Assert.Equal((JobState.Done, 2L), (status.State, status.Done));
         // A late duplicate is acknowledged without a second write.
         entity.Tell(new TrialFinished("job-1", 0, 1, "ignored", Result("logistic|sgd(lr=0.1)|-|-|-|seed=1"), 0, 0.5), worker);

@@ -3,7 +3,8 @@ using LeeMl.Sweep.Cluster.Protocol;
 using LeeMl.Sweep.Experiments.Planning;
 using LeeMl.Sweep.Experiments.Results;
 using LeeMl.Sweep.Experiments.Specs;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 
 namespace LeeMl.Sweep.Cluster.Tests.Jobs;
 

@@ -1,5 +1,6 @@
 using LeeMl.Sweep.Cluster.Reports;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 using LeeMl.Sweep.Reporting.Analysis;
 
 namespace LeeMl.Sweep.Cluster.Tests.Reports;

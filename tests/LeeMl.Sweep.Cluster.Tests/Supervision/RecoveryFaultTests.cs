@@ -1,8 +1,10 @@
+using LeeMl.Sweep.Cluster.Protocol;
 using LeeMl.Sweep.Cluster.Hosting;
 using LeeMl.Sweep.Cluster.Service;
 using LeeMl.Sweep.Cluster.Workers;
 using LeeMl.Sweep.Experiments.Results;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 using LeeMl.Sweep.Reporting;
 using LeeMl.Sweep.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection;

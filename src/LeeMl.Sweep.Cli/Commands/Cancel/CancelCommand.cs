@@ -1,7 +1,8 @@
 using System.CommandLine;
 using LeeMl.Sweep.Cli.CommandLine;
 using LeeMl.Sweep.Cluster.Protocol;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 using LeeMl.Sweep.Experiments.Text;
 
 namespace LeeMl.Sweep.Cli.Commands.Cancel;

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Server.Security;
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;

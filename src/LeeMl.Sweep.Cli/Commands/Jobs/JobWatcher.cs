@@ -1,7 +1,9 @@
+using LeeMl.Sweep.Cluster.Protocol;
 using System.Globalization;
 using LeeMl.Sweep.Cli.Client;
 using LeeMl.Sweep.Cluster.Service;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 using LeeMl.Sweep.Experiments.Text;
 using Spectre.Console;
 

@@ -1,3 +1,5 @@
+using LeeMl.Sweep.Cli.Network;
+using LeeMl.Sweep.Cluster.Protocol;
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
@@ -5,7 +7,8 @@ using LeeMl.Sweep.Cli.CommandLine;
 using LeeMl.Sweep.Cluster.Hosting;
 using LeeMl.Sweep.Cluster.Security;
 using LeeMl.Sweep.Cluster.Workers;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 using LeeMl.Sweep.Server.Hosting;
 using Microsoft.Extensions.Hosting;
 

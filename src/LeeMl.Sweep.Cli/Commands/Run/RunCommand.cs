@@ -1,3 +1,5 @@
+using LeeMl.Sweep.Cli.Network;
+using LeeMl.Sweep.Cluster.Protocol;
 using System.CommandLine;
 using System.Globalization;
 using LeeMl.Sweep.Cli.CommandLine;
@@ -6,7 +8,8 @@ using LeeMl.Sweep.Cluster.Hosting;
 using LeeMl.Sweep.Cluster.Service;
 using LeeMl.Sweep.Cluster.Workers;
 using LeeMl.Sweep.Experiments.Specs;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 using LeeMl.Sweep.Reporting;
 using LeeMl.Sweep.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -59,7 +62,7 @@ public static class RunCommand
             if (settings.Http is not null && !Cluster.Security.Exposure.IsLoopback(settings.HttpHost))
                 throw new UsageException($"--http-host {Experiments.Text.Printable.Escape(settings.HttpHost)} is not a loopback address, and run serves without TLS: anyone who reaches it could read every result and cancel the job; " +
                     "watch from this machine (the default, 127.0.0.1), or run a cluster node with TLS (node --http-host H --tls-cert ... --tls-ca ..., see docs/tls.md)");
-            if (settings.Http is { } free && Cluster.Security.PortCheck.Problem(settings.HttpHost, free) is { } inUse) throw new UsageException($"--http {free}: {inUse}");
+            if (settings.Http is { } free && PortCheck.Problem(settings.HttpHost, free) is { } inUse) throw new UsageException($"--http {free}: {inUse}");
             return Run(parse.GetValue(spec), parse.GetValue(output), settings, parse.GetValue(keepServing), parse.InvocationConfiguration.Output);
         });
         return command;

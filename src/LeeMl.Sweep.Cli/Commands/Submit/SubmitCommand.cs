@@ -3,7 +3,8 @@ using LeeMl.Sweep.Cli.CommandLine;
 using LeeMl.Sweep.Cli.Commands.Jobs;
 using LeeMl.Sweep.Cluster.Service;
 using LeeMl.Sweep.Experiments.Specs;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 using LeeMl.Sweep.Reporting;
 
 namespace LeeMl.Sweep.Cli.Commands.Submit;

@@ -1,7 +1,8 @@
+using LeeMl.Sweep.Experiments.Jobs;
 using LeeMl.Sweep.Experiments.Files;
 using LeeMl.Sweep.Experiments.Results;
 
-namespace LeeMl.Sweep.Experiments.Store;
+namespace LeeMl.Sweep.Store;
 
 /// <summary>
 /// A job's files from the store: results.jsonl (key order, streamed from a cursor), telemetry.jsonl
@@ -10,7 +11,7 @@ namespace LeeMl.Sweep.Experiments.Store;
 public static class JobFiles
 {
     /// <summary>results.jsonl, telemetry.jsonl and spec.yaml, each written whole or not at all.</summary>
-    public static async Task WriteData(ISweepStore store, StoredJob job, string dir, CancellationToken cancel = default)
+    public static async Task WriteData(IResultStore store, StoredJob job, string dir, CancellationToken cancel = default)
     {
         Directory.CreateDirectory(dir);
         // Both files whole or not at all; results.jsonl first, then its telemetry beside it.
@@ -29,7 +30,7 @@ public static class JobFiles
     }
 
     /// <summary>Each stored result's results.jsonl line and telemetry.jsonl line, in key order, streamed.</summary>
-    public static async IAsyncEnumerable<(string Result, string Telemetry)> Lines(ISweepStore store, string jobId,
+    public static async IAsyncEnumerable<(string Result, string Telemetry)> Lines(IResultStore store, string jobId,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel = default)
     {
         var faults = new Dictionary<long, List<NodeFault>>();

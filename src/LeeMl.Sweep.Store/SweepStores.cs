@@ -1,4 +1,5 @@
-namespace LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+namespace LeeMl.Sweep.Store;
 
 /// <summary>Opens the store an address names, creating or migrating its schema.</summary>
 public static class SweepStores

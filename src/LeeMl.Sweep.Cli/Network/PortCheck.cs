@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace LeeMl.Sweep.Cluster.Security;
+namespace LeeMl.Sweep.Cli.Network;
 
 /// <summary>
 /// A port is this node's alone. The remoting listens with SO_REUSEPORT (through .NET's

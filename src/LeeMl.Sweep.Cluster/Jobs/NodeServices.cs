@@ -1,8 +1,8 @@
 using Akka.Actor;
-using LeeMl.Sweep.Cluster.Jobs;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 
-namespace LeeMl.Sweep.Cluster.Hosting;
+namespace LeeMl.Sweep.Cluster.Jobs;
 
 /// <summary>
 /// What a coordinator-role node gives its job entities: the store, this node's name, the

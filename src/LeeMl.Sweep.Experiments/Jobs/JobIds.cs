@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LeeMl.Sweep.Experiments.Store;
+namespace LeeMl.Sweep.Experiments.Jobs;
 
 /// <summary>
 /// Job ids: made by the coordinator that accepts a job (the spec's name, the time, a random

@@ -1,9 +1,10 @@
 using LeeMl.Sweep.Cluster.Protocol;
 using LeeMl.Sweep.Cluster.Service;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 using LeeMl.Sweep.Server.Dashboard;
 
-namespace LeeMl.Sweep.Cluster.Tests.Dashboard;
+namespace LeeMl.Sweep.Server.Tests;
 
 /// <summary>An event's id names the job's progress: the clock alone never makes a new event, any change of progress does.</summary>
 public sealed class ProgressIdTests

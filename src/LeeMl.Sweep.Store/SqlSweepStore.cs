@@ -1,8 +1,9 @@
+using LeeMl.Sweep.Experiments.Jobs;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using LeeMl.Sweep.Experiments.Results;
 
-namespace LeeMl.Sweep.Experiments.Store;
+namespace LeeMl.Sweep.Store;
 
 /// <summary>
 /// The SQL both stores share (standard SQL with ON CONFLICT DO NOTHING and RETURNING, which SQLite

@@ -1,8 +1,9 @@
 using LeeMl.Sweep.Experiments.Results;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 using LeeMl.Sweep.Tests;
 
-namespace LeeMl.Sweep.Experiments.Tests.Store;
+namespace LeeMl.Sweep.Store.Tests;
 
 [CollectionDefinition(Name)]
 public sealed class PostgresCollection : ICollectionFixture<PostgresServer>

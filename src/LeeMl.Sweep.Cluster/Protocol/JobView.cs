@@ -1,8 +1,9 @@
 using System.Text.Json.Serialization;
 using LeeMl.Sweep.Experiments.Results;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 
-namespace LeeMl.Sweep.Cluster.Service;
+namespace LeeMl.Sweep.Cluster.Protocol;
 
 /// <summary>
 /// One job as clients see it (status, status --json, the HTTP API, the dashboard). Counts are of

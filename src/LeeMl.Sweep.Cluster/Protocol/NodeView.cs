@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace LeeMl.Sweep.Cluster.Service;
+namespace LeeMl.Sweep.Cluster.Protocol;
 
 /// <summary>A cluster member: its address, roles, and (for workers) slots and the trials it runs and holds queued.</summary>
 public sealed record NodeView(

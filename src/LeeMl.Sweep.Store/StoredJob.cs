@@ -1,6 +1,7 @@
+using LeeMl.Sweep.Experiments.Jobs;
 using LeeMl.Sweep.Experiments.Results;
 
-namespace LeeMl.Sweep.Experiments.Store;
+namespace LeeMl.Sweep.Store;
 
 /// <summary>A job as the store keeps it: its spec text (every node re-plans from it), its data manifest and its counters.</summary>
 public sealed record StoredJob(

@@ -1,4 +1,5 @@
-namespace LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+namespace LeeMl.Sweep.Store;
 
 /// <summary>
 /// What <c>--db</c> names: an SQLite file (the embedded default) or a PostgreSQL database as

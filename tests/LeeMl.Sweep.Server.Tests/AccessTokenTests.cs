@@ -1,8 +1,9 @@
 using LeeMl.Sweep.Cluster.Security;
+using LeeMl.Sweep.Server.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace LeeMl.Sweep.Cluster.Tests.Security;
+namespace LeeMl.Sweep.Server.Tests;
 
 /// <summary>A token is good only with the signature of the cluster's authority, before it expires, and says what it allows.</summary>
 public sealed class AccessTokenTests
@@ -42,8 +43,8 @@ public sealed class AccessTokenTests
         try
         {
             var db = Path.Combine(dir, "sweeps.db");
-            await using var one = await Experiments.Store.SweepStores.Open(db, null);
-            await using var two = await Experiments.Store.SweepStores.Open(db, null);
+            await using var one = await LeeMl.Sweep.Store.SweepStores.Open(db, null);
+            await using var two = await LeeMl.Sweep.Store.SweepStores.Open(db, null);
             TokenRevocations here = new(one), there = new(two);
             Assert.False(here.Loaded);
             Assert.True(await here.EnsureLoaded(CancellationToken.None));

@@ -1,4 +1,4 @@
-namespace LeeMl.Sweep.Experiments.Store;
+namespace LeeMl.Sweep.Experiments.Jobs;
 
 /// <summary>
 /// Where a job is in its life: accepted and not yet started by any coordinator, running,

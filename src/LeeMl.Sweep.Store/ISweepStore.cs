@@ -1,16 +1,24 @@
-namespace LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Results;
+using LeeMl.Sweep.Experiments.Jobs;
+namespace LeeMl.Sweep.Store;
 
 /// <summary>
 /// Where jobs, results and shipped data live: an SQLite file (one coordinator) or a PostgreSQL
-/// database (several). A result counts once its group commit returns; every write of a job's
-/// state presents the owner epoch of its coordinator, so that two incarnations of one job never
-/// both write. All calls are safe from any thread.
+/// database (several). It is four stores in one, by concern, and each part of the program asks for
+/// the one it needs. All calls are safe from any thread.
 /// </summary>
-public interface ISweepStore : IAsyncDisposable
+public interface ISweepStore : IJobStore, IResultStore, IBlobStore, ITokenStore, IAsyncDisposable
 {
     /// <summary>The store's identity (created with its schema) and a description without secrets.</summary>
     StoreIdentity Identity { get; }
+}
 
+/// <summary>
+/// Jobs and their life: every write of a job's state presents the owner epoch of its coordinator,
+/// so that two incarnations of one job never both write.
+/// </summary>
+public interface IJobStore
+{
     Task CreateJob(NewJob job, CancellationToken cancel = default);
 
     Task<StoredJob?> GetJob(string id, CancellationToken cancel = default);
@@ -24,17 +32,21 @@ public interface ISweepStore : IAsyncDisposable
     /// <summary>Takes the job over: bumps its owner epoch (fencing any older incarnation) and starts it if queued.</summary>
     Task<JobClaim?> ClaimJob(string id, string node, CancellationToken cancel = default);
 
+    /// <summary>Sets the job's state, if <paramref name="epoch"/> still owns it; false when fenced.</summary>
+    Task<bool> SetState(string jobId, long epoch, JobState state, CancellationToken cancel = default);
+}
+
+/// <summary>Trials' results, their curves and the node faults on the way: a result counts once its group commit returns.</summary>
+public interface IResultStore
+{
     /// <summary>Commits finished trials and node faults in one transaction, if <paramref name="epoch"/> still owns the job.</summary>
     Task<CommitOutcome> Commit(string jobId, long epoch, IReadOnlyList<ResultWrite> results, IReadOnlyList<FaultWrite> faults, CancellationToken cancel = default);
 
     /// <summary>Stores one chunk of a long curve ahead of its result (idempotent).</summary>
     Task StoreChunk(string jobId, long index, int chunk, string epochs, CancellationToken cancel = default);
 
-    /// <summary>Sets the job's state, if <paramref name="epoch"/> still owns it; false when fenced.</summary>
-    Task<bool> SetState(string jobId, long epoch, JobState state, CancellationToken cancel = default);
-
     /// <summary>The trial indexes with a committed result, and how they ended.</summary>
-    IAsyncEnumerable<(long Index, Results.TrialOutcome Outcome, double Seconds)> Done(string jobId, CancellationToken cancel = default);
+    IAsyncEnumerable<(long Index, TrialOutcome Outcome, double Seconds)> Done(string jobId, CancellationToken cancel = default);
 
     /// <summary>Node faults so far, per trial: how many attempts each has used.</summary>
     IAsyncEnumerable<FaultWrite> Faults(string jobId, CancellationToken cancel = default);
@@ -47,7 +59,11 @@ public interface ISweepStore : IAsyncDisposable
 
     /// <summary>The most frequent error messages of the job's failed trials and node faults.</summary>
     Task<IReadOnlyList<(string Error, long Count)>> Errors(string jobId, int limit, CancellationToken cancel = default);
+}
 
+/// <summary>Data files shipped with jobs, by SHA-256, in chunks.</summary>
+public interface IBlobStore
+{
     Task<BlobInfo?> GetBlob(string sha256, CancellationToken cancel = default);
 
     /// <summary>Stores one chunk of a blob (idempotent); <see cref="CompleteBlob"/> marks it whole once its bytes are verified.</summary>
@@ -56,7 +72,11 @@ public interface ISweepStore : IAsyncDisposable
     Task CompleteBlob(string sha256, long size, int chunks, CancellationToken cancel = default);
 
     Task<byte[]?> GetBlobChunk(string sha256, int chunk, CancellationToken cancel = default);
+}
 
+/// <summary>Access tokens revoked before they expire.</summary>
+public interface ITokenStore
+{
     /// <summary>Records that the access token <paramref name="id"/> is void until it would have expired (idempotent).</summary>
     Task RevokeToken(string id, string name, DateTimeOffset expires, CancellationToken cancel = default);
 

@@ -1,7 +1,8 @@
+using LeeMl.Sweep.Experiments.Jobs;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
-namespace LeeMl.Sweep.Experiments.Store;
+namespace LeeMl.Sweep.Store;
 
 /// <summary>
 /// The embedded store: one SQLite file in WAL mode. Writes go one at a time through a single

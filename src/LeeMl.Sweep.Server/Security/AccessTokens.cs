@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 
-namespace LeeMl.Sweep.Cluster.Security;
+namespace LeeMl.Sweep.Server.Security;
 
 /// <summary>What a token allows: a viewer reads (the dashboard, status, results); an operator also cancels and submits.</summary>
 public enum TokenRole { Viewer, Operator }

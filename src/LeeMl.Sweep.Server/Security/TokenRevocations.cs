@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
-using LeeMl.Sweep.Experiments.Store;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Store;
 
-namespace LeeMl.Sweep.Cluster.Security;
+namespace LeeMl.Sweep.Server.Security;
 
 /// <summary>
 /// The access tokens a coordinator refuses although they are signed and unexpired. The list lives
@@ -10,7 +11,7 @@ namespace LeeMl.Sweep.Cluster.Security;
 /// once they next read it (every <see cref="RefreshEvery"/>); the coordinator that revoked it
 /// refuses it at once. Until the list has been read once, nothing is admitted by token.
 /// </summary>
-public sealed class TokenRevocations(ISweepStore store)
+public sealed class TokenRevocations(ITokenStore store)
 {
     public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(5);
 

@@ -1,8 +1,9 @@
+using LeeMl.Sweep.Cluster.Security;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 
-namespace LeeMl.Sweep.Cluster.Security;
+namespace LeeMl.Sweep.Cli.Network;
 
 /// <summary>
 /// Tells why a TLS connection to a peer cannot work, in words, instead of a silent retry loop:

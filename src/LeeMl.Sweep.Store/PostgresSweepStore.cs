@@ -1,9 +1,10 @@
+using LeeMl.Sweep.Experiments.Jobs;
 using System.Data.Common;
 using LeeMl.Sweep.Experiments.Results;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace LeeMl.Sweep.Experiments.Store;
+namespace LeeMl.Sweep.Store;
 
 /// <summary>
 /// The shared store for clusters whose coordinators run on different machines: a PostgreSQL

@@ -1,6 +1,6 @@
 using Akka.Actor;
 
-namespace LeeMl.Sweep.Cluster.Hosting;
+namespace LeeMl.Sweep.Cluster.Protocol;
 
 /// <summary>
 /// A node's name, host:port, taken from where a message came from (an actor's address), never
