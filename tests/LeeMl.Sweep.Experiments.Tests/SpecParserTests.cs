@@ -23,6 +23,27 @@ public sealed class SpecParserTests
     }
 
     [Fact]
+    public void A_warm_up_s_steps_may_be_drawn_by_the_search_each_level_with_dimensions_of_its_own()
+    {
+        var spec = SpecParser.Parse("""
+            name: w
+            data: { synthetic: blobs }
+            models: [logistic]
+            search: { method: random, samples: 3, seed: 5 }
+            grid:
+              optimizer: [ { name: sgd, lr: 0.1 } ]
+              warmup: [ none, { steps: { int_uniform: [10, 100] } }, { steps: { choice: [5, 7] } } ]
+            """, "w.yaml");
+        var trials = new TrialPlan(spec).All().ToList();
+        Assert.Equal(9, trials.Count);   // 3 samples × 3 warm-up levels
+        Assert.Equal(3, trials.Count(t => t.Warmup is null));
+        var drawn = trials.Where(t => t.Warmup is not null).Select(t => ((Optim.Hyper.ParamValue.Number)t.Warmup!.Params["steps"]).Value).ToList();
+        Assert.All(drawn, v => Assert.True(v == Math.Floor(v) && v >= 5 && v <= 100));
+        Assert.Equal(drawn, new TrialPlan(SpecParser.Parse(spec.SpecText, "w.yaml")).All().Where(t => t.Warmup is not null)
+            .Select(t => ((Optim.Hyper.ParamValue.Number)t.Warmup!.Params["steps"]).Value));   // a function of the seed, cell and sample
+    }
+
+    [Fact]
     public void A_spec_without_a_kind_is_the_built_in_classifiers_and_naming_it_changes_nothing()
     {
         var plain = SpecParser.Parse(Valid, "s.yaml");
@@ -50,6 +71,8 @@ public sealed class SpecParserTests
     [InlineData("seeds: [1, 2]", "seeds: [1, -2]", "s.yaml:5: seeds[1]: -2 is out of range")]
     [InlineData("name: t", "name: t t", "s.yaml:1: name: name 't t' must be letters")]
     [InlineData("name: t", "name: t\nkind: pytorch", "s.yaml:2: kind: unknown kind 'pytorch'; known: classifier")]
+    [InlineData("epochs: 3", "epochs: 3\nbatch_size: { choice: [16, 32] }", "s.yaml:5: batch_size: batch_size is one whole number for the whole sweep")]
+    [InlineData("schedule: [ none, { name: one-cycle } ]", "warmup: [ { steps: { uniform: [1, 9] } } ]", "s.yaml:8: grid.warmup[0].steps: a warm-up's steps are whole numbers >= 1")]
     [InlineData("epochs: 3", "epochs: [3", "s.yaml:")]
     public void A_malformed_spec_gets_one_error_with_file_line_and_path(string replace, string with, string expected)
     {

@@ -106,15 +106,21 @@ public sealed class SweepHttpClient : ISweepApi, IDisposable
         if (_tls is not null)
         {
             if (endpoint.ServerTrusted == false) return $"the node at {at} is not one of this cluster's nodes: {endpoint.ServerRefusal}";
-            if (endpoint.ServerTrusted == true) return $"the cluster at {at} refused this client's certificate (not signed by its CA)";
+            // The HTTP API takes any client certificate of the cluster's authority; a node's cluster port takes node certificates only.
+            if (endpoint.ServerTrusted == true)
+                return $"{at} is a cluster port (node-to-node traffic, which takes node certificates only), not the HTTP API: " +
+                       $"point --cluster at a coordinator's --http port (default {Cluster.Hosting.NodeSettings.Defaults.Http})";
             if (e.InnerException is System.Security.Authentication.AuthenticationException)
                 return $"the node at {at} does not use TLS (it was started without --tls-cert): drop --tls-cert and --tls-ca, or start the cluster with TLS";
         }
         else if (e.InnerException is IOException || e.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse)
         {
             var colon = at.LastIndexOf(':');
-            if (await TlsProbe.Try(at[..colon], int.Parse(at[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture), null) == TlsProbe.Outcome.Tls)
+            var probe = await TlsProbe.Try(at[..colon], int.Parse(at[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture), null);
+            if (probe == TlsProbe.Outcome.Tls)
                 return $"the cluster at {at} requires TLS: give --tls-cert and --tls-ca (a client certificate from leeml-sweep certs client, and the cluster's ca.crt)";
+            if (probe == TlsProbe.Outcome.Plain)
+                return $"{at} does not speak HTTP (is it a node's cluster port?): point --cluster at a coordinator's --http port (default {Cluster.Hosting.NodeSettings.Defaults.Http})";
         }
         return $"{at}: {e.InnerException?.Message ?? e.Message}";
     }

@@ -39,6 +39,15 @@ public sealed class AkkaLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMess
         };
         var message = e.Message?.ToString() ?? "";
         if (level == LogLevel.Warning && message.StartsWith("Tried to associate with unreachable remote address", StringComparison.Ordinal)) level = LogLevel.Debug;
+        // A peer that went away (a node killed or stopped) is one warning line: the association's
+        // reason without its stack trace, and the endpoint writer's error that repeats it at debug.
+        if (e is Error { Cause: { } gone } && gone.GetType().Name == "EndpointDisassociatedException") level = LogLevel.Debug;   // internal to Akka.Remote
+        if (message.StartsWith("Association with remote system", StringComparison.Ordinal) && message.IndexOf(" Reason is: [", StringComparison.Ordinal) is var r and >= 0)
+        {
+            var reason = message[(r + " Reason is: [".Length)..];
+            var cut = reason.IndexOf("    at ", StringComparison.Ordinal);
+            message = $"{message[..r]} ({(cut < 0 ? reason.TrimEnd(']') : reason[..cut]).Trim()})";
+        }
         var logger = Logger(Category(e));
         if (Refused(message, (e as Error)?.Cause) is { } refused)
         {

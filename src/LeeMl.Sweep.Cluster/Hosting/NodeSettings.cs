@@ -16,6 +16,8 @@ public sealed class NodeSettings
         public const string Db = "leeml-sweep.db";
         public const string LogLevel = "Warning";
         public const string HttpHost = "127.0.0.1";
+        /// <summary>The HTTP API and dashboard of coordinator-role nodes.</summary>
+        public const int Http = 8053;
         public static int Slots => Environment.ProcessorCount;
     }
 

@@ -14,17 +14,22 @@ public static class SpecFiles
         ? [.. new[] { data.Get("path", ""), data.Get("test", "") }.Where(p => p.Length > 0).Distinct(StringComparer.Ordinal)]
         : [];
 
-    /// <summary>Each file with its SHA-256 and size; paths are read as given (relative ones from the current folder).</summary>
-    public static IReadOnlyList<ShippedFile> Hash(DataSpec data, long maxBytes = DefaultMaxBytes)
+    /// <summary>Where a data path of a spec is on this machine: a relative one is read from the spec's folder (null: the current folder).</summary>
+    public static string Resolve(string path, string? specFolder) => specFolder is null ? path : Path.Combine(specFolder, path);
+
+    /// <summary>Each file with its SHA-256 and size, named by its path as written; relative paths are read from <paramref name="specFolder"/>.</summary>
+    public static IReadOnlyList<ShippedFile> Hash(DataSpec data, string? specFolder = null, long maxBytes = DefaultMaxBytes)
     {
         var files = new List<ShippedFile>();
-        foreach (var path in Paths(data))
+        foreach (var written in Paths(data))
         {
-            if (!File.Exists(path) && !Directory.Exists(path)) throw new Learning.Data.DataException($"{path}: file not found (the spec's data file; paths are read from the current folder)");
+            var path = Resolve(written, specFolder);
+            if (!File.Exists(path) && !Directory.Exists(path))
+                throw new Learning.Data.DataException($"{written}: file not found (the spec's data file; a relative path is read from the spec's folder{(specFolder is null ? "" : $", {specFolder}")})");
             var size = Learning.Data.DataFile.RegularLength(path);
-            if (size > maxBytes) throw new Learning.Data.DataException($"{path}: {size:N0} bytes, over the limit of {maxBytes:N0} bytes for a job's data");
+            if (size > maxBytes) throw new Learning.Data.DataException($"{written}: {size:N0} bytes, over the limit of {maxBytes:N0} bytes for a job's data");
             using var stream = File.OpenRead(path);
-            files.Add(new ShippedFile(path, Convert.ToHexStringLower(SHA256.HashData(stream)), size));
+            files.Add(new ShippedFile(written, Convert.ToHexStringLower(SHA256.HashData(stream)), size));
         }
         if (files.Sum(f => f.Size) > maxBytes) throw new Learning.Data.DataException($"the spec's data files are {files.Sum(f => f.Size):N0} bytes together, over the limit of {maxBytes:N0} bytes");
         return files;

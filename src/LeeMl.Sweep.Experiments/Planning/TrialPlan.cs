@@ -45,9 +45,10 @@ public sealed class TrialPlan
             var perPair = closed ? 1L : (long)_warmups.Length * _noises.Length;
             _pairStart[m] = new long[pairs + 1];
             _pairSamples[m] = new int[pairs];
+            var drawsWarmup = _warmups.Any(w => SearchSpec.HasDistribution(w.Spec));
             for (var p = 0; p < pairs; p++)
             {
-                var draws = drawsModel || (!closed && (SearchSpec.HasDistribution(_optimizers[p / _schedules.Length].Spec) || SearchSpec.HasDistribution(_schedules[p % _schedules.Length].Spec)));
+                var draws = drawsModel || (!closed && (drawsWarmup || SearchSpec.HasDistribution(_optimizers[p / _schedules.Length].Spec) || SearchSpec.HasDistribution(_schedules[p % _schedules.Length].Spec)));
                 _pairSamples[m][p] = draws ? samples : 1;
                 _pairStart[m][p + 1] = _pairStart[m][p] + perPair * _pairSamples[m][p];
             }
@@ -94,8 +95,11 @@ public sealed class TrialPlan
         var n = (int)(c % _noises.Length);
         var w = (int)(c / _noises.Length);
         var (o, s) = (p / _schedules.Length, p % _schedules.Length);
-        return Trial(index, drawnModel, drawnModelText, Drawn(_optimizers[o], cell, sample, ref dimension), Drawn(_schedules[s], cell, sample, ref dimension),
-            _warmups[w], _noises[n], seed, _splitSeeds[seedIndex], sample);
+        var optimizer = Drawn(_optimizers[o], cell, sample, ref dimension);
+        var schedule = Drawn(_schedules[s], cell, sample, ref dimension);
+        // Each warm-up level draws its own dimensions, after those of the levels before it.
+        for (var before = 0; before < w; before++) dimension += SearchSpec.Dimensions(_warmups[before].Spec);
+        return Trial(index, drawnModel, drawnModelText, optimizer, schedule, Drawn(_warmups[w], cell, sample, ref dimension), _noises[n], seed, _splitSeeds[seedIndex], sample);
     }
 
     private (ComponentSpec? Spec, string Text) Drawn((ComponentSpec? Spec, string Text) template, string cell, long sample, ref int dimension)

@@ -23,7 +23,7 @@ public sealed class DataLoader(DataSources sources, long splitBytes = DataLoader
     private readonly LinkedList<string> _uses = new();   // least recently used first
     private long _splitBytes;
 
-    public DataLoader(string? dataDirectory) : this(DataSources.Local(dataDirectory)) { }
+    public DataLoader(string? dataDirectory, string? specFolder = null) : this(DataSources.Local(dataDirectory, specFolder)) { }
 
     public DataSplit Source(DataSpec spec)
     {

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Experiments.Data;
 using LeeMl.Sweep.Learning.Data;
 
 namespace LeeMl.Sweep.Experiments.Running;
@@ -9,6 +10,7 @@ namespace LeeMl.Sweep.Experiments.Running;
 /// </summary>
 public sealed record DataSources(DataFolder Named, Func<string, DataFile> Csv)
 {
-    /// <summary>The files on this machine: for the user's own commands.</summary>
-    public static DataSources Local(string? dataDirectory) => new(DataFolder.Of(dataDirectory), DataFile.FromPath);
+    /// <summary>The files on this machine, for the user's own commands: a relative path is read from <paramref name="specFolder"/> (the spec's own folder; null: the current one).</summary>
+    public static DataSources Local(string? dataDirectory, string? specFolder = null) =>
+        new(DataFolder.Of(dataDirectory), path => DataFile.FromPath(SpecFiles.Resolve(path, specFolder)));
 }

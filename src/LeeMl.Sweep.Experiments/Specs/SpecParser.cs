@@ -64,7 +64,9 @@ public static class SpecParser
         var data = Data(Required("data"));
         var validation = keys.TryGetValue("validation", out var v) ? v.Double(0, 1, maxInclusive: false) : 0.2;
         var epochs = keys.TryGetValue("epochs", out var e) ? e.Int(1, 100_000) : 30;
-        var batch = keys.TryGetValue("batch_size", out var b) ? b.Int(1, 1_000_000) : 32;
+        if (keys.TryGetValue("batch_size", out var b) && b.IsMap)
+            throw b.Error("batch_size is one whole number for the whole sweep; a search draws values only inside models and the grid's components (warm-up steps included)");
+        var batch = b?.Int(1, 1_000_000) ?? 32;
         var seeds = keys.TryGetValue("seeds", out var s) ? s.ItemsOrOne().Select(n => n.Int(0)).ToImmutableArray() : [1];
         if (seeds.Length == 0) throw s!.Error("empty list; give at least one seed");
         if (seeds.Distinct().Count() != seeds.Length) throw s!.Error("a seed is listed twice");
@@ -86,7 +88,7 @@ public static class SpecParser
         var grid = GridOf(keys.GetValueOrDefault("grid"), root, models.Any(m => !ModelCatalog.IsClosedForm(m.Spec.Name)));
         var search = keys.TryGetValue("search", out var sn) ? SearchOf(sn) : SearchSpec.Grid;
         var sampled = models.Select(m => (m.Node, Dims: SearchSpec.Dimensions(m.Spec))).ToList();
-        var gridDimensions = grid.Optimizers.Length == 0 ? 0 : grid.Optimizers.Max(o => SearchSpec.Dimensions(o)) + grid.Schedules.Max(s => SearchSpec.Dimensions(s));
+        var gridDimensions = grid.Optimizers.Length == 0 ? 0 : grid.Optimizers.Max(o => SearchSpec.Dimensions(o)) + grid.Schedules.Max(s => SearchSpec.Dimensions(s)) + grid.Warmups.Sum(w => SearchSpec.Dimensions(w));
         var dimensions = sampled.Max(m => m.Dims) + gridDimensions;
         if (dimensions > 0 && search.Method == SearchMethod.Grid)
             throw (keys.GetValueOrDefault("search") ?? keys.GetValueOrDefault("grid") ?? root).Error("a distribution ({ log_uniform: [...] }, ...) needs a search that draws it: search: { method: random | sobol, samples: N }");
@@ -244,6 +246,20 @@ public static class SpecParser
         return spec;
     }
 
+    /// <summary>A warm-up's steps drawn by the search: whole numbers of at least 1 (int_uniform, or a choice of them).</summary>
+    private static ParamValue WholeSteps(SpecNode node)
+    {
+        var d = DistributionOf(node);
+        var whole = d switch
+        {
+            Distribution.IntUniform i => i.Low >= 1,
+            Distribution.Choice c => c.Options.All(o => o is ParamValue.Number { Value: >= 1 and var v } && v == Math.Floor(v)),
+            _ => false,
+        };
+        if (!whole) throw node.Error("a warm-up's steps are whole numbers >= 1: use int_uniform or a choice of them");
+        return new ParamValue.Sampled(d);
+    }
+
     /// <summary><c>{ log_uniform: [1e-4, 0.1] }</c>, <c>{ uniform: [a, b] }</c>, <c>{ int_uniform: [16, 128] }</c>, <c>{ choice: [16, 32, 64] }</c>.</summary>
     private static Distribution DistributionOf(SpecNode node)
     {
@@ -312,7 +328,8 @@ public static class SpecParser
             var steps = n.Entries().ToDictionary(x => x.Key, x => x.Value);
             foreach (var k in steps.Keys.Where(k => k is not ("steps" or "start_factor")))
                 throw steps[k].Error($"unknown key '{k}' for warmup; known: steps, start_factor");
-            var spec = new ComponentSpec("warmup").With("steps", (steps.GetValueOrDefault("steps") ?? throw n.Error("missing key 'steps'")).Int(1));
+            var stepsNode = steps.GetValueOrDefault("steps") ?? throw n.Error("missing key 'steps'");
+            var spec = new ComponentSpec("warmup").With("steps", stepsNode.IsMap ? WholeSteps(stepsNode) : new ParamValue.Number(stepsNode.Int(1)));
             return steps.TryGetValue("start_factor", out var f) ? spec.With("start_factor", f.Double(0, 1)) : spec;
         });
         var noises = Axis("gradient_noise", n =>
@@ -332,7 +349,8 @@ public static class SpecParser
             foreach (var o in SearchSpec.Corners(oTemplate!))
                 foreach (var (sNode, sTemplate) in schedules)
                     foreach (var s in sTemplate is null ? [null] : SearchSpec.Corners(sTemplate).Cast<ComponentSpec?>())
-                        foreach (var (wNode, w) in warmups)
+                        foreach (var (wNode, wTemplate) in warmups)
+                        foreach (var w in wTemplate is null ? [null] : SearchSpec.Corners(wTemplate).Cast<ComponentSpec?>())
                         {
                             try
                             {

@@ -137,6 +137,26 @@ public sealed class BadInputCorpusTests : IDisposable
         Assert.False(Directory.Exists(outDir));
     }
 
+    [Fact]
+    public void A_relative_csv_path_is_read_from_the_spec_s_folder_not_the_working_folder()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_dir, "project")).FullName;
+        File.WriteAllText(Path.Combine(folder, "points.csv"), "x,y,label\n" + string.Join("\n", Enumerable.Range(0, 40).Select(i => $"{i % 7},{i % 5},{i % 2}")) + "\n");
+        var spec = Path.Combine(folder, "spec.yaml");
+        File.WriteAllText(spec, "name: rel\ndata: { csv: points.csv, label: label }\nmodels: [gaussian-shared]\n");
+        Assert.NotEqual(folder, Directory.GetCurrentDirectory());
+        var plan = CliRunner.InProcess("plan", spec);
+        Assert.True(plan.ExitCode == 0, plan.Stderr);
+        var outDir = Path.Combine(_dir, "rel-out");
+        var run = CliRunner.InProcess("run", spec, "--out", outDir);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Single(File.ReadAllLines(Path.Combine(outDir, "results.jsonl")));
+        File.Delete(Path.Combine(folder, "points.csv"));
+        var missing = CliRunner.InProcess("plan", spec);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains($"{Path.Combine(folder, "points.csv")}: file not found", missing.Stderr);
+    }
+
     public static TheoryData<string, string, int> CommandLines => new()
     {
         { "tarce", "unknown command 'tarce'", 2 },

@@ -17,8 +17,6 @@ namespace LeeMl.Sweep.Cli.Commands.Node;
 /// <summary><c>node</c>: runs one cluster node until it is stopped (SIGTERM or Ctrl+C leave the cluster gracefully).</summary>
 public static class NodeCommand
 {
-    public const int DefaultHttpPort = 8053;
-
     public static Command Create()
     {
         var roles = new Option<string>("--roles") { Description = "coordinator (runs sweep jobs, their store and the HTTP API), worker (trains trials), or both: coordinator,worker [default: none: give it here, as LEEML_ROLES or in --config]", HelpName = "R[,R]" };
@@ -39,7 +37,7 @@ public static class NodeCommand
         var jobsDir = new Option<string?>("--jobs-dir") { Description = "where this node writes the folders (results, reports) of the jobs it hosts [default: beside an SQLite file, else ./jobs]", HelpName = "DIR" };
         var dataDir = Options.DataDir();
         var publicHost = new Option<string?>("--public-host") { Description = "the name other nodes use to reach this one [default: --host]", HelpName = "NAME" };
-        var http = Options.WholeNumber("--http", "coordinator-role nodes: the port of the dashboard and of the HTTP API that clients (submit, status, cancel, fetch) use", DefaultHttpPort, min: 1, helpName: "PORT");
+        var http = Options.WholeNumber("--http", "coordinator-role nodes: the port of the dashboard and of the HTTP API that clients (submit, status, cancel, fetch) use", NodeSettings.Defaults.Http, min: 1, helpName: "PORT");
         var httpHost = new Option<string>("--http-host") { Description = "the address the dashboard and HTTP API listen on (any but loopback needs TLS)", HelpName = "H", DefaultValueFactory = _ => NodeSettings.Defaults.HttpHost };
         var maxData = new Option<string>("--max-data-size") { Description = "coordinators: the largest data a job may ship (its CSV files), e.g. 500M, 2G", HelpName = "SIZE", DefaultValueFactory = _ => "1G" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "workers: where copies of the data shipped with jobs are kept [default: ~/.cache/leeml-sweep/data]", HelpName = "DIR" };
@@ -82,7 +80,7 @@ public static class NodeCommand
         s.SeedNodes = [.. s.SeedNodes.Select(Endpoint)];
         Port(s.Port.ToString(CultureInfo.InvariantCulture), "--port");
         if (s.Slots < 1) throw new UsageException($"--slots = '{s.Slots}' must be a whole number >= 1");
-        if (s.IsCoordinator) s.Http ??= DefaultHttpPort;
+        if (s.IsCoordinator) s.Http ??= NodeSettings.Defaults.Http;
         if (s.Http is { } h) Port(h.ToString(CultureInfo.InvariantCulture), "--http");
         try
         {
@@ -141,6 +139,8 @@ public static class NodeCommand
             stderr.WriteLine($"leeml-sweep node: cannot listen for HTTP on {settings.HttpHost}:{settings.Http}: {e.Message}");
             return ExitCodes.BadInput;
         }
+        // Joining can take seconds (the first seed waits for the others before it forms the cluster alone): say so at once.
+        stdout.WriteLine($"node {settings.PublicHost ?? settings.Host}:{settings.Port} ({string.Join(",", settings.Roles)}) started; joining the cluster through {string.Join(", ", settings.SeedNodes)}");
         var (joined, mismatch) = WaitUntilJoined(runtime, host, tls, stdout);
         // The remoting stops the node itself when a TLS handshake with a seed fails: say why, as the probe sees it.
         if (joined is null && mismatch is null && runtime.System is { } stopped

@@ -22,7 +22,7 @@ public static class PlanCommand
             var stdout = parse.InvocationConfiguration.Output;
             var file = parse.GetValue(spec);
             var sweep = file is null ? DefaultSpec.Spec : SpecParser.ParseFile(file);
-            SpecData.Check(sweep, parse.GetValue(dataDir) ?? Environment.GetEnvironmentVariable("LEEML_DATA"));   // the data exist and parse
+            SpecData.Check(sweep, parse.GetValue(dataDir) ?? Environment.GetEnvironmentVariable("LEEML_DATA"), file);   // the data exist and parse
             var plan = new TrialPlan(sweep);
             if (!parse.GetValue(count))
                 for (long i = 0; i < plan.Count; i++) stdout.WriteLine(plan.At(i).Key);   // one at a time: a million trials never sit in memory

@@ -72,7 +72,7 @@ public static class RunCommand
     {
         var specText = file is null ? DefaultSpec.Text : SpecParser.ReadFile(file);
         var spec = SpecParser.Parse(specText, file ?? $"(built-in) {DefaultSpec.FileName}");
-        var data = SpecData.Check(spec, settings.DataDir);   // bad data fails here, before anything is written
+        var data = SpecData.Check(spec, settings.DataDir, file);   // bad data fails here, before anything is written
         outDir ??= Path.Combine("runs", $"{spec.Name}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
         if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
             throw new UsageException($"--out {outDir} is not empty; give a new folder");
@@ -81,7 +81,7 @@ public static class RunCommand
         return RunAsync(spec, specText, file ?? DefaultSpec.FileName, data, full, settings, keepServing, stdout).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(SweepSpec spec, string specText, string specFile, IReadOnlyList<Experiments.Data.ShippedFile> data,
+    private static async Task<int> RunAsync(SweepSpec spec, string specText, string specFile, SpecData data,
         string outDir, NodeSettings settings, bool keepServing, TextWriter stdout)
     {
         settings.Roles = [NodeRoles.Coordinator, NodeRoles.Worker];
@@ -99,8 +99,8 @@ public static class RunCommand
         {
             await runtime.Ready;
             var api = host.Services.GetRequiredService<JobService>();
-            await SpecData.Ship(api, data);   // the worker reads the same bytes by hash, as on a cluster
-            var reply = await api.Submit(new SubmitRequest(specText, specFile, data));
+            await data.Ship(api);   // the worker reads the same bytes by hash, as on a cluster
+            var reply = await api.Submit(new SubmitRequest(specText, specFile, data.Files));
             if (reply.Error is not null) throw new UsageException(reply.Error);
             var jobId = reply.Id!;
             stdout.WriteLine($"sweep '{spec.Name}': {reply.Trials} trials on {settings.Slots} slots; job {jobId}" + (http is null ? "" : $"; dashboard on http://{http.Host}:{http.Port}/"));

@@ -33,11 +33,11 @@ public static class SubmitCommand
         var stdout = parse.InvocationConfiguration.Output;
         var stderr = parse.InvocationConfiguration.Error;
         var spec = SpecParser.ParseFile(file);   // a bad spec, or data that do not load, never reach the cluster
-        var data = SpecData.Check(spec, parse.GetValue(dataDir) ?? Environment.GetEnvironmentVariable("LEEML_DATA"));
+        var data = SpecData.Check(spec, parse.GetValue(dataDir) ?? Environment.GetEnvironmentVariable("LEEML_DATA"), file);
         return cluster.Call(parse, async client =>
         {
-            await SpecData.Ship(client, data);
-            var reply = await client.Submit(new SubmitRequest(spec.SpecText, Path.GetFileName(file), data));
+            await data.Ship(client);
+            var reply = await client.Submit(new SubmitRequest(spec.SpecText, Path.GetFileName(file), data.Files));
             if (reply.Error is not null) throw new UsageException(reply.Error);
             var jobId = reply.Id!;
             stdout.WriteLine(jobId);   // alone on the first line, for scripts
