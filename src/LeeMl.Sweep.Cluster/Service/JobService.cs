@@ -73,10 +73,12 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
         await BlobStorage.Store(Store, file, stream, MaxDataBytes, cancel);
     }
 
-    public async Task<JobView?> Job(string id, CancellationToken cancel = default)
+    public async Task<JobView?> Job(string id, CancellationToken cancel = default) =>
+        await Store.GetJob(id, cancel) is { } stored ? await View(stored, cancel) : null;
+
+    private async Task<JobView> View(StoredJob stored, CancellationToken cancel)
     {
-        var stored = await Store.GetJob(id, cancel);
-        if (stored is null) return null;
+        var id = stored.Id;
         if (!stored.State.IsOver()) return await Live(stored);
         var errors = stored.Counts.Failed > 0 ? await Store.Errors(id, 5, cancel) : [];
         return JobView.FromStore(stored, DateTimeOffset.UtcNow, [.. errors.Select(e => new ErrorCount(e.Error, e.Count))]);
@@ -127,11 +129,24 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
         return (await runtime.Jobs.Ask<CancelReply>(new CancelJob(id), TimeSpan.FromSeconds(10), cancel)).Outcome;
     }
 
+    /// <summary>A job's view and its running trials with their live curves, from one read of the store.</summary>
+    public async Task<(JobView? View, IReadOnlyList<LiveTrial> Running)> Progress(string id, int maxRunning, CancellationToken cancel = default)
+    {
+        var stored = await Store.GetJob(id, cancel);
+        if (stored is null) return (null, []);
+        var view = await View(stored, cancel);
+        return (view, view.State.IsOver() ? [] : await LiveTrialsOf(id, maxRunning));
+    }
+
     /// <summary>A running job's running trials with their live curves (none when it is not running or does not answer in time).</summary>
     public async Task<IReadOnlyList<LiveTrial>> RunningTrials(string id, int max, CancellationToken cancel = default)
     {
         var stored = await Store.GetJob(id, cancel);
-        if (stored is null || stored.State.IsOver()) return [];
+        return stored is null || stored.State.IsOver() ? [] : await LiveTrialsOf(id, max);
+    }
+
+    private async Task<IReadOnlyList<LiveTrial>> LiveTrialsOf(string id, int max)
+    {
         try
         {
             return (await runtime.Jobs.Ask<LiveTrials>(new GetLiveTrials(id, Math.Clamp(max, 0, MessageChecks.MaxLiveTrials)), EntityTimeout)).Trials;

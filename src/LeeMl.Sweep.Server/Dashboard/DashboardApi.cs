@@ -27,6 +27,10 @@ public static class DashboardApi
 
     public const int LiveTrials = 24;
 
+    /// <summary>A job's progress as its event streams show it: read once per <see cref="EventPoll"/> for all of them.</summary>
+    public static SharedPoll<(JobView? View, IReadOnlyList<LiveTrial> Running)> ProgressFeed(JobService jobs) =>
+        new(id => jobs.Progress(id, LiveTrials), EventPoll);
+
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/jobs/{id}");
@@ -155,7 +159,7 @@ public static class DashboardApi
     /// that progress, so a client that reconnects with <c>Last-Event-ID</c> gets the next event only
     /// when something changed since. <c>end</c> once the job is over.
     /// </summary>
-    private static async Task Events(string id, HttpContext http, JobService jobs)
+    private static async Task Events(string id, HttpContext http, JobService jobs, SharedPoll<(JobView? View, IReadOnlyList<LiveTrial> Running)> feed)
     {
         var cancel = http.RequestAborted;
         if (await jobs.Stored(id, cancel) is null)
@@ -174,9 +178,8 @@ public static class DashboardApi
         {
             while (!cancel.IsCancellationRequested && Hosting.RequestGuard.StillAdmitted(http))
             {
-                var view = await jobs.Job(id, cancel);
+                var (view, running) = await feed.Get(id, cancel);
                 if (view is null) return;
-                var running = view.State.IsOver() ? [] : await jobs.RunningTrials(id, LiveTrials, cancel);
                 var eventId = ProgressId(view, running);
                 if (eventId != last)
                 {

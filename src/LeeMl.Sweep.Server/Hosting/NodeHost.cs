@@ -73,7 +73,12 @@ public static class NodeHost
         services.AddSingleton<IHostLifetime, Microsoft.Extensions.Hosting.Internal.ConsoleLifetime>();
         services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         services.AddSweepNode(runtime, worker, tls);
-        if (runtime.Store is not null) services.AddSingleton(new JobService(runtime));
+        if (runtime.Store is not null)
+        {
+            var jobs = new JobService(runtime);
+            services.AddSingleton(jobs);
+            services.AddSingleton(Dashboard.DashboardApi.ProgressFeed(jobs));
+        }
         if (tls is not null) services.AddSingleton(tls);
         if (tls is not null && runtime.Store is not null)
         {
