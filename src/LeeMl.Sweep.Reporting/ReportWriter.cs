@@ -6,15 +6,17 @@ using LeeMl.Sweep.Reporting.Rendering;
 namespace LeeMl.Sweep.Reporting;
 
 /// <summary>
-/// Writes every report file into a job's folder from its results alone (the summaries given, and
-/// results.jsonl in the folder for the curves, streamed): report.md, report.html,
-/// report.json (the same as data, for the dashboard), results.csv, curves.csv, factors.csv and the figures (PNG and SVG). Each file is written whole
+/// Writes every report file into a job's folder from what one pass over its results kept
+/// (<see cref="ResultPass"/>, which also wrote curves.csv): report.md, report.html, report.json (the
+/// same as data, for the dashboard), results.csv, factors.csv and the figures (PNG and SVG). Each file is written whole
 /// (temporary file, then rename), so a reader never sees half a report.
 /// </summary>
 public static class ReportWriter
 {
-    public static SweepReport Write(string directory, string name, JobProgress progress, IReadOnlyList<ResultRecord> results, Experiments.Specs.SweepSpec? spec = null)
+    /// <summary>The reports of <paramref name="set"/> (one pass over the results, which wrote curves.csv) and the job's parsed spec, when there is one.</summary>
+    public static SweepReport Write(string directory, string name, JobProgress progress, ResultSet set, Experiments.Specs.SweepSpec? spec = null)
     {
+        var results = set.Records;
         var report = ReportBuilder.Build(name, progress, results) with { Search = SearchSummary.Of(spec, results) };
         if (spec is not null)
         {
@@ -22,8 +24,7 @@ public static class ReportWriter
             var sampled = SampledAxes(spec);
             report = report with { Effects = [.. report.Effects.Where(e => !sampled.Contains(e.Factor))], Gaps = [.. report.Gaps.Where(g => !sampled.Contains(g.Factor))] };
         }
-        var curves = Plots.MeanCurvesOf(report, directory);
-        var figures = Plots.All(report, curves);
+        var figures = Plots.All(report, set);
         Directory.CreateDirectory(directory);
         foreach (var f in figures)
         {
@@ -31,15 +32,10 @@ public static class ReportWriter
             AtomicFile.Write(Path.Combine(directory, f.Name + ".svg"), p => File.WriteAllText(p, f.Svg));
         }
         AtomicFile.Write(Path.Combine(directory, "results.csv"), p => File.WriteAllText(p, CsvExport.Results(results)));
-        AtomicFile.Write(Path.Combine(directory, "curves.csv"), p =>
-        {
-            using var w = new StreamWriter(p, false, new System.Text.UTF8Encoding(false), 1 << 16);
-            CsvExport.Curves(ResultRecord.Stream(directory), w);
-        });
         AtomicFile.Write(Path.Combine(directory, "factors.csv"), p => File.WriteAllText(p, CsvExport.Factors(report.Effects)));
         AtomicFile.Write(Path.Combine(directory, "report.md"), p => File.WriteAllText(p, MarkdownReport.Render(report, figures)));
         AtomicFile.Write(Path.Combine(directory, "report.html"), p => File.WriteAllText(p, HtmlReport.Render(report, figures)));
-        AtomicFile.Write(Path.Combine(directory, "report.json"), p => File.WriteAllBytes(p, JsonReport.Render(report, curves)));
+        AtomicFile.Write(Path.Combine(directory, "report.json"), p => File.WriteAllBytes(p, JsonReport.Render(report, set.MeanCurves)));
         return report;
     }
 

@@ -10,8 +10,8 @@ namespace LeeMl.Sweep.Store;
 /// </summary>
 public static class JobFiles
 {
-    /// <summary>results.jsonl, telemetry.jsonl and spec.yaml, each written whole or not at all.</summary>
-    public static async Task WriteData(IResultStore store, StoredJob job, string dir, CancellationToken cancel = default)
+    /// <summary>results.jsonl, telemetry.jsonl and spec.yaml, each written whole or not at all; <paramref name="each"/> sees every result and telemetry line as it is written.</summary>
+    public static async Task WriteData(IResultStore store, StoredJob job, string dir, CancellationToken cancel = default, Action<string, string>? each = null)
     {
         Directory.CreateDirectory(dir);
         // Both files whole or not at all; results.jsonl first, then its telemetry beside it.
@@ -24,6 +24,7 @@ public static class JobFiles
                     await w.WriteAsync('\n');
                     await t.WriteAsync(telemetry);
                     await t.WriteAsync('\n');
+                    each?.Invoke(result, telemetry);
                 }
             }));
         AtomicFile.WriteText(Path.Combine(dir, "spec.yaml"), job.SpecText);

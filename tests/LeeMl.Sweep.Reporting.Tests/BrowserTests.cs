@@ -38,8 +38,7 @@ public sealed partial class BrowserTests : IDisposable
     public void Report_html_loads_in_headless_chromium_with_every_table_and_image_and_no_console_errors()
     {
         var dir = SmallSweep.Folder(_root);
-        var results = ResultRecord.ReadDirectory(dir);
-        ReportWriter.Write(dir, "small", new JobProgress(51, 51, 0, JobState.Done), results);
+        ReportFolder.Render(dir, new JobProgress(51, 51, 0, JobState.Done));
         var html = Path.Combine(dir, "report.html");
         Assert.DoesNotContain("http://", File.ReadAllText(html).Replace("http://www.w3.org/2000/svg", ""));
         Assert.DoesNotContain("https://", File.ReadAllText(html));

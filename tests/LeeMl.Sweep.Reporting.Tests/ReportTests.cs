@@ -15,8 +15,7 @@ public sealed class ReportTests : IDisposable
 
     private static string Write(string dir, int planned)
     {
-        var results = ResultRecord.ReadDirectory(dir);
-        ReportWriter.Write(dir, "small", Progress(planned, results.Count), results);
+        ReportFolder.Render(dir, Progress(planned, File.ReadLines(Path.Combine(dir, "results.jsonl")).Count(l => l.Length > 0)));
         return dir;
     }
 
@@ -129,7 +128,7 @@ public sealed class ReportTests : IDisposable
     [Fact]
     public void Cells_mark_the_best_include_the_baselines_and_the_verdict_names_both_optimizers()
     {
-        var report = ReportBuilder.Build("small", Progress(51, 51), ResultRecord.ReadDirectory(SmallSweep.Folder(_root)));
+        var report = ReportBuilder.Build("small", Progress(51, 51), ReportFolder.Render(SmallSweep.Folder(_root)).Results);
         Assert.Single(report.Cells, c => c.IsBest);
         Assert.Equal(report.Cells.Max(c => c.Validation.Mean), report.Cells.Single(c => c.IsBest).Validation.Mean);
         Assert.Contains(report.Cells, c => c.IsBaseline && c.Label == "gaussian-shared (closed form)");
@@ -194,12 +193,12 @@ public sealed class ReportTests : IDisposable
                 Experiments.Results.TrialOutcome.Completed, null, null, 0.5 + cell / 200.0, 0.5 + cell / 250.0, double.NaN, 0.5, 0.6, 30, null, curve)));
         }
         File.WriteAllLines(Path.Combine(dir, "results.jsonl"), lines);
-        var records = ResultRecord.ReadDirectory(dir);
+        var report = ReportFolder.Render(dir, Progress(120, 120));
+        var records = report.Results;
         Assert.All(records, r => Assert.Empty(r.Result.Epochs));
         Assert.All(records, r => Assert.Equal((30, 300L), (r.EpochCount, r.LastStep)));
         Assert.Same(records[0].Model, records[1].Model);   // repeated texts are held once
 
-        var report = ReportWriter.Write(dir, "many", Progress(120, 120), records);
         Assert.Equal(120 * 30 + 1, File.ReadAllLines(Path.Combine(dir, "curves.csv")).Length);
         Assert.Equal(60, report.Cells.Count);
         var md = File.ReadAllText(Path.Combine(dir, "report.md"));

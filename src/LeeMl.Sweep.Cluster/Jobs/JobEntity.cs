@@ -267,7 +267,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
                 case JobEffect.Report r:
                     var view = _machine.View(DateTimeOffset.UtcNow, _node.Node, _claim.Job.Created);
                     var state = r.Final && _machine.State == JobState.Reporting ? (view.Failed > 0 ? JobState.Failed : JobState.Done) : _machine.State;
-                    _node.Reports.Tell(new RenderReport(_jobId, r.Final, new JobProgress((int)Math.Min(int.MaxValue, view.Trials), (int)view.Done, (int)view.Running, state)));
+                    _node.Reports.Tell(new RenderReport(_jobId, r.Final, new JobProgress((int)Math.Min(int.MaxValue, view.Trials), (int)view.Done, (int)view.Running, state)) { Spec = _spec });
                     break;
                 case JobEffect.Decide d:
                     if (_workers.TryGetValue(d.Node, out var paused)) paused.Tell(new RungDecision(_jobId, d.Index, d.Rung, d.Continue));

@@ -1,14 +1,15 @@
 using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Experiments.Specs;
 using LeeMl.Sweep.Store;
 
 namespace LeeMl.Sweep.Cluster.Reports;
 
 /// <summary>
-/// Draws a job folder's reports from the files in it (results.jsonl, telemetry.jsonl, spec.yaml).
-/// The node only schedules it; the program that hosts the node provides the drawing, so the actor
-/// assembly carries no plotting library.
+/// Writes a job's folder from the store: its files (results.jsonl, telemetry.jsonl, spec.yaml) and
+/// its reports, drawn as the results pass. The node only schedules it; the program that hosts the
+/// node provides the drawing, so the actor assembly carries no plotting library.
 /// </summary>
 public interface IReportRenderer
 {
-    void Render(string folder, JobProgress progress);
+    Task Write(IResultStore store, StoredJob job, SweepSpec spec, string folder, JobProgress progress);
 }

@@ -5,8 +5,11 @@ using LeeMl.Sweep.Store;
 
 namespace LeeMl.Sweep.Cluster.Reports;
 
-/// <summary>Render a job's files and reports from the store (a half-way one may be skipped or merged).</summary>
-public sealed record RenderReport(string JobId, bool Final, JobProgress Progress);
+/// <summary>Render a job's files and reports from the store (a half-way one may be skipped or merged); <see cref="Spec"/>: the job's spec, where the sender has it parsed.</summary>
+public sealed record RenderReport(string JobId, bool Final, JobProgress Progress)
+{
+    public Experiments.Specs.SweepSpec? Spec { get; init; }
+}
 
 /// <summary>The reports of <see cref="RenderReport"/> are on disk (or failed with <paramref name="Error"/>).</summary>
 public sealed record ReportRendered(string JobId, bool Final, string? Error);
@@ -29,6 +32,7 @@ public sealed class ReportScheduler : ReceiveActor, IWithTimers
     private readonly Func<string, string> _folderOf;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ReportQueue<IActorRef> _queue = new();
+    private readonly ParsedSpecs _specs = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -62,14 +66,13 @@ public sealed class ReportScheduler : ReceiveActor, IWithTimers
             if (wait is { } w && !Timers.IsTimerActive("wake")) Timers.StartSingleTimer("wake", Wake.Instance, w);
             return;
         }
-        var (store, renderer) = (_store, _renderer);
+        var (store, renderer, specs) = (_store, _renderer, _specs);
         var dir = _folderOf(request.JobId);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Task.Run(async () =>
         {
             var job = await store.GetJob(request.JobId) ?? throw new InvalidOperationException("the job is not in the store");
-            await JobFiles.WriteData(store, job, dir);
-            renderer.Render(dir, request.Progress);
+            await renderer.Write(store, job, request.Spec ?? specs.Of(job), dir, request.Progress);
         }).PipeTo(Self,
             success: () => new Done(request, replyTo, null, clock.Elapsed),
             failure: e => new Done(request, replyTo, e.GetBaseException().Message, clock.Elapsed));

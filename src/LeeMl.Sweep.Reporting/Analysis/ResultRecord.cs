@@ -75,36 +75,4 @@ public sealed record ResultRecord
     };
 
     public static readonly IReadOnlyList<string> Axes = ["model", "optimizer", "schedule", "warmup", "noise"];
-
-    /// <summary>Reads results.jsonl and, when present beside it, telemetry.jsonl, one line at a time.</summary>
-    public static IReadOnlyList<ResultRecord> ReadDirectory(string directory)
-    {
-        var results = Path.Combine(directory, "results.jsonl");
-        if (!File.Exists(results)) return [];
-        // The texts that repeat across trials (components, cells, nodes, errors) are held once.
-        var pool = new Dictionary<string, string>(StringComparer.Ordinal);
-        string Intern(string s) => pool.TryGetValue(s, out var shared) ? shared : pool[s] = s;
-        var telemetry = new Dictionary<string, TrialTelemetry>(StringComparer.Ordinal);
-        var telemetryPath = Path.Combine(directory, "telemetry.jsonl");
-        if (File.Exists(telemetryPath))
-            foreach (var line in File.ReadLines(telemetryPath).Where(l => l.Length > 0))
-            {
-                var t = ResultJson.ParseTelemetry(line);
-                telemetry[t.Key] = t with { Node = Intern(t.Node) };
-            }
-        return [.. File.ReadLines(results).Where(l => l.Length > 0).Select(l =>
-        {
-            var r = ResultJson.Parse(l);
-            return new ResultRecord(r, telemetry.GetValueOrDefault(r.Key), Intern);
-        })];
-    }
-
-    /// <summary>Each trial's whole result, curve included, streamed from results.jsonl in its order (key order): one curve in memory at a time.</summary>
-    public static IEnumerable<TrialResult> Stream(string directory)
-    {
-        var results = Path.Combine(directory, "results.jsonl");
-        if (!File.Exists(results)) yield break;
-        foreach (var line in File.ReadLines(results))
-            if (line.Length > 0) yield return ResultJson.Parse(line);
-    }
 }

@@ -4,7 +4,7 @@ using LeeMl.Sweep.Reporting.Analysis;
 
 namespace LeeMl.Sweep.Reporting.Rendering;
 
-/// <summary>results.csv (one row per trial), curves.csv (one row per trial and epoch), factors.csv (the factor table).</summary>
+/// <summary>results.csv (one row per trial) and factors.csv (the factor table); curves.csv is written by <see cref="ResultPass"/>.</summary>
 public static class CsvExport
 {
     private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
@@ -18,18 +18,6 @@ public static class CsvExport
             sb.Append(CultureInfo.InvariantCulture, $"{Field(r.Key)},{Field(r.Model)},{Field(r.Optimizer)},{Field(r.Schedule)},{Field(r.Warmup)},{Field(r.Noise)},{r.Seed},{Experiments.Results.TrialOutcomes.Name(r.Outcome)},")
               .Append(CultureInfo.InvariantCulture, $"{F(r.TrainAccuracy)},{F(r.ValidationAccuracy)},{F(r.TestAccuracy)},{F(r.Gap)},{F(r.TrainLoss)},{F(r.ValidationLoss)},{r.BestEpoch},{r.DivergedEpoch},{F(r.Seconds)},{Field(r.Node)},{Field(r.Error ?? "")}\n");
         return sb.ToString();
-    }
-
-    /// <summary>curves.csv, streamed from the results file: one trial's curve in memory at a time.</summary>
-    public static void Curves(IEnumerable<Experiments.Results.TrialResult> results, TextWriter w)
-    {
-        w.Write("key,epoch,step,lr,train_loss,train_accuracy,validation_loss,validation_accuracy,gradient_norm\n");
-        foreach (var r in results)
-        {
-            var key = Field(r.Key);
-            foreach (var e in r.Epochs)
-                w.Write(string.Create(CultureInfo.InvariantCulture, $"{key},{e.Epoch},{e.Step},{F(e.LearningRate)},{F(e.TrainLoss)},{F(e.TrainAccuracy)},{F(e.ValidationLoss)},{F(e.ValidationAccuracy)},{F(e.GradientNorm)}\n"));
-        }
     }
 
     public static string Factors(IEnumerable<FactorEffect> effects)

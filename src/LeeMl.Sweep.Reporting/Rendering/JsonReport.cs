@@ -18,7 +18,7 @@ public static class JsonReport
     /// <summary>At most this many points of the best-so-far curve (evenly thinned).</summary>
     public const int ProgressPoints = 500;
 
-    public static byte[] Render(SweepReport report, IReadOnlyDictionary<string, Plots.MeanCurve> curves)
+    public static byte[] Render(SweepReport report, IReadOnlyDictionary<string, MeanCurve> curves)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
@@ -86,7 +86,7 @@ public static class JsonReport
             }
             w.WriteEndArray();
             w.WriteStartArray("curves");
-            foreach (var c in Plots.CurveCellsOf(report).Where(c => curves.ContainsKey(c.Cell)))
+            foreach (var c in Plots.CurveCellsOf(report, curves))
             {
                 w.WriteStartObject();
                 w.WriteString("cell", c.Cell);

@@ -12,7 +12,7 @@ public sealed record Figure(string Name, string Title, byte[] Png, string Svg);
 /// <summary>
 /// The report's figures (ScottPlot, PNG and SVG): learning curves per cell as small multiples,
 /// train vs validation accuracy per cell with error bars, the gap per factor level, and the
-/// learning rate each schedule actually used, step by step.
+/// learning rate each schedule actually used, as each epoch recorded it.
 /// </summary>
 public static class Plots
 {
@@ -20,18 +20,19 @@ public static class Plots
     private static readonly Color ValidationColor = Color.FromHex("#ff7f0e");
 
     /// <summary>At most this many cells in the per-cell figures, and lines in the learning-rate figure: the best by validation accuracy (the tables and CSV files have the rest).</summary>
-    public const int CurveCells = 24, BarCells = 40, RateLines = 12;
+    public const int CurveCells = ResultPass.CurveCells, BarCells = 40, RateLines = ResultPass.RateLines;
 
-    /// <summary>The figures of <paramref name="report"/>, with the mean learning curves of its best cells (<see cref="MeanCurvesOf"/>).</summary>
-    public static IReadOnlyList<Figure> All(SweepReport report, IReadOnlyDictionary<string, MeanCurve> curves)
+    /// <summary>The figures of <paramref name="report"/>, with the curves its one pass over the results kept.</summary>
+    public static IReadOnlyList<Figure> All(SweepReport report, ResultSet set)
     {
+        var curves = set.MeanCurves;
         // Each figure has its own Plot and canvas: render them side by side, keep the order.
         Func<Figure?>[] makers =
         [
             () => report.Cells.Any(c => c.Completed > 0) ? AccuracyBars(report) : null,
             () => LearningCurves(report, curves),
             () => report.Gaps.Count > 0 ? GapByFactor(report) : null,
-            () => LearningRates(report),
+            () => LearningRates(report, set.Rates),
             () => report.Search is { Progress.Count: > 1 } search ? SearchProgress(search) : null,
             () => report.Search is { Parameters.Count: > 0 } search ? SearchParameters(search) : null,
         ];
@@ -97,40 +98,13 @@ public static class Plots
             : "Train vs validation accuracy per cell (mean ± sd over seeds)", plot, 1200, 140 + 36 * cells.Count);
     }
 
-    /// <summary>A cell's mean train and validation accuracy (%) per epoch over its completed trials.</summary>
-    public sealed record MeanCurve(double[] Train, double[] Validation);
-
-    public static List<CellSummary> CurveCellsOf(SweepReport report) => [.. report.Cells.Where(c => !c.IsBaseline && c.Completed > 0).Take(CurveCells)];
-
-    /// <summary>The mean curves of the cells the figures draw, read from results.jsonl in <paramref name="directory"/> in one streaming pass.</summary>
-    public static Dictionary<string, MeanCurve> MeanCurvesOf(SweepReport report, string? directory) =>
-        directory is null ? [] : MeanCurves(directory, CurveCellsOf(report));
-
-    /// <summary>One streaming pass over results.jsonl: epoch-wise means of the given cells' completed trials.</summary>
-    private static Dictionary<string, MeanCurve> MeanCurves(string directory, IReadOnlyList<CellSummary> cells)
-    {
-        var wanted = cells.Select(c => c.Cell).ToHashSet(StringComparer.Ordinal);
-        var sums = new Dictionary<string, (List<double> Train, List<double> Validation, List<int> TrainN, List<int> ValidationN)>(StringComparer.Ordinal);
-        if (wanted.Count == 0) return [];
-        foreach (var r in ResultRecord.Stream(directory))
-        {
-            if (r.Outcome != Experiments.Results.TrialOutcome.Completed || r.Epochs.Count == 0 || !wanted.Contains(r.Cell)) continue;
-            if (!sums.TryGetValue(r.Cell, out var s)) sums[r.Cell] = s = ([], [], [], []);
-            for (var e = 0; e < r.Epochs.Count; e++)
-            {
-                if (s.Train.Count <= e) { s.Train.Add(0); s.Validation.Add(0); s.TrainN.Add(0); s.ValidationN.Add(0); }
-                if (double.IsFinite(r.Epochs[e].TrainAccuracy)) { s.Train[e] += 100 * r.Epochs[e].TrainAccuracy; s.TrainN[e]++; }
-                if (double.IsFinite(r.Epochs[e].ValidationAccuracy)) { s.Validation[e] += 100 * r.Epochs[e].ValidationAccuracy; s.ValidationN[e]++; }
-            }
-        }
-        return sums.ToDictionary(kv => kv.Key, kv => new MeanCurve(
-            [.. kv.Value.Train.Select((t, e) => kv.Value.TrainN[e] > 0 ? t / kv.Value.TrainN[e] : double.NaN)],
-            [.. kv.Value.Validation.Select((v, e) => kv.Value.ValidationN[e] > 0 ? v / kv.Value.ValidationN[e] : double.NaN)]), StringComparer.Ordinal);
-    }
+    /// <summary>The cells whose learning curves are drawn: the best trained cells that have a mean curve (<see cref="ResultPass"/> keeps the best <see cref="CurveCells"/>).</summary>
+    public static List<CellSummary> CurveCellsOf(SweepReport report, IReadOnlyDictionary<string, MeanCurve> curves) =>
+        [.. report.Cells.Where(c => !c.IsBaseline && c.Completed > 0 && curves.ContainsKey(c.Cell)).Take(CurveCells)];
 
     private static Figure? LearningCurves(SweepReport report, IReadOnlyDictionary<string, MeanCurve> curves)
     {
-        var cells = CurveCellsOf(report).Where(c => curves.ContainsKey(c.Cell)).ToList();
+        var cells = CurveCellsOf(report, curves);
         var all = cells.SelectMany(c => curves[c.Cell].Train.Concat(curves[c.Cell].Validation)).Where(double.IsFinite).ToList();
         if (all.Count == 0) return null;
         double low = Math.Floor(all.Min() / 5) * 5, high = Math.Min(100, Math.Ceiling(all.Max() / 5) * 5);
@@ -178,44 +152,25 @@ public static class Plots
         return Grid("gap-by-factor", "Generalisation gap (train − validation accuracy) per factor level", plots, 2, 560, 320);
     }
 
-    /// <summary>
-    /// Recomputes each trained cell's learning rate at every step from its optimizer, schedule and
-    /// warm-up (a schedule is a pure function of the step), over the steps its trials ran.
-    /// </summary>
-    private static Figure? LearningRates(SweepReport report)
+    /// <summary>The learning rate each optimizer × schedule × warm-up gave, as the epochs of its best cell's first trial recorded it.</summary>
+    private static Figure? LearningRates(SweepReport report, IReadOnlyList<RateCurve> rates)
     {
-        // The schedules of the best cells first, one line each.
-        var rank = report.Cells.Select((c, i) => (c.Cell, i)).ToDictionary(x => x.Cell, x => x.i, StringComparer.Ordinal);
-        var runs = report.Results.Where(r => !r.IsClosedForm && r.EpochCount > 0)
-            .GroupBy(r => (r.Optimizer, r.Schedule, r.Warmup)).Select(g => g.MinBy(r => rank.GetValueOrDefault(r.Cell, int.MaxValue))!)
-            .OrderBy(r => rank.GetValueOrDefault(r.Cell, int.MaxValue)).Take(RateLines).OrderBy(r => r.Optimizer + r.Schedule + r.Warmup, StringComparer.Ordinal).ToList();
-        if (runs.Count == 0) return null;
+        if (rates.Count == 0) return null;
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
         var i = 0;
-        foreach (var r in runs)
+        foreach (var r in rates)
         {
-            var steps = r.LastStep;
-            var schedule = Schedule(r);
-            var updater = Updater.Create(ComponentSpec.Parse(r.Optimizer), 1, schedule, steps);
-            var stride = Math.Max(1, steps / 600);   // ≤ 600 points a line keeps the SVG small
-            var xs = new List<double>();
-            var ys = new List<double>();
-            for (long t = 0; t < steps; t += stride)
-            {
-                xs.Add(t);
-                ys.Add(updater.Schedule?.LearningRate(t) ?? updater.Optimizer.LearningRate);
-            }
-            var line = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray(), palette.GetColor(i++));
+            var line = plot.Add.ScatterLine(r.Steps.Select(s => (double)s).ToArray(), r.Rates, palette.GetColor(i++));
             line.LegendText = string.Join(" · ", new[] { ReportBuilder.Display(report.ShortNames, "optimizer", r.Optimizer),
                 ReportBuilder.Display(report.ShortNames, "schedule", r.Schedule), ReportBuilder.Display(report.ShortNames, "warmup", r.Warmup) });
             line.LineWidth = 1.5f;
         }
-        plot.Title("Learning rate each schedule used, step by step");
+        plot.Title("Learning rate each schedule used, at the end of each epoch");
         plot.XLabel("optimizer step");
         plot.YLabel("learning rate");
         plot.ShowLegend(Edge.Right);
-        return Single("learning-rates", "Learning rate per step for each optimizer × schedule × warm-up", plot, 1200, 520);
+        return Single("learning-rates", "Learning rate at the end of each epoch for each optimizer × schedule × warm-up (as the trials recorded it)", plot, 1200, 520);
     }
 
     /// <summary>The best validation accuracy so far against the epochs trained so far, trials in index order.</summary>
@@ -253,7 +208,4 @@ public static class Plots
         }
         return Grid("search-parameters", "Validation accuracy against each sampled parameter, with the share of its variance the parameter explains", plots, 3, 420, 300);
     }
-
-    private static ComponentSpec? Schedule(ResultRecord r) =>
-        Experiments.Specs.SpecParser.TrialSchedule(r.Schedule == "-" ? null : ComponentSpec.Parse(r.Schedule), r.Warmup == "-" ? null : ComponentSpec.Parse(r.Warmup));
 }

@@ -1,13 +1,15 @@
 using LeeMl.Sweep.Experiments.Jobs;
-using LeeMl.Sweep.Store;
+using LeeMl.Sweep.Experiments.Specs;
 using LeeMl.Sweep.Reporting;
+using LeeMl.Sweep.Store;
 
 namespace LeeMl.Sweep.Server.Reports;
 
-/// <summary>The reports of a job folder, drawn by <see cref="ReportFolder"/>: what a node hands its report scheduler.</summary>
+/// <summary>A job's folder from the store, its reports drawn by <see cref="ReportFolder"/> in the same pass that writes its results.</summary>
 public sealed class FolderRenderer : Cluster.Reports.IReportRenderer
 {
     public static readonly FolderRenderer Instance = new();
 
-    public void Render(string folder, JobProgress progress) => ReportFolder.Render(folder, progress);
+    public Task Write(IResultStore store, StoredJob job, SweepSpec spec, string folder, JobProgress progress) =>
+        ReportFolder.RenderAsWritten(folder, spec, progress, each => JobFiles.WriteData(store, job, folder, each: each));
 }
