@@ -96,7 +96,7 @@ public sealed class ReportTests : IDisposable
         Assert.NotEmpty(curves);
         Assert.All(curves, c => Assert.True(c.GetProperty("validation").GetArrayLength() > 0));
         Assert.Equal(System.Text.Json.JsonValueKind.Null, root.GetProperty("search").ValueKind);
-        Assert.False(string.IsNullOrEmpty(root.GetProperty("verdict").GetString()));
+        Assert.StartsWith("What the data show", root.GetProperty("verdict").GetString());
     }
 
     [Fact]
@@ -133,7 +133,12 @@ public sealed class ReportTests : IDisposable
         Assert.Equal(report.Cells.Max(c => c.Validation.Mean), report.Cells.Single(c => c.IsBest).Validation.Mean);
         Assert.Contains(report.Cells, c => c.IsBaseline && c.Label == "gaussian-shared (closed form)");
         Assert.Equal(17, report.Cells.Count);   // 2 trained models × 2 × 2 × 2 cells + 1 baseline
-        Assert.Contains("adam minus sgdm", report.LectureVerdict);
+        var lecture = Assert.IsType<LectureAnswer>(report.Lecture);
+        Assert.Equal(("adam", "sgdm"), (lecture.Adam, lecture.Sgdm));
+        Assert.Equal(24, lecture.Pairs);   // 2 models × 2 schedules × 2 warm-ups × 3 seeds, matched by all but the optimizer
+        Assert.StartsWith("What the data show, over 24 matched pairs", lecture.Sentence);
+        Assert.Matches("(adam|sgdm) is ahead on training|neither is clearly ahead on training", lecture.Sentence);   // a statement of the data, whichever way they go
+        Assert.Equal(lecture.AdamTrain.Mean - lecture.SgdmTrain.Mean, lecture.TrainDifference.Mean, 9);
         Assert.All(report.Cells, c => Assert.Equal(3, c.Seeds));
     }
 
@@ -206,5 +211,28 @@ public sealed class ReportTests : IDisposable
         Assert.Contains($"Train vs validation accuracy: the best {Rendering.Plots.BarCells} of 60 cells", md);
         Assert.True(report.Cells[0].IsBest);
         Assert.Equal("logistic|sgd(lr=059)|-|-|-", report.Cells[0].Cell);   // the best cell first, as the figures take them
+    }
+
+    [Fact]
+    public void The_lecture_s_question_is_asked_only_where_the_grid_compares_sgdm_with_adam_and_then_with_a_figure_of_its_own()
+    {
+        var full = SmallSweep.Folder(Path.Combine(_root, "both"));
+        ReportFolder.Render(full);
+        Assert.Contains("## Adam on training, SGDM on validation?", File.ReadAllText(Path.Combine(full, "report.md")));
+        Assert.Contains("id=\"lecture\"", File.ReadAllText(Path.Combine(full, "report.html")));
+        Assert.True(File.Exists(Path.Combine(full, "lecture-question.png")) && File.Exists(Path.Combine(full, "lecture-question.svg")));
+        using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(full, "report.json"))))
+            Assert.Equal(24, json.RootElement.GetProperty("lecture").GetProperty("pairs").GetInt32());
+
+        var sgdmOnly = SmallSweep.Folder(Path.Combine(_root, "sgdm"));
+        var results = Path.Combine(sgdmOnly, "results.jsonl");
+        File.WriteAllLines(results, File.ReadAllLines(results).Where(l => !l.Contains("adam(", StringComparison.Ordinal)));
+        var report = ReportFolder.Render(sgdmOnly);
+        Assert.Null(report.Lecture);
+        Assert.DoesNotContain("Adam on training", File.ReadAllText(Path.Combine(sgdmOnly, "report.md")));
+        Assert.DoesNotContain("Adam on training", File.ReadAllText(Path.Combine(sgdmOnly, "report.html")));
+        Assert.False(File.Exists(Path.Combine(sgdmOnly, "lecture-question.png")));
+        using var none = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(sgdmOnly, "report.json")));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, none.RootElement.GetProperty("lecture").ValueKind);
     }
 }

@@ -57,7 +57,7 @@ public static partial class ReportBuilder
             foreach (var level in levels)
                 gaps.Add(new FactorGap(axis, level, Estimate.Of(trained.Where(r => r.Axis(axis) == level).Select(r => 100 * r.Gap))));
         }
-        return new SweepReport(name, progress, results, cells, effects, gaps, LectureVerdict(trained, shortNames), shortNames, Failures(results));
+        return new SweepReport(name, progress, results, cells, effects, gaps, Lecture(trained, shortNames), shortNames, Failures(results));
     }
 
     /// <summary>Every failed trial and every node fault on record, in key and attempt order.</summary>
@@ -81,12 +81,20 @@ public static partial class ReportBuilder
     /// <summary>Differences level − reference in train and validation accuracy (points) over matched pairs.</summary>
     public static (Estimate Train, Estimate Validation) Paired(IReadOnlyList<ResultRecord> trained, string axis, string reference, string level)
     {
-        string Context(ResultRecord r) => string.Join("|", ResultRecord.Axes.Where(a => a != axis).Select(r.Axis)) + $"|{r.Seed}";
-        var refs = trained.Where(r => r.Axis(axis) == reference).ToDictionary(Context, StringComparer.Ordinal);
-        var pairs = trained.Where(r => r.Axis(axis) == level && refs.ContainsKey(Context(r))).Select(r => (Level: r, Ref: refs[Context(r)])).ToList();
+        var pairs = MatchedPairs(trained, axis, reference, level);
         return (Estimate.Of(pairs.Select(p => 100 * (p.Level.TrainAccuracy - p.Ref.TrainAccuracy))),
                 Estimate.Of(pairs.Select(p => 100 * (p.Level.ValidationAccuracy - p.Ref.ValidationAccuracy))));
     }
+
+    /// <summary>Trials of <paramref name="level"/> each with its trial of <paramref name="reference"/>: the same other axes and seed.</summary>
+    private static List<(ResultRecord Level, ResultRecord Ref)> MatchedPairs(IReadOnlyList<ResultRecord> trained, string axis, string reference, string level)
+    {
+        string Context(ResultRecord r) => string.Join("|", ResultRecord.Axes.Where(a => a != axis).Select(r.Axis)) + $"|{r.Seed}";
+        var refs = trained.Where(r => r.Axis(axis) == reference).ToDictionary(Context, StringComparer.Ordinal);
+        return [.. trained.Where(r => r.Axis(axis) == level && refs.ContainsKey(Context(r))).Select(r => (r, refs[Context(r)]))];
+    }
+
+    private static string Size(double v) => Math.Abs(v).ToString("0.00", CultureInfo.InvariantCulture);
 
     public static string Points(double v) => double.IsNaN(v) ? "–" : v.ToString("+0.00;−0.00;0.00", CultureInfo.InvariantCulture);
 
@@ -110,27 +118,33 @@ public static partial class ReportBuilder
             $"{Direction(train, "training")}, {Direction(validation, "validation")}.");
     }
 
-    private static string LectureVerdict(IReadOnlyList<ResultRecord> trained, IReadOnlyDictionary<string, string> shortNames)
+    /// <summary>The lecture's question, where the grid compares SGDM with Adam (else null), answered over matched pairs.</summary>
+    private static LectureAnswer? Lecture(IReadOnlyList<ResultRecord> trained, IReadOnlyDictionary<string, string> shortNames)
     {
         var optimizers = trained.Select(r => r.Optimizer).Distinct().ToList();
         var adam = optimizers.Where(o => o.StartsWith("adam(", StringComparison.Ordinal) || o == "adam").Order(StringComparer.Ordinal).FirstOrDefault();
         var sgdm = optimizers.Where(o => o.StartsWith("sgdm(", StringComparison.Ordinal) || o == "sgdm").Order(StringComparer.Ordinal).FirstOrDefault();
-        if (adam is null || sgdm is null)
-            return "This sweep does not compare Adam with SGDM, so it cannot answer the lecture's question.";
-        var (train, validation) = Paired(trained, "optimizer", sgdm, adam);
-        if (train.N < 2) return "Too few matched Adam/SGDM pairs so far to answer the lecture's question.";
-        var a = shortNames[$"optimizer:{adam}"];
-        var s = shortNames[$"optimizer:{sgdm}"];
-        var figures = string.Create(CultureInfo.InvariantCulture,
-            $"{a} minus {s}: training {Points(train.Mean)} points (95 % CI {Points(train.Low)} to {Points(train.High)}), " +
-            $"validation {Points(validation.Mean)} points (95 % CI {Points(validation.Low)} to {Points(validation.High)}), {train.N} matched pairs.");
-        var verdict = (train.Sign, validation.Sign) switch
+        if (adam is null || sgdm is null) return null;
+        var pairs = MatchedPairs(trained, "optimizer", sgdm, adam);
+        var (a, s) = (shortNames[$"optimizer:{adam}"], shortNames[$"optimizer:{sgdm}"]);
+        var train = Estimate.Of(pairs.Select(p => 100 * (p.Level.TrainAccuracy - p.Ref.TrainAccuracy)));
+        var validation = Estimate.Of(pairs.Select(p => 100 * (p.Level.ValidationAccuracy - p.Ref.ValidationAccuracy)));
+        string Ahead(Estimate d, string set) => d.Sign switch
         {
-            (1, -1) => "Supported: Adam is better on training and SGDM better on validation, both beyond the 95 % intervals.",
-            ( > -1, < 1) when train.Mean > 0 && validation.Mean < 0 => "Pointing the lecture's way but not clear: Adam ahead on training and SGDM on validation, yet at least one interval includes zero.",
-            _ => "Not supported by this sweep: Adam does not win on training while SGDM wins on validation.",
+            1 => $"{a} is ahead on {set} by {Size(d.Mean)} points (95 % CI {Size(d.Low)} to {Size(d.High)})",
+            -1 => $"{s} is ahead on {set} by {Size(d.Mean)} points (95 % CI {Size(d.High)} to {Size(d.Low)})",
+            _ => $"neither is clearly ahead on {set} ({a} − {s}: {Points(d.Mean)} points, 95 % CI {Points(d.Low)} to {Points(d.High)})",
         };
-        return $"{verdict} {figures}";
+        var sentence = train.N < 2
+            ? $"Too few matched {a}/{s} pairs so far ({train.N}) to say which is ahead on training or on validation."
+            : $"What the data show, over {train.N} matched pairs (same model, schedule, warm-up, noise and seed): {Ahead(train, "training")}; {Ahead(validation, "validation")}. " +
+              ((train.Sign, validation.Sign) == (1, -1)
+                  ? $"This is the lecture's pattern: {a} wins on training, {s} on validation."
+                  : $"This is not the lecture's pattern ({a} ahead on training and {s} on validation, both beyond their intervals).");
+        return new LectureAnswer(a, s, train.N,
+            Estimate.Of(pairs.Select(p => 100 * p.Level.TrainAccuracy)), Estimate.Of(pairs.Select(p => 100 * p.Ref.TrainAccuracy)),
+            Estimate.Of(pairs.Select(p => 100 * p.Level.ValidationAccuracy)), Estimate.Of(pairs.Select(p => 100 * p.Ref.ValidationAccuracy)),
+            train, validation, sentence);
     }
 
     [GeneratedRegex(@"^(?<name>[^(]+)(\((?<params>.*)\))?$")]

@@ -21,9 +21,19 @@ public sealed record FactorGap(string Factor, string Level, Estimate Gap);
 /// </summary>
 public sealed record FailureRow(string Key, string Node, int Attempt, string Error, bool TrialFailed);
 
+/// <summary>
+/// The lecture's question — is Adam ahead on training and SGDM on validation? — asked where the grid
+/// compares the two: accuracies (%) of each over the matched trials (same other axes, same seed),
+/// their differences (Adam − SGDM, points), and what the data show in words.
+/// </summary>
+public sealed record LectureAnswer(
+    string Adam, string Sgdm, int Pairs, Estimate AdamTrain, Estimate SgdmTrain, Estimate AdamValidation, Estimate SgdmValidation,
+    Estimate TrainDifference, Estimate ValidationDifference, string Sentence);
+
+/// <summary>A job's report as data; <see cref="Lecture"/> is null where the grid does not compare SGDM with Adam.</summary>
 public sealed record SweepReport(
     string Name, JobProgress Progress, IReadOnlyList<ResultRecord> Results, IReadOnlyList<CellSummary> Cells,
-    IReadOnlyList<FactorEffect> Effects, IReadOnlyList<FactorGap> Gaps, string LectureVerdict, IReadOnlyDictionary<string, string> ShortNames,
+    IReadOnlyList<FactorEffect> Effects, IReadOnlyList<FactorGap> Gaps, LectureAnswer? Lecture, IReadOnlyDictionary<string, string> ShortNames,
     IReadOnlyList<FailureRow> Failures)
 {
     /// <summary>The Search section: present for a random or Sobol search, or under early stopping.</summary>

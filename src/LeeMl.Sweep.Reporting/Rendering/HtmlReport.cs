@@ -36,6 +36,19 @@ public static class HtmlReport
         return sb.Append("</div>\n").ToString();
     }
 
+    private static string Figure(Figure f) =>
+        $"<figure><img alt=\"{E(f.Title)}\" src=\"data:image/png;base64,{Convert.ToBase64String(f.Png)}\"><figcaption>{E(f.Title)}</figcaption></figure>\n";
+
+    /// <summary>The lecture's question, where the grid compares SGDM with Adam: what the data show, the figures behind it, and its figure.</summary>
+    private static string Lecture(SweepReport report, IReadOnlyList<Figure> figures)
+    {
+        if (report.Lecture is not { } lecture) return "";
+        var sb = new StringBuilder($"<h2>Adam on training, SGDM on validation?</h2>\n<p class=\"verdict\" id=\"verdict\">{E(lecture.Sentence)}</p>\n");
+        Table(sb, "lecture", ReportText.LectureHeader, ReportText.LectureRows(lecture));
+        if (figures.FirstOrDefault(f => f.Name == Plots.LectureFigure) is { } figure) sb.Append(Figure(figure));
+        return sb.ToString();
+    }
+
     private static string Failures(SweepReport report)
     {
         if (report.Failures.Count == 0) return "";
@@ -66,8 +79,7 @@ public static class HtmlReport
             <h1>Sweep report: {{E(report.Name)}}</h1>
             <p class="status {{ReportText.StatusKind(report)}}" id="status">{{E(ReportText.Status(report.Progress, report.Results))}}</p>
             {{Failures(report)}}
-            <h2>Adam on training, SGDM on validation?</h2>
-            <p class="verdict" id="verdict">{{E(report.LectureVerdict)}}</p>
+            {{Lecture(report, figures)}}
             {{Search(report)}}
             <h2>Effect of each factor</h2>
 
@@ -83,8 +95,8 @@ public static class HtmlReport
         sb.Append("<h2>Cells, best validation accuracy first</h2>\n");
         Table(sb, "cells", ReportText.CellHeader, report.Cells.Take(ReportText.CellRows).Select(ReportText.CellRow));
         sb.Append($"<p>★ marks the cell with the best mean validation accuracy. {E(ReportText.MoreCells(report))}</p>\n<h2>Figures</h2>\n");
-        foreach (var f in figures)
-            sb.Append($"<figure><img alt=\"{E(f.Title)}\" src=\"data:image/png;base64,{Convert.ToBase64String(f.Png)}\"><figcaption>{E(f.Title)}</figcaption></figure>\n");
+        foreach (var f in figures.Where(f => f.Name != Plots.LectureFigure))
+            sb.Append(Figure(f));
         sb.Append($"<h2>How to read this</h2>\n<p>{E(ReportText.Method)}</p>\n");
         sb.Append("""
             <script>

@@ -27,7 +27,26 @@ public static class JsonReport
             w.WriteString("name", report.Name);
             w.WriteString("status", ReportText.Status(report.Progress, report.Results));
             w.WriteString("status_kind", ReportText.StatusKind(report));
-            w.WriteString("verdict", report.LectureVerdict);
+            if (report.Lecture is { } lecture)
+            {
+                w.WriteString("verdict", lecture.Sentence);
+                w.WriteStartObject("lecture");
+                w.WriteString("adam", lecture.Adam);
+                w.WriteString("sgdm", lecture.Sgdm);
+                w.WriteNumber("pairs", lecture.Pairs);
+                Estimate(w, "adam_train", lecture.AdamTrain);
+                Estimate(w, "sgdm_train", lecture.SgdmTrain);
+                Estimate(w, "adam_validation", lecture.AdamValidation);
+                Estimate(w, "sgdm_validation", lecture.SgdmValidation);
+                Estimate(w, "train_difference", lecture.TrainDifference);
+                Estimate(w, "validation_difference", lecture.ValidationDifference);
+                w.WriteEndObject();
+            }
+            else
+            {
+                w.WriteNull("verdict");
+                w.WriteNull("lecture");
+            }
             w.WriteNumber("cells_total", report.Cells.Count);
             w.WriteStartArray("cells");
             foreach (var c in report.Cells.Take(ReportText.CellRows))

@@ -19,7 +19,14 @@ public static class MarkdownReport
             foreach (var f in report.Failures.Take(ReportText.FailureRows)) sb.Append(Row(ReportText.FailureRow(f)));
             sb.Append('\n');
         }
-        sb.Append("## Adam on training, SGDM on validation?\n\n").Append(report.LectureVerdict).Append("\n\n");
+        if (report.Lecture is { } lecture)
+        {
+            sb.Append("## Adam on training, SGDM on validation?\n\n").Append(lecture.Sentence).Append("\n\n");
+            sb.Append(Row(ReportText.LectureHeader)).Append(Row(ReportText.LectureHeader.Select(_ => "---")));
+            foreach (var row in ReportText.LectureRows(lecture)) sb.Append(Row(row));
+            sb.Append('\n');
+            if (figures.FirstOrDefault(f => f.Name == Plots.LectureFigure) is { } figure) sb.Append($"![{figure.Title}]({figure.Name}.png) ([SVG]({figure.Name}.svg))\n\n");
+        }
         if (report.Search is { } search)
         {
             sb.Append("## Search\n\n");
@@ -52,7 +59,7 @@ public static class MarkdownReport
         foreach (var c in report.Cells.Take(ReportText.CellRows)) sb.Append(Row(ReportText.CellRow(c)));
         sb.Append($"\n★ marks the cell with the best mean validation accuracy. {ReportText.MoreCells(report)}\n\n");
         sb.Append("## Figures\n\n");
-        foreach (var f in figures) sb.Append($"### {f.Title}\n\n![{f.Title}]({f.Name}.png) ([SVG]({f.Name}.svg))\n\n");
+        foreach (var f in figures.Where(f => f.Name != Plots.LectureFigure)) sb.Append($"### {f.Title}\n\n![{f.Title}]({f.Name}.png) ([SVG]({f.Name}.svg))\n\n");
         sb.Append("## How to read this\n\n").Append(ReportText.Method).Append("\n\nFiles: results.jsonl (canonical results), results.csv, curves.csv, factors.csv.\n");
         return sb.ToString();
     }

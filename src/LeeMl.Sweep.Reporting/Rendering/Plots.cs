@@ -29,6 +29,7 @@ public static class Plots
         // Each figure has its own Plot and canvas: render them side by side, keep the order.
         Func<Figure?>[] makers =
         [
+            () => report.Lecture is { Pairs: > 0 } lecture ? LectureBars(lecture) : null,
             () => report.Cells.Any(c => c.Completed > 0) ? AccuracyBars(report) : null,
             () => LearningCurves(report, curves),
             () => report.Gaps.Count > 0 ? GapByFactor(report) : null,
@@ -64,6 +65,37 @@ public static class Plots
         }
         svg.Append("</svg>");
         return new Figure(name, title, png, svg.ToString());
+    }
+
+    /// <summary>The name of the lecture's figure, which the reports show with the lecture's question.</summary>
+    public const string LectureFigure = "lecture-question";
+
+    /// <summary>Train and validation accuracy of SGDM and of Adam over the matched pairs, with 95 % intervals.</summary>
+    private static Figure LectureBars(LectureAnswer l)
+    {
+        var plot = new Plot();
+        var sgdm = Color.FromHex("#2ca02c");
+        var adam = Color.FromHex("#9467bd");
+        static double Half(Estimate e) => double.IsNaN(e.HalfWidth) ? 0 : e.HalfWidth;
+        plot.Add.Bars(new List<Bar>
+        {
+            new() { Position = 0.8, Size = 0.38, Value = l.SgdmTrain.Mean, Error = Half(l.SgdmTrain), FillColor = sgdm },
+            new() { Position = 1.2, Size = 0.38, Value = l.AdamTrain.Mean, Error = Half(l.AdamTrain), FillColor = adam },
+            new() { Position = 2.8, Size = 0.38, Value = l.SgdmValidation.Mean, Error = Half(l.SgdmValidation), FillColor = sgdm },
+            new() { Position = 3.2, Size = 0.38, Value = l.AdamValidation.Mean, Error = Half(l.AdamValidation), FillColor = adam },
+        });
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([new Tick(1, "training"), new Tick(3, "validation")]);
+        var values = new[] { l.SgdmTrain, l.AdamTrain, l.SgdmValidation, l.AdamValidation }.Where(e => !double.IsNaN(e.Mean)).ToList();
+        var lowest = values.Count == 0 ? 0 : values.Min(e => e.Mean - Half(e));
+        var highest = values.Count == 0 ? 100 : values.Max(e => e.Mean + Half(e));
+        plot.Axes.SetLimitsY(Math.Max(0, Math.Floor(lowest) - 2), Math.Min(100, Math.Ceiling(highest) + 1));
+        plot.Axes.SetLimitsX(0, 4);
+        plot.YLabel("accuracy (%)");
+        plot.Title($"{l.Sgdm} vs {l.Adam} over {l.Pairs} matched pairs");
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = l.Sgdm, FillColor = sgdm });
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = l.Adam, FillColor = adam });
+        plot.ShowLegend(Edge.Right);
+        return Single(LectureFigure, $"Training and validation accuracy of {l.Sgdm} and {l.Adam} over the same cells and seeds (95 % intervals)", plot, 720, 420);
     }
 
     private static Figure AccuracyBars(SweepReport report)

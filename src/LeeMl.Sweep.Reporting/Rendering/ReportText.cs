@@ -63,6 +63,20 @@ public static class ReportText
         $"{r.FailedTrials} trial(s) failed; {r.NodeFaults} attempt(s) hit a node fault and were retried on another node" +
         (r.Failures.Count > FailureRows ? $" (the first {FailureRows} rows below; {r.Failures.Count - FailureRows} more in telemetry.jsonl and results.jsonl)." : ".");
 
+    public static readonly string[] LectureHeader = ["", "train % [95 % CI]", "validation % [95 % CI]"];
+
+    /// <summary>Each optimizer's accuracies over the matched pairs, then the difference.</summary>
+    public static IEnumerable<string[]> LectureRows(LectureAnswer l) =>
+    [
+        [l.Sgdm, WithInterval(l.SgdmTrain), WithInterval(l.SgdmValidation)],
+        [l.Adam, WithInterval(l.AdamTrain), WithInterval(l.AdamValidation)],
+        [$"{l.Adam} − {l.Sgdm} (points, {l.Pairs} pairs)", ReportBuilder.Interval(l.TrainDifference), ReportBuilder.Interval(l.ValidationDifference)],
+    ];
+
+    private static string WithInterval(Estimate e) => double.IsNaN(e.Mean) ? "–"
+        : e.N < 2 ? e.Mean.ToString("F2", CultureInfo.InvariantCulture)
+        : string.Create(CultureInfo.InvariantCulture, $"{e.Mean:F2} [{e.Low:F2}, {e.High:F2}]");
+
     public static readonly string[] EffectHeader = ["factor", "level vs reference", "Δ train (points) [95 % CI]", "Δ validation (points) [95 % CI]", "pairs"];
 
     public static string[] EffectRow(SweepReport report, FactorEffect e) =>

@@ -229,9 +229,19 @@ async function loadReport(id, box) {
   }
   if (r.status === 202) return false;
   const rep = r.body;
-  const parts = [
-    section("The lecture's question", "verdict", $("p", { class: `banner ${rep.status_kind}`, text: rep.status }), $("p", { id: "verdict-text", text: rep.verdict })),
-  ];
+  const parts = [section("Report", "report-status", $("p", { class: `banner ${rep.status_kind}`, text: rep.status }))];
+  // Asked only where the grid compares SGDM with Adam: what the data show, each optimizer over the matched pairs, and the figure.
+  if (rep.lecture) {
+    const l = rep.lecture;
+    parts.push(section("The lecture's question: Adam on training, SGDM on validation?", "verdict",
+      $("p", { id: "verdict-text", text: rep.verdict }),
+      table(["", "train %", "validation %"], [
+        [l.sgdm, estimate(l.sgdm_train), estimate(l.sgdm_validation)],
+        [l.adam, estimate(l.adam_train), estimate(l.adam_validation)],
+        [`${l.adam} − ${l.sgdm} (points, ${l.pairs} pairs)`, estimate(l.train_difference), estimate(l.validation_difference)],
+      ], { id: "lecture-table" }),
+      l.pairs > 0 ? $("img", { id: "lecture-figure", class: "figure", alt: "training and validation accuracy of each optimizer", src: `${jobLink(id)}/files/lecture-question.png` }) : null));
+  }
   const curveBox = $("div", { id: "curves-chart", class: "chart" });
   if (rep.curves.length > 0) parts.push(section("Learning curves of the best cells", "curves", curveBox,
     $("p", { class: "muted", text: "Mean over seeds; solid: validation, dashed: train." })));
