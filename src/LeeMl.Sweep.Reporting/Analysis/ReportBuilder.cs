@@ -27,7 +27,14 @@ public static partial class ReportBuilder
             ? $"{shortNames[$"model:{r.Model}"]} (closed form)"
             : string.Join(" · ", ResultRecord.Axes.Select(a => shortNames[$"{a}:{r.Axis(a)}"]).Where(s => s.Length > 0));
 
-        var cells = results.GroupBy(r => r.Cell).Select(g =>
+        // A cell whose every trial early stopping ended has no finished training to rank: it is summarised, not listed.
+        bool AllStopped(IGrouping<string, ResultRecord> g) => g.All(r => r.Outcome == TrialOutcome.Stopped);
+        var stoppedTrials = results.GroupBy(r => r.Cell).Where(AllStopped).SelectMany(g => g).ToList();
+        var stopped = stoppedTrials.Count == 0 ? StoppedCells.None : new StoppedCells(
+            stoppedTrials.Select(r => r.Cell).Distinct(StringComparer.Ordinal).Count(),
+            [.. stoppedTrials.GroupBy(r => r.EpochCount).OrderBy(g => g.Key).Select(g => (g.Key, g.Count()))],
+            stoppedTrials.Select(r => 100 * r.ValidationAccuracy).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max());
+        var cells = results.GroupBy(r => r.Cell).Where(g => !AllStopped(g)).Select(g =>
         {
             var ok = g.Where(r => r.Succeeded).ToList();
             return new CellSummary(g.Key, Label(g.First()), g.First().IsClosedForm, g.Count(), ok.Count,
@@ -57,7 +64,7 @@ public static partial class ReportBuilder
             foreach (var level in levels)
                 gaps.Add(new FactorGap(axis, level, Estimate.Of(trained.Where(r => r.Axis(axis) == level).Select(r => 100 * r.Gap))));
         }
-        return new SweepReport(name, progress, results, cells, effects, gaps, Lecture(trained, shortNames), shortNames, Failures(results));
+        return new SweepReport(name, progress, results, cells, effects, gaps, Lecture(trained, shortNames), shortNames, Failures(results)) { Stopped = stopped };
     }
 
     /// <summary>Every failed trial and every node fault on record, in key and attempt order.</summary>

@@ -2,6 +2,16 @@ using LeeMl.Sweep.Experiments.Jobs;
 namespace LeeMl.Sweep.Reporting.Analysis;
 
 /// <summary>One grid cell summarised over its seeds.</summary>
+/// <summary>
+/// The cells whose every trial early stopping ended: not rows of the cell table (they have no
+/// finished training to compare) but one summary — how many, at which epochs, and the best validation
+/// accuracy (%) any of them reached where it stopped.
+/// </summary>
+public sealed record StoppedCells(int Count, IReadOnlyList<(int Epoch, int Trials)> AtEpochs, double BestValidation)
+{
+    public static readonly StoppedCells None = new(0, [], double.NaN);
+}
+
 public sealed record CellSummary(
     string Cell, string Label, bool IsBaseline, int Seeds, int Completed, int Diverged, int Failed,
     Estimate Train, Estimate Validation, Estimate Test, Estimate Gap, Estimate BestEpoch, Estimate Seconds, bool IsBest);
@@ -38,6 +48,9 @@ public sealed record SweepReport(
 {
     /// <summary>The Search section: present for a random or Sobol search, or under early stopping.</summary>
     public SearchSummary? Search { get; init; }
+
+    /// <summary>Cells left out of <see cref="Cells"/> because early stopping ended every trial of theirs.</summary>
+    public StoppedCells Stopped { get; init; } = StoppedCells.None;
 
     public int FailedTrials => Failures.Count(f => f.TrialFailed);
 

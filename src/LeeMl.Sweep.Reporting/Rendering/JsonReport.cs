@@ -48,6 +48,8 @@ public static class JsonReport
                 w.WriteNull("lecture");
             }
             w.WriteNumber("cells_total", report.Cells.Count);
+            if (report.Stopped.Count > 0) w.WriteString("stopped_cells", ReportText.StoppedSummary(report));
+            else w.WriteNull("stopped_cells");
             w.WriteStartArray("cells");
             foreach (var c in report.Cells.Take(ReportText.CellRows))
             {

@@ -52,7 +52,17 @@ public static class ReportText
     public const int CellRows = 200;
 
     public static string MoreCells(SweepReport r) =>
-        r.Cells.Count > CellRows ? $"The best {CellRows} of {r.Cells.Count} cells; results.csv has every trial." : "";
+        (r.Cells.Count > CellRows ? $"The best {CellRows} of {r.Cells.Count} cells; results.csv has every trial. " : "") + StoppedSummary(r);
+
+    /// <summary>The cells early stopping ended wholly, in one sentence ("" when there are none).</summary>
+    public static string StoppedSummary(SweepReport r)
+    {
+        var s = r.Stopped;
+        if (s.Count == 0) return "";
+        var at = string.Join(", ", s.AtEpochs.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Trials} after {e.Epoch} epoch{(e.Epoch == 1 ? "" : "s")}")));
+        var best = double.IsNaN(s.BestValidation) ? "" : string.Create(CultureInfo.InvariantCulture, $"; the best of them had {s.BestValidation:F2} % validation accuracy where it stopped");
+        return $"Not listed: {s.Count} cell{(s.Count == 1 ? "" : "s")} whose every trial early stopping ended (trials stopped: {at}){best}. results.csv has each trial.";
+    }
 
     public static string[] FailureRow(FailureRow f) =>
     [

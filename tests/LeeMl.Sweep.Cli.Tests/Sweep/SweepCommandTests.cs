@@ -154,5 +154,11 @@ public sealed class SweepCommandTests : IDisposable
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "report.json")));
         Assert.StartsWith(complete, json.RootElement.GetProperty("status").GetString());
         Assert.Equal("ok", json.RootElement.GetProperty("status_kind").GetString());
+        // Cells that early stopping ended wholly are one sentence, not rows without a finished training.
+        Assert.Contains("whose every trial early stopping ended (trials stopped: ", json.RootElement.GetProperty("stopped_cells").GetString());
+        Assert.Contains(md, l => l.Contains("Not listed: ", StringComparison.Ordinal));
+        var cellRows = md.SkipWhile(l => !l.StartsWith("## Cells", StringComparison.Ordinal)).Skip(4).TakeWhile(l => l.StartsWith('|')).ToList();
+        Assert.NotEmpty(cellRows);
+        Assert.DoesNotContain(cellRows, l => l.Split('|')[5].Trim() == "–");   // every listed cell has a validation accuracy
     }
 }

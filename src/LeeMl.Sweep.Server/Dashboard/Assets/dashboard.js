@@ -253,6 +253,7 @@ async function loadReport(id, box) {
   parts.push(section("Cells", "cells",
     rep.cells.length === 0 ? $("p", { class: "muted", text: "No cell has a result yet." }) : cellBox,
     rep.cells_total > rep.cells.length ? $("p", { class: "muted", text: `The best ${rep.cells.length} of ${rep.cells_total} cells; results.csv has every trial.` }) : null,
+    rep.stopped_cells ? $("p", { class: "muted", id: "stopped-cells", text: rep.stopped_cells }) : null,
     $("p", { class: "muted", text: "Mean [95 % interval] over seeds." })));
   if (rep.effects.length > 0) parts.push(section("Factor effects", "effects",
     table(["factor", "level vs reference", "train (points)", "validation (points)", ""],
