@@ -1,14 +1,16 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using LeeMl.Sweep.Reporting.Analysis;
 
 namespace LeeMl.Sweep.Reporting.Rendering;
 
 /// <summary>
-/// report.json: what report.md and report.html show, as data — the verdict, the best cells with
-/// their 95 % intervals, factor effects and gaps, failures, the mean learning curves of the best
+/// report.json: what report.md and report.html show, as data — the lecture's question, the best cells
+/// with their 95 % intervals, factor effects and gaps, failures, the mean learning curves of the best
 /// cells and the search — for the dashboard and for scripts. Bounded like the other reports
 /// (the best cells and failures only), so its size does not grow with the job. Accuracies and
-/// differences are in percent (points); a value that does not exist is null.
+/// differences are in percent (points); a value that does not exist is null. Written through
+/// System.Text.Json's source generator from the records below.
 /// </summary>
 public static class JsonReport
 {
@@ -18,160 +20,32 @@ public static class JsonReport
     /// <summary>At most this many points of the best-so-far curve (evenly thinned).</summary>
     public const int ProgressPoints = 500;
 
-    public static byte[] Render(SweepReport report, IReadOnlyDictionary<string, MeanCurve> curves)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("name", report.Name);
-            w.WriteString("status", ReportText.Status(report.Progress, report.Results));
-            w.WriteString("status_kind", ReportText.StatusKind(report));
-            if (report.Lecture is { } lecture)
-            {
-                w.WriteString("verdict", lecture.Sentence);
-                w.WriteStartObject("lecture");
-                w.WriteString("adam", lecture.Adam);
-                w.WriteString("sgdm", lecture.Sgdm);
-                w.WriteNumber("pairs", lecture.Pairs);
-                Estimate(w, "adam_train", lecture.AdamTrain);
-                Estimate(w, "sgdm_train", lecture.SgdmTrain);
-                Estimate(w, "adam_validation", lecture.AdamValidation);
-                Estimate(w, "sgdm_validation", lecture.SgdmValidation);
-                Estimate(w, "train_difference", lecture.TrainDifference);
-                Estimate(w, "validation_difference", lecture.ValidationDifference);
-                w.WriteEndObject();
-            }
-            else
-            {
-                w.WriteNull("verdict");
-                w.WriteNull("lecture");
-            }
-            w.WriteNumber("cells_total", report.Cells.Count);
-            if (report.Stopped.Count > 0) w.WriteString("stopped_cells", ReportText.StoppedSummary(report));
-            else w.WriteNull("stopped_cells");
-            w.WriteStartArray("cells");
-            foreach (var c in report.Cells.Take(ReportText.CellRows))
-            {
-                w.WriteStartObject();
-                w.WriteString("cell", c.Cell);
-                w.WriteString("label", c.Label);
-                w.WriteBoolean("best", c.IsBest);
-                w.WriteBoolean("baseline", c.IsBaseline);
-                w.WriteNumber("seeds", c.Seeds);
-                w.WriteNumber("completed", c.Completed);
-                w.WriteNumber("diverged", c.Diverged);
-                w.WriteNumber("failed", c.Failed);
-                Estimate(w, "train", c.Train);
-                Estimate(w, "validation", c.Validation);
-                Estimate(w, "test", c.Test);
-                Estimate(w, "gap", c.Gap);
-                Number(w, "seconds", c.Seconds.Mean);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("effects");
-            foreach (var e in report.Effects)
-            {
-                w.WriteStartObject();
-                w.WriteString("factor", e.Factor);
-                w.WriteString("reference", e.Reference);
-                w.WriteString("level", e.Level);
-                Estimate(w, "train", e.TrainDifference);
-                Estimate(w, "validation", e.ValidationDifference);
-                w.WriteString("sentence", e.Sentence);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("gaps");
-            foreach (var g in report.Gaps)
-            {
-                w.WriteStartObject();
-                w.WriteString("factor", g.Factor);
-                w.WriteString("level", g.Level);
-                Estimate(w, "gap", g.Gap);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteNumber("failures_total", report.Failures.Count);
-            w.WriteStartArray("failures");
-            foreach (var f in report.Failures.Take(ReportText.FailureRows))
-            {
-                w.WriteStartObject();
-                w.WriteString("key", f.Key);
-                w.WriteString("node", f.Node);
-                w.WriteNumber("attempt", f.Attempt);
-                w.WriteString("error", f.Error);
-                w.WriteBoolean("trial_failed", f.TrialFailed);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("curves");
-            foreach (var c in Plots.CurveCellsOf(report, curves))
-            {
-                w.WriteStartObject();
-                w.WriteString("cell", c.Cell);
-                w.WriteString("label", c.Label);
-                Numbers(w, "train", curves[c.Cell].Train);
-                Numbers(w, "validation", curves[c.Cell].Validation);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            if (report.Search is { } search) Search(w, search);
-            else w.WriteNull("search");
-            w.WriteEndObject();
-        }
-        return buffer.ToArray();
-    }
+    public static byte[] Render(SweepReport report, IReadOnlyDictionary<string, MeanCurve> curves) =>
+        JsonSerializer.SerializeToUtf8Bytes(Of(report, curves), ReportJsonContext.Default.ReportJson);
 
-    private static void Search(Utf8JsonWriter w, SearchSummary s)
+    private static ReportJson Of(SweepReport report, IReadOnlyDictionary<string, MeanCurve> curves) => new(
+        report.Name,
+        ReportText.Status(report.Progress, report.Results),
+        ReportText.StatusKind(report),
+        report.Lecture?.Sentence,
+        report.Lecture is { } l
+            ? new LectureJson(l.Adam, l.Sgdm, l.Pairs, E(l.AdamTrain), E(l.SgdmTrain), E(l.AdamValidation), E(l.SgdmValidation), E(l.TrainDifference), E(l.ValidationDifference))
+            : null,
+        report.Cells.Count,
+        report.Stopped.Count > 0 ? ReportText.StoppedSummary(report) : null,
+        [.. report.Cells.Take(ReportText.CellRows).Select(c => new CellJson(c.Cell, c.Label, c.IsBest, c.IsBaseline, c.Seeds, c.Completed, c.Diverged, c.Failed,
+            E(c.Train), E(c.Validation), E(c.Test), E(c.Gap), N(c.Seconds.Mean)))],
+        [.. report.Effects.Select(e => new EffectJson(e.Factor, e.Reference, e.Level, E(e.TrainDifference), E(e.ValidationDifference), e.Sentence))],
+        [.. report.Gaps.Select(g => new GapJson(g.Factor, g.Level, E(g.Gap)))],
+        report.Failures.Count,
+        [.. report.Failures.Take(ReportText.FailureRows).Select(f => new FailureJson(f.Key, f.Node, f.Attempt, f.Error, f.TrialFailed))],
+        [.. Plots.CurveCellsOf(report, curves).Select(c => new CurveJson(c.Cell, c.Label, Ns(curves[c.Cell].Train), Ns(curves[c.Cell].Validation)))],
+        report.Search is { } search ? Search(search) : null);
+
+    private static SearchJson Search(SearchSummary s)
     {
-        w.WriteStartObject("search");
-        w.WriteString("method", s.Method);
-        if (s.Best is { } best)
-        {
-            w.WriteStartObject("best");
-            w.WriteString("key", best.Key);
-            Number(w, "validation", 100 * best.ValidationAccuracy);
-            w.WriteEndObject();
-        }
-        else w.WriteNull("best");
-        w.WriteNumber("epochs_trained", s.EpochsTrained);
-        w.WriteNumber("epochs_without_stopping", s.EpochsWithoutStopping);
-        Number(w, "compute_share", s.ComputeShare);
-        w.WriteStartArray("rungs");
-        foreach (var r in s.Rungs)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("rung", r.Rung);
-            w.WriteNumber("epoch", r.Epoch);
-            w.WriteNumber("reached", r.Reached);
-            w.WriteNumber("continued", r.Continued);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("progress");
         var step = Math.Max(1, (s.Progress.Count + ProgressPoints - 1) / ProgressPoints);
-        for (var i = 0; i < s.Progress.Count; i++)
-        {
-            if (i % step != 0 && i != s.Progress.Count - 1) continue;
-            w.WriteStartArray();
-            w.WriteNumberValue(s.Progress[i].Epochs);
-            NumberValue(w, 100 * s.Progress[i].Best);
-            w.WriteEndArray();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("parameters");
-        foreach (var p in s.Parameters)
-        {
-            w.WriteStartObject();
-            w.WriteString("label", p.Label);
-            w.WriteString("distribution", p.Distribution.ToString());
-            w.WriteBoolean("log", p.LogScale);
-            Number(w, "importance", p.Importance);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
+        var progress = s.Progress.Where((_, i) => i % step == 0 || i == s.Progress.Count - 1).Select(p => new double?[] { p.Epochs, N(100 * p.Best) }).ToList();
         // One row per trial for the parallel coordinates: its drawn values by parameter label.
         var rows = new Dictionary<string, (double Validation, Dictionary<string, string> Values)>(StringComparer.Ordinal);
         foreach (var p in s.Parameters)
@@ -180,49 +54,57 @@ public static class JsonReport
                 if (!rows.TryGetValue(point.Key, out var row)) rows[point.Key] = row = (point.Validation, new Dictionary<string, string>(StringComparer.Ordinal));
                 row.Values[p.Label] = point.Text;
             }
-        w.WriteNumber("trials_total", rows.Count);
-        w.WriteStartArray("trials");
-        foreach (var (key, row) in rows.OrderByDescending(r => r.Value.Validation).ThenBy(r => r.Key, StringComparer.Ordinal).Take(SearchTrials))
-        {
-            w.WriteStartObject();
-            w.WriteString("key", key);
-            Number(w, "validation", 100 * row.Validation);
-            w.WriteStartObject("values");
-            foreach (var (label, text) in row.Values) w.WriteString(label, text);
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
+        return new SearchJson(s.Method,
+            s.Best is { } best ? new SearchBestJson(best.Key, N(100 * best.ValidationAccuracy)) : null,
+            s.EpochsTrained, s.EpochsWithoutStopping, N(s.ComputeShare),
+            [.. s.Rungs.Select(r => new RungJson(r.Rung, r.Epoch, r.Reached, r.Continued))],
+            progress,
+            [.. s.Parameters.Select(p => new ParameterJson(p.Label, p.Distribution.ToString(), p.LogScale, N(p.Importance)))],
+            rows.Count,
+            [.. rows.OrderByDescending(r => r.Value.Validation).ThenBy(r => r.Key, StringComparer.Ordinal).Take(SearchTrials)
+                .Select(r => new SearchTrialJson(r.Key, N(100 * r.Value.Validation), r.Value.Values))]);
     }
 
-    private static void Estimate(Utf8JsonWriter w, string name, Estimate e)
-    {
-        w.WriteStartObject(name);
-        Number(w, "mean", e.Mean);
-        Number(w, "sd", e.Sd);
-        w.WriteNumber("n", e.N);
-        Number(w, "low", e.Low);
-        Number(w, "high", e.High);
-        w.WriteEndObject();
-    }
+    private static EstimateJson E(Estimate e) => new(N(e.Mean), N(e.Sd), e.N, N(e.Low), N(e.High));
 
-    private static void Numbers(Utf8JsonWriter w, string name, IEnumerable<double> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values) NumberValue(w, v);
-        w.WriteEndArray();
-    }
+    /// <summary>A number as the report gives it: four decimals; null where there is none.</summary>
+    private static double? N(double v) => double.IsFinite(v) ? Math.Round(v, 4) : null;
 
-    private static void Number(Utf8JsonWriter w, string name, double v)
-    {
-        if (double.IsFinite(v)) w.WriteNumber(name, Math.Round(v, 4));
-        else w.WriteNull(name);
-    }
-
-    private static void NumberValue(Utf8JsonWriter w, double v)
-    {
-        if (double.IsFinite(v)) w.WriteNumberValue(Math.Round(v, 4));
-        else w.WriteNullValue();
-    }
+    private static List<double?> Ns(IEnumerable<double> values) => [.. values.Select(N)];
 }
+
+internal sealed record ReportJson(
+    string Name, string Status, string StatusKind, string? Verdict, LectureJson? Lecture, int CellsTotal, string? StoppedCells,
+    IReadOnlyList<CellJson> Cells, IReadOnlyList<EffectJson> Effects, IReadOnlyList<GapJson> Gaps, int FailuresTotal, IReadOnlyList<FailureJson> Failures,
+    IReadOnlyList<CurveJson> Curves, SearchJson? Search);
+
+internal sealed record EstimateJson(double? Mean, double? Sd, int N, double? Low, double? High);
+
+internal sealed record LectureJson(string Adam, string Sgdm, int Pairs, EstimateJson AdamTrain, EstimateJson SgdmTrain, EstimateJson AdamValidation,
+    EstimateJson SgdmValidation, EstimateJson TrainDifference, EstimateJson ValidationDifference);
+
+internal sealed record CellJson(string Cell, string Label, bool Best, bool Baseline, int Seeds, int Completed, int Diverged, int Failed,
+    EstimateJson Train, EstimateJson Validation, EstimateJson Test, EstimateJson Gap, double? Seconds);
+
+internal sealed record EffectJson(string Factor, string Reference, string Level, EstimateJson Train, EstimateJson Validation, string Sentence);
+
+internal sealed record GapJson(string Factor, string Level, EstimateJson Gap);
+
+internal sealed record FailureJson(string Key, string Node, int Attempt, string Error, bool TrialFailed);
+
+internal sealed record CurveJson(string Cell, string Label, IReadOnlyList<double?> Train, IReadOnlyList<double?> Validation);
+
+internal sealed record SearchJson(string Method, SearchBestJson? Best, long EpochsTrained, long EpochsWithoutStopping, double? ComputeShare,
+    IReadOnlyList<RungJson> Rungs, IReadOnlyList<double?[]> Progress, IReadOnlyList<ParameterJson> Parameters, int TrialsTotal, IReadOnlyList<SearchTrialJson> Trials);
+
+internal sealed record SearchBestJson(string Key, double? Validation);
+
+internal sealed record RungJson(int Rung, int Epoch, int Reached, int Continued);
+
+internal sealed record ParameterJson(string Label, string Distribution, bool Log, double? Importance);
+
+internal sealed record SearchTrialJson(string Key, double? Validation, IReadOnlyDictionary<string, string> Values);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(ReportJson))]
+internal sealed partial class ReportJsonContext : JsonSerializerContext;
