@@ -187,6 +187,12 @@ public sealed class TlsClusterTests(ITestOutputHelper output) : IDisposable
             Assert.Contains($"the cluster at 127.0.0.1:{http} refused this client's certificate (not signed by its CA)", e.Message);
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
         }
+        // The cluster's own client certificate at a node's cluster port (which takes node certificates only): said so, with the port to use.
+        using (var wrongPort = new SweepHttpClient([$"127.0.0.1:{c}"], TimeSpan.FromSeconds(15), tls))
+        {
+            var e = await Assert.ThrowsAsync<ClusterUnavailableException>(() => wrongPort.Status());
+            Assert.Contains($"127.0.0.1:{c} is a cluster port (node-to-node traffic, which takes node certificates only), not the HTTP API", e.Message);
+        }
 
         // A node given the client certificate: the command line refuses it at once.
         var asClient = _f.Node("worker", NodeProcess.FreePort(), seeds, extra: Tls(certs, "client.pfx"));

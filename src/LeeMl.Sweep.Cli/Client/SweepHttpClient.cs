@@ -107,6 +107,8 @@ public sealed class SweepHttpClient : ISweepApi, IDisposable
         {
             if (endpoint.ServerTrusted == false) return $"the node at {at} is not one of this cluster's nodes: {endpoint.ServerRefusal}";
             // The HTTP API takes any client certificate of the cluster's authority; a node's cluster port takes node certificates only.
+            if (endpoint.ServerTrusted == true && !_tls.SignedByAuthority(_tls.Certificate))
+                return $"the cluster at {at} refused this client's certificate (not signed by its CA)";
             if (endpoint.ServerTrusted == true)
                 return $"{at} is a cluster port (node-to-node traffic, which takes node certificates only), not the HTTP API: " +
                        $"point --cluster at a coordinator's --http port (default {Cluster.Hosting.NodeSettings.Defaults.Http})";
