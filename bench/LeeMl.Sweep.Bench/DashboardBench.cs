@@ -103,7 +103,6 @@ internal static class DashboardBench
         }
         finally
         {
-            try { run.Kill(true); run.WaitForExit(5000); } catch (InvalidOperationException) { }
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }
     }

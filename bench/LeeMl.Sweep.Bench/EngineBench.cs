@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Tests;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -25,7 +26,7 @@ internal static class EngineBench
 {
     private static string Dll => typeof(EngineBench).Assembly.Location;
 
-    private static int FreePort() => BenchProcesses.FreePort();
+    private static int FreePort() => FreePorts.Next();
 
     /// <summary>`node` mode: one cluster node whose trials sleep (--sleep-ms), fake epochs (--fake-epochs), or train for real.</summary>
     public static int Node(string[] args)
@@ -51,7 +52,7 @@ internal static class EngineBench
 
     private sealed class Cluster : IDisposable
     {
-        private readonly List<Process> _processes = [];
+        private readonly List<CliProcess> _processes = [];
         public string Dir { get; } = Directory.CreateTempSubdirectory("leeml-bench-").FullName;
         public int CoordinatorPort { get; } = FreePort();
         public int HttpPort { get; } = FreePort();
@@ -66,23 +67,22 @@ internal static class EngineBench
         }
 
         /// <summary>The coordinator's process (the first started).</summary>
-        public Process Coordinator => _processes[0];
+        public CliProcess Coordinator => _processes[0];
 
         private long _peak;
 
         /// <summary>The coordinator's peak resident memory so far (the kernel's high-water mark).</summary>
         public double CoordinatorPeakMiB()
         {
-            Coordinator.Refresh();
-            _peak = Math.Max(_peak, Coordinator.PeakWorkingSet64);
+            _peak = Math.Max(_peak, Coordinator.PeakMemoryBytes);
             return _peak / 1048576.0;
         }
 
-        private void Start(string[] args) => _processes.Add(BenchProcesses.Start(Dll, Dir, args));
+        private void Start(string[] args) => _processes.Add(new CliProcess(Dir, [], args, new Dictionary<string, string?>(), Dll));
 
         public void Dispose()
         {
-            foreach (var p in _processes) { try { p.Kill(true); p.WaitForExit(5000); } catch (InvalidOperationException) { } }
+            foreach (var p in _processes) p.Dispose();
             try { Directory.Delete(Dir, true); } catch (IOException) { }
         }
     }
@@ -158,9 +158,9 @@ internal static class EngineBench
         var spec = SeedsSpec("engine-100k", 1000, "").Replace("optimizer: [ { name: sgd, lr: 0.1 } ]",
             $"optimizer: [{string.Join(", ", Enumerable.Range(1, 100).Select(i => $"{{ name: sgd, lr: {i * 0.001:0.###} }}"))}]", StringComparison.Ordinal);
         var coordinator = cluster.Coordinator;
-        var cpuBefore = coordinator.TotalProcessorTime;
+        var cpuBefore = coordinator.ProcessorTime;
         var (stored, done, count) = await Time(cluster.HttpPort, workers, spec + "\nmax_trials: 100000\n");
-        var cpu = (coordinator.TotalProcessorTime - cpuBefore).TotalSeconds;
+        var cpu = (coordinator.ProcessorTime - cpuBefore).TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"engine at scale: {count} trials × 10 ms on {workers * slots} slots ({workers} workers × {slots}): all stored {stored:F2} s, job done {done:F2} s; ideal {ideal:F2} s; " +
             $"overhead {100 * (stored / ideal - 1):F1} % (to done: {100 * (done / ideal - 1):F1} %); coordinator CPU {cpu:F2} s = {1e6 * cpu / count:F0} µs per trial; coordinator peak memory {cluster.CoordinatorPeakMiB():F0} MiB"));

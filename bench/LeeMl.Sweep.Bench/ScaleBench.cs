@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Tests;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -13,7 +14,6 @@ namespace LeeMl.Sweep.Bench;
 /// </summary>
 internal static class ScaleBench
 {
-    private static string Cli => BenchProcesses.Cli;
 
     /// <summary>1,000 optimizers × 1,000 seeds of one tiny trial each.</summary>
     private static string MillionSpec() => $$"""
@@ -44,33 +44,24 @@ internal static class ScaleBench
     /// <summary>Runs the program to its end, sampling the kernel's high-water mark of its memory as it goes.</summary>
     private static Measured Measure(string dir, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
-        psi.ArgumentList.Add(Cli);
-        foreach (var a in args) psi.ArgumentList.Add(a);
         var clock = Stopwatch.StartNew();
-        using var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
+        using var p = new CliProcess(dir, args);
         long peak = 0;
-        while (!p.WaitForExit(10))
+        while (!p.WaitForExit(TimeSpan.FromMilliseconds(10)))
         {
             try
             {
-                p.Refresh();
-                peak = Math.Max(peak, p.PeakWorkingSet64);
+                peak = Math.Max(peak, p.PeakMemoryBytes);
             }
             catch (InvalidOperationException) { }
         }
         var seconds = clock.Elapsed.TotalSeconds;
-        p.WaitForExit();
         return new Measured(seconds, peak / 1048576.0, p.ExitCode);
     }
 
-    internal static Process Node(string dir, params string[] args) => BenchProcesses.Start(Cli, dir, args);
+    internal static CliProcess Node(string dir, params string[] args) => new(dir, args);
 
-    internal static int FreePort() => BenchProcesses.FreePort();
+    internal static int FreePort() => FreePorts.Next();
 
     private static string Key(int lr, int seed) => $"logistic|sgd(lr={lr:000})|-|-|-|seed={seed}";
 
@@ -128,13 +119,12 @@ internal static class ScaleBench
                 }
                 var submit = Measure(dir, "submit", "tiny.yaml", "--cluster", $"127.0.0.1:{http}", "--wait", "--out", "cluster-out");
                 var identical = File.ReadAllBytes(Path.Combine(dir, "cluster-out", "results.jsonl")).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(dir, "run-out", "results.jsonl")));
-                nodes[0].Refresh();
                 Console.WriteLine($"cluster (coordinator + 2 workers × 2 slots), the same 20,000: {F(submit.Seconds)} s from submit to the written files " +
-                    $"({F(20_000 / submit.Seconds, "F0")} trials/s); identical to run: {identical}; coordinator peak {F(nodes[0].PeakWorkingSet64 / 1048576.0, "F0")} MiB (bar: 10 s)");
+                    $"({F(20_000 / submit.Seconds, "F0")} trials/s); identical to run: {identical}; coordinator peak {F(nodes[0].PeakMemoryBytes / 1048576.0, "F0")} MiB (bar: 10 s)");
             }
             finally
             {
-                foreach (var n in nodes) { try { n.Kill(true); n.WaitForExit(5000); } catch (InvalidOperationException) { } n.Dispose(); }
+                foreach (var n in nodes) n.Dispose();
             }
             return 0;
         }
@@ -147,13 +137,9 @@ internal static class ScaleBench
     /// <summary>True once the cluster's status lists <paramref name="workers"/> workers with slots.</summary>
     private static bool Registered(string dir, int http, int workers)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, WorkingDirectory = dir };
-        psi.ArgumentList.Add(Cli);
-        foreach (var a in new[] { "status", "--json", "--cluster", $"127.0.0.1:{http}" }) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var json = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) return false;
+        var status = CliProcess.Run(dir, ["status", "--json", "--cluster", $"127.0.0.1:{http}"]);
+        var json = status.Stdout;
+        if (status.ExitCode != 0) return false;
         using var doc = JsonDocument.Parse(json);
         return doc.RootElement.GetProperty("nodes").EnumerateArray().Count(n => n.GetProperty("slots").GetInt32() > 0) >= workers;
     }

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Tests;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -11,7 +12,6 @@ namespace LeeMl.Sweep.Bench;
 /// </summary>
 internal static class SearchBench
 {
-    private static string Cli => BenchProcesses.Cli;
 
     private static string Spec(string data, string model, int epochs, bool asha) => $$"""
         name: search-bench
@@ -31,14 +31,10 @@ internal static class SearchBench
     {
         var file = Path.Combine(dir, name + ".yaml");
         File.WriteAllText(file, spec);
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
-        foreach (var a in new[] { Cli, "run", file, "--out", name, "--slots", "2" }) psi.ArgumentList.Add(a);
         var clock = Stopwatch.StartNew();
-        using var p = Process.Start(psi)!;
-        p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
+        var run = CliProcess.Run(dir, ["run", file, "--out", name, "--slots", "2"], timeout: TimeSpan.FromHours(1));
         var seconds = clock.Elapsed.TotalSeconds;
-        if (p.ExitCode != 0) throw new InvalidOperationException($"run {name} exited {p.ExitCode}: {p.StandardError.ReadToEnd()}");
+        if (run.ExitCode != 0) throw new InvalidOperationException($"run {name} exited {run.ExitCode}: {run.Stderr}");
         var results = File.ReadAllLines(Path.Combine(dir, name, "results.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         var training = File.ReadAllLines(Path.Combine(dir, name, "telemetry.jsonl")).Sum(l => JsonDocument.Parse(l).RootElement.GetProperty("seconds").GetDouble());
         return new Outcome(seconds, results.Sum(r => (long)r.GetProperty("epochs").GetArrayLength()),

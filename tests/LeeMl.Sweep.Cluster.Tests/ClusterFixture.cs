@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Tests;
 using LeeMl.Sweep.Cluster.Protocol;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -9,7 +10,7 @@ namespace LeeMl.Sweep.Cluster.Tests;
 /// <summary>A temporary folder, the processes started in it (all killed at the end), and helpers to drive a real cluster.</summary>
 internal sealed class ClusterFixture : IDisposable
 {
-    private readonly List<NodeProcess> _processes = [];
+    private readonly List<CliProcess> _processes = [];
 
     public string Dir { get; } = Directory.CreateTempSubdirectory("leeml-cluster-").FullName;
 
@@ -23,16 +24,16 @@ internal sealed class ClusterFixture : IDisposable
         return path;
     }
 
-    public NodeProcess Start(params string[] args) => StartIn([], args);
+    public CliProcess Start(params string[] args) => StartIn([], args);
 
     /// <summary>A process started through <paramref name="prefix"/> (e.g. inside a network namespace).</summary>
-    public NodeProcess StartIn(string[] prefix, params string[] args) => StartAt(Dir, prefix, args);
+    public CliProcess StartIn(string[] prefix, params string[] args) => StartAt(Dir, prefix, args);
 
     /// <summary>A process started in the folder <paramref name="workingDirectory"/> (as on another machine, with other files around it).</summary>
-    public NodeProcess StartAt(string workingDirectory, string[] prefix, params string[] args)
+    public CliProcess StartAt(string workingDirectory, string[] prefix, params string[] args)
     {
         Directory.CreateDirectory(workingDirectory);
-        var p = new NodeProcess(workingDirectory, prefix, args, Environment);
+        var p = new CliProcess(workingDirectory, prefix, args, Environment);
         _processes.Add(p);
         return p;
     }
@@ -40,17 +41,17 @@ internal sealed class ClusterFixture : IDisposable
     private static string S(int n) => n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A node of a loopback cluster; coordinators serve the API on <paramref name="http"/>.</summary>
-    public NodeProcess Node(string roles, int port, IEnumerable<int> seeds, int slots = 1, string db = "coord.db", int? http = null, params string[] extra) =>
+    public CliProcess Node(string roles, int port, IEnumerable<int> seeds, int slots = 1, string db = "coord.db", int? http = null, params string[] extra) =>
         NodeAt(Dir, roles, port, seeds, slots, db, http, extra);
 
     /// <summary>A node started in its own folder (nothing of the submitter's files around it).</summary>
-    public NodeProcess NodeAt(string workingDirectory, string roles, int port, IEnumerable<int> seeds, int slots = 1, string db = "coord.db", int? http = null, params string[] extra)
+    public CliProcess NodeAt(string workingDirectory, string roles, int port, IEnumerable<int> seeds, int slots = 1, string db = "coord.db", int? http = null, params string[] extra)
     {
         List<string> args = ["node", "--roles", roles, "--host", "127.0.0.1", "--port", S(port),
             "--seed-nodes", string.Join(",", seeds.Select(s => $"127.0.0.1:{s}")), "--slots", S(slots), "--log-trials"];
         if (roles.Contains("coordinator", StringComparison.Ordinal))
         {
-            args.AddRange(["--db", db.Contains("://", StringComparison.Ordinal) ? db : Path.Combine(Dir, db), "--http", S(http ?? NodeProcess.FreePort())]);
+            args.AddRange(["--db", db.Contains("://", StringComparison.Ordinal) ? db : Path.Combine(Dir, db), "--http", S(http ?? LeeMl.Sweep.Tests.FreePorts.Next())]);
             args.AddRange(["--jobs-dir", Path.Combine(Dir, $"jobs-{port}")]);
         }
         if (roles.Contains("worker", StringComparison.Ordinal) && !extra.Contains("--cache-dir")) args.AddRange(["--cache-dir", Path.Combine(Dir, $"cache-{port}")]);
@@ -88,7 +89,7 @@ internal sealed class ClusterFixture : IDisposable
     public static string Sha256(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 
     /// <summary>The UTC times of the worker's --log-trials lines of one kind ("start", "done").</summary>
-    public static IEnumerable<(DateTime At, string Text)> Logged(NodeProcess worker, string kind) =>
+    public static IEnumerable<(DateTime At, string Text)> Logged(CliProcess worker, string kind) =>
         worker.Lines.Select(l => l.Split(' ', 3)).Where(p => p.Length == 3 && p[1] == kind)
             .Select(p => (DateTime.UtcNow.Date + TimeSpan.ParseExact(p[0], @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture), p[2]));
 

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Tests;
 using System.Text.Json;
 using Xunit.Abstractions;
 
@@ -63,7 +64,7 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
         return Path.Combine(outDir, "results.jsonl");
     }
 
-    private static void AssertQuiet(NodeProcess node, string who) =>
+    private static void AssertQuiet(CliProcess node, string who) =>
         Assert.False(node.Lines.Any(l => l.Contains(" warn: ", StringComparison.Ordinal) || l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal)),
             $"{who} logged a warning or worse:\n{node.Output}");
 
@@ -74,7 +75,7 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
         var runResults = RunInProcess(spec, "run-out");
 
         // A coordinator and two workers (1 and 2 slots), each its own process, started one after another.
-        int c = NodeProcess.FreePort(), http = NodeProcess.FreePort(), w1 = NodeProcess.FreePort(), w2 = NodeProcess.FreePort();
+        int c = LeeMl.Sweep.Tests.FreePorts.Next(), http = LeeMl.Sweep.Tests.FreePorts.Next(), w1 = LeeMl.Sweep.Tests.FreePorts.Next(), w2 = LeeMl.Sweep.Tests.FreePorts.Next();
         int[] seeds = [c, w1];
         var coordinator = _f.Node("coordinator", c, seeds, db: "two.db", http: http);
         await coordinator.WaitFor(o => o.Contains("joined the cluster", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the coordinator's join");
@@ -115,7 +116,7 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
         _f.KillAll();
 
         // The same spec on a coordinator and one worker.
-        int c1 = NodeProcess.FreePort(), http1 = NodeProcess.FreePort(), w = NodeProcess.FreePort();
+        int c1 = LeeMl.Sweep.Tests.FreePorts.Next(), http1 = LeeMl.Sweep.Tests.FreePorts.Next(), w = LeeMl.Sweep.Tests.FreePorts.Next();
         _f.Node("coordinator", c1, [c1, w], db: "one.db", http: http1);
         _f.Node("worker", w, [c1, w], slots: 2);
         using var client1 = ClusterFixture.Client(http1);

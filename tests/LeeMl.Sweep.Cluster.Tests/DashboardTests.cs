@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Tests;
 using System.Globalization;
 using System.Net.Http.Headers;
 using LeeMl.Sweep.Cluster.Service;
@@ -34,7 +35,7 @@ public sealed class DashboardTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task A_running_job_is_listed_streams_progress_and_is_watched_and_cancelled_in_a_real_browser()
     {
-        int port = NodeProcess.FreePort(), http = NodeProcess.FreePort();
+        int port = LeeMl.Sweep.Tests.FreePorts.Next(), http = LeeMl.Sweep.Tests.FreePorts.Next();
         var node = _f.Node("coordinator,worker", port, [port], slots: 2, http: http);
         using var client = ClusterFixture.Client(http);
         await ClusterFixture.WaitForWorkers(client, 1, TimeSpan.FromSeconds(90));

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Tests;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -61,14 +62,14 @@ public sealed class DataShippingTests(ITestOutputHelper output) : IDisposable
         }
 
         // A coordinator and two workers, each in a folder of its own with no data folder.
-        int c = NodeProcess.FreePort(), http = NodeProcess.FreePort(), w1 = NodeProcess.FreePort(), w2 = NodeProcess.FreePort(), w3 = NodeProcess.FreePort();
+        int c = LeeMl.Sweep.Tests.FreePorts.Next(), http = LeeMl.Sweep.Tests.FreePorts.Next(), w1 = LeeMl.Sweep.Tests.FreePorts.Next(), w2 = LeeMl.Sweep.Tests.FreePorts.Next(), w3 = LeeMl.Sweep.Tests.FreePorts.Next();
         int[] seeds = [c, w1, w2];
         _f.NodeAt(Path.Combine(_f.Dir, "coordinator"), "coordinator", c, seeds, http: http);
         var worker1 = _f.NodeAt(Path.Combine(_f.Dir, "w1"), "worker", w1, seeds, slots: 1);
         var worker2 = _f.NodeAt(Path.Combine(_f.Dir, "w2"), "worker", w2, seeds, slots: 1);
         using var client = ClusterFixture.Client(http);
         await ClusterFixture.WaitForWorkers(client, 2, TimeSpan.FromSeconds(90));
-        string Submit(string spec, string outName, out NodeProcess process)
+        string Submit(string spec, string outName, out CliProcess process)
         {
             process = _f.StartAt(submitter, [], "submit", spec, "--cluster", $"127.0.0.1:{http}", "--wait", "--out", Path.Combine(_f.Dir, outName));
             return Path.Combine(_f.Dir, outName, "results.jsonl");

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Tests;
 using System.Text.Json;
 using Xunit.Abstractions;
 
@@ -33,7 +34,7 @@ public sealed class FailureTests(ITestOutputHelper output) : IDisposable
         """;
 
     /// <summary>The trials a worker trains now: started, not done.</summary>
-    private static List<string> Running(NodeProcess worker, string job)
+    private static List<string> Running(CliProcess worker, string job)
     {
         var started = ClusterFixture.Logged(worker, "start").Where(s => s.Text.StartsWith(job, StringComparison.Ordinal)).Select(s => s.Text[(job.Length + 1)..]).ToList();
         foreach (var d in ClusterFixture.Logged(worker, "done").Where(s => s.Text.StartsWith(job, StringComparison.Ordinal)))
@@ -46,7 +47,7 @@ public sealed class FailureTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>A trial the worker has just started (after two done), so that it is far from its end when the worker is stopped.</summary>
-    private static async Task<string> MidTrial(NodeProcess worker, string job)
+    private static async Task<string> MidTrial(CliProcess worker, string job)
     {
         await worker.WaitFor(_ => ClusterFixture.Logged(worker, "done").Count() >= 2, TimeSpan.FromSeconds(90), "a worker that has trained two trials");
         var seen = ClusterFixture.Logged(worker, "start").Count();
@@ -57,7 +58,7 @@ public sealed class FailureTests(ITestOutputHelper output) : IDisposable
     /// <summary>A trial the worker is training, with the worker frozen (SIGSTOP) in the middle of it.
     /// A worker logs "done" before it sends the result, so a trial still running in the drained log
     /// of a frozen worker has not reached the coordinator: killing the worker now always loses it.</summary>
-    private static async Task<string> FrozenMidTrial(NodeProcess worker, string job)
+    private static async Task<string> FrozenMidTrial(CliProcess worker, string job)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -71,7 +72,7 @@ public sealed class FailureTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>Seconds until <paramref name="trial"/> starts on one of <paramref name="others"/>.</summary>
-    private static async Task<double> Restarted(string job, string trial, DateTime since, TimeSpan limit, params NodeProcess[] others)
+    private static async Task<double> Restarted(string job, string trial, DateTime since, TimeSpan limit, params CliProcess[] others)
     {
         var end = DateTime.UtcNow + limit;
         while (DateTime.UtcNow < end)
@@ -87,8 +88,8 @@ public sealed class FailureTests(ITestOutputHelper output) : IDisposable
     public async Task A_leaving_worker_hands_back_a_dead_worker_s_trial_runs_elsewhere_and_a_restarted_coordinator_resumes_and_no_byte_changes()
     {
         var spec = _f.WriteSpec(Spec);
-        int c = NodeProcess.FreePort(), http = NodeProcess.FreePort();
-        int[] w = [NodeProcess.FreePort(), NodeProcess.FreePort(), NodeProcess.FreePort()];
+        int c = LeeMl.Sweep.Tests.FreePorts.Next(), http = LeeMl.Sweep.Tests.FreePorts.Next();
+        int[] w = [LeeMl.Sweep.Tests.FreePorts.Next(), LeeMl.Sweep.Tests.FreePorts.Next(), LeeMl.Sweep.Tests.FreePorts.Next()];
         int[] seeds = [c, w[2], w[0]];   // worker 2 stays up throughout; worker 0 comes back after it left
         var coordinator = _f.Node("coordinator", c, seeds, http: http);
         var workers = w.Select(p => _f.Node("worker", p, seeds, slots: 1)).ToArray();

@@ -60,10 +60,10 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposabl
             Assert.True(run.ExitCode == 0, run.Output);
         }
 
-        int[] coordinators = [NodeProcess.FreePort(), NodeProcess.FreePort(), NodeProcess.FreePort()];
-        int[] http = [NodeProcess.FreePort(), NodeProcess.FreePort(), NodeProcess.FreePort()];
-        int w1 = NodeProcess.FreePort(), w2 = NodeProcess.FreePort();
-        var nodes = new Dictionary<string, NodeProcess>();
+        int[] coordinators = [LeeMl.Sweep.Tests.FreePorts.Next(), LeeMl.Sweep.Tests.FreePorts.Next(), LeeMl.Sweep.Tests.FreePorts.Next()];
+        int[] http = [LeeMl.Sweep.Tests.FreePorts.Next(), LeeMl.Sweep.Tests.FreePorts.Next(), LeeMl.Sweep.Tests.FreePorts.Next()];
+        int w1 = LeeMl.Sweep.Tests.FreePorts.Next(), w2 = LeeMl.Sweep.Tests.FreePorts.Next();
+        var nodes = new Dictionary<string, CliProcess>();
         for (var i = 0; i < 3; i++) nodes[$"127.0.0.1:{coordinators[i]}"] = _f.Node("coordinator", coordinators[i], coordinators, db: db, http: http[i]);
         var worker1 = _f.Node("worker", w1, coordinators, slots: 2);
         var worker2 = _f.Node("worker", w2, coordinators, slots: 2);
@@ -111,7 +111,7 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposabl
         var submitted = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ =>
             liveClient.Submit(new Cluster.Service.SubmitRequest(SmallSpec, "small.yaml", []))));
         Assert.All(submitted, s => Assert.Null(s.Error));
-        var foreign = _f.Node("coordinator", NodeProcess.FreePort(), coordinators, db: "own.db");
+        var foreign = _f.Node("coordinator", LeeMl.Sweep.Tests.FreePorts.Next(), coordinators, db: "own.db");
         Assert.True(foreign.WaitForExit(TimeSpan.FromSeconds(90)), "a coordinator with its own store stayed:\n" + foreign.Output);
         Assert.Equal(2, foreign.ExitCode);
         Assert.Contains($"sqlite:{Path.Combine(_f.Dir, "own.db")}", foreign.Output);
@@ -153,11 +153,11 @@ public sealed class HighAvailabilityTests(ITestOutputHelper output) : IDisposabl
 
         // 4. Every node restarts; fetch, from any coordinator, writes the files of a finished job as run did.
         _f.KillAll();
-        int c1 = NodeProcess.FreePort(), h1 = NodeProcess.FreePort(), c2 = NodeProcess.FreePort(), h2 = NodeProcess.FreePort();
+        int c1 = LeeMl.Sweep.Tests.FreePorts.Next(), h1 = LeeMl.Sweep.Tests.FreePorts.Next(), c2 = LeeMl.Sweep.Tests.FreePorts.Next(), h2 = LeeMl.Sweep.Tests.FreePorts.Next();
         _f.Node("coordinator", c1, [c1, c2], db: db, http: h1);
         _f.Node("coordinator", c2, [c1, c2], db: db, http: h2);
         var fetched = Path.Combine(_f.Dir, "fetched");
-        NodeProcess? fetch = null;
+        CliProcess? fetch = null;
         for (var i = 0; i < 60; i++)
         {
             fetch = _f.Start("fetch", job, "--cluster", $"127.0.0.1:{h2},127.0.0.1:{h1}", "--out", fetched);

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Tests;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Text;
@@ -53,7 +54,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
         var run = _f.Start("run", spec, "--out", Path.Combine(_f.Dir, "run-out"), "--slots", "2");
         Assert.True(run.WaitForExit(TimeSpan.FromMinutes(3)) && run.ExitCode == 0, run.Output);
 
-        int c = NodeProcess.FreePort(), http = NodeProcess.FreePort(), w = NodeProcess.FreePort();
+        int c = LeeMl.Sweep.Tests.FreePorts.Next(), http = LeeMl.Sweep.Tests.FreePorts.Next(), w = LeeMl.Sweep.Tests.FreePorts.Next();
         var coordinator = _f.Node("coordinator", c, [c, w], db: "hostile.db", http: http);
         var worker = _f.Node("worker", w, [c, w], slots: 2);
         using var client = ClusterFixture.Client(http);

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Tests;
 using Xunit.Abstractions;
 
 namespace LeeMl.Sweep.Cluster.Tests;
@@ -32,7 +33,7 @@ public sealed class NetworkNamespaceTests(ITestOutputHelper output) : IDisposabl
         string[] ClientFlags = ["--tls-cert", Path.Combine(certs, "client.pfx"), "--tls-ca", Path.Combine(certs, "ca.crt")];
         var seeds = $"{Namespaces.Address(1)}:4053,{Namespaces.Address(2)}:4053";
         var api = $"{Namespaces.Address(1)}:8053";
-        NodeProcess Node(int host, string roles) => _f.StartIn(_net.Exec(host),
+        CliProcess Node(int host, string roles) => _f.StartIn(_net.Exec(host),
             ["node", "--roles", roles, "--host", Namespaces.Address(host), "--port", "4053", "--seed-nodes", seeds,
              "--slots", "1", "--db", Path.Combine(_f.Dir, $"h{host}.db"), "--jobs-dir", Path.Combine(_f.Dir, $"jobs{host}"),
              "--http-host", Namespaces.Address(1), "--log-trials", .. NetworkNamespaceFlags]);

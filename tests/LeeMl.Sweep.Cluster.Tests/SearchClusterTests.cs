@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Tests;
 using System.Text.Json;
 using LeeMl.Sweep.Optim.Hyper;
 using Xunit.Abstractions;
@@ -36,7 +37,7 @@ public sealed class SearchClusterTests(ITestOutputHelper output) : IDisposable
         Assert.True(run.WaitForExit(TimeSpan.FromMinutes(3)) && run.ExitCode == 0, run.Output);
         var expected = Path.Combine(_f.Dir, "run-out", "results.jsonl");
 
-        int c = NodeProcess.FreePort(), http = NodeProcess.FreePort(), w1 = NodeProcess.FreePort(), w2 = NodeProcess.FreePort();
+        int c = LeeMl.Sweep.Tests.FreePorts.Next(), http = LeeMl.Sweep.Tests.FreePorts.Next(), w1 = LeeMl.Sweep.Tests.FreePorts.Next(), w2 = LeeMl.Sweep.Tests.FreePorts.Next();
         int[] seeds = [c, w1];
         _f.Node("coordinator", c, seeds, db: "search.db", http: http);
         var worker1 = _f.Node("worker", w1, seeds, slots: 2);

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Tests;
 using LeeMl.Sweep.Cluster.Protocol;
 using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
@@ -51,7 +52,7 @@ public sealed class TlsClusterTests(ITestOutputHelper output) : IDisposable
         string Cert(string dir, string file) => Path.Combine(dir, file);
         string[] Tls(string dir, string cert) => ["--tls-cert", Cert(dir, cert), "--tls-ca", Cert(dir, "ca.crt")];
 
-        int c = NodeProcess.FreePort(), http = NodeProcess.FreePort(), w1 = NodeProcess.FreePort(), w2 = NodeProcess.FreePort();
+        int c = LeeMl.Sweep.Tests.FreePorts.Next(), http = LeeMl.Sweep.Tests.FreePorts.Next(), w1 = LeeMl.Sweep.Tests.FreePorts.Next(), w2 = LeeMl.Sweep.Tests.FreePorts.Next();
         int[] seeds = [c, w1];
         var coordinator = _f.Node("coordinator", c, seeds, db: "tls.db", http: http, extra: Tls(certs, "node.pfx"));
         var worker1 = _f.Node("worker", w1, seeds, slots: 2, extra: Tls(certs, "node.pfx"));
@@ -195,13 +196,13 @@ public sealed class TlsClusterTests(ITestOutputHelper output) : IDisposable
         }
 
         // A node given the client certificate: the command line refuses it at once.
-        var asClient = _f.Node("worker", NodeProcess.FreePort(), seeds, extra: Tls(certs, "client.pfx"));
+        var asClient = _f.Node("worker", LeeMl.Sweep.Tests.FreePorts.Next(), seeds, extra: Tls(certs, "client.pfx"));
         Assert.True(asClient.WaitForExit(TimeSpan.FromSeconds(30)));
         Assert.Equal(2, asClient.ExitCode);
         Assert.Contains("a client certificate; a node needs a node certificate", asClient.Output);
 
         // The node program itself with the client certificate, past that check: the cluster's handshake refuses it; it never becomes a member.
-        var settings = new NodeSettings { Roles = [NodeRoles.Worker], Host = "127.0.0.1", Port = NodeProcess.FreePort(), SeedNodes = [.. seeds.Select(s => $"127.0.0.1:{s}")], LogLevel = "Error" };
+        var settings = new NodeSettings { Roles = [NodeRoles.Worker], Host = "127.0.0.1", Port = LeeMl.Sweep.Tests.FreePorts.Next(), SeedNodes = [.. seeds.Select(s => $"127.0.0.1:{s}")], LogLevel = "Error" };
         var clientCert = X509CertificateLoader.LoadPkcs12FromFile(Cert(certs, "client.pfx"), null);
         var runtime = new NodeRuntime(settings, null, embedded: false, null);
         using (var impostor = NodeHost.Build(runtime, new WorkerOptions("", 4, null) { Cache = new(Path.Combine(_f.Dir, "impostor-cache"), 1 << 20) }, new ClusterTls(clientCert, tls.Authority), null, _ => { }))
@@ -215,8 +216,8 @@ public sealed class TlsClusterTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(3, (await client.Status()).Nodes.Count);
 
         // A node without TLS, and a node of another authority: one line each, and they stop.
-        var plain = _f.Node("worker", NodeProcess.FreePort(), seeds);
-        var foreignNode = _f.Node("worker", NodeProcess.FreePort(), seeds, extra: Tls(other, "node.pfx"));
+        var plain = _f.Node("worker", LeeMl.Sweep.Tests.FreePorts.Next(), seeds);
+        var foreignNode = _f.Node("worker", LeeMl.Sweep.Tests.FreePorts.Next(), seeds, extra: Tls(other, "node.pfx"));
         foreach (var (node, expected) in new[] { (plain, $"requires TLS: start this node with --tls-cert and --tls-ca"), (foreignNode, "presents a certificate not signed by --tls-ca") })
         {
             Assert.True(node.WaitForExit(TimeSpan.FromSeconds(40)), "a node that cannot join kept waiting:\n" + node.Output);

@@ -32,8 +32,8 @@ public sealed class TokenRevocationTests(ITestOutputHelper output) : IDisposable
         var init = _f.Start("certs", "init", certs, "--hosts", "127.0.0.1");
         Assert.True(init.WaitForExit(TimeSpan.FromSeconds(60)) && init.ExitCode == 0, init.Output);
         string[] tls = ["--tls-cert", Path.Combine(certs, "node.pfx"), "--tls-ca", Path.Combine(certs, "ca.crt")];
-        int[] ports = [NodeProcess.FreePort(), NodeProcess.FreePort()];
-        int[] http = [NodeProcess.FreePort(), NodeProcess.FreePort()];
+        int[] ports = [LeeMl.Sweep.Tests.FreePorts.Next(), LeeMl.Sweep.Tests.FreePorts.Next()];
+        int[] http = [LeeMl.Sweep.Tests.FreePorts.Next(), LeeMl.Sweep.Tests.FreePorts.Next()];
         var coordinators = ports.Select((p, i) => _f.Node("coordinator", p, ports, db: db, http: http[i], extra: tls)).ToArray();
 
         var token = _f.Start("certs", "token", certs, "--name", "carol");

@@ -265,52 +265,41 @@ public sealed class BadInputCorpusTests : IDisposable
     {
         var akkaPort = LeeMl.Sweep.Tests.FreePorts.Next();
         var port = LeeMl.Sweep.Tests.FreePorts.Next();
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "leeml-sweep.dll"), "node", "--roles", "coordinator,worker", "--port", $"{akkaPort}",
-                     "--seed-nodes", $"127.0.0.1:{akkaPort}", "--db", Path.Combine(_dir, "n.db"), "--slots", "1", "--http", $"{port}" })
-            psi.ArgumentList.Add(a);
-        using var node = System.Diagnostics.Process.Start(psi)!;
-        try
+        using var node = new LeeMl.Sweep.Tests.CliProcess(_dir, "node", "--roles", "coordinator,worker", "--port", $"{akkaPort}",
+            "--seed-nodes", $"127.0.0.1:{akkaPort}", "--db", Path.Combine(_dir, "n.db"), "--slots", "1", "--http", $"{port}");
+        LeeMl.Sweep.Tests.CliProcess.Result status = default!;
+        for (var i = 0; i < 40; i++)
         {
-            CliRunner.Result status = default!;
-            for (var i = 0; i < 40; i++)
-            {
-                status = CliRunner.Process(_dir, "status", "no-such-job", "--cluster", $"127.0.0.1:{port}", "--timeout", "3");
-                if (status.ExitCode != 1) break;   // 1: not up yet
-            }
-            Assert.Equal(2, status.ExitCode);
-            Assert.Contains("unknown job 'no-such-job'", status.Stderr);
-            // The node's cluster port is not its HTTP API: said so, with the port to use.
-            var wrongPort = CliRunner.Process(_dir, "status", "--cluster", $"127.0.0.1:{akkaPort}", "--timeout", "3");
-            Assert.Equal(1, wrongPort.ExitCode);
-            Assert.Contains($"127.0.0.1:{akkaPort} does not speak HTTP (is it a node's cluster port?): point --cluster at a coordinator's --http port", wrongPort.Stderr);
-            var cancel = CliRunner.Process(_dir, "cancel", "no-such-job", "--cluster", $"127.0.0.1:{port}", "--timeout", "5");
-            Assert.Equal(2, cancel.ExitCode);
-            Assert.Contains("unknown job 'no-such-job'", cancel.Stderr);
+            status = CliRunner.Process(_dir, "status", "no-such-job", "--cluster", $"127.0.0.1:{port}", "--timeout", "3");
+            if (status.ExitCode != 1) break;   // 1: not up yet
+        }
+        Assert.Equal(2, status.ExitCode);
+        Assert.Contains("unknown job 'no-such-job'", status.Stderr);
+        // The node's cluster port is not its HTTP API: said so, with the port to use.
+        var wrongPort = CliRunner.Process(_dir, "status", "--cluster", $"127.0.0.1:{akkaPort}", "--timeout", "3");
+        Assert.Equal(1, wrongPort.ExitCode);
+        Assert.Contains($"127.0.0.1:{akkaPort} does not speak HTTP (is it a node's cluster port?): point --cluster at a coordinator's --http port", wrongPort.Stderr);
+        var cancel = CliRunner.Process(_dir, "cancel", "no-such-job", "--cluster", $"127.0.0.1:{port}", "--timeout", "5");
+        Assert.Equal(2, cancel.ExitCode);
+        Assert.Contains("unknown job 'no-such-job'", cancel.Stderr);
 
-            // A job that has ended cannot be cancelled: said so, exit code 3; a running one is (exit 0).
-            var spec = Path.Combine(_dir, "spec.yaml");
-            File.WriteAllText(spec, Good);
-            var done = CliRunner.Process(_dir, "submit", spec, "--cluster", $"127.0.0.1:{port}", "--wait", "--out", Path.Combine(_dir, "done"));
-            Assert.True(done.ExitCode == 0, done.Stderr);
-            var doneJob = done.Stdout.Split('\n')[0].Trim();
-            var again = CliRunner.Process(_dir, "cancel", doneJob, "--cluster", $"127.0.0.1:{port}");
-            Assert.Equal(3, again.ExitCode);
-            Assert.Contains($"job {doneJob} had already ended (done); nothing to cancel", again.Stdout);
-            var slow = Path.Combine(_dir, "slow.yaml");
-            File.WriteAllText(slow, Good.Replace("epochs: 3", "epochs: 5000", StringComparison.Ordinal).Replace("name: good", "name: slow", StringComparison.Ordinal));
-            var running = CliRunner.Process(_dir, "submit", slow, "--cluster", $"127.0.0.1:{port}");
-            var runningJob = running.Stdout.Trim();
-            var stop = CliRunner.Process(_dir, "cancel", runningJob, "--cluster", $"127.0.0.1:{port}");
-            Assert.True(stop.ExitCode == 0, stop.Stderr);
-            Assert.Contains($"cancelled {runningJob}", stop.Stdout);
-            var cancelled = CliRunner.Process(_dir, "status", runningJob, "--cluster", $"127.0.0.1:{port}", "--json");
-            Assert.Contains("\"state\":\"cancelled\"", cancelled.Stdout);
-        }
-        finally
-        {
-            node.Kill(entireProcessTree: true);
-            node.WaitForExit(5000);
-        }
+        // A job that has ended cannot be cancelled: said so, exit code 3; a running one is (exit 0).
+        var spec = Path.Combine(_dir, "spec.yaml");
+        File.WriteAllText(spec, Good);
+        var done = CliRunner.Process(_dir, "submit", spec, "--cluster", $"127.0.0.1:{port}", "--wait", "--out", Path.Combine(_dir, "done"));
+        Assert.True(done.ExitCode == 0, done.Stderr);
+        var doneJob = done.Stdout.Split('\n')[0].Trim();
+        var again = CliRunner.Process(_dir, "cancel", doneJob, "--cluster", $"127.0.0.1:{port}");
+        Assert.Equal(3, again.ExitCode);
+        Assert.Contains($"job {doneJob} had already ended (done); nothing to cancel", again.Stdout);
+        var slow = Path.Combine(_dir, "slow.yaml");
+        File.WriteAllText(slow, Good.Replace("epochs: 3", "epochs: 5000", StringComparison.Ordinal).Replace("name: good", "name: slow", StringComparison.Ordinal));
+        var running = CliRunner.Process(_dir, "submit", slow, "--cluster", $"127.0.0.1:{port}");
+        var runningJob = running.Stdout.Trim();
+        var stop = CliRunner.Process(_dir, "cancel", runningJob, "--cluster", $"127.0.0.1:{port}");
+        Assert.True(stop.ExitCode == 0, stop.Stderr);
+        Assert.Contains($"cancelled {runningJob}", stop.Stdout);
+        var cancelled = CliRunner.Process(_dir, "status", runningJob, "--cluster", $"127.0.0.1:{port}", "--json");
+        Assert.Contains("\"state\":\"cancelled\"", cancelled.Stdout);
     }
 }
