@@ -5,20 +5,33 @@ using Xunit.Abstractions;
 namespace LeeMl.Sweep.Cluster.Tests;
 
 /// <summary>
-/// The sweep engine on real OS processes talking Akka.Remote TCP on loopback: a coordinator
-/// process and worker processes, clients in processes of their own, and the in-process run.
+/// A coordinator and two workers (1 and 2 slots), each its own process, started once for the tests
+/// of <see cref="ClusterSweepTests"/>; the 48-trial job, the 100,000-epoch job and the in-process run
+/// of the same spec are each done once, on first need, and their outcomes shared.
 /// </summary>
-[Trait("Category", "Cluster")]
-public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
+public sealed class ThreeProcessCluster : IAsyncLifetime
 {
-    private readonly ClusterFixture _f = new();
+    internal ClusterFixture F { get; } = new();
 
-    public void Dispose() => _f.Dispose();
+    public int Coordinator { get; } = FreePorts.Next();
+    public int Http { get; } = FreePorts.Next();
+    public int Worker1 { get; } = FreePorts.Next();
+    public int Worker2 { get; } = FreePorts.Next();
 
-    private static readonly TimeSpan Long = TimeSpan.FromMinutes(3);
+    internal CliProcess CoordinatorNode { get; private set; } = null!;
+    internal CliProcess WorkerNode1 { get; private set; } = null!;
+    internal CliProcess WorkerNode2 { get; private set; } = null!;
+
+    /// <summary>What the nodes logged once every worker had registered, before any job.</summary>
+    internal (string Coordinator, string Worker1, string Worker2) AtStart { get; private set; }
+
+    private readonly SemaphoreSlim _once = new(1, 1);
+    private readonly Dictionary<string, string> _done = [];
+
+    public static readonly TimeSpan Long = TimeSpan.FromMinutes(3);
 
     /// <summary>48 quick trials: 2 models × 2 optimizers × 2 schedules × 2 warm-ups × 3 seeds.</summary>
-    private const string Spec48 = """
+    internal const string Spec48 = """
         name: cluster-test
         data: { synthetic: blobs, samples: 1500, features: 8, seed: 3 }
         validation: 0.2
@@ -33,7 +46,7 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
         """;
 
     /// <summary>One trial of 100,000 epochs on 24 rows (one step an epoch): its curve is far longer than one message may be.</summary>
-    private const string LongCurve = """
+    internal const string LongCurve = """
         name: long-curve
         data: { synthetic: blobs, samples: 40, features: 2, seed: 1, test_fraction: 0.25 }
         validation: 0.2
@@ -45,86 +58,134 @@ public sealed class ClusterSweepTests(ITestOutputHelper output) : IDisposable
           optimizer: [ { name: sgd, lr: 0.01 } ]
         """;
 
+    public async Task InitializeAsync()
+    {
+        int[] seeds = [Coordinator, Worker1];
+        CoordinatorNode = F.Node("coordinator", Coordinator, seeds, db: "two.db", http: Http);
+        await CoordinatorNode.WaitFor(o => o.Contains("joined the cluster", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the coordinator's join");
+        WorkerNode1 = F.Node("worker", Worker1, seeds, slots: 1);
+        WorkerNode2 = F.Node("worker", Worker2, seeds, slots: 2);
+        using var client = ClusterFixture.Client(Http);
+        await ClusterFixture.WaitForWorkers(client, 2, TimeSpan.FromSeconds(60));
+        AtStart = (CoordinatorNode.Output, WorkerNode1.Output, WorkerNode2.Output);
+    }
+
+    public Task DisposeAsync()
+    {
+        F.Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The results.jsonl of <paramref name="what"/>, made once: "run" (the in-process run of the 48 trials), "two" (them on this cluster), "long" (the 100,000-epoch trial on it).</summary>
+    internal async Task<string> Results(string what)
+    {
+        await _once.WaitAsync();
+        try
+        {
+            if (_done.TryGetValue(what, out var known)) return known;
+            var results = what switch
+            {
+                "run" => RunInProcess(F.WriteSpec(Spec48), "run-out"),
+                "two" => SubmitAndWait(F, F.WriteSpec(Spec48), Http, "two-out"),
+                "long" => SubmitAndWait(F, F.WriteSpec(LongCurve, "long.yaml"), Http, "long-out"),
+                _ => throw new ArgumentOutOfRangeException(nameof(what), what, null),
+            };
+            return _done[what] = results;
+        }
+        finally
+        {
+            _once.Release();
+        }
+    }
+
     private string RunInProcess(string spec, string name)
     {
-        var outDir = Path.Combine(_f.Dir, name);
-        var run = _f.Start("run", spec, "--out", outDir, "--slots", "2");
+        var outDir = Path.Combine(F.Dir, name);
+        var run = F.Start("run", spec, "--out", outDir, "--slots", "2");
         Assert.True(run.WaitForExit(Long), "run did not finish");
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains($"results: {Path.Combine(outDir, "results.jsonl")}", run.Output);
         return Path.Combine(outDir, "results.jsonl");
     }
 
-    private string SubmitAndWait(string spec, int http, string outName)
+    internal static string SubmitAndWait(ClusterFixture f, string spec, int http, string outName)
     {
-        var outDir = Path.Combine(_f.Dir, outName);
-        var submit = _f.Start("submit", spec, "--cluster", $"127.0.0.1:{http}", "--wait", "--out", outDir);
+        var outDir = Path.Combine(f.Dir, outName);
+        var submit = f.Start("submit", spec, "--cluster", $"127.0.0.1:{http}", "--wait", "--out", outDir);
         Assert.True(submit.WaitForExit(Long), "submit --wait did not finish:\n" + submit.Output);
         Assert.True(submit.ExitCode == 0, submit.Output);
         return Path.Combine(outDir, "results.jsonl");
     }
+}
 
-    private static void AssertQuiet(CliProcess node, string who) =>
-        Assert.False(node.Lines.Any(l => l.Contains(" warn: ", StringComparison.Ordinal) || l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal)),
-            $"{who} logged a warning or worse:\n{node.Output}");
+/// <summary>
+/// The sweep engine on real OS processes talking Akka.Remote TCP on loopback: a coordinator
+/// process and worker processes, clients in processes of their own, and the in-process run. Each
+/// test names one property of the one cluster, so a failure of one does not hide the others.
+/// </summary>
+[Trait("Category", "Cluster")]
+public sealed class ClusterSweepTests(ThreeProcessCluster cluster, ITestOutputHelper output) : IClassFixture<ThreeProcessCluster>
+{
+    private static void AssertQuiet(string log, string who) =>
+        Assert.False(log.Split('\n').Any(l => l.Contains(" warn: ", StringComparison.Ordinal) || l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal)),
+            $"{who} logged a warning or worse:\n{log}");
 
     [Fact]
-    public async Task Three_processes_train_every_trial_on_both_workers_byte_identical_to_one_worker_and_to_run_and_a_100000_epoch_trial_is_stored_once()
+    public void Three_processes_join_say_where_and_log_nothing_at_warning_or_above()
     {
-        var spec = _f.WriteSpec(Spec48);
-        var runResults = RunInProcess(spec, "run-out");
-
-        // A coordinator and two workers (1 and 2 slots), each its own process, started one after another.
-        int c = LeeMl.Sweep.Tests.FreePorts.Next(), http = LeeMl.Sweep.Tests.FreePorts.Next(), w1 = LeeMl.Sweep.Tests.FreePorts.Next(), w2 = LeeMl.Sweep.Tests.FreePorts.Next();
-        int[] seeds = [c, w1];
-        var coordinator = _f.Node("coordinator", c, seeds, db: "two.db", http: http);
-        await coordinator.WaitFor(o => o.Contains("joined the cluster", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the coordinator's join");
-        var worker1 = _f.Node("worker", w1, seeds, slots: 1);
-        var worker2 = _f.Node("worker", w2, seeds, slots: 2);
-        using var client = ClusterFixture.Client(http);
-        await ClusterFixture.WaitForWorkers(client, 2, TimeSpan.FromSeconds(60));
-        Assert.Contains($"joined the cluster at akka.tcp://leeml-sweep@127.0.0.1:{c} as coordinator; dashboard and HTTP API on http://127.0.0.1:{http}/", coordinator.Output);
-        Assert.Contains($"joined the cluster at akka.tcp://leeml-sweep@127.0.0.1:{w2} as worker with 2 slots", worker2.Output);
-        // A normal start and join logs nothing at warning or above.
+        var (coordinator, worker1, _) = cluster.AtStart;
+        Assert.Contains($"joined the cluster at akka.tcp://leeml-sweep@127.0.0.1:{cluster.Coordinator} as coordinator; dashboard and HTTP API on http://127.0.0.1:{cluster.Http}/", coordinator);
+        Assert.Contains($"joined the cluster at akka.tcp://leeml-sweep@127.0.0.1:{cluster.Worker2} as worker with 2 slots", cluster.AtStart.Worker2);
         AssertQuiet(coordinator, "the coordinator");
         AssertQuiet(worker1, "a worker");
-        var twoResults = SubmitAndWait(spec, http, "two-out");
+    }
 
+    [Fact]
+    public async Task Both_workers_train_and_every_trial_is_trained_once_and_reported_complete()
+    {
+        var twoResults = await cluster.Results("two");
         var lines = File.ReadAllLines(twoResults);
         Assert.Equal(48, lines.Length);
         Assert.All(lines, l => Assert.Equal("completed", JsonDocument.Parse(l).RootElement.GetProperty("outcome").GetString()));
-        var trained1 = ClusterFixture.Logged(worker1, "done").Count();
-        var trained2 = ClusterFixture.Logged(worker2, "done").Count();
+        int Trained(CliProcess worker) => ClusterFixture.Logged(worker, "done").Count(d => d.Text.StartsWith("cluster-test-", StringComparison.Ordinal));
+        var (trained1, trained2) = (Trained(cluster.WorkerNode1), Trained(cluster.WorkerNode2));
         Assert.True(trained1 > 0 && trained2 > 0, $"both workers train: {trained1} and {trained2}");
         Assert.Equal(48, trained1 + trained2);
         foreach (var file in new[] { "report.html", "report.md", "results.csv", "curves.csv", "accuracy-bars.png", "learning-curves.svg" })
             Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(twoResults)!, file)), $"submit --wait wrote {file}");
-        var coordinatorJob = Directory.GetDirectories(Path.Combine(_f.Dir, $"jobs-{c}")).Single();
+        var coordinatorJob = Directory.GetDirectories(Path.Combine(cluster.F.Dir, $"jobs-{cluster.Coordinator}")).Single(d => Path.GetFileName(d).StartsWith("cluster-test-", StringComparison.Ordinal));
         Assert.Contains("Complete: 48 of 48 trials", File.ReadAllText(Path.Combine(coordinatorJob, "report.md")));
         var nodes = File.ReadAllLines(Path.Combine(Path.GetDirectoryName(twoResults)!, "telemetry.jsonl"))
             .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("node").GetString()).Distinct().Count();
         Assert.Equal(2, nodes);
+    }
 
-        // A trial of 100,000 epochs: its curve goes to the store in chunks, and it is trained once.
-        var longSpec = _f.WriteSpec(LongCurve, "long.yaml");
-        var longResults = SubmitAndWait(longSpec, http, "long-out");
+    [Fact]
+    public async Task A_100000_epoch_trial_goes_to_the_store_in_chunks_and_is_trained_once()
+    {
+        var longResults = await cluster.Results("long");
         var line = Assert.Single(File.ReadAllLines(longResults));
         Assert.Equal(100_000, JsonDocument.Parse(line).RootElement.GetProperty("epochs").GetArrayLength());
-        var starts = ClusterFixture.Logged(worker1, "start").Concat(ClusterFixture.Logged(worker2, "start")).Count(s => s.Text.StartsWith("long-curve-", StringComparison.Ordinal));
+        var starts = ClusterFixture.Logged(cluster.WorkerNode1, "start").Concat(ClusterFixture.Logged(cluster.WorkerNode2, "start"))
+            .Count(s => s.Text.StartsWith("long-curve-", StringComparison.Ordinal));
         Assert.Equal(1, starts);
         output.WriteLine($"100,000-epoch result: {new FileInfo(longResults).Length / 1e6:F1} MB in results.jsonl, trained once");
-        _f.KillAll();
+    }
 
-        // The same spec on a coordinator and one worker.
-        int c1 = LeeMl.Sweep.Tests.FreePorts.Next(), http1 = LeeMl.Sweep.Tests.FreePorts.Next(), w = LeeMl.Sweep.Tests.FreePorts.Next();
-        _f.Node("coordinator", c1, [c1, w], db: "one.db", http: http1);
-        _f.Node("worker", w, [c1, w], slots: 2);
+    [Fact]
+    public async Task Results_on_two_workers_one_worker_and_run_are_byte_identical()
+    {
+        var hash = ClusterFixture.Sha256(await cluster.Results("run"));
+        Assert.Equal(hash, ClusterFixture.Sha256(await cluster.Results("two")));
+
+        // The same spec on a coordinator and one worker of their own.
+        using var f = new ClusterFixture();
+        int c1 = FreePorts.Next(), http1 = FreePorts.Next(), w = FreePorts.Next();
+        f.Node("coordinator", c1, [c1, w], db: "one.db", http: http1);
+        f.Node("worker", w, [c1, w], slots: 2);
         using var client1 = ClusterFixture.Client(http1);
         await ClusterFixture.WaitForWorkers(client1, 1, TimeSpan.FromSeconds(60));
-        var oneResults = SubmitAndWait(spec, http1, "one-out");
-
-        var hash = ClusterFixture.Sha256(runResults);
-        Assert.Equal(hash, ClusterFixture.Sha256(twoResults));
+        var oneResults = ThreeProcessCluster.SubmitAndWait(f, f.WriteSpec(ThreeProcessCluster.Spec48), http1, "one-out");
         Assert.Equal(hash, ClusterFixture.Sha256(oneResults));
     }
 }
