@@ -23,6 +23,9 @@ public sealed class NodeRuntime
         Renderer = store is null || renderer is not null ? renderer : throw new ArgumentException("a node with a store renders its jobs' reports", nameof(renderer));
     }
 
+    /// <summary>The specs of the jobs this node works on, each parsed once here.</summary>
+    public Experiments.Specs.SpecCache Specs { get; } = new();
+
     /// <summary>Draws the reports of the job folders this node writes (coordinator-role nodes).</summary>
     public Reports.IReportRenderer? Renderer { get; }
 

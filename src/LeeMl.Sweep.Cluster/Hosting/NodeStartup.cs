@@ -78,8 +78,8 @@ public static class NodeStartup
         if (runtime.Settings.IsCoordinator)
         {
             system.ActorOf(Data.BlobServer.Props(runtime.Store!), Data.BlobServer.Name);
-            var services = new NodeServices(runtime.Store!, runtime.Node, new JobSettings()) { Dispatcher = runtime.Dispatcher };
-            services.Reports = system.ActorOf(ReportScheduler.Props(runtime.Store!, runtime.Renderer!, runtime.JobFolder), "reports");
+            var services = new NodeServices(runtime.Store!, runtime.Node, new JobSettings()) { Dispatcher = runtime.Dispatcher, Specs = runtime.Specs };
+            services.Reports = system.ActorOf(ReportScheduler.Props(runtime.Store!, runtime.Renderer!, runtime.Specs, runtime.JobFolder), "reports");
             runtime.Reports = services.Reports;
             var settings = ClusterShardingSettings.Create(system).WithRole(NodeRoles.Coordinator).WithRememberEntities(false)
                 .WithStateStoreMode(StateStoreMode.DData);
@@ -97,7 +97,7 @@ public static class NodeStartup
             runtime.Jobs = ClusterSharding.Get(system).StartProxy(JobRouting.TypeName, NodeRoles.Coordinator, extractor);
         }
         if (worker is not null)
-            runtime.Worker = system.ActorOf(TrialWorker.Props(worker with { Node = runtime.Node, Fetcher = new Data.BlobFetcher(system) }, runtime.Dispatcher, runtime.Jobs), JobEntity.WorkerName);
+            runtime.Worker = system.ActorOf(TrialWorker.Props(worker with { Node = runtime.Node, Fetcher = new Data.BlobFetcher(system), Specs = runtime.Specs }, runtime.Dispatcher, runtime.Jobs), JobEntity.WorkerName);
         runtime.SetReady(cluster.SelfAddress.ToString());
     }
 }

@@ -84,12 +84,12 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
 
     private void StartRecovery()
     {
-        var (store, jobId, node) = (_node.Store, _jobId, _node.Node);
+        var (store, jobId, node, specs) = (_node.Store, _jobId, _node.Node, _node.Specs);
         Task.Run(async () =>
         {
             var claim = await store.ClaimJob(jobId, node);
             if (claim is null) return null;
-            var spec = SpecParser.Parse(claim.Job.SpecText, jobId);
+            var spec = specs.Get(jobId, claim.Job.SpecText);
             var plan = new TrialPlan(spec);
             var done = new List<(long, TrialOutcome, double)>();
             await foreach (var d in store.Done(jobId)) done.Add(d);

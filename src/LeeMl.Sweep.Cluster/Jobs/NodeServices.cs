@@ -10,6 +10,9 @@ namespace LeeMl.Sweep.Cluster.Jobs;
 /// </summary>
 public sealed class NodeServices(ISweepStore store, string node, JobSettings jobs)
 {
+    /// <summary>The node's parsed specs, shared with its worker and report scheduler.</summary>
+    public Experiments.Specs.SpecCache Specs { get; init; } = new();
+
     public ISweepStore Store { get; } = store;
 
     /// <summary>host:port of this node.</summary>

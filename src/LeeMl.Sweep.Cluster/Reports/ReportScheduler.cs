@@ -32,12 +32,13 @@ public sealed class ReportScheduler : ReceiveActor, IWithTimers
     private readonly Func<string, string> _folderOf;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ReportQueue<IActorRef> _queue = new();
-    private readonly ParsedSpecs _specs = new();
+    private readonly Experiments.Specs.SpecCache _specs;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public ReportScheduler(ISweepStore store, IReportRenderer renderer, Func<string, string> folderOf)
+    public ReportScheduler(ISweepStore store, IReportRenderer renderer, Experiments.Specs.SpecCache specs, Func<string, string> folderOf)
     {
+        _specs = specs;
         _store = store;
         _renderer = renderer;
         _folderOf = folderOf;
@@ -56,8 +57,8 @@ public sealed class ReportScheduler : ReceiveActor, IWithTimers
         Receive<Wake>(_ => Next());
     }
 
-    public static Props Props(ISweepStore store, IReportRenderer renderer, Func<string, string> folderOf) =>
-        Akka.Actor.Props.Create(() => new ReportScheduler(store, renderer, folderOf));
+    public static Props Props(ISweepStore store, IReportRenderer renderer, Experiments.Specs.SpecCache specs, Func<string, string> folderOf) =>
+        Akka.Actor.Props.Create(() => new ReportScheduler(store, renderer, specs, folderOf));
 
     private void Next()
     {
@@ -72,7 +73,7 @@ public sealed class ReportScheduler : ReceiveActor, IWithTimers
         Task.Run(async () =>
         {
             var job = await store.GetJob(request.JobId) ?? throw new InvalidOperationException("the job is not in the store");
-            await renderer.Write(store, job, request.Spec ?? specs.Of(job), dir, request.Progress);
+            await renderer.Write(store, job, request.Spec ?? specs.Get(job.Id, job.SpecText), dir, request.Progress);
         }).PipeTo(Self,
             success: () => new Done(request, replyTo, null, clock.Elapsed),
             failure: e => new Done(request, replyTo, e.GetBaseException().Message, clock.Elapsed));

@@ -59,6 +59,7 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
         var id = JobIds.New(spec.Name, DateTime.UtcNow);
         var trials = TrialPlan.CountOf(spec);
         var manifest = request.Data.Where(d => SpecFiles.Paths(spec.Data).Contains(d.Path)).ToList();
+        runtime.Specs.Add(id, spec);   // the job's entity, worker and reports on this node use this parse
         await Store.CreateJob(new NewJob(id, spec.Name, request.SpecText, JsonSerializer.Serialize<IReadOnlyList<ShippedFile>>(manifest, ShippedFileJson.Default.IReadOnlyListShippedFile), trials), cancel);
         runtime.Jobs.Tell(new WakeJob(id));
         return new SubmitReply(id, trials, null);

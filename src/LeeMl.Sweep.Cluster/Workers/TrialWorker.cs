@@ -55,7 +55,7 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
             var (options, jobId) = (_options, m.JobId);
             Task.Run(() =>
             {
-                var spec = SpecParser.Parse(m.SpecText, jobId);
+                var spec = options.Specs.Get(jobId, m.SpecText);
                 var manifest = System.Text.Json.JsonSerializer.Deserialize(m.DataManifest, ShippedFileJson.Default.IReadOnlyListShippedFile) ?? [];
                 return new JobPlan(spec, new TrialPlan(spec), new Experiments.Running.DataLoader(options.SourcesFor(manifest)), options.Kind ?? TrialKinds.Of(spec));
             }).PipeTo(Self, success: p => new PlanReady(jobId, p, null), failure: e => new PlanReady(jobId, null, e.GetBaseException().Message));

@@ -12,6 +12,9 @@ public sealed record WorkerOptions(string Node, int Slots, string? DataDirectory
     /// <summary>Every trial runs as this kind instead of the kind its spec names (benchmarks and tests that stand in for training).</summary>
     public ITrialKind? Kind { get; init; }
 
+    /// <summary>The node's parsed specs (a job's spec is parsed once on a node, whoever asks first).</summary>
+    public Experiments.Specs.SpecCache Specs { get; init; } = new();
+
     /// <summary>Where a line of the trial log goes (kind: assigned, start, done, fault, leaving:), before the message it announces is sent; null: nowhere.</summary>
     public Action<string, string>? TrialLog { get; init; }
 
