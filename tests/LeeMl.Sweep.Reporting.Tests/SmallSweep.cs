@@ -29,7 +29,9 @@ internal static class SmallSweep
         var data = new DataLoader((string?)null);
         return [.. new TrialPlan(spec).All().OrderBy(t => t.Key, StringComparer.Ordinal).Select(t =>
         {
-            var r = TrialKinds.RunToEnd(spec, t, data);
+            using var trial = TrialKinds.Of(spec).Start(spec, t, data);
+            trial.RunUntil(spec.Epochs, null, CancellationToken.None);
+            var r = trial.Result();
             return (t.Key, ResultJson.Line(r), ResultJson.Telemetry(new TrialTelemetry(t.Key, "test", 0.01, 1, [])));
         })];
     });

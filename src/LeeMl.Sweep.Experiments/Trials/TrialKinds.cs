@@ -1,5 +1,3 @@
-using LeeMl.Sweep.Experiments.Planning;
-using LeeMl.Sweep.Experiments.Running;
 using LeeMl.Sweep.Experiments.Specs;
 
 namespace LeeMl.Sweep.Experiments.Trials;
@@ -18,12 +16,4 @@ public static class TrialKinds
 
     /// <summary>The kind a parsed spec names (the parser has checked it is known).</summary>
     public static ITrialKind Of(SweepSpec spec) => All[spec.Kind];
-
-    /// <summary>Runs one trial to its end in this thread: what <c>fit</c>-like callers and test fixtures want.</summary>
-    public static Results.TrialResult RunToEnd(SweepSpec spec, TrialSpec trial, DataLoader data, Action<Results.EpochResult>? onStep = null, CancellationToken cancel = default)
-    {
-        using var t = Of(spec).Start(spec, trial, data);
-        t.RunUntil(spec.Epochs, onStep, cancel);
-        return t.Result();
-    }
 }
