@@ -1,0 +1,21 @@
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace LeeMl.Sweep.Cluster.Tests;
+
+/// <summary>Where a test stands in a scenario whose tests share one cluster and run in order (<see cref="StepOrderer"/>).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class StepAttribute(int number) : Attribute
+{
+    public int Number { get; } = number;
+}
+
+/// <summary>Runs a class's tests by their <see cref="StepAttribute"/>: each still passes or fails on its own.</summary>
+public sealed class StepOrderer : ITestCaseOrderer
+{
+    public const string Name = "LeeMl.Sweep.Cluster.Tests.StepOrderer";
+    public const string Assembly = "LeeMl.Sweep.Cluster.Tests";
+
+    public IEnumerable<TTestCase> OrderTestCases<TTestCase>(IEnumerable<TTestCase> testCases) where TTestCase : ITestCase =>
+        testCases.OrderBy(t => t.TestMethod.Method.GetCustomAttributes(typeof(StepAttribute).AssemblyQualifiedName).FirstOrDefault()?.GetConstructorArguments().Cast<int>().First() ?? int.MaxValue);
+}
