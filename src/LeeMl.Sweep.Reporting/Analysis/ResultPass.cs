@@ -68,7 +68,7 @@ public sealed class ResultPass
     public void Add(TrialResult result, TrialTelemetry? telemetry)
     {
         if (_lastKey is not null && string.CompareOrdinal(_lastKey, result.Key) >= 0)
-            throw new InvalidDataException($"results are not in key order: '{result.Key}' after '{_lastKey}'");
+            throw new InvalidDataException($"results are not in key order: '{result.Key}' after '{_lastKey}' (results.jsonl is written sorted by trial key, one line per trial)");
         _lastKey = result.Key;
         WriteCurve(result);
         var record = new ResultRecord(result, telemetry is null ? null : telemetry with { Node = Intern(telemetry.Node) }, Intern);

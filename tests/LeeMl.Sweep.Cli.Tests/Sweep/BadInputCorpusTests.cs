@@ -157,6 +157,26 @@ public sealed class BadInputCorpusTests : IDisposable
         Assert.Contains($"{Path.Combine(folder, "points.csv")}: file not found", missing.Stderr);
     }
 
+    [Fact]
+    public void Report_on_results_out_of_key_order_or_not_json_is_one_message_exit_2_and_leaves_the_reports_as_they_were()
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(_dir, "job")).FullName;
+        var spec = Path.Combine(_dir, "small.yaml");
+        File.WriteAllText(spec, "name: small\ndata: { synthetic: blobs, samples: 200 }\nmodels: [gaussian-shared, gaussian-separate]\n");
+        Assert.Equal(0, CliRunner.InProcess("run", spec, "--out", dir).ExitCode);
+        var results = Path.Combine(dir, "results.jsonl");
+        var report = File.ReadAllText(Path.Combine(dir, "report.md"));
+        File.WriteAllLines(results, File.ReadAllLines(results).Reverse());
+        var unsorted = CliRunner.InProcess("report", dir);
+        Assert.Equal(2, unsorted.ExitCode);
+        Assert.Contains($"{results}: results are not in key order", unsorted.Stderr);
+        File.WriteAllText(results, "{not json\n");
+        var garbage = CliRunner.InProcess("report", dir);
+        Assert.Equal(2, garbage.ExitCode);
+        Assert.Contains($"{results}: ", garbage.Stderr);
+        Assert.Equal(report, File.ReadAllText(Path.Combine(dir, "report.md")));
+    }
+
     public static TheoryData<string, string, int> CommandLines => new()
     {
         { "tarce", "unknown command 'tarce'", 2 },

@@ -21,7 +21,16 @@ public static class ReportCommand
         {
             var folder = parse.GetValue(dir)!;
             if (!File.Exists(Path.Combine(folder, "results.jsonl"))) throw new UsageException($"{folder}: no results.jsonl there");
-            var report = ReportFolder.Render(folder);
+            SweepReport report;
+            try
+            {
+                report = ReportFolder.Render(folder);
+            }
+            catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException)
+            {
+                // The folder's reports stay as they were: every file is replaced whole or not at all.
+                throw new UsageException($"{Path.Combine(folder, "results.jsonl")}: {e.Message}");
+            }
             parse.InvocationConfiguration.Output.WriteLine($"{ReportFolder.Describe(folder)}; {report.Progress.Done} of {report.Progress.Planned} trials");
             return ExitCodes.Ok;
         });
