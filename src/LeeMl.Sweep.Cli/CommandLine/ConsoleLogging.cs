@@ -7,7 +7,8 @@ namespace LeeMl.Sweep.Cli.CommandLine;
 /// <summary>Logs on stderr, one line each; stdout stays for what a command prints (ids, progress, results).</summary>
 public static class ConsoleLogging
 {
-    public static void Configure(ILoggingBuilder logging, string level)
+    /// <param name="informational">Categories logged from information level up whatever <paramref name="level"/> is (the trial log of --log-trials).</param>
+    public static void Configure(ILoggingBuilder logging, string level, IReadOnlyList<string>? informational = null)
     {
         logging.AddSimpleConsole(o =>
         {
@@ -17,6 +18,7 @@ public static class ConsoleLogging
         });
         logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         logging.SetMinimumLevel(Parse(level));
+        foreach (var category in informational ?? []) logging.AddFilter(category, l => l >= LogLevel.Information);
     }
 
     public static LogLevel Parse(string level) => level.ToLowerInvariant() switch

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
@@ -97,7 +98,7 @@ public static class NodeStartup
             runtime.Jobs = ClusterSharding.Get(system).StartProxy(JobRouting.TypeName, NodeRoles.Coordinator, extractor);
         }
         if (worker is not null)
-            runtime.Worker = system.ActorOf(TrialWorker.Props(worker with { Node = runtime.Node, Fetcher = new Data.BlobFetcher(system), Specs = runtime.Specs }, runtime.Dispatcher, runtime.Jobs), JobEntity.WorkerName);
+            runtime.Worker = system.ActorOf(TrialWorker.Props(worker with { Node = runtime.Node, Fetcher = new Data.BlobFetcher(system), Specs = runtime.Specs, TrialLog = AkkaLogger.Factory.CreateLogger(WorkerOptions.TrialLogCategory) }, runtime.Dispatcher, runtime.Jobs), JobEntity.WorkerName);
         runtime.SetReady(cluster.SelfAddress.ToString());
     }
 }

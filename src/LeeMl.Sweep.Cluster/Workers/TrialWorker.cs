@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Microsoft.Extensions.Logging;
 using LeeMl.Sweep.Cluster.Protocol;
 using LeeMl.Sweep.Experiments.Data;
 using LeeMl.Sweep.Experiments.Planning;
@@ -110,7 +111,7 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
                     Timers.StartSingleTimer("ask", Ask.Instance, a.Delay);
                     break;
                 case WorkerEffect.Log l:
-                    _options.TrialLog?.Invoke(l.Kind, l.Text);
+                    _options.TrialLog.LogInformation("{Kind} {Text}", l.Kind, l.Text);
                     break;
                 case WorkerEffect.Warn w:
                     _log.Warning(w.Text);

@@ -6,7 +6,7 @@ using LeeMl.Sweep.Learning.Data;
 
 namespace LeeMl.Sweep.Cluster.Workers;
 
-/// <summary>How a worker node trains: its name, slots, where named datasets and shipped data come from, and where its trial log goes.</summary>
+/// <summary>How a worker node trains: its name, slots, where named datasets and shipped data come from, and how it reads data.</summary>
 public sealed record WorkerOptions(string Node, int Slots, string? DataDirectory)
 {
     /// <summary>Every trial runs as this kind instead of the kind its spec names (benchmarks and tests that stand in for training).</summary>
@@ -15,8 +15,11 @@ public sealed record WorkerOptions(string Node, int Slots, string? DataDirectory
     /// <summary>The node's parsed specs (a job's spec is parsed once on a node, whoever asks first).</summary>
     public Experiments.Specs.SpecCache Specs { get; init; } = new();
 
-    /// <summary>Where a line of the trial log goes (kind: assigned, start, done, fault, leaving:), before the message it announces is sent; null: nowhere.</summary>
-    public Action<string, string>? TrialLog { get; init; }
+    /// <summary>The logging category of the trial log (assigned, start, done, fault, leaving:), at information level.</summary>
+    public const string TrialLogCategory = "LeeMl.Sweep.Trials";
+
+    /// <summary>Where the trial log goes (a logger of <see cref="TrialLogCategory"/>; the node's hosting sets it).</summary>
+    public Microsoft.Extensions.Logging.ILogger TrialLog { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
     public BlobCache Cache { get; init; } = new(BlobCache.DefaultDirectory, BlobCache.DefaultMaxBytes);
 

@@ -42,7 +42,7 @@ public static class NodeCommand
         var maxData = new Option<string>("--max-data-size") { Description = "coordinators: the largest data a job may ship (its CSV files), e.g. 500M, 2G", HelpName = "SIZE", DefaultValueFactory = _ => "1G" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "workers: where copies of the data shipped with jobs are kept [default: ~/.cache/leeml-sweep/data]", HelpName = "DIR" };
         var cacheSize = new Option<string>("--cache-size") { Description = "workers: how much that cache may hold; the least recently used files go first", HelpName = "SIZE", DefaultValueFactory = _ => "2G" };
-        var logTrials = Options.Flag("--log-trials", "print a line when a trial starts and when it ends on this node");
+        var logTrials = Options.Flag("--log-trials", "log a line (on stderr, at information level) when a trial is assigned, starts and ends on this node");
         var insecure = Options.Insecure();
         var logLevel = SettingsBinder.LogLevelOption();
         var config = SettingsBinder.ConfigOption();
@@ -124,12 +124,10 @@ public static class NodeCommand
             ? new WorkerOptions("", settings.Slots, settings.DataDir)
             {
                 Cache = new(settings.CacheDir ?? Cluster.Data.BlobCache.DefaultDirectory, settings.CacheBytes),
-                // One line each, written before the message it announces leaves the node (UTC time of day first).
-                TrialLog = settings.LogTrials ? (kind, text) => Console.Out.WriteLine($"{DateTime.UtcNow.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture)} {kind} {text}") : null,
             }
             : null;
         var http = settings.IsCoordinator && settings.Http is { } p ? new HttpEndpoint(settings.HttpHost, p) : null;
-        using var host = NodeHost.Build(runtime, worker, tls, http, l => ConsoleLogging.Configure(l, settings.LogLevel));
+        using var host = NodeHost.Build(runtime, worker, tls, http, l => ConsoleLogging.Configure(l, settings.LogLevel, settings.LogTrials ? [WorkerOptions.TrialLogCategory] : []));
         try
         {
             host.StartAsync().GetAwaiter().GetResult();
