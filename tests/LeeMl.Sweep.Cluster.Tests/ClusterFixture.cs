@@ -1,6 +1,7 @@
 using LeeMl.Sweep.Tests;
 using LeeMl.Sweep.Cluster.Protocol;
 using System.Globalization;
+using System.Text.Json;
 using System.Security.Cryptography;
 using LeeMl.Sweep.Cli.Client;
 using LeeMl.Sweep.Cluster.Service;
@@ -88,10 +89,45 @@ internal sealed class ClusterFixture : IDisposable
 
     public static string Sha256(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 
-    /// <summary>The UTC times of the worker's --log-trials lines of one kind ("start", "done").</summary>
-    public static IEnumerable<(DateTime At, string Text)> Logged(CliProcess worker, string kind) =>
-        worker.Lines.Select(l => l.Split(' ', 3)).Where(p => p.Length == 3 && p[1] == kind)
-            .Select(p => (DateTime.UtcNow.Date + TimeSpan.ParseExact(p[0], @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture), p[2]));
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>A running job's running trials and the node of each, as the API's live view shows them (none while no coordinator answers).</summary>
+    public static async Task<IReadOnlyList<(string Key, string Node, int Epoch)>> Running(string job, params int[] httpPorts)
+    {
+        foreach (var port in httpPorts)
+            try
+            {
+                using var doc = JsonDocument.Parse(await Http.GetStringAsync($"http://127.0.0.1:{S(port)}/api/jobs/{job}/live"));
+                return [.. doc.RootElement.GetProperty("trials").EnumerateArray()
+                    .Select(t => (t.GetProperty("key").GetString()!, t.GetProperty("node").GetString()!, t.GetProperty("epoch").GetInt32()))];
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+        return [];
+    }
+
+    /// <summary>A job's telemetry so far (one line per stored trial: where it ran, its attempt, the node faults before it), as the API streams it.</summary>
+    public static async Task<IReadOnlyList<JsonElement>> Telemetry(string job, int httpPort)
+    {
+        var text = await Http.GetStringAsync($"http://127.0.0.1:{S(httpPort)}/api/jobs/{job}/telemetry.jsonl");
+        return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; a <see cref="TimeoutException"/> naming <paramref name="what"/> after <paramref name="timeout"/>.</summary>
+    public static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var end = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > end) throw new TimeoutException($"waited {timeout.TotalSeconds:F0} s for {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The nodes a telemetry file says trials ran on, with how many each.</summary>
+    public static Dictionary<string, int> TrainedPerNode(string telemetryFile) =>
+        File.ReadAllLines(telemetryFile).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("node").GetString()!)
+            .GroupBy(n => n).ToDictionary(g => g.Key, g => g.Count());
 
     public void KillAll()
     {

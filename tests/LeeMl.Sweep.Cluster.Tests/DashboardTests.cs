@@ -8,20 +8,25 @@ using Xunit.Abstractions;
 namespace LeeMl.Sweep.Cluster.Tests;
 
 /// <summary>
-/// The dashboard as a user meets it: a node process serving HTTP with a running job, its event
-/// stream read off the wire, and Debian's headless Chromium (driven by PuppeteerSharp, no browser
-/// downloaded) opening the list, the job — whose progress rises without a reload — a trial, and
-/// cancelling the job. Screenshots are written beside the test binaries (screenshots/).
+/// A coordinator-and-worker node serving HTTP, a job of trials that take seconds, and one headless
+/// Chromium (Debian's, driven by PuppeteerSharp, no browser downloaded) with a page that reports
+/// errors: started once for the steps of <see cref="DashboardTests"/>.
 /// </summary>
-[Trait("Category", "Browser")]
-public sealed class DashboardTests(ITestOutputHelper output) : IDisposable
+public sealed class DashboardNode : ScenarioCluster
 {
-    private readonly ClusterFixture _f = new();
-
-    public void Dispose() => _f.Dispose();
+    public int Port { get; } = FreePorts.Next();
+    public int Http { get; } = FreePorts.Next();
+    internal CliProcess Node { get; private set; } = null!;
+    internal LeeMl.Sweep.Cli.Client.SweepHttpClient Api { get; private set; } = null!;
+    internal string Job { get; private set; } = null!;
+    internal Uri Root => new($"http://127.0.0.1:{Http}");
+    internal HttpClient Web { get; private set; } = null!;
+    internal IBrowser Browser { get; private set; } = null!;
+    internal IPage Page { get; private set; } = null!;
+    internal List<string> Errors { get; } = [];
 
     // Trials of a few seconds each, so that a running trial has a live curve and the job outlasts the test.
-    private const string Spec = """
+    internal const string Spec = """
         name: dashboard
         data: { name: digits }
         models: [{ name: mlp, hidden: 128 }]
@@ -32,19 +37,46 @@ public sealed class DashboardTests(ITestOutputHelper output) : IDisposable
           schedule: [ constant, { name: one-cycle } ]
         """;
 
-    [Fact]
-    public async Task A_running_job_is_listed_streams_progress_and_is_watched_and_cancelled_in_a_real_browser()
+    public override async Task InitializeAsync()
     {
-        int port = LeeMl.Sweep.Tests.FreePorts.Next(), http = LeeMl.Sweep.Tests.FreePorts.Next();
-        var node = _f.Node("coordinator,worker", port, [port], slots: 2, http: http);
-        using var client = ClusterFixture.Client(http);
-        await ClusterFixture.WaitForWorkers(client, 1, TimeSpan.FromSeconds(90));
-        var reply = await client.Submit(new SubmitRequest(Spec, "dashboard.yaml", []));
+        Node = F.Node("coordinator,worker", Port, [Port], slots: 2, http: Http);
+        Api = ClusterFixture.Client(Http);
+        await ClusterFixture.WaitForWorkers(Api, 1, TimeSpan.FromSeconds(90));
+        var reply = await Api.Submit(new SubmitRequest(Spec, "dashboard.yaml", []));
         Assert.Null(reply.Error);
-        var job = reply.Id!;
-        var root = new Uri($"http://127.0.0.1:{http}");
-        using var web = new HttpClient { BaseAddress = root, Timeout = TimeSpan.FromSeconds(30) };
+        Job = reply.Id!;
+        Web = new HttpClient { BaseAddress = Root, Timeout = TimeSpan.FromSeconds(30) };
+        Browser = await LeeMl.Sweep.Tests.HeadlessChromium.Launch(Path.Combine(F.Dir, "chromium-profile"));
+        Page = await Browser.NewPageAsync();
+        await Page.SetViewportAsync(new ViewPortOptions { Width = 1280, Height = 1000 });
+        Page.Console += (_, e) => { if (e.Message.Type == PuppeteerSharp.ConsoleType.Error) Errors.Add(e.Message.Text); };
+        Page.PageError += (_, e) => Errors.Add(e.Message);
+        Page.Dialog += async (_, e) => await e.Dialog.Accept();
+    }
 
+    public override async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        Web?.Dispose();
+        Api?.Dispose();
+        F.Dispose();
+    }
+}
+
+/// <summary>
+/// The dashboard as a user meets it: a node process serving HTTP with a running job, its event
+/// stream read off the wire, and headless Chromium opening the list, the job — whose progress
+/// rises without a reload — a trial, and cancelling the job. Screenshots are written beside the
+/// test binaries (screenshots/). One node, steps in order, each a test of its own.
+/// </summary>
+[Trait("Category", "Browser")]
+[TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
+public sealed class DashboardTests(DashboardNode node, ITestOutputHelper output) : IClassFixture<DashboardNode>
+{
+    [Fact, Step(1)]
+    public async Task The_api_lists_the_running_job_and_its_event_stream_streams_progress_and_resumes_without_repeating()
+    {
+        var (job, web) = (node.Job, node.Web);
         // The JSON API lists the running job, as status --json does.
         var listed = await web.GetStringAsync("/api/jobs");
         Assert.Contains($"\"id\":\"{job}\"", listed);
@@ -58,16 +90,14 @@ public sealed class DashboardTests(ITestOutputHelper output) : IDisposable
         var (_, resumedFirst) = await ReadEvents(web, job, TimeSpan.FromSeconds(5), lastId, firstOnly: true);
         Assert.NotEqual(lastId, resumedFirst);
 
+    }
+
+    [Fact, Step(2)]
+    public async Task Chromium_shows_the_list_the_job_with_progress_rising_without_a_reload_and_a_trial()
+    {
+        var (job, root, page) = (node.Job, node.Root, node.Page);
         var shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(shots);
-        await using var browser = await LeeMl.Sweep.Tests.HeadlessChromium.Launch(Path.Combine(_f.Dir, "chromium-profile"));
-        await using var page = await browser.NewPageAsync();
-        await page.SetViewportAsync(new ViewPortOptions { Width = 1280, Height = 1000 });
-        var errors = new List<string>();
-        page.Console += (_, e) => { if (e.Message.Type == PuppeteerSharp.ConsoleType.Error) errors.Add(e.Message.Text); };
-        page.PageError += (_, e) => errors.Add(e.Message);
-        page.Dialog += async (_, e) => await e.Dialog.Accept();
-
         // The list: after its scripts ran, the DOM names the job.
         await page.GoToAsync(root.ToString(), WaitUntilNavigation.Networkidle2);
         await page.WaitForSelectorAsync($"#job-table a[href='/jobs/{job}']", new WaitForSelectorOptions { Timeout = 15_000 });
@@ -95,17 +125,30 @@ public sealed class DashboardTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("Telemetry", await page.GetContentAsync());
         await page.ScreenshotAsync(Path.Combine(shots, "dashboard-trial.png"), new ScreenshotOptions { FullPage = true });
 
+        Assert.True(node.Errors.Count == 0, string.Join("\n", node.Errors));
+    }
+
+    [Fact, Step(3)]
+    public async Task Cancel_on_the_job_page_ends_the_job_cancelled()
+    {
+        var (job, root, page) = (node.Job, node.Root, node.Page);
         // Cancel from the job page (the confirmation is accepted): the job ends cancelled.
         await page.GoToAsync(new Uri(root, $"/jobs/{job}").ToString());
         await page.WaitForSelectorAsync("#cancel", new WaitForSelectorOptions { Timeout = 15_000, Visible = true });
         await page.ClickAsync("#cancel");
         await page.WaitForFunctionAsync("() => document.getElementById('notice').textContent.startsWith('cancel')", new WaitForFunctionOptions { Timeout = 15_000 });
         Assert.Equal("cancel: cancelled", await page.EvaluateExpressionAsync<string>("document.getElementById('notice').textContent"));
-        var view = await client.Job(job);
+        var view = await node.Api.Job(job);
         Assert.Equal(Experiments.Jobs.JobState.Cancelled, view!.State);
         await page.WaitForFunctionAsync("() => document.getElementById('job-state')?.textContent === 'cancelled'", new WaitForFunctionOptions { Timeout = 30_000 });
-        Assert.True(errors.Count == 0, string.Join("\n", errors));
+        Assert.True(node.Errors.Count == 0, string.Join("\n", node.Errors));
 
+    }
+
+    [Fact, Step(4)]
+    public async Task A_page_of_another_site_cannot_cancel_or_read_through_the_browser()
+    {
+        var (job, web, http) = (node.Job, node.Web, node.Http);
         // A page of another site cannot cancel through the browser: its Origin is refused.
         using var forged = new HttpRequestMessage(HttpMethod.Post, $"/api/jobs/{job}/cancel");
         forged.Headers.Add("Origin", "http://evil.example");
@@ -114,7 +157,7 @@ public sealed class DashboardTests(ITestOutputHelper output) : IDisposable
         using var rebound = new HttpRequestMessage(HttpMethod.Get, "/api/jobs");
         rebound.Headers.Host = $"evil.example:{http}";
         Assert.Equal((System.Net.HttpStatusCode)421, (await web.SendAsync(rebound)).StatusCode);
-        Assert.False(node.HasExited, node.Output);
+        Assert.False(node.Node.HasExited, node.Node.Output);
     }
 
     /// <summary>Counts the progress events of a job's stream for <paramref name="duration"/> (or up to the first), and the last id seen.</summary>

@@ -11,9 +11,8 @@ namespace LeeMl.Sweep.Cluster.Tests;
 /// with two workers, each in a folder of its own with no data folder: started once for the steps
 /// of <see cref="DataShippingTests"/>. A third worker whose cache cannot be written joins on first need.
 /// </summary>
-public sealed class DataShippingCluster : IAsyncLifetime
+public sealed class DataShippingCluster : ScenarioCluster
 {
-    internal ClusterFixture F { get; } = new();
     internal string Submitter => Path.Combine(F.Dir, "submitter");
     public int Coordinator { get; } = FreePorts.Next();
     public int Http { get; } = FreePorts.Next();
@@ -48,7 +47,7 @@ public sealed class DataShippingCluster : IAsyncLifetime
           optimizer: [ { name: sgdm, lr: 0.05 }, { name: adam, lr: 0.01 } ]
         """;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         Directory.CreateDirectory(Submitter);
         File.WriteAllText(Path.Combine(Submitter, "train.csv"), Csv(1, 3000));
@@ -71,11 +70,6 @@ public sealed class DataShippingCluster : IAsyncLifetime
         await ClusterFixture.WaitForWorkers(client, 2, TimeSpan.FromSeconds(90));
     }
 
-    public Task DisposeAsync()
-    {
-        F.Dispose();
-        return Task.CompletedTask;
-    }
 
     /// <summary>The third worker, whose cache cannot be written (started once, registered).</summary>
     internal async Task<CliProcess> Broken()
@@ -115,8 +109,8 @@ public sealed class DataShippingTests(DataShippingCluster cluster, ITestOutputHe
         var one = cluster.Submit("one.yaml", "one", out var submitOne);
         Assert.True(submitOne.WaitForExit(TimeSpan.FromMinutes(3)) && submitOne.ExitCode == 0, submitOne.Output);
         Assert.Equal(ClusterFixture.Sha256(Path.Combine(F.Dir, "run-one", "results.jsonl")), ClusterFixture.Sha256(one));
-        Assert.NotEmpty(ClusterFixture.Logged(cluster.Worker1, "done"));
-        Assert.NotEmpty(ClusterFixture.Logged(cluster.Worker2, "done"));
+        var trained = ClusterFixture.TrainedPerNode(Path.Combine(F.Dir, "one", "telemetry.jsonl"));
+        Assert.True(trained.ContainsKey($"127.0.0.1:{cluster.W1}") && trained.ContainsKey($"127.0.0.1:{cluster.W2}"), "both workers train: " + string.Join(", ", trained));
         Assert.False(File.Exists(Path.Combine(F.Dir, "w1", "train.csv")));
     }
 

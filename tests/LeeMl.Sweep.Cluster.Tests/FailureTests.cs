@@ -5,17 +5,20 @@ using Xunit.Abstractions;
 namespace LeeMl.Sweep.Cluster.Tests;
 
 /// <summary>
-/// Nodes go away while they train, one after another, on one cluster (SQLite, one coordinator):
-/// a worker leaves (SIGTERM), a worker dies (SIGKILL), the coordinator dies (SIGKILL) and is
-/// started again on its database. The job completes with every trial once and the bytes of an
-/// undisturbed run.
+/// A coordinator (SQLite) and three one-slot workers, and a job of 96 trials submitted with
+/// <c>submit --wait</c>: started once for the steps of <see cref="FailureTests"/>.
 /// </summary>
-[Trait("Category", "Cluster")]
-public sealed class FailureTests(ITestOutputHelper output) : IDisposable
+public sealed class FailureCluster : ScenarioCluster
 {
-    private readonly ClusterFixture _f = new();
-
-    public void Dispose() => _f.Dispose();
+    public int Coordinator { get; } = FreePorts.Next();
+    public int Http { get; } = FreePorts.Next();
+    public int[] W { get; } = [FreePorts.Next(), FreePorts.Next(), FreePorts.Next()];
+    internal int[] Seeds => [Coordinator, W[2], W[0]];   // worker 2 stays up throughout; worker 0 comes back after it left
+    internal CliProcess CoordinatorNode { get; set; } = null!;
+    internal CliProcess[] Workers { get; private set; } = null!;
+    internal CliProcess Submit { get; private set; } = null!;
+    internal string Job { get; private set; } = null!;
+    internal string SpecFile { get; private set; } = null!;
 
     /// <summary>96 trials of about half a second: long enough to catch a worker in the middle of one.</summary>
     public const string Spec = """
@@ -33,112 +36,137 @@ public sealed class FailureTests(ITestOutputHelper output) : IDisposable
           gradient_noise: [ none, { eta: 0.01 } ]
         """;
 
-    /// <summary>The trials a worker trains now: started, not done.</summary>
-    private static List<string> Running(CliProcess worker, string job)
+    public override async Task InitializeAsync()
     {
-        var started = ClusterFixture.Logged(worker, "start").Where(s => s.Text.StartsWith(job, StringComparison.Ordinal)).Select(s => s.Text[(job.Length + 1)..]).ToList();
-        foreach (var d in ClusterFixture.Logged(worker, "done").Where(s => s.Text.StartsWith(job, StringComparison.Ordinal)))
-        {
-            var rest = d.Text[(job.Length + 1)..];   // KEY OUTCOME SECONDS; keys hold spaces
-            rest = rest[..rest.LastIndexOf(' ')];
-            started.Remove(rest[..rest.LastIndexOf(' ')]);
-        }
-        return started;
+        SpecFile = F.WriteSpec(Spec);
+        CoordinatorNode = F.Node("coordinator", Coordinator, Seeds, http: Http);
+        Workers = [.. W.Select(p => F.Node("worker", p, Seeds, slots: 1))];
+        using var client = ClusterFixture.Client(Http);
+        await ClusterFixture.WaitForWorkers(client, 3, TimeSpan.FromSeconds(90));
+        Submit = F.Start("submit", SpecFile, "--cluster", $"127.0.0.1:{Http}", "--wait", "--out", Path.Combine(F.Dir, "out"), "--timeout", "5");
+        await Submit.WaitFor(o => o.Contains("failure-test-", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the job id");
+        Job = Submit.Lines.First(l => l.StartsWith("failure-test-", StringComparison.Ordinal));
     }
 
-    /// <summary>A trial the worker has just started (after two done), so that it is far from its end when the worker is stopped.</summary>
-    private static async Task<string> MidTrial(CliProcess worker, string job)
+}
+
+/// <summary>
+/// Nodes go away while they train, one after another, on one cluster (SQLite, one coordinator):
+/// a worker leaves (SIGTERM), a worker dies (SIGKILL), the coordinator dies (SIGKILL) and is
+/// started again on its database. The job completes with every trial once and the bytes of an
+/// undisturbed run. One cluster, steps in order, each a test of its own.
+/// </summary>
+[Trait("Category", "Cluster")]
+[TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
+public sealed class FailureTests(FailureCluster cluster, ITestOutputHelper output) : IClassFixture<FailureCluster>
+{
+    private static string NodeOf(int port) => $"127.0.0.1:{port}";
+
+    /// <summary>A trial that the API shows <paramref name="worker"/> training, near its start (so far from its end), once the job has results.</summary>
+    private static async Task<string> MidTrial(string job, int http, CliProcess worker, string node)
     {
-        await worker.WaitFor(_ => ClusterFixture.Logged(worker, "done").Count() >= 2, TimeSpan.FromSeconds(90), "a worker that has trained two trials");
-        var seen = ClusterFixture.Logged(worker, "start").Count();
-        await worker.WaitFor(_ => ClusterFixture.Logged(worker, "start").Count() > seen && Running(worker, job).Count > 0, TimeSpan.FromSeconds(90), "a worker starting a trial");
-        return Running(worker, job)[^1];
+        using var client = ClusterFixture.Client(http);
+        await ClusterFixture.Until(async () => (await ClusterFixture.TryJob(client, job))?.Done >= 2, TimeSpan.FromSeconds(90), "two results stored");
+        var end = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (DateTime.UtcNow < end)
+        {
+            var early = (await ClusterFixture.Running(job, http)).Where(t => t.Node == node && t.Epoch < 10).Select(t => t.Key).FirstOrDefault();
+            if (early is not null) return early;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"the API did not show {node} starting a trial:\n{worker.Output}");
     }
 
     /// <summary>A trial the worker is training, with the worker frozen (SIGSTOP) in the middle of it.
-    /// A worker logs "done" before it sends the result, so a trial still running in the drained log
-    /// of a frozen worker has not reached the coordinator: killing the worker now always loses it.</summary>
-    private static async Task<string> FrozenMidTrial(CliProcess worker, string job)
+    /// A result sent before the freeze reaches the coordinator within a second on loopback, so a trial
+    /// the API still shows on the frozen worker a second later is lost when the worker is killed now.</summary>
+    private static async Task<string> FrozenMidTrial(string job, int http, CliProcess worker, string node)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var trial = await MidTrial(worker, job);
+            var trial = await MidTrial(job, http, worker, node);
             worker.Freeze();
-            await Task.Delay(1000);   // the output readers drain what the worker printed before it froze
-            if (Running(worker, job).Contains(trial)) return trial;
+            await Task.Delay(1000);
+            if ((await ClusterFixture.Running(job, http)).Any(t => t.Key == trial && t.Node == node)) return trial;
             if (attempt == 5) throw new InvalidOperationException("every trial picked ended before its worker froze:\n" + worker.Output);
             worker.Thaw();
         }
     }
 
-    /// <summary>Seconds until <paramref name="trial"/> starts on one of <paramref name="others"/>.</summary>
-    private static async Task<double> Restarted(string job, string trial, DateTime since, TimeSpan limit, params CliProcess[] others)
+    /// <summary>Seconds from <paramref name="since"/> until the API shows <paramref name="trial"/> running on another node than <paramref name="gone"/>.</summary>
+    private static async Task<double> Restarted(string job, int http, string trial, string gone, DateTime since, TimeSpan limit)
     {
         var end = DateTime.UtcNow + limit;
         while (DateTime.UtcNow < end)
         {
-            var at = others.SelectMany(o => ClusterFixture.Logged(o, "start")).Where(s => s.At >= since.AddMilliseconds(-50) && s.Text == $"{job} {trial}").Select(s => s.At).Order().FirstOrDefault();
-            if (at != default) return (at - since).TotalSeconds;
+            if ((await ClusterFixture.Running(job, http)).Any(t => t.Key == trial && t.Node != gone)) return (DateTime.UtcNow - since).TotalSeconds;
             await Task.Delay(100);
         }
         throw new TimeoutException($"{trial} did not start again within {limit}");
     }
 
-    [Fact]
-    public async Task A_leaving_worker_hands_back_a_dead_worker_s_trial_runs_elsewhere_and_a_restarted_coordinator_resumes_and_no_byte_changes()
+    [Fact, Step(1)]
+    public async Task A_leaving_worker_hands_its_trials_back_and_one_runs_elsewhere_within_5_s()
     {
-        var spec = _f.WriteSpec(Spec);
-        int c = LeeMl.Sweep.Tests.FreePorts.Next(), http = LeeMl.Sweep.Tests.FreePorts.Next();
-        int[] w = [LeeMl.Sweep.Tests.FreePorts.Next(), LeeMl.Sweep.Tests.FreePorts.Next(), LeeMl.Sweep.Tests.FreePorts.Next()];
-        int[] seeds = [c, w[2], w[0]];   // worker 2 stays up throughout; worker 0 comes back after it left
-        var coordinator = _f.Node("coordinator", c, seeds, http: http);
-        var workers = w.Select(p => _f.Node("worker", p, seeds, slots: 1)).ToArray();
-        using var client = ClusterFixture.Client(http);
-        await ClusterFixture.WaitForWorkers(client, 3, TimeSpan.FromSeconds(90));
-        var submit = _f.Start("submit", spec, "--cluster", $"127.0.0.1:{http}", "--wait", "--out", Path.Combine(_f.Dir, "out"), "--timeout", "5");
-        await submit.WaitFor(o => o.Contains("failure-test-", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the job id");
-        var job = submit.Lines.First(l => l.StartsWith("failure-test-", StringComparison.Ordinal));
-
-        // 1. SIGTERM: the leaving worker hands its trials back; one resumes elsewhere within seconds.
-        var trial = await FrozenMidTrial(workers[0], job);
+        var (job, http, w, workers) = (cluster.Job, cluster.Http, cluster.W, cluster.Workers);
+        var trial = await FrozenMidTrial(job, http, workers[0], NodeOf(w[0]));
         workers[0].Terminate();   // pending until the worker thaws, so that it leaves well before the trial could end
         workers[0].Thaw();
         var at = DateTime.UtcNow;
-        var resumed = await Restarted(job, trial, at, TimeSpan.FromSeconds(30), workers[1], workers[2]);
-        output.WriteLine($"SIGTERM → {trial} running on another worker after {resumed:F1} s");
-        Assert.True(resumed <= 5, $"resumed after {resumed:F1} s");
-        Assert.True(workers[0].WaitForExit(TimeSpan.FromSeconds(30)), "the leaving node exits");
-        Assert.Equal(0, workers[0].ExitCode);
-        Assert.Matches(@"leaving: handing back [1-9]\d* trials", workers[0].Output);
-        workers[0] = _f.Node("worker", w[0], seeds, slots: 1);   // back, so that three nodes stay when the coordinator dies
+        try
+        {
+            var resumed = await Restarted(job, http, trial, NodeOf(w[0]), at, TimeSpan.FromSeconds(30));
+            output.WriteLine($"SIGTERM → {trial} running on another worker after {resumed:F1} s");
+            Assert.True(resumed <= 5, $"resumed after {resumed:F1} s");
+            Assert.True(workers[0].WaitForExit(TimeSpan.FromSeconds(30)), "the leaving node exits");
+            Assert.Equal(0, workers[0].ExitCode);
+        }
+        finally
+        {
+            workers[0].WaitForExit(TimeSpan.FromSeconds(30));
+            workers[0] = cluster.F.Node("worker", w[0], cluster.Seeds, slots: 1);   // back, so that three nodes stay when the coordinator dies
+        }
+    }
 
-        // 2. SIGKILL: the dead worker's trial runs elsewhere once the cluster has removed it.
-        trial = await FrozenMidTrial(workers[1], job);
+    [Fact, Step(2)]
+    public async Task A_killed_worker_s_trial_runs_elsewhere_within_15_s()
+    {
+        var (job, http, w, workers) = (cluster.Job, cluster.Http, cluster.W, cluster.Workers);
+        var trial = await FrozenMidTrial(job, http, workers[1], NodeOf(w[1]));
         workers[1].Kill();
-        at = DateTime.UtcNow;
-        var restarted = await Restarted(job, trial, at, TimeSpan.FromSeconds(45), workers[0], workers[2]);
+        var at = DateTime.UtcNow;
+        var restarted = await Restarted(job, http, trial, NodeOf(w[1]), at, TimeSpan.FromSeconds(45));
         output.WriteLine($"SIGKILL of a worker → {trial} running on another worker after {restarted:F1} s");
         Assert.True(restarted <= 15, $"restarted after {restarted:F1} s");
+    }
 
-        // 3. The coordinator dies and comes back on its database and port: the job resumes, results stored before are kept.
+    [Fact, Step(3)]
+    public async Task A_coordinator_killed_and_started_again_on_its_database_finishes_the_job()
+    {
+        using var client = ClusterFixture.Client(cluster.Http);
         await ClusterFixture.WaitForWorkers(client, 2, TimeSpan.FromSeconds(60));
-        var doneBefore = (await client.Job(job))!.Done;
-        coordinator.Kill();
-        at = DateTime.UtcNow;
+        var doneBefore = (await client.Job(cluster.Job))!.Done;
+        cluster.CoordinatorNode.Kill();
+        var at = DateTime.UtcNow;
         await Task.Delay(1000);
-        _f.Node("coordinator", c, seeds, http: http);
-        Assert.True(submit.WaitForExit(TimeSpan.FromMinutes(4)), "submit --wait did not finish:\n" + submit.Output);
+        cluster.CoordinatorNode = cluster.F.Node("coordinator", cluster.Coordinator, cluster.Seeds, http: cluster.Http);
+        Assert.True(cluster.Submit.WaitForExit(TimeSpan.FromMinutes(4)), "submit --wait did not finish:\n" + cluster.Submit.Output);
         output.WriteLine($"coordinator killed at {doneBefore} of 96 done; job done {(DateTime.UtcNow - at).TotalSeconds:F1} s later");
-        Assert.True(submit.ExitCode == 0, submit.Output);
+        Assert.True(cluster.Submit.ExitCode == 0, cluster.Submit.Output);
+    }
 
-        var results = Path.Combine(_f.Dir, "out", "results.jsonl");
+    [Fact, Step(4)]
+    public void The_job_has_every_trial_once_the_bytes_of_an_undisturbed_run_and_the_killed_attempt_on_record()
+    {
+        Assert.True(cluster.Submit.WaitForExit(TimeSpan.FromMinutes(4)), "submit --wait did not finish:\n" + cluster.Submit.Output);
+        var results = Path.Combine(cluster.F.Dir, "out", "results.jsonl");
         var keys = File.ReadAllLines(results).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("key").GetString()).ToList();
         Assert.Equal(96, keys.Count);
         Assert.Equal(96, keys.Distinct().Count());
-        var run = _f.Start("run", spec, "--out", Path.Combine(_f.Dir, "undisturbed"));
+        var run = cluster.F.Start("run", cluster.SpecFile, "--out", Path.Combine(cluster.F.Dir, "undisturbed"));
         Assert.True(run.WaitForExit(TimeSpan.FromMinutes(3)) && run.ExitCode == 0, run.Output);
-        Assert.Equal(ClusterFixture.Sha256(Path.Combine(_f.Dir, "undisturbed", "results.jsonl")), ClusterFixture.Sha256(results));
-        var telemetry = File.ReadAllLines(Path.Combine(_f.Dir, "out", "telemetry.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(ClusterFixture.Sha256(Path.Combine(cluster.F.Dir, "undisturbed", "results.jsonl")), ClusterFixture.Sha256(results));
+        var telemetry = File.ReadAllLines(Path.Combine(cluster.F.Dir, "out", "telemetry.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Contains(telemetry, t => t.GetProperty("faults").GetArrayLength() > 0);   // the killed worker's attempt is on record, apart from the results
     }
 }

@@ -13,23 +13,19 @@ using Xunit.Abstractions;
 
 namespace LeeMl.Sweep.Cluster.Tests;
 
-/// <summary>
-/// A process that reaches a loopback cluster's ports but never joined it (the threat of
-/// docs/security.md without TLS) sends everything it can while a job runs: forged results, a fake
-/// worker registration, a hand-back of the real worker's trials, cancels, spec and data requests,
-/// messages with null and oversized fields, PoisonPill and Kill by actor selection and to resolved
-/// references, garbage bytes on every port, and hostile requests and specs to the HTTP API. Each
-/// is refused; every node stays up; the job completes with every trial trained once and the
-/// bytes of <c>run</c>.
-/// </summary>
-[Trait("Category", "Cluster")]
-public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
+/// <summary>A coordinator and a two-slot worker on loopback without TLS, and a job running on them: started once for the steps of <see cref="HostileInputTests"/>.</summary>
+public sealed class HostileInputCluster : ScenarioCluster
 {
-    private readonly ClusterFixture _f = new();
+    public int C { get; } = FreePorts.Next();
+    public int Http { get; } = FreePorts.Next();
+    public int W { get; } = FreePorts.Next();
+    internal CliProcess CoordinatorNode { get; private set; } = null!;
+    internal CliProcess WorkerNode { get; private set; } = null!;
+    internal CliProcess Submit { get; private set; } = null!;
+    internal string Job { get; private set; } = null!;
+    internal TrialPlan Plan { get; } = new(SpecParser.Parse(Spec, "spec.yaml"));
 
-    public void Dispose() => _f.Dispose();
-
-    private const string Spec = """
+    internal const string Spec = """
         name: beside-the-attack
         data: { synthetic: blobs, samples: 20000, features: 8, seed: 5 }
         validation: 0.2
@@ -41,28 +37,58 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
           schedule: [ none, { name: one-cycle } ]
         """;
 
+    public override async Task InitializeAsync()
+    {
+        var spec = F.WriteSpec(Spec);
+        var run = F.Start("run", spec, "--out", Path.Combine(F.Dir, "run-out"), "--slots", "2");
+        Assert.True(run.WaitForExit(TimeSpan.FromMinutes(3)) && run.ExitCode == 0, run.Output);
+        CoordinatorNode = F.Node("coordinator", C, [C, W], db: "hostile.db", http: Http);
+        WorkerNode = F.Node("worker", W, [C, W], slots: 2);
+        using var client = ClusterFixture.Client(Http);
+        await ClusterFixture.WaitForWorkers(client, 1, TimeSpan.FromSeconds(60));
+        Submit = F.Start("submit", spec, "--cluster", $"127.0.0.1:{Http}", "--wait", "--out", Path.Combine(F.Dir, "out"), "--timeout", "30");
+        Job = await WaitForJob(client);
+    }
+
+    private static async Task<string> WaitForJob(Cli.Client.SweepHttpClient client)
+    {
+        var end = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < end)
+        {
+            var status = await client.Status();
+            if (status.Jobs.FirstOrDefault(j => j.Done > 0) is { } job) return job.Id;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException("the job did not start");
+    }
+
+}
+
+/// <summary>
+/// A process that reaches a loopback cluster's ports but never joined it (the threat of
+/// docs/security.md without TLS) sends everything it can while a job runs: forged results, a fake
+/// worker registration, a hand-back of the real worker's trials, cancels, spec and data requests,
+/// messages with null and oversized fields, PoisonPill and Kill by actor selection and to resolved
+/// references, garbage bytes on every port, and hostile requests and specs to the HTTP API. Each
+/// is refused; every node stays up; the job completes with every trial trained once and the
+/// bytes of <c>run</c>. One cluster, steps in order (the attacks while the job runs), each a test of its own.
+/// </summary>
+[Trait("Category", "Cluster")]
+[TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
+public sealed class HostileInputTests(HostileInputCluster cluster, ITestOutputHelper output) : IClassFixture<HostileInputCluster>
+{
+    private ClusterFixture F => cluster.F;
+
     /// <summary>Records whatever the cluster sends back to the intruder (it should send nothing).</summary>
     private sealed class Inbox : ReceiveActor
     {
         public Inbox(ConcurrentQueue<string> received) => ReceiveAny(m => received.Enqueue(m.GetType().Name));
     }
 
-    [Fact]
-    public async Task Forged_messages_garbage_and_hostile_requests_are_refused_every_node_stays_up_and_the_job_beside_them_matches_run()
+    [Fact, Step(1)]
+    public async Task Forged_messages_and_system_messages_from_a_process_that_never_joined_are_dropped_and_logged()
     {
-        var spec = _f.WriteSpec(Spec);
-        var run = _f.Start("run", spec, "--out", Path.Combine(_f.Dir, "run-out"), "--slots", "2");
-        Assert.True(run.WaitForExit(TimeSpan.FromMinutes(3)) && run.ExitCode == 0, run.Output);
-
-        int c = LeeMl.Sweep.Tests.FreePorts.Next(), http = LeeMl.Sweep.Tests.FreePorts.Next(), w = LeeMl.Sweep.Tests.FreePorts.Next();
-        var coordinator = _f.Node("coordinator", c, [c, w], db: "hostile.db", http: http);
-        var worker = _f.Node("worker", w, [c, w], slots: 2);
-        using var client = ClusterFixture.Client(http);
-        await ClusterFixture.WaitForWorkers(client, 1, TimeSpan.FromSeconds(60));
-        var submit = _f.Start("submit", spec, "--cluster", $"127.0.0.1:{http}", "--wait", "--out", Path.Combine(_f.Dir, "out"), "--timeout", "30");
-        var job = await WaitForJob(client);
-        var plan = new TrialPlan(SpecParser.Parse(Spec, "spec.yaml"));
-
+        var (c, w, job, plan) = (cluster.C, cluster.W, cluster.Job, cluster.Plan);
         var received = new ConcurrentQueue<string>();
         using (var intruder = ActorSystem.Create("intruder", ConfigurationFactory.ParseString("""
             akka.actor.provider = remote
@@ -134,6 +160,20 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
             await intruder.Terminate();
         }
 
+        Assert.Empty(received);
+        foreach (var kind in new[] { "TrialFinished", "HandBack", "GetJobSpec", "CancelJob", "WorkerHeartbeat", "RequestWork", "FetchBlobChunk", "WhichStore" })
+            Assert.True(cluster.CoordinatorNode.Output.Contains($"dropped {kind} from akka.tcp://intruder@", StringComparison.Ordinal), $"the coordinator did not log a dropped {kind}:\n{cluster.CoordinatorNode.Output}");
+        foreach (var refusal in new[] { "refused a Kill from the network", "refused a PoisonPill from the network", "refused the system message Suspend from the network", "refused a CancelJob: the job id is missing", "refused a GetJobStatus: the job id is 10000 characters long" })
+            Assert.True(cluster.CoordinatorNode.Output.Contains(refusal, StringComparison.Ordinal), $"the coordinator did not log '{refusal}':\n{cluster.CoordinatorNode.Output}");
+        foreach (var kind in new[] { "AssignTrials", "CancelTrials", "ResultsStored" })
+            Assert.True(cluster.WorkerNode.Output.Contains($"dropped {kind} from akka.tcp://intruder@", StringComparison.Ordinal), $"the worker did not log a dropped {kind}:\n{cluster.WorkerNode.Output}");
+        output.WriteLine(string.Join('\n', cluster.CoordinatorNode.Lines.Where(l => l.Contains("warn:", StringComparison.Ordinal) || l.Contains("fail:", StringComparison.Ordinal)).Take(40)));
+    }
+
+    [Fact, Step(2)]
+    public async Task Garbage_on_every_port_is_refused_and_every_node_stays_up()
+    {
+        var (c, w, http) = (cluster.C, cluster.W, cluster.Http);
         // Garbage on every port: random bytes, an oversized frame header, a TLS hello to plain ports, a slow trickle.
         foreach (var port in new[] { c, w, http })
         {
@@ -142,6 +182,16 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
             await Garbage(port, [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]);
         }
 
+        using var client = ClusterFixture.Client(http);
+        Assert.Equal(2, (await client.Status()).Nodes.Count);
+        Assert.False(cluster.CoordinatorNode.HasExited, "the coordinator stopped:\n" + cluster.CoordinatorNode.Output);
+        Assert.False(cluster.WorkerNode.HasExited, "the worker stopped:\n" + cluster.WorkerNode.Output);
+    }
+
+    [Fact, Step(3)]
+    public async Task Hostile_requests_and_specs_to_the_http_api_get_their_status_and_no_terminal_escapes()
+    {
+        var (http, job) = (cluster.Http, cluster.Job);
         // The HTTP API: a 10,000-character id, nulls, bad pages, a spec over the size cap, hostile specs, broken JSON.
         using var raw = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}"), Timeout = TimeSpan.FromSeconds(10) };
         var longId = new string('j', 10_000);
@@ -188,25 +238,24 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
             Assert.True((int)response.StatusCode == status, $"{method} {path[..Math.Min(path.Length, 60)]}: {(int)response.StatusCode} {text[..Math.Min(text.Length, 300)]}");
             Assert.DoesNotContain('\u001b', text);
         }
+    }
 
-        Assert.True(submit.WaitForExit(TimeSpan.FromMinutes(4)), "the job beside the attack did not finish:\n" + submit.Output + coordinator.Output);
-        Assert.True(submit.ExitCode == 0, submit.Output);
-        Assert.False(coordinator.HasExited, "the coordinator stopped:\n" + coordinator.Output);
-        Assert.False(worker.HasExited, "the worker stopped:\n" + worker.Output);
-        Assert.Empty(received);
-        Assert.Equal(ClusterFixture.Sha256(Path.Combine(_f.Dir, "run-out", "results.jsonl")), ClusterFixture.Sha256(Path.Combine(_f.Dir, "out", "results.jsonl")));
-        Assert.Equal(plan.Count, ClusterFixture.Logged(worker, "start").Count());   // no trial was cancelled, re-assigned or forgotten
+    [Fact, Step(4)]
+    public async Task The_job_beside_the_attacks_trains_every_trial_once_and_matches_run()
+    {
+        var plan = cluster.Plan;
+        using var client = ClusterFixture.Client(cluster.Http);
+        Assert.True(cluster.Submit.WaitForExit(TimeSpan.FromMinutes(4)), "the job beside the attack did not finish:\n" + cluster.Submit.Output + cluster.CoordinatorNode.Output);
+        Assert.True(cluster.Submit.ExitCode == 0, cluster.Submit.Output);
+        Assert.False(cluster.CoordinatorNode.HasExited, "the coordinator stopped:\n" + cluster.CoordinatorNode.Output);
+        Assert.False(cluster.WorkerNode.HasExited, "the worker stopped:\n" + cluster.WorkerNode.Output);
+        Assert.Equal(ClusterFixture.Sha256(Path.Combine(F.Dir, "run-out", "results.jsonl")), ClusterFixture.Sha256(Path.Combine(F.Dir, "out", "results.jsonl")));
+        var telemetry = File.ReadAllLines(Path.Combine(F.Dir, "out", "telemetry.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(plan.Count, telemetry.Count);   // no trial was cancelled, re-assigned or forgotten: each ran once, on its first attempt
+        Assert.All(telemetry, t => Assert.True(t.GetProperty("attempt").GetInt32() == 1 && t.GetProperty("faults").GetArrayLength() == 0, t.ToString()));
         var nodes = (await client.Status()).Nodes;
-        Assert.True(nodes.Count == 2, "the cluster lists its nodes:\n" + coordinator.Output);
+        Assert.True(nodes.Count == 2, "the cluster lists its nodes:\n" + cluster.CoordinatorNode.Output);
         Assert.Equal(2, nodes.Single(n => n.Roles.Contains("worker")).Slots);
-
-        foreach (var kind in new[] { "TrialFinished", "HandBack", "GetJobSpec", "CancelJob", "WorkerHeartbeat", "RequestWork", "FetchBlobChunk", "WhichStore" })
-            Assert.True(coordinator.Output.Contains($"dropped {kind} from akka.tcp://intruder@", StringComparison.Ordinal), $"the coordinator did not log a dropped {kind}:\n{coordinator.Output}");
-        foreach (var refusal in new[] { "refused a Kill from the network", "refused a PoisonPill from the network", "refused the system message Suspend from the network", "refused a CancelJob: the job id is missing", "refused a GetJobStatus: the job id is 10000 characters long" })
-            Assert.True(coordinator.Output.Contains(refusal, StringComparison.Ordinal), $"the coordinator did not log '{refusal}':\n{coordinator.Output}");
-        foreach (var kind in new[] { "AssignTrials", "CancelTrials", "ResultsStored" })
-            Assert.True(worker.Output.Contains($"dropped {kind} from akka.tcp://intruder@", StringComparison.Ordinal), $"the worker did not log a dropped {kind}:\n{worker.Output}");
-        output.WriteLine(string.Join('\n', coordinator.Lines.Where(l => l.Contains("warn:", StringComparison.Ordinal) || l.Contains("fail:", StringComparison.Ordinal)).Take(40)));
     }
 
     private static string Submission(string spec) => JsonSerializer.Serialize(new { spec, file = "hostile.yaml", data = Array.Empty<object>() });
@@ -223,15 +272,4 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
         catch (IOException) { }   // the node closed the connection: it should
     }
 
-    private static async Task<string> WaitForJob(Cli.Client.SweepHttpClient client)
-    {
-        var end = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < end)
-        {
-            var status = await client.Status();
-            if (status.Jobs.FirstOrDefault(j => j.Done > 0) is { } job) return job.Id;
-            await Task.Delay(200);
-        }
-        throw new TimeoutException("the job did not start");
-    }
 }

@@ -19,3 +19,17 @@ public sealed class StepOrderer : ITestCaseOrderer
     public IEnumerable<TTestCase> OrderTestCases<TTestCase>(IEnumerable<TTestCase> testCases) where TTestCase : ITestCase =>
         testCases.OrderBy(t => t.TestMethod.Method.GetCustomAttributes(typeof(StepAttribute).AssemblyQualifiedName).FirstOrDefault()?.GetConstructorArguments().Cast<int>().First() ?? int.MaxValue);
 }
+
+/// <summary>A scenario's cluster, started once for the tests of one class; its processes are killed and its folder removed at the end.</summary>
+public abstract class ScenarioCluster : IAsyncLifetime
+{
+    internal ClusterFixture F { get; } = new();
+
+    public abstract Task InitializeAsync();
+
+    public virtual Task DisposeAsync()
+    {
+        F.Dispose();
+        return Task.CompletedTask;
+    }
+}
