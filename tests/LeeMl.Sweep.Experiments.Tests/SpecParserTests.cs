@@ -90,6 +90,46 @@ public sealed class SpecParserTests
         Assert.Contains("s.yaml:1: a spec is a mapping", Error("- a\n- b\n"));
     }
 
+    [Theory]
+    [InlineData(Valid)]
+    [InlineData("name: r\ndata: { synthetic: blobs }\nmodels: [logistic, { name: mlp, hidden: { int_uniform: [4, 9] } }, gaussian-shared]\nseeds: [1, 2, 3]\nsearch: { method: random, samples: 5 }\ngrid:\n  optimizer: [ { name: sgd, lr: { log_uniform: [0.001, 0.1] } }, { name: adam, lr: 0.01 } ]\n  schedule: [ none, { name: one-cycle }, { name: cyclic, step_size_up: { int_uniform: [10, 50] } } ]\n  warmup: [ none, { steps: 5 } ]\n  gradient_noise: [ none, { eta: 0.01 } ]\n")]
+    [InlineData("name: s\ndata: { synthetic: blobs }\nmodels: [logistic, lda, { name: mlp, hidden: 3, dropout: { uniform: [0, 0.5] } }]\nsearch: { method: sobol, samples: 4 }\ngrid:\n  optimizer: [ { name: sgd, lr: 0.1 }, { name: adam, lr: 0.01 } ]\n  warmup: [ none, { steps: { int_uniform: [1, 9] } } ]\n")]
+    public void The_trial_count_from_the_axis_sizes_equals_the_plan_s(string text)
+    {
+        var spec = SpecParser.Parse(text, "c.yaml");
+        var plan = new TrialPlan(spec);
+        Assert.Equal(plan.Count, TrialPlan.CountOf(spec));
+        Assert.Equal(plan.Count, plan.All().LongCount());
+    }
+
+    private static string Axis(int n, Func<int, string> item) => "[" + string.Join(", ", Enumerable.Range(1, n).Select(item)) + "]";
+
+    private static string Wide(int models, int optimizers, int schedules, int warmups, int noises, int seeds) => $"""
+        name: wide
+        data: {"{"} synthetic: blobs {"}"}
+        models: {Axis(models, k => $"{{ name: mlp, hidden: {k} }}")}
+        seeds: {Axis(seeds, k => k.ToString(System.Globalization.CultureInfo.InvariantCulture))}
+        grid:
+          optimizer: {Axis(optimizers, k => $"{{ name: sgd, lr: {k}e-6 }}")}
+          schedule: {Axis(schedules, k => $"{{ name: cyclic, step_size_up: {k} }}")}
+          warmup: {Axis(warmups, k => $"{{ steps: {k} }}")}
+          gradient_noise: {Axis(noises, k => $"{{ eta: {k}e-6 }}")}
+        """;
+
+    [Fact]
+    public void A_grid_that_multiplies_past_the_limit_is_refused_from_its_axis_sizes_before_any_combination_is_built()
+    {
+        // 4,000 × 4,000 × 4,000 combinations: building each (as validation does within the limit) would take hours.
+        Assert.Contains("the grid has 64000000000 trials, over the limit of 100000", Error(Wide(1, 4000, 4000, 4000, 1, 1)));
+    }
+
+    [Fact]
+    public void A_trial_count_past_64_bits_is_refused_not_wrapped_around()
+    {
+        // 1,000 models × 1,000 optimizers × 1,000 schedules × 1,000 warm-ups × 1,000 noises × 20,000 seeds = 2·10^19 > 2^63.
+        Assert.Contains("more trials than a 64-bit count holds", Error(Wide(1000, 1000, 1000, 1000, 1000, 20_000)));
+    }
+
     /// <summary>Specs built to exhaust a parser: each is refused by the limits, with one line saying which.</summary>
     public static TheoryData<string, string, string> HostileSpecs()
     {

@@ -63,8 +63,43 @@ public sealed class TrialPlan
 
     public long Count { get; }
 
-    /// <summary>How many trials a spec has, without building anything per trial.</summary>
-    public static long CountOf(SweepSpec spec) => new TrialPlan(spec).Count;
+    /// <summary>
+    /// How many trials a spec has, from the sizes of its axes alone (nothing is built per trial or
+    /// per optimizer × schedule pair), in checked arithmetic: <see cref="long.MaxValue"/> when the
+    /// count does not fit in 64 bits. Equal to <see cref="Count"/> of the plan.
+    /// </summary>
+    public static long CountOf(SweepSpec spec)
+    {
+        var g = spec.Grid;
+        var samples = spec.Search.Method == SearchMethod.Grid ? 1L : spec.Search.Samples;
+        long optimizers = g.Optimizers.Length, schedules = g.Schedules.Length;
+        long fixedOptimizers = g.Optimizers.Count(o => !SearchSpec.HasDistribution(o)), fixedSchedules = g.Schedules.Count(s => !SearchSpec.HasDistribution(s));
+        var drawsWarmup = g.Warmups.Any(w => SearchSpec.HasDistribution(w));
+        try
+        {
+            checked
+            {
+                long block = 0;
+                foreach (var model in spec.Models)
+                {
+                    var drawsModel = SearchSpec.HasDistribution(model);
+                    if (ModelCatalog.IsClosedForm(model.Name))
+                    {
+                        block += drawsModel ? samples : 1;
+                        continue;
+                    }
+                    var pairs = optimizers * schedules;
+                    var drawing = drawsModel || drawsWarmup ? pairs : pairs - fixedOptimizers * fixedSchedules;
+                    block += (long)g.Warmups.Length * g.Noises.Length * (drawing * samples + (pairs - drawing));
+                }
+                return block * spec.Seeds.Length;
+            }
+        }
+        catch (OverflowException)
+        {
+            return long.MaxValue;
+        }
+    }
 
     public TrialSpec this[long index] => At(index);
 

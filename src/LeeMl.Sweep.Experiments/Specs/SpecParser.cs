@@ -85,7 +85,7 @@ public static class SpecParser
             }
         Unique(models.Select(m => (m.Node, (ComponentSpec?)m.Spec)));
 
-        var grid = GridOf(keys.GetValueOrDefault("grid"), root, models.Any(m => !ModelCatalog.IsClosedForm(m.Spec.Name)));
+        var (grid, checkCombinations) = GridOf(keys.GetValueOrDefault("grid"), root, models.Any(m => !ModelCatalog.IsClosedForm(m.Spec.Name)));
         var search = keys.TryGetValue("search", out var sn) ? SearchOf(sn) : SearchSpec.Grid;
         var sampled = models.Select(m => (m.Node, Dims: SearchSpec.Dimensions(m.Spec))).ToList();
         var gridDimensions = grid.Optimizers.Length == 0 ? 0 : grid.Optimizers.Max(o => SearchSpec.Dimensions(o)) + grid.Schedules.Max(s => SearchSpec.Dimensions(s)) + grid.Warmups.Sum(w => SearchSpec.Dimensions(w));
@@ -98,10 +98,15 @@ public static class SpecParser
         var kind = keys.TryGetValue("kind", out var kn) ? kn.Scalar() : Trials.TrialKinds.Default;
         if (!Trials.TrialKinds.IsKnown(kind)) throw kn!.Error($"unknown kind '{Text.Printable.Escape(kind)}'; known: {string.Join(", ", Trials.TrialKinds.Names)}");
         var spec = new SweepSpec(name, data, validation, [.. models.Select(m => m.Spec)], epochs, batch, seeds, seed, grid, maxTrials, maxAttempts, text, search, stopping) { Kind = kind };
+        // The count comes from the axis sizes, before anything is built per combination: a spec
+        // whose grid multiplies past the limit costs milliseconds to refuse, however large.
         var count = Planning.TrialPlan.CountOf(spec);
         if (count > maxTrials)
             throw (keys.GetValueOrDefault("max_trials") ?? keys.GetValueOrDefault("grid") ?? root)
-                .Error($"the grid has {count} trials, over the limit of {maxTrials} (raise max_trials to allow it)");
+                .Error(count == long.MaxValue
+                    ? $"the grid has more trials than a 64-bit count holds, over the limit of {maxTrials}"
+                    : $"the grid has {count} trials, over the limit of {maxTrials} (raise max_trials to allow it)");
+        checkCombinations();
         return spec;
     }
 
@@ -304,7 +309,8 @@ public static class SpecParser
         }
     }
 
-    private static Grid GridOf(SpecNode? node, SpecNode root, bool needsOptimizer)
+    /// <summary>The grid's axes, and the check that builds every optimizer × schedule × warm-up (run once the trial count is known to be within its limit).</summary>
+    private static (Grid Grid, Action CheckCombinations) GridOf(SpecNode? node, SpecNode root, bool needsOptimizer)
     {
         var axes = new Dictionary<string, SpecNode>();
         if (node is not null)
@@ -344,27 +350,33 @@ public static class SpecParser
         foreach (var axis in new[] { optimizers, schedules, warmups, noises }) Unique(axis);
 
         // Build every optimizer × schedule × warm-up once, so that a spec that validates also runs.
-        // Templates with distributions are built at each corner of their ranges: every draw builds too.
-        foreach (var (oNode, oTemplate) in optimizers)
-            foreach (var o in SearchSpec.Corners(oTemplate!))
-                foreach (var (sNode, sTemplate) in schedules)
-                    foreach (var s in sTemplate is null ? [null] : SearchSpec.Corners(sTemplate).Cast<ComponentSpec?>())
-                        foreach (var (wNode, wTemplate) in warmups)
-                        foreach (var w in wTemplate is null ? [null] : SearchSpec.Corners(wTemplate).Cast<ComponentSpec?>())
-                        {
-                            try
+        // With a trained model each combination is at least one trial, so this costs no more than
+        // the trial count allows; closed-form models alone use no combination.
+        void CheckCombinations()
+        {
+            if (!needsOptimizer) return;
+            // Templates with distributions are built at each corner of their ranges: every draw builds too.
+            foreach (var (oNode, oTemplate) in optimizers)
+                foreach (var o in SearchSpec.Corners(oTemplate!))
+                    foreach (var (sNode, sTemplate) in schedules)
+                        foreach (var s in sTemplate is null ? [null] : SearchSpec.Corners(sTemplate).Cast<ComponentSpec?>())
+                            foreach (var (wNode, wTemplate) in warmups)
+                            foreach (var w in wTemplate is null ? [null] : SearchSpec.Corners(wTemplate).Cast<ComponentSpec?>())
                             {
-                                OptimizerCatalog.Create(o, 1, learningRateFromSchedule: s is not null || w is not null);
+                                try
+                                {
+                                    OptimizerCatalog.Create(o, 1, learningRateFromSchedule: s is not null || w is not null);
+                                }
+                                catch (HyperparameterException ex) { throw oNode.Error(ex.Message); }
+                                try
+                                {
+                                    var schedule = TrialSchedule(s, w);
+                                    Updater.Create(o, 1, schedule, totalSteps: 1_000_000);   // the real length depends on the data; a warm-up longer than the run fails its trials at run time
+                                }
+                                catch (HyperparameterException ex) { throw (s is null ? wNode : sNode).Error($"{ex.Message} (with {o})"); }
                             }
-                            catch (HyperparameterException ex) { throw oNode.Error(ex.Message); }
-                            try
-                            {
-                                var schedule = TrialSchedule(s, w);
-                                Updater.Create(o, 1, schedule, totalSteps: 1_000_000);   // the real length depends on the data; a warm-up longer than the run fails its trials at run time
-                            }
-                            catch (HyperparameterException ex) { throw (s is null ? wNode : sNode).Error($"{ex.Message} (with {o})"); }
-                        }
-        return new Grid([.. optimizers.Select(x => x.Spec!)], [.. schedules.Select(x => x.Spec)], [.. warmups.Select(x => x.Spec)], [.. noises.Select(x => x.Spec)]);
+        }
+        return (new Grid([.. optimizers.Select(x => x.Spec!)], [.. schedules.Select(x => x.Spec)], [.. warmups.Select(x => x.Spec)], [.. noises.Select(x => x.Spec)]), CheckCombinations);
     }
 
     /// <summary>The schedule a trial runs: its schedule (or constant), behind a linear warm-up if it has one.</summary>
