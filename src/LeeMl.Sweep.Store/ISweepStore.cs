@@ -66,10 +66,11 @@ public interface IBlobStore
 {
     Task<BlobInfo?> GetBlob(string sha256, CancellationToken cancel = default);
 
-    /// <summary>Stores one chunk of a blob (idempotent); <see cref="CompleteBlob"/> marks it whole once its bytes are verified.</summary>
-    Task PutBlobChunk(string sha256, int chunk, ReadOnlyMemory<byte> data, CancellationToken cancel = default);
-
-    Task CompleteBlob(string sha256, long size, int chunks, CancellationToken cancel = default);
+    /// <summary>
+    /// Stores a blob whose bytes the caller has checked against <paramref name="sha256"/>: its chunks
+    /// and its row in one transaction, so no reader sees part of it; a blob stored before stays as it is.
+    /// </summary>
+    Task PutBlob(string sha256, long size, IAsyncEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancel = default);
 
     Task<byte[]?> GetBlobChunk(string sha256, int chunk, CancellationToken cancel = default);
 }

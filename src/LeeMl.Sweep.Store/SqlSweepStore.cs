@@ -356,17 +356,17 @@ public abstract class SqlSweepStore : ISweepStore
         return await r.ReadAsync(cancel) ? new BlobInfo(sha256, Long(r, 0), (int)Long(r, 1), true) : null;
     }
 
-    public Task PutBlobChunk(string sha256, int chunk, ReadOnlyMemory<byte> data, CancellationToken cancel = default) => Write(async (c, t) =>
+    public Task PutBlob(string sha256, long size, IAsyncEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancel = default) => Write(async (c, t) =>
     {
-        await Exec(c, t, "INSERT INTO blob_chunks (sha256, chunk, data) VALUES (@sha, @chunk, @data) ON CONFLICT DO NOTHING", cancel,
-            ("sha", sha256), ("chunk", chunk), ("data", data.ToArray()));
-        return 0;
-    }, cancel);
-
-    public Task CompleteBlob(string sha256, long size, int chunks, CancellationToken cancel = default) => Write(async (c, t) =>
-    {
-        await Exec(c, t, "INSERT INTO blobs (sha256, size, chunks) VALUES (@sha, @size, @chunks) ON CONFLICT DO NOTHING", cancel,
-            ("sha", sha256), ("size", size), ("chunks", chunks));
+        await using (var exists = Command(c, t, "SELECT 1 FROM blobs WHERE sha256 = @sha", ("sha", sha256)))
+            if (await exists.ExecuteScalarAsync(cancel) is not null) return 0;
+        // Chunks under the hash without a blob row (left by an older version, which stored before it verified) are not this file's bytes.
+        await Exec(c, t, "DELETE FROM blob_chunks WHERE sha256 = @sha", cancel, ("sha", sha256));
+        var n = 0;
+        await foreach (var chunk in chunks.WithCancellation(cancel))
+            await Exec(c, t, "INSERT INTO blob_chunks (sha256, chunk, data) VALUES (@sha, @chunk, @data)", cancel, ("sha", sha256), ("chunk", n++), ("data", chunk.ToArray()));
+        // Two coordinators storing one file at once both hold verified bytes: whichever commits first stands.
+        await Exec(c, t, "INSERT INTO blobs (sha256, size, chunks) VALUES (@sha, @size, @chunks) ON CONFLICT DO NOTHING", cancel, ("sha", sha256), ("size", size), ("chunks", n));
         return 0;
     }, cancel);
 

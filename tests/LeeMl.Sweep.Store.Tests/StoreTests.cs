@@ -128,11 +128,20 @@ public sealed class StoreTests : IDisposable
     {
         await using var store = await Open(Address(kind));
         Assert.Null(await store.GetBlob("abc"));
-        await store.PutBlobChunk("abc", 0, new byte[] { 1, 2, 3 });
-        await store.PutBlobChunk("abc", 1, new byte[] { 4 });
-        await store.CompleteBlob("abc", 4, 2);
+        await store.PutBlob("abc", 4, Chunks(new byte[] { 1, 2, 3 }, new byte[] { 4 }));
         Assert.Equal(new BlobInfo("abc", 4, 2, true), await store.GetBlob("abc"));
         Assert.Equal(new byte[] { 4 }, await store.GetBlobChunk("abc", 1));
+        await store.PutBlob("abc", 4, Chunks(new byte[] { 9, 9, 9, 9 }));   // stored before: kept as it was
+        Assert.Equal(new byte[] { 1, 2, 3 }, await store.GetBlobChunk("abc", 0));
+    }
+
+    private static async IAsyncEnumerable<ReadOnlyMemory<byte>> Chunks(params byte[][] chunks)
+    {
+        foreach (var c in chunks)
+        {
+            await Task.Yield();
+            yield return c;
+        }
     }
 
     [Theory, MemberData(nameof(Kinds))]

@@ -25,25 +25,40 @@ public static class BlobStorage
         if (file.Sha256.Length != 64 || !file.Sha256.All(Uri.IsHexDigit)) throw new ShippingException($"'{file.Sha256}' is not a SHA-256", false);
         if (file.Size > maxBytes) throw new ShippingException($"{file.Path}: {file.Size:N0} bytes, over this cluster's limit of {maxBytes:N0} bytes for a job's data", true);
         if (await store.GetBlob(file.Sha256, cancel) is not null) return;   // shipped before: the store keeps one copy
+        // The bytes wait in a temporary file until their hash is checked: the store only ever holds
+        // verified blobs, and a refused upload leaves nothing behind (the file goes when it closes).
+        await using var staged = new FileStream(Path.Combine(Path.GetTempPath(), $"leeml-upload-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None,
+            ProtocolLimits.ChunkBytes, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[ProtocolLimits.ChunkBytes];
         long total = 0;
-        var chunk = 0;
-        while (true)
+        int n;
+        while ((n = await content.ReadAsync(buffer, cancel)) > 0)
         {
-            var filled = 0;
-            int n;
-            while (filled < buffer.Length && (n = await content.ReadAsync(buffer.AsMemory(filled), cancel)) > 0) filled += n;
-            if (filled == 0) break;
-            total += filled;
+            total += n;
             if (total > maxBytes) throw new ShippingException($"{file.Path}: over this cluster's limit of {maxBytes:N0} bytes for a job's data", true);
-            hash.AppendData(buffer, 0, filled);
-            await store.PutBlobChunk(file.Sha256, chunk++, buffer.AsMemory(0, filled), cancel);
-            if (filled < buffer.Length) break;
+            hash.AppendData(buffer, 0, n);
+            await staged.WriteAsync(buffer.AsMemory(0, n), cancel);
         }
         var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
         if (actual != file.Sha256.ToLowerInvariant() || total != file.Size)
             throw new ShippingException($"{file.Path}: the bytes that arrived (SHA-256 {actual[..12]}…, {total} bytes) are not the file announced", false);
-        await store.CompleteBlob(file.Sha256, total, chunk, cancel);
+        staged.Position = 0;
+        await store.PutBlob(file.Sha256, total, Chunks(staged, cancel), cancel);
+    }
+
+    /// <summary>A file in chunks of <see cref="ProtocolLimits.ChunkBytes"/> (the last one shorter).</summary>
+    private static async IAsyncEnumerable<ReadOnlyMemory<byte>> Chunks(Stream stream, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
+    {
+        while (true)
+        {
+            var buffer = new byte[ProtocolLimits.ChunkBytes];
+            var filled = 0;
+            int n;
+            while (filled < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(filled), cancel)) > 0) filled += n;
+            if (filled == 0) yield break;
+            yield return buffer.AsMemory(0, filled);
+            if (filled < buffer.Length) yield break;
+        }
     }
 }

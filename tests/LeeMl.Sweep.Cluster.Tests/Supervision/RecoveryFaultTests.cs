@@ -115,8 +115,7 @@ public sealed class RecoveryFaultTests : IDisposable
         public Task<StoredResult?> Result(string jobId, string key, CancellationToken cancel = default) => inner.Result(jobId, key, cancel);
         public Task<IReadOnlyList<(string Error, long Count)>> Errors(string jobId, int limit, CancellationToken cancel = default) => inner.Errors(jobId, limit, cancel);
         public Task<BlobInfo?> GetBlob(string sha256, CancellationToken cancel = default) => inner.GetBlob(sha256, cancel);
-        public Task PutBlobChunk(string sha256, int chunk, ReadOnlyMemory<byte> data, CancellationToken cancel = default) => inner.PutBlobChunk(sha256, chunk, data, cancel);
-        public Task CompleteBlob(string sha256, long size, int chunks, CancellationToken cancel = default) => inner.CompleteBlob(sha256, size, chunks, cancel);
+        public Task PutBlob(string sha256, long size, IAsyncEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancel = default) => inner.PutBlob(sha256, size, chunks, cancel);
         public Task<byte[]?> GetBlobChunk(string sha256, int chunk, CancellationToken cancel = default) => inner.GetBlobChunk(sha256, chunk, cancel);
         public Task RevokeToken(string id, string name, DateTimeOffset expires, CancellationToken cancel = default) => inner.RevokeToken(id, name, expires, cancel);
         public Task<IReadOnlyList<RevokedTokenRow>> RevokedTokens(CancellationToken cancel = default) => inner.RevokedTokens(cancel);
