@@ -46,6 +46,8 @@ internal static class DashboardBench
                 if (i > 600) throw new TimeoutException("run did not serve its job");
                 try
                 {
+                    // run's API asks for the secret it wrote for this user, as the command line sends it.
+                    web.DefaultRequestHeaders.Authorization ??= LeeMl.Sweep.Server.Security.LocalSecrets.Find($"127.0.0.1:{http}") is { } secret ? new("Bearer", secret) : null;
                     using var doc = JsonDocument.Parse(await web.GetStringAsync("/api/jobs"));
                     job = doc.RootElement.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("id").GetString()).FirstOrDefault();
                 }
@@ -84,7 +86,7 @@ internal static class DashboardBench
 
             await using var browser = await LeeMl.Sweep.Tests.HeadlessChromium.Launch(Path.Combine(dir, "profile"));
             await using var page = await browser.NewPageAsync();
-            await page.GoToAsync($"http://127.0.0.1:{http}/");   // the browser's first start and the assets' first load
+            await page.GoToAsync($"http://127.0.0.1:{http}/login?token={web.DefaultRequestHeaders.Authorization!.Parameter}");   // a session; the browser's first start and the assets' first load
             var opened = new List<(double Numbers, double Cells, double Trials)>();
             for (var i = 0; i < 5; i++)
             {

@@ -89,7 +89,14 @@ internal sealed class ClusterFixture : IDisposable
 
     public static string Sha256(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    /// <summary>A client of the API a node serves without TLS on 127.0.0.1:<paramref name="port"/>, with the secret that node wrote for this user (as the CLI sends it).</summary>
+    public static HttpClient LocalApi(int port, TimeSpan? timeout = null)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{S(port)}"), Timeout = timeout ?? TimeSpan.FromSeconds(10) };
+        var secret = Server.Security.LocalSecrets.Find($"127.0.0.1:{S(port)}") ?? throw new InvalidOperationException($"no secret for the API on port {port}: has the node started?");
+        client.DefaultRequestHeaders.Authorization = new("Bearer", secret);
+        return client;
+    }
 
     /// <summary>A running job's running trials and the node of each, as the API's live view shows them (none while no coordinator answers).</summary>
     public static async Task<IReadOnlyList<(string Key, string Node, int Epoch)>> Running(string job, params int[] httpPorts)
@@ -97,19 +104,22 @@ internal sealed class ClusterFixture : IDisposable
         foreach (var port in httpPorts)
             try
             {
-                using var doc = JsonDocument.Parse(await Http.GetStringAsync($"http://127.0.0.1:{S(port)}/api/jobs/{job}/live"));
+                using var http = LocalApi(port);
+                using var doc = JsonDocument.Parse(await http.GetStringAsync($"/api/jobs/{job}/live"));
                 return [.. doc.RootElement.GetProperty("trials").EnumerateArray()
                     .Select(t => (t.GetProperty("key").GetString()!, t.GetProperty("node").GetString()!, t.GetProperty("epoch").GetInt32()))];
             }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) { }
+            catch (InvalidOperationException) { }   // the node is starting again
         return [];
     }
 
     /// <summary>A job's telemetry so far (one line per stored trial: where it ran, its attempt, the node faults before it), as the API streams it.</summary>
     public static async Task<IReadOnlyList<JsonElement>> Telemetry(string job, int httpPort)
     {
-        var text = await Http.GetStringAsync($"http://127.0.0.1:{S(httpPort)}/api/jobs/{job}/telemetry.jsonl");
+        using var http = LocalApi(httpPort);
+        var text = await http.GetStringAsync($"/api/jobs/{job}/telemetry.jsonl");
         return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
     }
 

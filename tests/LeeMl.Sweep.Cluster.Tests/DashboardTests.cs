@@ -45,7 +45,7 @@ public sealed class DashboardNode : ScenarioCluster
         var reply = await Api.Submit(new SubmitRequest(Spec, "dashboard.yaml", []));
         Assert.Null(reply.Error);
         Job = reply.Id!;
-        Web = new HttpClient { BaseAddress = Root, Timeout = TimeSpan.FromSeconds(30) };
+        Web = ClusterFixture.LocalApi(Http, TimeSpan.FromSeconds(30));
         Browser = await LeeMl.Sweep.Tests.HeadlessChromium.Launch(Path.Combine(F.Dir, "chromium-profile"));
         Page = await Browser.NewPageAsync();
         await Page.SetViewportAsync(new ViewPortOptions { Width = 1280, Height = 1000 });
@@ -98,8 +98,13 @@ public sealed class DashboardTests(DashboardNode node, ITestOutputHelper output)
         var (job, root, page) = (node.Job, node.Root, node.Page);
         var shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(shots);
-        // The list: after its scripts ran, the DOM names the job.
-        await page.GoToAsync(root.ToString(), WaitUntilNavigation.Networkidle2);
+        // Without the node's secret the page is refused (in a tab of its own: a refused page logs an error in its console).
+        await using (var outside = await node.Browser.NewPageAsync())
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await outside.GoToAsync(root.ToString())).Status);
+        // The link the node printed at start opens a session and goes on to the list, where the DOM names the job once its scripts ran.
+        var link = node.Node.Lines.First(l => l.StartsWith("dashboard: http://", StringComparison.Ordinal))["dashboard: ".Length..].Split(' ')[0];
+        await page.GoToAsync(link, WaitUntilNavigation.Networkidle2);
+        Assert.Equal(root.ToString(), page.Url);
         await page.WaitForSelectorAsync($"#job-table a[href='/jobs/{job}']", new WaitForSelectorOptions { Timeout = 15_000 });
         Assert.Contains(job, await page.GetContentAsync());
 
@@ -158,6 +163,38 @@ public sealed class DashboardTests(DashboardNode node, ITestOutputHelper output)
         rebound.Headers.Host = $"evil.example:{http}";
         Assert.Equal((System.Net.HttpStatusCode)421, (await web.SendAsync(rebound)).StatusCode);
         Assert.False(node.Node.HasExited, node.Node.Output);
+    }
+
+    [Fact, Step(5)]
+    public async Task Another_account_of_the_machine_can_neither_read_the_secret_nor_use_the_api_while_the_node_s_own_needs_no_option()
+    {
+        var file = Server.Security.LocalSecrets.FileOf("127.0.0.1", node.Http);
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        // As the account nobody: read the secret file, list the jobs, cancel the job.
+        const string script = """
+            import sys, urllib.request, urllib.error
+            try:
+                open(sys.argv[1]).read(); print("read")
+            except OSError:
+                print("denied")
+            for method, path in (("GET", "/api/jobs"), ("GET", "/api/jobs/" + sys.argv[3] + "/spec.yaml"), ("POST", "/api/jobs/" + sys.argv[3] + "/cancel")):
+                try:
+                    print(urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:" + sys.argv[2] + path, method=method, data=b"" if method == "POST" else None)).status)
+                except urllib.error.HTTPError as e:
+                    print(e.code)
+            """;
+        var other = new System.Diagnostics.ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "--reuid=nobody", "--regid=nogroup", "--clear-groups", LeeMl.Sweep.Tests.RequiredTool.Find("python3", "/usr/bin/python3"), "-c", script, file, node.Http.ToString(CultureInfo.InvariantCulture), node.Job }) other.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(other)!;
+        var said = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.True(p.ExitCode == 0, said + await p.StandardError.ReadToEndAsync());
+        output.WriteLine("another account: " + said.Replace('\n', ' '));
+        Assert.Equal(["denied", "401", "401", "401"], said.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        // This account: the command line finds the secret by itself.
+        var status = node.F.Start("status", node.Job, "--cluster", $"127.0.0.1:{node.Http}");
+        Assert.True(status.WaitForExit(TimeSpan.FromSeconds(30)) && status.ExitCode == 0, status.Output);
+        Assert.Contains(node.Job, status.Output);
     }
 
     /// <summary>Counts the progress events of a job's stream for <paramref name="duration"/> (or up to the first), and the last id seen.</summary>

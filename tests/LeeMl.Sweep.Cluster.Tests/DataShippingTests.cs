@@ -177,7 +177,7 @@ public sealed class DataShippingTests(DataShippingCluster cluster, ITestOutputHe
     [Fact, Step(4)]
     public async Task A_spec_from_the_network_names_paths_but_workers_read_only_shipped_bytes_by_hash()
     {
-        using var http1 = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{cluster.Http}") };
+        using var http1 = ClusterFixture.LocalApi(cluster.Http);
         var raw = DataShippingCluster.Spec("raw", "/etc/passwd", 1, 2);
         var refused = await http1.PostAsJsonAsync("/api/jobs", new { spec = raw, file = "raw.yaml", data = Array.Empty<object>() });
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);

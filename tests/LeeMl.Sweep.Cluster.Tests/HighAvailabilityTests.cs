@@ -180,7 +180,7 @@ public sealed class HighAvailabilityTests(HighAvailabilityCluster cluster, ITest
         var shown = cluster.SmallJobs.FirstOrDefault() ?? cluster.BigJob ?? throw new InvalidOperationException("no job ran in the steps before");
         foreach (var port in cluster.LiveHttp)
         {
-            using var web = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+            using var web = ClusterFixture.LocalApi(port, TimeSpan.FromSeconds(30));
             System.Net.HttpStatusCode code = 0;
             for (var i = 0; i < 240 && code != System.Net.HttpStatusCode.OK; i++)
             {

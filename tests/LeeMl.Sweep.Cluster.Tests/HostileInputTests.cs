@@ -189,11 +189,21 @@ public sealed class HostileInputTests(HostileInputCluster cluster, ITestOutputHe
     }
 
     [Fact, Step(3)]
-    public async Task Hostile_requests_and_specs_to_the_http_api_get_their_status_and_no_terminal_escapes()
+    public async Task Requests_without_the_node_s_secret_get_401_and_hostile_ones_with_it_get_their_status_and_no_terminal_escapes()
     {
         var (http, job) = (cluster.Http, cluster.Job);
         // The HTTP API: a 10,000-character id, nulls, bad pages, a spec over the size cap, hostile specs, broken JSON.
-        using var raw = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}"), Timeout = TimeSpan.FromSeconds(10) };
+        // Without the secret the node wrote for its user, or with another, nothing at all.
+        using (var stranger = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}"), Timeout = TimeSpan.FromSeconds(10) })
+            foreach (var (method, path, bearer) in new[] { ("GET", "/api/jobs", null), ("GET", $"/api/jobs/{job}/spec.yaml", null), ("GET", $"/api/jobs/{job}/results.jsonl", "guess"),
+                ("POST", $"/api/jobs/{job}/cancel", null), ("POST", "/api/jobs", "guess"), ("GET", "/", null), ("GET", $"/api/jobs/{job}/events", null), ("GET", "/login?token=guess", null) })
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                if (bearer is not null) request.Headers.Authorization = new("Bearer", bearer);
+                using var response = await stranger.SendAsync(request);
+                Assert.True(response.StatusCode == System.Net.HttpStatusCode.Unauthorized, $"{method} {path} without the secret: {(int)response.StatusCode}");
+            }
+        using var raw = ClusterFixture.LocalApi(http);   // with the node's secret: the checks behind the door are what is tried here
         var longId = new string('j', 10_000);
         var requests = new (string Method, string Path, string? Body, int Status)[]
         {

@@ -154,7 +154,11 @@ public sealed class TlsClusterTests(TlsCluster cluster, ITestOutputHelper output
         // In a browser: /login?token= sets an HTTP-only cookie and goes to the dashboard.
         var login = await anonymous.GetAsync("/login?token=" + Uri.EscapeDataString(viewerToken));
         Assert.Equal(System.Net.HttpStatusCode.Redirect, login.StatusCode);
-        Assert.Contains(login.Headers.GetValues("Set-Cookie"), c => c.StartsWith("leeml_token=", StringComparison.Ordinal) && c.Contains("httponly") && c.Contains("secure") && c.Contains("samesite=strict"));
+        // The cookie holds a session of this node, not the token.
+        var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));
+        Assert.StartsWith($"leeml_session_{cluster.Http}=", cookie, StringComparison.Ordinal);
+        Assert.True(cookie.Contains("httponly") && cookie.Contains("secure") && cookie.Contains("samesite=strict"), cookie);
+        Assert.DoesNotContain(viewerToken, cookie);
     }
 
     [Fact, Step(3)]

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Server.Security;
 using LeeMl.Sweep.Cli.Network;
 using System.Net;
 using System.Net.Http.Json;
@@ -73,6 +74,9 @@ public sealed class SweepHttpClient : ISweepApi, IDisposable
             using var message = request();
             message.RequestUri = new Uri($"{(_tls is null ? "http" : "https")}://{endpoint.Address}{message.RequestUri!.OriginalString}");
             endpoint.ServerTrusted = null;
+            // Without TLS a node's API asks for the secret it wrote for its user: read at each request, as a node
+            // that starts again writes a new one; sent when this user can read it.
+            if (_tls is null && LocalSecrets.Find(endpoint.Address) is { } secret) message.Headers.Authorization = new("Bearer", secret);
             try
             {
                 var response = await endpoint.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancel);

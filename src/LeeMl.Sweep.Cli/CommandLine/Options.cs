@@ -18,7 +18,7 @@ public static class Options
     public static Option<bool> Flag(string name, string description) => new(name) { Description = description + " [default: off]" };
 
     /// <summary>--insecure: allowed off loopback without TLS, and said at every start.</summary>
-    public static Option<bool> Insecure() => Flag("--insecure", "allow addresses other than loopback without TLS: no authentication at all, for a network you trust (a warning at every start)");
+    public static Option<bool> Insecure() => Flag("--insecure", "allow addresses other than loopback without TLS: clear text, for a network you trust; the API still asks for the node's secret (a warning at every start)");
 
     public static Option<int> WholeNumber(string name, string description, int fallback, int min = int.MinValue, string helpName = "N") => new(name)
     {

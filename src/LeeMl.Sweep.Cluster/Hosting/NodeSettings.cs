@@ -57,8 +57,11 @@ public sealed class NodeSettings
 
     public bool LogTrials { get; set; }
 
-    /// <summary>Run without TLS off loopback: no authentication at all (a warning at every start).</summary>
+    /// <summary>Run without TLS off loopback: clear text, and the cluster port open to whoever reaches it (a warning at every start).</summary>
     public bool Insecure { get; set; }
+
+    /// <summary>Without TLS, serve the API to every account of the machine, without the node's secret (a warning at every start).</summary>
+    public bool OpenApi { get; set; }
 
     public string? TlsCert { get; set; }
 

@@ -15,7 +15,8 @@ using Microsoft.Extensions.Logging;
 namespace LeeMl.Sweep.Server.Hosting;
 
 /// <summary>Where a node serves HTTP: the API and the dashboard.</summary>
-public sealed record HttpEndpoint(string Host, int Port);
+/// <param name="Secret">Without TLS: the secret the API asks for (<see cref="Security.LocalSecrets"/>); null serves it to anyone who reaches it.</param>
+public sealed record HttpEndpoint(string Host, int Port, string? Secret = null);
 
 /// <summary>
 /// A node's process host (Microsoft.Extensions.Hosting): the Akka.NET node, and on
@@ -55,7 +56,7 @@ public static class NodeHost
             });
         });
         var app = web.Build();
-        app.Use(RequestGuard.For(http, tls, app.Services.GetService<TokenRevocations>()));
+        app.Use(RequestGuard.For(http, tls, app.Services.GetService<TokenRevocations>(), tls is null ? http.Secret : null, new BrowserSessions(BrowserSessions.DefaultLifetime)));
         ApiEndpoints.Map(app);
         Dashboard.DashboardApi.Map(app);
         Dashboard.DashboardEndpoints.Map(app);

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Server.Security;
 using LeeMl.Sweep.Cli.Network;
 using LeeMl.Sweep.Cluster.Protocol;
 using System.CommandLine;
@@ -44,12 +45,13 @@ public static class NodeCommand
         var cacheSize = new Option<string>("--cache-size") { Description = "workers: how much that cache may hold; the least recently used files go first", HelpName = "SIZE", DefaultValueFactory = _ => "2G" };
         var logTrials = Options.Flag("--log-trials", "log a line (on stderr, at information level) when a trial is assigned, starts and ends on this node");
         var insecure = Options.Insecure();
+        var openApi = Options.Flag("--open-api", "without TLS, serve the API to every account of this machine, without the secret the node writes for its own user (a warning at every start)");
         var logLevel = SettingsBinder.LogLevelOption();
         var config = SettingsBinder.ConfigOption();
         var tls = new TlsOptionSet();
         var command = new Command("node", "run one cluster node (coordinator and/or worker) until stopped")
         {
-            roles, host, port, seeds, slots, db, jobsDir, dataDir, publicHost, http, httpHost, maxData, cacheDir, cacheSize, logTrials, insecure, logLevel, config,
+            roles, host, port, seeds, slots, db, jobsDir, dataDir, publicHost, http, httpHost, maxData, cacheDir, cacheSize, logTrials, insecure, openApi, logLevel, config,
         };
         tls.AddTo(command);
         command.SetAction(parse =>
@@ -60,7 +62,7 @@ public static class NodeCommand
                 (slots, nameof(NodeSettings.Slots)), (db, nameof(NodeSettings.Db)), (jobsDir, nameof(NodeSettings.JobsDir)), (dataDir, nameof(NodeSettings.DataDir)),
                 (publicHost, nameof(NodeSettings.PublicHost)), (http, nameof(NodeSettings.Http)), (httpHost, nameof(NodeSettings.HttpHost)),
                 (maxData, nameof(NodeSettings.MaxDataSize)), (cacheDir, nameof(NodeSettings.CacheDir)), (cacheSize, nameof(NodeSettings.CacheSize)),
-                (logTrials, nameof(NodeSettings.LogTrials)), (insecure, nameof(NodeSettings.Insecure)), (logLevel, nameof(NodeSettings.LogLevel)),
+                (logTrials, nameof(NodeSettings.LogTrials)), (insecure, nameof(NodeSettings.Insecure)), (openApi, nameof(NodeSettings.OpenApi)), (logLevel, nameof(NodeSettings.LogLevel)),
                 (tls.Cert, nameof(NodeSettings.TlsCert)), (tls.Password, nameof(NodeSettings.TlsPassword)), (tls.Ca, nameof(NodeSettings.TlsCa)),
             ]);
             Validate(settings);
@@ -100,6 +102,8 @@ public static class NodeCommand
         if (s.IsCoordinator) addresses.Add(("--http-host", s.HttpHost));
         if (Exposure.Refusal(addresses, tls is not null, s.Insecure, node: true) is { } refusal) throw new UsageException(refusal);
         if (s.Insecure && tls is null) stderr.WriteLine(Exposure.InsecureWarning($"node {s.PublicHost ?? s.Host}:{s.Port}"));
+        if (s.OpenApi && tls is null && s.IsCoordinator)
+            stderr.WriteLine($"leeml-sweep: warning: --open-api: every account of this machine{(s.Insecure ? " and everyone who reaches the network" : "")} can read, submit and cancel jobs on {s.HttpHost}:{s.Http}");
         if (PortCheck.Problem(s.Host, s.Port) is { } port) throw new UsageException($"--port {s.Port}: {port}");
         if (s.IsCoordinator && s.Http is { } http && PortCheck.Problem(s.HttpHost, http) is { } httpPort) throw new UsageException($"--http {http}: {httpPort}");
     }
@@ -126,7 +130,8 @@ public static class NodeCommand
                 Cache = new(settings.CacheDir ?? Cluster.Data.BlobCache.DefaultDirectory, settings.CacheBytes),
             }
             : null;
-        var http = settings.IsCoordinator && settings.Http is { } p ? new HttpEndpoint(settings.HttpHost, p) : null;
+        var http = settings.IsCoordinator && settings.Http is { } p
+            ? new HttpEndpoint(settings.HttpHost, p, tls is null && !settings.OpenApi ? LocalSecrets.Create(settings.HttpHost, p) : null) : null;
         using var host = NodeHost.Build(runtime, worker, tls, http, l => ConsoleLogging.Configure(l, settings.LogLevel, settings.LogTrials ? [WorkerOptions.TrialLogCategory] : []));
         try
         {
@@ -156,10 +161,13 @@ public static class NodeCommand
             var as_ = string.Join(",", settings.Roles);
             stdout.WriteLine($"joined the cluster at {joined} as {as_}{(settings.IsWorker ? $" with {settings.Slots} slots" : "")}" +
                 (http is null ? "" : $"; dashboard and HTTP API on {(tls is null ? "http" : "https")}://{http.Host}:{http.Port}/"));
+            if (http?.Secret is { } secret)
+                stdout.WriteLine($"dashboard: http://{http.Host}:{http.Port}/login?token={secret} (the API asks for this secret; clients run by this user read it from {LocalSecrets.FileOf(http.Host, http.Port)})");
             host.WaitForShutdownAsync().GetAwaiter().GetResult();
         }
         else host.StopAsync().GetAwaiter().GetResult();
         store?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        if (http?.Secret is { } used) LocalSecrets.Remove(http.Host, http.Port, used);
         if (runtime.Failure == NodeFailure.BadConfiguration)
         {
             stderr.WriteLine($"leeml-sweep node: {runtime.FailureMessage}");

@@ -91,7 +91,7 @@ public static class RunCommand
         settings.Db = Path.Combine(outDir, "sweep.db");
         await using var store = await SweepStores.Open(settings.Db);
         var runtime = new NodeRuntime(settings, store, embedded: true, Server.Reports.FolderRenderer.Instance) { JobFolder = _ => outDir };
-        var http = settings.Http is { } port ? new HttpEndpoint(settings.HttpHost, port) : null;
+        var http = settings.Http is { } port ? new HttpEndpoint(settings.HttpHost, port, Server.Security.LocalSecrets.Create(settings.HttpHost, port)) : null;
         var worker = new WorkerOptions("", settings.Slots, settings.DataDir) { Cache = new(settings.CacheDir ?? Path.Combine(outDir, ".data"), settings.CacheBytes) };
         using var host = NodeHost.Build(runtime, worker, null, http, l => ConsoleLogging.Configure(l, settings.LogLevel));
         await host.StartAsync();
@@ -103,7 +103,7 @@ public static class RunCommand
             var reply = await api.Submit(new SubmitRequest(specText, specFile, data.Files));
             if (reply.Error is not null) throw new UsageException(reply.Error);
             var jobId = reply.Id!;
-            stdout.WriteLine($"sweep '{spec.Name}': {reply.Trials} trials on {settings.Slots} slots; job {jobId}" + (http is null ? "" : $"; dashboard on http://{http.Host}:{http.Port}/"));
+            stdout.WriteLine($"sweep '{spec.Name}': {reply.Trials} trials on {settings.Slots} slots; job {jobId}" + (http is null ? "" : $"; dashboard on http://{http.Host}:{http.Port}/login?token={http.Secret} (clients run by this user read the secret from {Server.Security.LocalSecrets.FileOf(http.Host, http.Port)})"));
             var final = await JobWatcher.Follow(api, jobId, stdout);
             stdout.WriteLine(ReportFolder.Describe(outDir));
             stdout.WriteLine($"results: {Path.Combine(outDir, "results.jsonl")}");
@@ -118,6 +118,7 @@ public static class RunCommand
         finally
         {
             await host.StopAsync();
+            if (http?.Secret is { } secret) Server.Security.LocalSecrets.Remove(http.Host, http.Port, secret);
         }
     }
 }
