@@ -197,6 +197,24 @@ public sealed class DashboardTests(DashboardNode node, ITestOutputHelper output)
         Assert.Contains(node.Job, status.Output);
     }
 
+    [Fact, Step(6)]
+    public async Task A_job_s_report_is_shown_in_a_sandbox_that_runs_its_own_script_and_cannot_reach_the_api()
+    {
+        var (job, root, page) = (node.Job, node.Root, node.Page);
+        using var web = ClusterFixture.LocalApi(node.Http);
+        await ClusterFixture.Until(async () => (await web.GetAsync($"/jobs/{job}/files/report.html")).IsSuccessStatusCode, TimeSpan.FromSeconds(60), "the job's report");
+        using var file = await web.GetAsync($"/jobs/{job}/files/report.html");
+        Assert.Equal("nosniff", file.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.StartsWith("sandbox allow-scripts; default-src 'none'", file.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        using var csv = await web.GetAsync($"/jobs/{job}/files/results.csv");
+        Assert.Equal("attachment", csv.Content.Headers.ContentDisposition?.DispositionType);
+        // In the browser (with the session of the earlier steps): the report's own script runs; a fetch of the API from it is refused.
+        await page.GoToAsync(new Uri(root, $"/jobs/{job}/files/report.html").ToString());
+        await page.WaitForFunctionAsync("() => document.body.getAttribute('data-tables') !== null", new WaitForFunctionOptions { Timeout = 15_000 });
+        var reached = await page.EvaluateExpressionAsync<string>("fetch('/api/jobs', { credentials: 'include' }).then(r => 'read ' + r.status, () => 'refused')");
+        Assert.Equal("refused", reached);
+    }
+
     /// <summary>Counts the progress events of a job's stream for <paramref name="duration"/> (or up to the first), and the last id seen.</summary>
     private static async Task<(int Events, string? LastId)> ReadEvents(HttpClient web, string job, TimeSpan duration, string? lastEventId, bool firstOnly = false)
     {

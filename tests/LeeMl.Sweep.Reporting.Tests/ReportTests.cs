@@ -143,6 +143,24 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
+    public void Text_from_data_in_an_error_is_no_markup_in_report_md_or_report_html()
+    {
+        var dir = SmallSweep.Folder(_root, 2);
+        const string error = "cannot read 'x<script>alert(1)</script>|y' in column colour";
+        var failed = File.ReadAllLines(Path.Combine(dir, "results.jsonl")).Select(l => Experiments.Results.ResultJson.Parse(l) with
+        {
+            Outcome = Experiments.Results.TrialOutcome.Failed, Error = error, Epochs = [],
+            TrainAccuracy = double.NaN, ValidationAccuracy = double.NaN, TestAccuracy = double.NaN, BestEpoch = null,
+        }).ToList();
+        File.WriteAllLines(Path.Combine(dir, "results.jsonl"), failed.Select(Experiments.Results.ResultJson.Line));
+        ReportFolder.Render(dir, new JobProgress(2, 2, 0, JobState.Failed));
+        var md = File.ReadAllText(Path.Combine(dir, "report.md"));
+        Assert.DoesNotContain("<script>", md);
+        Assert.Contains("x&lt;script&gt;alert(1)&lt;/script&gt;\\|y", md);
+        Assert.DoesNotContain("<script>alert", File.ReadAllText(Path.Combine(dir, "report.html")));
+    }
+
+    [Fact]
     public void Every_report_renders_when_every_trial_failed_with_a_failures_section_and_a_red_banner()
     {
         var dir = SmallSweep.Folder(_root, 6);

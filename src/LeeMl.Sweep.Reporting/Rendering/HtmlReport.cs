@@ -12,6 +12,21 @@ public static class HtmlReport
 {
     private static string E(string s) => WebUtility.HtmlEncode(s);
 
+    /// <summary>The page's one script (a content security policy names it by its hash: <see cref="PageScriptHash"/>).</summary>
+    public const string PageScript = """
+
+        window.addEventListener('load', function () {
+          var images = Array.prototype.slice.call(document.images);
+          document.body.setAttribute('data-images', String(images.length));
+          document.body.setAttribute('data-images-decoded', String(images.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length));
+          document.body.setAttribute('data-tables', String(document.querySelectorAll('table').length));
+        });
+
+        """;
+
+    /// <summary>The CSP source of <see cref="PageScript"/>: 'sha256-…'.</summary>
+    public static string PageScriptHash { get; } = $"'sha256-{Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(PageScript)))}'";
+
     private static void Table(StringBuilder sb, string id, string[] header, IEnumerable<string[]> rows)
     {
         sb.Append($"<table id=\"{id}\"><thead><tr>");
@@ -98,18 +113,7 @@ public static class HtmlReport
         foreach (var f in figures.Where(f => f.Name != Plots.LectureFigure))
             sb.Append(Figure(f));
         sb.Append($"<h2>How to read this</h2>\n<p>{E(ReportText.Method)}</p>\n");
-        sb.Append("""
-            <script>
-            window.addEventListener('load', function () {
-              var images = Array.prototype.slice.call(document.images);
-              document.body.setAttribute('data-images', String(images.length));
-              document.body.setAttribute('data-images-decoded', String(images.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length));
-              document.body.setAttribute('data-tables', String(document.querySelectorAll('table').length));
-            });
-            </script>
-            </body></html>
-
-            """);
+        sb.Append("<script>").Append(PageScript).Append("</script>\n</body></html>\n");
         return sb.ToString();
     }
 }

@@ -6,22 +6,25 @@ namespace LeeMl.Sweep.Reporting.Rendering;
 /// <summary>report.md: the same content as report.html, with the figures as files beside it.</summary>
 public static class MarkdownReport
 {
-    private static string Row(IEnumerable<string> cells) => "| " + string.Join(" | ", cells.Select(c => c.Replace("|", "\\|"))) + " |\n";
+    /// <summary>Text that may come from data (an error message quoting a file, a label): no HTML a viewer would render, no table break.</summary>
+    private static string M(string s) => s.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+
+    private static string Row(IEnumerable<string> cells) => "| " + string.Join(" | ", cells.Select(c => M(c).Replace("|", "\\|"))) + " |\n";
 
     public static string Render(SweepReport report, IReadOnlyList<Figure> figures)
     {
-        var sb = new StringBuilder($"# Sweep report: {report.Name}\n\n");
+        var sb = new StringBuilder($"# Sweep report: {M(report.Name)}\n\n");
         sb.Append($"**Status:** {ReportText.Status(report.Progress, report.Results)}\n\n");
         if (report.Failures.Count > 0)
         {
-            sb.Append("## Failures\n\n").Append(ReportText.FailureSummary(report)).Append("\n\n");
+            sb.Append("## Failures\n\n").Append(M(ReportText.FailureSummary(report))).Append("\n\n");
             sb.Append(Row(ReportText.FailureHeader)).Append(Row(ReportText.FailureHeader.Select(_ => "---")));
             foreach (var f in report.Failures.Take(ReportText.FailureRows)) sb.Append(Row(ReportText.FailureRow(f)));
             sb.Append('\n');
         }
         if (report.Lecture is { } lecture)
         {
-            sb.Append("## Adam on training, SGDM on validation?\n\n").Append(lecture.Sentence).Append("\n\n");
+            sb.Append("## Adam on training, SGDM on validation?\n\n").Append(M(lecture.Sentence)).Append("\n\n");
             sb.Append(Row(ReportText.LectureHeader)).Append(Row(ReportText.LectureHeader.Select(_ => "---")));
             foreach (var row in ReportText.LectureRows(lecture)) sb.Append(Row(row));
             sb.Append('\n');
@@ -30,7 +33,7 @@ public static class MarkdownReport
         if (report.Search is { } search)
         {
             sb.Append("## Search\n\n");
-            foreach (var line in ReportText.SearchLines(search)) sb.Append(line).Append("\n\n");
+            foreach (var line in ReportText.SearchLines(search)) sb.Append(M(line)).Append("\n\n");
             if (search.Rungs.Count > 0)
             {
                 sb.Append(Row(ReportText.RungHeader)).Append(Row(ReportText.RungHeader.Select(_ => "---")));
@@ -51,7 +54,7 @@ public static class MarkdownReport
             sb.Append(Row(ReportText.EffectHeader)).Append(Row(ReportText.EffectHeader.Select(_ => "---")));
             foreach (var e in report.Effects) sb.Append(Row(ReportText.EffectRow(report, e)));
             sb.Append('\n');
-            foreach (var e in report.Effects) sb.Append("- ").Append(e.Sentence).Append('\n');
+            foreach (var e in report.Effects) sb.Append("- ").Append(M(e.Sentence)).Append('\n');
             sb.Append('\n');
         }
         sb.Append("## Cells, best validation accuracy first\n\n");

@@ -55,10 +55,21 @@ public static partial class DashboardEndpoints
             http.Response.Headers.CacheControl = "no-cache";
             return Results.Stream(stream, ContentTypes.GetValueOrDefault(Path.GetExtension(name), "application/octet-stream"));
         });
-        app.MapGet("/jobs/{id}/files/{name}", (string id, string name, JobService jobs) =>
-            JobFile(jobs, id, name) is { } path
-                ? Results.File(path, ContentTypes[Path.GetExtension(name)], name.EndsWith(".html", StringComparison.Ordinal) || name.EndsWith(".png", StringComparison.Ordinal) || name.EndsWith(".svg", StringComparison.Ordinal) ? null : name)
-                : ApiEndpoints.Error(404, $"no such file of job '{Experiments.Text.Printable.Escape(id)}'"));
+        app.MapGet("/jobs/{id}/files/{name}", (string id, string name, JobService jobs, HttpContext http) =>
+        {
+            if (JobFile(jobs, id, name) is not { } path) return ApiEndpoints.Error(404, $"no such file of job '{Experiments.Text.Printable.Escape(id)}'");
+            // A job's files hold text from its data: reports and figures are shown in a sandbox of their own
+            // (an opaque origin: no cookie, no API of this node), and everything else is a download.
+            var extension = Path.GetExtension(name);
+            http.Response.Headers.XContentTypeOptions = "nosniff";
+            http.Response.Headers["Referrer-Policy"] = "no-referrer";
+            http.Response.Headers.ContentSecurityPolicy = extension switch
+            {
+                ".html" => $"sandbox allow-scripts; default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src {Reporting.Rendering.HtmlReport.PageScriptHash}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+                _ => "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'",
+            };
+            return Results.File(path, ContentTypes[extension], extension is ".html" or ".png" or ".svg" ? null : name);
+        });
     }
 
     /// <summary>A job folder's downloadable files (name and size), in name order.</summary>
