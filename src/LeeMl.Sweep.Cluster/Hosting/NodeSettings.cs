@@ -72,6 +72,9 @@ public sealed class NodeSettings
     /// <summary>Coordinators: the largest data a job may ship, in bytes or with a unit (500M, 2G).</summary>
     public string MaxDataSize { get; set; } = "1G";
 
+    /// <summary>Coordinators: the most curve points (trials × epochs) one job may store, whatever its spec's max_curve_points says.</summary>
+    public long MaxCurvePoints { get; set; } = Experiments.Specs.SpecParser.DefaultMaxCurvePoints;
+
     /// <summary>Workers: where copies of shipped data files are kept (default: ~/.cache/leeml-sweep/data).</summary>
     public string? CacheDir { get; set; }
 

@@ -54,6 +54,8 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
             if (blob is null || blob.Size != shipped.Size)
                 return new SubmitReply(null, 0, $"the data file '{Printable.Escape(path)}' (SHA-256 {Printable.Escape(shipped.Sha256)}) is not in the cluster's store; ship it first");
         }
+        if (TrialPlan.CurvePointsOf(spec) is var points && points > runtime.Settings.MaxCurvePoints)
+            return new SubmitReply(null, 0, $"the job stores up to {points:N0} curve points (trials × epochs), over this cluster's limit of {runtime.Settings.MaxCurvePoints:N0} per job (node --max-curve-points)");
         if (request.Data.Sum(d => d.Size) > MaxDataBytes)
             return new SubmitReply(null, 0, $"the job's data is {request.Data.Sum(d => d.Size):N0} bytes, over this cluster's limit of {MaxDataBytes:N0} bytes");
         var id = JobIds.New(spec.Name, DateTime.UtcNow);

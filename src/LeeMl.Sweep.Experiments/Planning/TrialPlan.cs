@@ -63,6 +63,13 @@ public sealed class TrialPlan
 
     public long Count { get; }
 
+    /// <summary>The most curve points (one per epoch of each trial) a job of the spec stores; <see cref="long.MaxValue"/> past 64 bits.</summary>
+    public static long CurvePointsOf(SweepSpec spec)
+    {
+        var count = CountOf(spec);
+        return count > long.MaxValue / Math.Max(1, spec.Epochs) ? long.MaxValue : count * spec.Epochs;
+    }
+
     /// <summary>
     /// How many trials a spec has, from the sizes of its axes alone (nothing is built per trial or
     /// per optimizer × schedule pair), in checked arithmetic: <see cref="long.MaxValue"/> when the

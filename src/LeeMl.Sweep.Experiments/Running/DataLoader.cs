@@ -37,8 +37,9 @@ public sealed class DataLoader(DataSources sources, long splitBytes = DataLoader
         {
             return lazy.Value;
         }
-        catch
+        catch (Exception e) when (e is not DataException { OverLimit: true })
         {
+            // Tried again next time (a fetch that failed may succeed); a file over a limit stays refused without being read again.
             lock (_gate) if (ReferenceEquals(_source, lazy)) _source = null;
             throw;
         }

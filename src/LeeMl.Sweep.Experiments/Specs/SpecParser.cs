@@ -23,10 +23,13 @@ public static class SpecParser
 {
     public const int DefaultMaxTrials = 100_000;
 
+    /// <summary>The curve points (trials × epochs) a job may store unless its spec raises max_curve_points: a few gigabytes of results.</summary>
+    public const int DefaultMaxCurvePoints = 20_000_000;
+
     /// <summary>Synthetic data is built in every worker's memory, once per job.</summary>
     public const long MaxSyntheticValues = 20_000_000;
 
-    private static readonly string[] TopKeys = ["name", "data", "validation", "models", "epochs", "batch_size", "seeds", "seed", "grid", "max_trials", "max_attempts", "search", "early_stopping", "kind"];
+    private static readonly string[] TopKeys = ["name", "data", "validation", "models", "epochs", "batch_size", "seeds", "seed", "grid", "max_trials", "max_attempts", "search", "early_stopping", "kind", "max_curve_points"];
     private static readonly string[] DistributionKeys = ["uniform", "log_uniform", "int_uniform", "choice"];
     private static readonly string[] GridKeys = ["optimizer", "schedule", "warmup", "gradient_noise"];
 
@@ -106,6 +109,10 @@ public static class SpecParser
                 .Error(count == long.MaxValue
                     ? $"the grid has more trials than a 64-bit count holds, over the limit of {maxTrials}"
                     : $"the grid has {count} trials, over the limit of {maxTrials} (raise max_trials to allow it)");
+        var maxPoints = keys.TryGetValue("max_curve_points", out var mp) ? mp.Int(1) : DefaultMaxCurvePoints;
+        if (Planning.TrialPlan.CurvePointsOf(spec) is var points && points > maxPoints)
+            throw (mp ?? keys.GetValueOrDefault("epochs") ?? root).Error($"the sweep stores up to {count:N0} trials × {epochs:N0} epochs = {points:N0} curve points, " +
+                $"over the limit of {maxPoints:N0} (raise max_curve_points to allow it)");
         checkCombinations();
         return spec;
     }

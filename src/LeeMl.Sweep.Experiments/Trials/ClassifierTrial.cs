@@ -31,18 +31,27 @@ public sealed class ClassifierTrialKind : ITrialKind
 public sealed class ClassifierTrial : ITrial
 {
     private readonly TrialSpec _trial;
-    private readonly DataSplit _split;
+    private readonly DataSplit? _split;   // null only for a trial that ended before it had data
     private readonly IDifferentiableModel? _model;
     private readonly TrainingRun? _run;
     private TrialResult? _final;
 
-    private ClassifierTrial(TrialSpec trial, DataSplit split, IDifferentiableModel? model, TrainingRun? run, TrialResult? final) =>
+    private ClassifierTrial(TrialSpec trial, DataSplit? split, IDifferentiableModel? model, TrainingRun? run, TrialResult? final) =>
         (_trial, _split, _model, _run, _final) = (trial, split, model, run, final);
 
     public static ClassifierTrial Start(SweepSpec sweep, TrialSpec trial, DataLoader data)
     {
-        // Loading the data is the node's business: a failure here is not the trial's outcome.
-        var split = data.ForTrial(sweep.Data, sweep.Validation, trial.SplitSeed);
+        // Loading the data is the node's business: a failure here is not the trial's outcome —
+        // unless the data break a limit, which they do on every node alike.
+        DataSplit split;
+        try
+        {
+            split = data.ForTrial(sweep.Data, sweep.Validation, trial.SplitSeed);
+        }
+        catch (Learning.Data.DataException e) when (e.OverLimit)
+        {
+            return new ClassifierTrial(trial, null, null, null, TrialResult.FailedWith(trial, e.Message));
+        }
         try
         {
             var train = split.Train;
@@ -96,13 +105,13 @@ public sealed class ClassifierTrial : ITrial
     public TrialResult Result(int? stoppedAtRung = null)
     {
         if (_final is not null) return _final;
-        var fit = _run!.Result;
+        var (fit, split) = (_run!.Result, _split!);   // a trial with a run has its data
         var curve = fit.Curve.Select(EpochResult.From).ToArray();
         var last = curve.Length > 0 ? curve[^1] : null;
-        int? best = curve.Length == 0 || _split.Validation is null
+        int? best = curve.Length == 0 || split.Validation is null
             ? null
             : curve.Aggregate((a, b) => b.ValidationAccuracy > a.ValidationAccuracy ? b : a).Epoch;
-        var test = _split.Test is null || fit.Outcome == Outcome.Diverged ? double.NaN : Classifiers.Evaluate(_model!, fit.Parameters, _split.Test).Accuracy;
+        var test = split.Test is null || fit.Outcome == Outcome.Diverged ? double.NaN : Classifiers.Evaluate(_model!, fit.Parameters, split.Test).Accuracy;
         var outcome = fit.Outcome == Outcome.Diverged ? TrialOutcome.Diverged : stoppedAtRung is not null ? TrialOutcome.Stopped : TrialOutcome.Completed;
         var result = Result(_trial, outcome, curve, last?.TrainAccuracy ?? double.NaN, last?.ValidationAccuracy ?? double.NaN, test,
             last?.TrainLoss ?? double.NaN, last?.ValidationLoss ?? double.NaN, best);

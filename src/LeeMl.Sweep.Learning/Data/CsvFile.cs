@@ -20,6 +20,7 @@ public static class CsvFile
         var rows = new List<CsvRow>();
         var lineNumber = 0;
         int? width = null;
+        long cells = 0;
         while (reader.ReadLine() is { } line)
         {
             lineNumber++;
@@ -30,6 +31,8 @@ public static class CsvFile
             width ??= fields.Length;
             if (fields.Length != width)
                 throw DataException.At(path, lineNumber, null, $"ragged row: {fields.Length} fields where the first row has {width}");
+            if ((cells += fields.Length) > DataLimits.MaxCells)
+                throw new DataException($"{path}: more than {DataLimits.N(DataLimits.MaxCells)} fields (rows × columns), the limit for a data file", overLimit: true);
             rows.Add(new CsvRow(lineNumber, fields));
         }
         if (rows.Count == 0) throw new DataException($"{path}: the file is empty");
@@ -62,7 +65,44 @@ public static class CsvFile
         Span<byte> magic = stackalloc byte[2];
         var n = stream.Read(magic);
         stream.Position = 0;
-        return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(stream, CompressionMode.Decompress) : stream;
+        var gzip = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        return new LimitedText(gzip ? new GZipStream(stream, CompressionMode.Decompress) : stream, gzip ? stream : null, file.Name);
+    }
+
+    /// <summary>A file's text as it is read, within <see cref="DataLimits"/>: a gzip bomb is refused long before it is unpacked.</summary>
+    private sealed class LimitedText(Stream text, Stream? compressed, string path) : Stream
+    {
+        private long _read;
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = text.Read(buffer);
+            _read += n;
+            if (_read > DataLimits.MaxTextBytes)
+                throw new DataException($"{path}: more than {DataLimits.N(DataLimits.MaxTextBytes)} bytes of text, the limit for a data file", overLimit: true);
+            // The compressed stream's position runs ahead of what the text used: the ratio is, if anything, underestimated.
+            if (compressed is not null && _read > DataLimits.RatioFrom && _read > DataLimits.MaxRatio * Math.Max(1, compressed.Position))
+                throw new DataException($"{path}: gzip that unpacks to over {DataLimits.MaxRatio} times its size (more than {DataLimits.N(_read)} bytes from {DataLimits.N(compressed.Position)}), the limit for a data file", overLimit: true);
+            return n;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) text.Dispose();
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>One field for writing: quoted (RFC 4180) when it holds a comma, a quote or a line break.</summary>

@@ -68,7 +68,12 @@ public sealed class TableEncoder
                 var std = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Length);
                 return standardize ? new Column(name, index, true, [], mean, std > 0 ? std : 1) : new Column(name, index, true, [], 0, 1);
             }
-            var categories = train.Rows.Select(r => r.Fields[index]).Distinct().Order(StringComparer.Ordinal).ToArray();
+            var distinct = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var r in train.Rows)
+                if (distinct.Add(r.Fields[index]) && distinct.Count > DataLimits.MaxCategories)
+                    throw new DataException($"{train.Path}: column '{name}' has more than {DataLimits.N(DataLimits.MaxCategories)} distinct values, the limit for a categorical column " +
+                        "(each becomes a feature; leave it out with features: [...])", overLimit: true);
+            var categories = distinct.Order(StringComparer.Ordinal).ToArray();
             return new Column(name, index, false, categories, 0, 1);
         }).ToArray();
         return new TableEncoder(columns, labelIndex, classes);
@@ -87,6 +92,8 @@ public sealed class TableEncoder
     public Dataset Encode(Table table)
     {
         var width = _featureNames.Length;
+        if ((long)table.Rows.Count * width > DataLimits.MaxEncodedValues)
+            throw new DataException($"{table.Path}: {DataLimits.N(table.Rows.Count)} rows × {DataLimits.N(width)} encoded features is over the limit of {DataLimits.N(DataLimits.MaxEncodedValues)} values", overLimit: true);
         var x = new double[table.Rows.Count * width];
         var y = new int[table.Rows.Count];
         var labelName = table.Header[_label];

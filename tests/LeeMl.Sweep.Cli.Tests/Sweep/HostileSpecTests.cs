@@ -31,7 +31,42 @@ public sealed class HostileSpecTests : IDisposable
         { "endless-data", "name: zero\ndata: { csv: /dev/zero, label: y }\nmodels: [lda]\n" },
         { "kernel-file", "name: mem\ndata: { csv: /proc/self/mem, label: y }\nmodels: [lda]\n" },
         { "a-folder", "name: folder\ndata: { csv: /etc, label: y, test: /dev/urandom }\nmodels: [lda]\n" },
+        // Resources: a grid that multiplies to 6.4·10^10 trials, one past 2^63, and curves of 4·10^7 points.
+        { "grid-bomb", Grid("bomb", 4000, 4000, 4000, 1) },
+        { "count-overflow", Grid("overflow", 1000, 1000, 1000, 1000) + "seeds: [" + string.Join(", ", Enumerable.Range(1, 20_000)) + "]\n" + "models: [" + string.Join(", ", Enumerable.Range(1, 1000).Select(k => $"{{ name: mlp, hidden: {k} }}")) + "]\n" },
+        { "curve-bomb", "name: curves\ndata: { synthetic: blobs }\nmodels: [logistic]\nepochs: 100000\nseeds: [1, 2]\ngrid:\n  optimizer: [" + string.Join(", ", Enumerable.Range(1, 200).Select(k => $"{{ name: sgd, lr: {k}e-4 }}")) + "]\n" },
     };
+
+    /// <summary>A spec whose grid axes have the given sizes (models and seeds may follow).</summary>
+    private static string Grid(string name, int optimizers, int schedules, int warmups, int noises) =>
+        $"name: {name}\ndata: {{ synthetic: blobs }}\ngrid:\n" +
+        "  optimizer: [" + string.Join(", ", Enumerable.Range(1, optimizers).Select(k => $"{{ name: sgd, lr: {k}e-6 }}")) + "]\n" +
+        "  schedule: [" + string.Join(", ", Enumerable.Range(1, schedules).Select(k => $"{{ name: cyclic, step_size_up: {k} }}")) + "]\n" +
+        "  warmup: [" + string.Join(", ", Enumerable.Range(1, warmups).Select(k => $"{{ steps: {k} }}")) + "]\n" +
+        "  gradient_noise: [" + string.Join(", ", Enumerable.Range(1, noises).Select(k => $"{{ eta: {k}e-6 }}")) + "]\n" +
+        (name == "bomb" ? "models: [mlp]\n" : "");
+
+    /// <summary>Data files that decode to far more than they weigh: a column of 10,000 distinct values (its one-hot width), and gzip that unpacks 1,000-fold.</summary>
+    [Theory]
+    [InlineData("one-hot-bomb")]
+    [InlineData("gzip-bomb")]
+    public void Plan_run_and_submit_each_refuse_a_data_file_over_its_limits(string name)
+    {
+        var csv = Path.Combine(_dir, name + ".csv");
+        if (name == "one-hot-bomb")
+            File.WriteAllLines(csv, ["id,label", .. Enumerable.Range(0, 10_000).Select(i => $"u{i},{i % 2}")]);
+        else
+        {
+            using var file = File.Create(csv);
+            using var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.SmallestSize);
+            var row = System.Text.Encoding.ASCII.GetBytes("0,0,0,0,0,0,0,0,0,0,a\n");
+            gzip.Write(System.Text.Encoding.ASCII.GetBytes("a,b,c,d,e,f,g,h,i,j,label\n"));
+            for (var i = 0; i < 20_000_000 / row.Length; i++) gzip.Write(row);
+        }
+        var spec = Path.Combine(_dir, name + ".yaml");
+        File.WriteAllText(spec, $"name: {name}\ndata: {{ csv: {name}.csv, label: label }}\nmodels: [lda]\n");
+        Refused(name, spec);
+    }
 
     [Theory]
     [MemberData(nameof(Specs))]

@@ -43,6 +43,7 @@ public static class NodeCommand
         var maxData = new Option<string>("--max-data-size") { Description = "coordinators: the largest data a job may ship (its CSV files), e.g. 500M, 2G", HelpName = "SIZE", DefaultValueFactory = _ => "1G" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "workers: where copies of the data shipped with jobs are kept [default: ~/.cache/leeml-sweep/data]", HelpName = "DIR" };
         var cacheSize = new Option<string>("--cache-size") { Description = "workers: how much that cache may hold; the least recently used files go first", HelpName = "SIZE", DefaultValueFactory = _ => "2G" };
+        var maxPoints = new Option<long>("--max-curve-points") { Description = "coordinators: the most curve points (trials × epochs) one job may store; a spec asks for more with max_curve_points", HelpName = "N", DefaultValueFactory = _ => Experiments.Specs.SpecParser.DefaultMaxCurvePoints };
         var logTrials = Options.Flag("--log-trials", "log a line (on stderr, at information level) when a trial is assigned, starts and ends on this node");
         var insecure = Options.Insecure();
         var openApi = Options.Flag("--open-api", "without TLS, serve the API to every account of this machine, without the secret the node writes for its own user (a warning at every start)");
@@ -51,7 +52,7 @@ public static class NodeCommand
         var tls = new TlsOptionSet();
         var command = new Command("node", "run one cluster node (coordinator and/or worker) until stopped")
         {
-            roles, host, port, seeds, slots, db, jobsDir, dataDir, publicHost, http, httpHost, maxData, cacheDir, cacheSize, logTrials, insecure, openApi, logLevel, config,
+            roles, host, port, seeds, slots, db, jobsDir, dataDir, publicHost, http, httpHost, maxData, maxPoints, cacheDir, cacheSize, logTrials, insecure, openApi, logLevel, config,
         };
         tls.AddTo(command);
         command.SetAction(parse =>
@@ -61,7 +62,7 @@ public static class NodeCommand
                 (roles, nameof(NodeSettings.Roles)), (host, nameof(NodeSettings.Host)), (port, nameof(NodeSettings.Port)), (seeds, nameof(NodeSettings.SeedNodes)),
                 (slots, nameof(NodeSettings.Slots)), (db, nameof(NodeSettings.Db)), (jobsDir, nameof(NodeSettings.JobsDir)), (dataDir, nameof(NodeSettings.DataDir)),
                 (publicHost, nameof(NodeSettings.PublicHost)), (http, nameof(NodeSettings.Http)), (httpHost, nameof(NodeSettings.HttpHost)),
-                (maxData, nameof(NodeSettings.MaxDataSize)), (cacheDir, nameof(NodeSettings.CacheDir)), (cacheSize, nameof(NodeSettings.CacheSize)),
+                (maxData, nameof(NodeSettings.MaxDataSize)), (maxPoints, nameof(NodeSettings.MaxCurvePoints)), (cacheDir, nameof(NodeSettings.CacheDir)), (cacheSize, nameof(NodeSettings.CacheSize)),
                 (logTrials, nameof(NodeSettings.LogTrials)), (insecure, nameof(NodeSettings.Insecure)), (openApi, nameof(NodeSettings.OpenApi)), (logLevel, nameof(NodeSettings.LogLevel)),
                 (tls.Cert, nameof(NodeSettings.TlsCert)), (tls.Password, nameof(NodeSettings.TlsPassword)), (tls.Ca, nameof(NodeSettings.TlsCa)),
             ]);
@@ -87,6 +88,7 @@ public static class NodeCommand
         try
         {
             _ = (s.MaxDataBytes, s.CacheBytes);
+            if (s.MaxCurvePoints < 1) throw new UsageException($"--max-curve-points {s.MaxCurvePoints}: at least 1");
         }
         catch (FormatException e)
         {

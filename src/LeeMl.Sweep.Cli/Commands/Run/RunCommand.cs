@@ -89,6 +89,7 @@ public static class RunCommand
         settings.Port = 0;
         settings.SeedNodes = [];
         settings.Db = Path.Combine(outDir, "sweep.db");
+        settings.MaxCurvePoints = long.MaxValue;   // run stores on this machine: the spec's own max_curve_points is the bound
         await using var store = await SweepStores.Open(settings.Db);
         var runtime = new NodeRuntime(settings, store, embedded: true, Server.Reports.FolderRenderer.Instance) { JobFolder = _ => outDir };
         var http = settings.Http is { } port ? new HttpEndpoint(settings.HttpHost, port, Server.Security.LocalSecrets.Create(settings.HttpHost, port)) : null;
