@@ -85,7 +85,7 @@ public sealed class TokenRevocationTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, await Jobs(http[1]));
 
         // The other coordinator lists it, from the same store.
-        var id = AccessTokens.Verify(viewer, cluster.Authority, DateTimeOffset.UtcNow, out _)!.Id;
+        var id = AccessTokens.Verify(viewer, cluster.Authority, AccessTokens.DefaultCluster, DateTimeOffset.UtcNow, out _)!.Id;
         var list = _f.Start(["certs", "revoked", "--cluster", $"127.0.0.1:{http[1]}", "--tls-cert", Path.Combine(certs, "client.pfx"), "--tls-ca", Path.Combine(certs, "ca.crt")]);
         Assert.True(list.WaitForExit(TimeSpan.FromSeconds(60)) && list.ExitCode == 0, list.Output);
         Assert.Matches($@"^{System.Text.RegularExpressions.Regex.Escape(id)}\s+carol\s+\d{{4}}-", list.Lines.Single(l => l.StartsWith(id, StringComparison.Ordinal)));

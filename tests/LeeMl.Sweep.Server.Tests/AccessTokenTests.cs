@@ -16,24 +16,35 @@ public sealed class AccessTokenTests
         using var ca = ClusterCertificates.CreateAuthority(Now);
         using var other = ClusterCertificates.CreateAuthority(Now);
         var token = AccessTokens.Issue(ca, new TokenClaims("alice", TokenRole.Viewer, Now.AddDays(30)));
-        var claims = AccessTokens.Verify(token, ca, Now, out var refusal);
+        var claims = AccessTokens.Verify(token, ca, "default", Now, out var refusal);
         Assert.Null(refusal);
         Assert.Equal(new TokenClaims("alice", TokenRole.Viewer, DateTimeOffset.FromUnixTimeSeconds(Now.AddDays(30).ToUnixTimeSeconds())), claims! with { Id = "" });
         Assert.True(AccessTokens.IsId(claims.Id), claims.Id);
-        Assert.NotEqual(claims.Id, AccessTokens.Verify(AccessTokens.Issue(ca, new TokenClaims("alice", TokenRole.Viewer, Now.AddDays(30))), ca, Now, out _)!.Id);
-        Assert.Equal(TokenRole.Operator, AccessTokens.Verify(AccessTokens.Issue(ca, new TokenClaims("bob", TokenRole.Operator, Now.AddDays(1))), ca, Now, out _)!.Role);
+        Assert.NotEqual(claims.Id, AccessTokens.Verify(AccessTokens.Issue(ca, new TokenClaims("alice", TokenRole.Viewer, Now.AddDays(30))), ca, "default", Now, out _)!.Id);
+        Assert.Equal(TokenRole.Operator, AccessTokens.Verify(AccessTokens.Issue(ca, new TokenClaims("bob", TokenRole.Operator, Now.AddDays(1))), ca, "default", Now, out _)!.Role);
 
-        Assert.Null(AccessTokens.Verify(token, ca, Now.AddDays(31), out refusal));
+        Assert.Null(AccessTokens.Verify(token, ca, "default", Now.AddDays(31), out refusal));
         Assert.StartsWith("the token expired at", refusal);
-        Assert.Null(AccessTokens.Verify(token, other, Now, out refusal));
+        Assert.Null(AccessTokens.Verify(token, other, "default", Now, out refusal));
         Assert.Equal("the token is not signed by the cluster's authority", refusal);
         // The payload changed (a viewer made operator) with the old signature: refused.
         var parts = token.Split('.');
         var forged = string.Join('.', parts[0], Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{{\"sub\":\"alice\",\"role\":\"operator\",\"exp\":{Now.AddDays(30).ToUnixTimeSeconds()}}}")).TrimEnd('='), parts[2]);
-        Assert.Null(AccessTokens.Verify(forged, ca, Now, out refusal));
+        Assert.Null(AccessTokens.Verify(forged, ca, "default", Now, out refusal));
         Assert.Equal("the token is not signed by the cluster's authority", refusal);
         foreach (var junk in new[] { "", "lmt1.", "lmt1..", "bearer", "lmt1.!!!.???", new string('x', 5000), "lmt1.e30." })
-            Assert.Null(AccessTokens.Verify(junk, ca, Now, out _));
+            Assert.Null(AccessTokens.Verify(junk, ca, "default", Now, out _));
+    }
+
+    [Fact]
+    public void A_token_is_for_one_cluster_of_its_authority()
+    {
+        using var ca = ClusterCertificates.CreateAuthority(Now);
+        var staging = AccessTokens.Issue(ca, new TokenClaims("alice", TokenRole.Operator, Now.AddDays(1), Cluster: "staging"));
+        Assert.Equal("staging", AccessTokens.Verify(staging, ca, "staging", Now, out _)!.Cluster);
+        Assert.Null(AccessTokens.Verify(staging, ca, "production", Now, out var refusal));
+        Assert.Equal("the token is for the cluster 'staging', not this one ('production')", refusal);
+        Assert.Null(AccessTokens.Verify(staging, ca, AccessTokens.DefaultCluster, Now, out _));
     }
 
     [Fact]

@@ -63,6 +63,9 @@ public sealed class NodeSettings
     /// <summary>Without TLS, serve the API to every account of the machine, without the node's secret (a warning at every start).</summary>
     public bool OpenApi { get; set; }
 
+    /// <summary>The name access tokens must be made for (certs token --cluster-name): one authority may sign for several clusters.</summary>
+    public string ClusterName { get; set; } = "default";
+
     public string? TlsCert { get; set; }
 
     public string? TlsPassword { get; set; }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using LeeMl.Sweep.Server.Security;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -62,7 +63,8 @@ public static class TokenEndpoints
         RevokedToken revoked;
         if (request is { Token: { Length: > 0 } token, Id: null })
         {
-            if (AccessTokens.Verify(token, tls.Authority, now, out var refusal) is not { } claims)
+            var cluster = http.RequestServices.GetRequiredService<Cluster.Hosting.NodeRuntime>().Settings.ClusterName;
+            if (AccessTokens.Verify(token, tls.Authority, cluster, now, out var refusal) is not { } claims)
                 return ApiEndpoints.Error(400, $"nothing to revoke: {refusal}");
             if (claims.Id.Length == 0) return ApiEndpoints.Error(400, "this token has no id (it was made by an older version); make a new authority to void it");
             revoked = new RevokedToken(claims.Id, claims.Name, claims.Expires, now);

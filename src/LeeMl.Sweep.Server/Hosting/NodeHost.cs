@@ -56,7 +56,7 @@ public static class NodeHost
             });
         });
         var app = web.Build();
-        app.Use(RequestGuard.For(http, tls, app.Services.GetService<TokenRevocations>(), tls is null ? http.Secret : null, new BrowserSessions(BrowserSessions.DefaultLifetime)));
+        app.Use(RequestGuard.For(http, tls, app.Services.GetService<TokenRevocations>(), tls is null ? http.Secret : null, new BrowserSessions(BrowserSessions.DefaultLifetime), runtime.Settings.ClusterName));
         ApiEndpoints.Map(app);
         Dashboard.DashboardApi.Map(app);
         Dashboard.DashboardEndpoints.Map(app);

@@ -24,7 +24,7 @@ public static class RequestGuard
     /// <summary>The session cookie of the node serving on <paramref name="port"/> (one per port: nodes of one host do not overwrite each other's).</summary>
     public static string CookieFor(int port) => $"leeml_session_{port}";
 
-    public static Func<HttpContext, RequestDelegate, Task> For(HttpEndpoint endpoint, ClusterTls? tls, TokenRevocations? revocations, string? localSecret, BrowserSessions sessions)
+    public static Func<HttpContext, RequestDelegate, Task> For(HttpEndpoint endpoint, ClusterTls? tls, TokenRevocations? revocations, string? localSecret, BrowserSessions sessions, string cluster = AccessTokens.DefaultCluster)
     {
         var loopbackOnly = tls is null && Exposure.IsLoopback(endpoint.Host);
         var cookie = CookieFor(endpoint.Port);
@@ -48,10 +48,10 @@ public static class RequestGuard
             {
                 if (request.Path == "/login")
                 {
-                    await Login(http, cookie, sessions, secure: true, async token => await Admit(http, token, tls, revocations));
+                    await Login(http, cookie, sessions, secure: true, async token => await Admit(http, token, tls, revocations, cluster));
                     return;
                 }
-                var (claims, refusal) = bearer is not null ? await Admit(http, bearer, tls, revocations)
+                var (claims, refusal) = bearer is not null ? await Admit(http, bearer, tls, revocations, cluster)
                     : session is { Claims: { } c } ? StillValid(c, revocations)
                     : (null, "no client certificate, token or session");
                 if (claims is null && !request.Path.StartsWithSegments("/assets"))
@@ -121,9 +121,9 @@ public static class RequestGuard
         : (claims, null);
 
     /// <summary>The token's claims when it is valid and not revoked; else why not.</summary>
-    private static async ValueTask<(TokenClaims? Claims, string? Refusal)> Admit(HttpContext http, string? token, ClusterTls tls, TokenRevocations? revocations)
+    private static async ValueTask<(TokenClaims? Claims, string? Refusal)> Admit(HttpContext http, string? token, ClusterTls tls, TokenRevocations? revocations, string cluster)
     {
-        if (AccessTokens.Verify(token, tls.Authority, DateTimeOffset.UtcNow, out var refusal) is not { } claims) return (null, refusal);
+        if (AccessTokens.Verify(token, tls.Authority, cluster, DateTimeOffset.UtcNow, out var refusal) is not { } claims) return (null, refusal);
         if (revocations is null) return (claims, null);
         if (!await revocations.EnsureLoaded(http.RequestAborted)) return (null, "this node cannot read the revoked tokens from its store yet");
         return revocations.IsRevoked(claims.Id) ? (null, $"the token {claims.Id} was revoked") : (claims, null);

@@ -8,8 +8,8 @@ namespace LeeMl.Sweep.Server.Security;
 /// <summary>What a token allows: a viewer reads (the dashboard, status, results); an operator also cancels and submits.</summary>
 public enum TokenRole { Viewer, Operator }
 
-/// <summary>Who a token names, what it allows, until when, and its id (what <c>certs revoke</c> names; random when issued).</summary>
-public sealed record TokenClaims(string Name, TokenRole Role, DateTimeOffset Expires, string Id = "");
+/// <summary>Who a token names, what it allows, until when, its id (what <c>certs revoke</c> names; random when issued), and the cluster it is for.</summary>
+public sealed record TokenClaims(string Name, TokenRole Role, DateTimeOffset Expires, string Id = "", string Cluster = AccessTokens.DefaultCluster);
 
 /// <summary>
 /// Access tokens for people in a browser, where a client certificate is awkward: made by
@@ -25,6 +25,12 @@ public static class AccessTokens
 
     public const int MaxLength = 2048;
 
+    /// <summary>The cluster name of nodes and tokens unless <c>--cluster-name</c> says otherwise.</summary>
+    public const string DefaultCluster = "default";
+
+    /// <summary>Whether a cluster name is letters, digits, '-', '_' or '.' (at most 64).</summary>
+    public static bool IsClusterName(string name) => name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+
     public static string Issue(X509Certificate2 authorityWithKey, TokenClaims claims)
     {
         using var key = authorityWithKey.GetECDsaPrivateKey() ?? throw new CryptographicException("the authority's private key is not an ECDSA key");
@@ -34,13 +40,17 @@ public static class AccessTokens
             ["role"] = claims.Role == TokenRole.Operator ? "operator" : "viewer",
             ["exp"] = claims.Expires.ToUnixTimeSeconds(),
             ["jti"] = claims.Id.Length > 0 ? claims.Id : NewId(),
+            ["aud"] = claims.Cluster,
         });
         var signed = Prefix + Base64Url(payload);
         return signed + "." + Base64Url(key.SignData(Encoding.ASCII.GetBytes(signed), HashAlgorithmName.SHA256));
     }
 
-    /// <summary>The token's claims when it is well formed, signed by <paramref name="authority"/> and not expired; else null and why not.</summary>
-    public static TokenClaims? Verify(string? token, X509Certificate2 authority, DateTimeOffset now, out string? refusal)
+    /// <summary>
+    /// The token's claims when it is well formed, signed by <paramref name="authority"/>, made for
+    /// <paramref name="cluster"/> (one authority may sign for several clusters) and not expired; else null and why not.
+    /// </summary>
+    public static TokenClaims? Verify(string? token, X509Certificate2 authority, string cluster, DateTimeOffset now, out string? refusal)
     {
         refusal = null;
         if (string.IsNullOrEmpty(token)) { refusal = "no token"; return null; }
@@ -58,7 +68,14 @@ public static class AccessTokens
             var claims = new TokenClaims(root.GetProperty("sub").GetString() ?? "",
                 root.GetProperty("role").GetString() == "operator" ? TokenRole.Operator : TokenRole.Viewer,
                 DateTimeOffset.FromUnixTimeSeconds(root.GetProperty("exp").GetInt64()),
-                root.TryGetProperty("jti", out var id) ? id.GetString() ?? "" : "");
+                root.TryGetProperty("jti", out var id) ? id.GetString() ?? "" : "",
+                root.TryGetProperty("aud", out var aud) ? aud.GetString() ?? "" : "");
+            if (claims.Cluster != cluster)
+            {
+                refusal = claims.Cluster.Length == 0 ? "the token names no cluster (it was made by an older version; make a new one with certs token)"
+                    : $"the token is for the cluster '{Experiments.Text.Printable.Escape(claims.Cluster)}', not this one ('{cluster}')";
+                return null;
+            }
             if (claims.Expires <= now) { refusal = $"the token expired at {claims.Expires:yyyy-MM-dd HH:mm} UTC"; return null; }
             return claims;
         }

@@ -192,7 +192,7 @@ public sealed class CommandLineTests : IDisposable
         var token = CliRunner.InProcess("certs", "token", dir, "--name", "alice", "--days", "7");
         Assert.True(token.ExitCode == 0, token.Stderr);
         var authority = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(Path.Combine(dir, "ca.crt"));
-        var claims = AccessTokens.Verify(token.Stdout.Trim(), authority, DateTimeOffset.UtcNow, out var refusal);
+        var claims = AccessTokens.Verify(token.Stdout.Trim(), authority, AccessTokens.DefaultCluster, DateTimeOffset.UtcNow, out var refusal);
         Assert.True(claims is not null, refusal);
         Assert.Equal(("alice", TokenRole.Viewer), (claims.Name, claims.Role));
         Assert.Contains("viewer (read-only) token for alice", token.Stderr);

@@ -105,9 +105,10 @@ public static class CertsCommand
         var name = new Option<string>("--name") { Description = "who the token is for (named in the answer when a read-only token asks to change something)", HelpName = "NAME", DefaultValueFactory = _ => "user" };
         var days = new Option<int>("--days") { Description = "how long the token is valid, 1 to 365 days (certs revoke voids it sooner)", HelpName = "N", DefaultValueFactory = _ => 30 };
         var operate = Options.Flag("--operator", "the token may also cancel and submit (without it: read only)");
+        var cluster = new Option<string>("--cluster-name") { Description = "the cluster the token is for, as its nodes' --cluster-name (other clusters of the same authority refuse it)", HelpName = "NAME", DefaultValueFactory = _ => AccessTokens.DefaultCluster };
         var command = new Command("token", "print an access token for the dashboard and the HTTP API, signed by DIR's authority (for a browser: open https://NODE:PORT/login?token=TOKEN once)")
         {
-            dir, name, days, operate, password,
+            dir, name, days, operate, cluster, password,
         };
         command.SetAction(parse =>
         {
@@ -117,9 +118,11 @@ public static class CertsCommand
             var n = parse.GetValue(days);
             if (n is < 1 or > 365) throw new UsageException($"--days = {n} must be from 1 to 365");
             using var ca = Authority(parse.GetValue(dir)!, PasswordOf(parse.GetValue(password)));
-            var claims = new TokenClaims(who, parse.GetValue(operate) ? TokenRole.Operator : TokenRole.Viewer, DateTimeOffset.UtcNow.AddDays(n));
+            var clusterName = parse.GetValue(cluster)!;
+            if (!AccessTokens.IsClusterName(clusterName)) throw new UsageException($"--cluster-name '{Experiments.Text.Printable.Escape(clusterName)}' must be letters, digits, '-', '_' or '.' (at most 64)");
+            var claims = new TokenClaims(who, parse.GetValue(operate) ? TokenRole.Operator : TokenRole.Viewer, DateTimeOffset.UtcNow.AddDays(n), Cluster: clusterName);
             var token = AccessTokens.Issue(ca, claims);
-            var id = AccessTokens.Verify(token, ca, DateTimeOffset.UtcNow, out _)!.Id;
+            var id = AccessTokens.Verify(token, ca, clusterName, DateTimeOffset.UtcNow, out _)!.Id;
             parse.InvocationConfiguration.Output.WriteLine(token);
             parse.InvocationConfiguration.Error.WriteLine($"{(claims.Role == TokenRole.Operator ? "an operator" : "a viewer (read-only)")} token for {who}, valid until {claims.Expires:yyyy-MM-dd HH:mm} UTC, id {id}: " +
                 "open https://NODE:PORT/login?token=TOKEN once in the browser, or send 'Authorization: Bearer TOKEN'; " +

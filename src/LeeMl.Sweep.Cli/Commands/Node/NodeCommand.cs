@@ -46,13 +46,14 @@ public static class NodeCommand
         var maxPoints = new Option<long>("--max-curve-points") { Description = "coordinators: the most curve points (trials × epochs) one job may store; a spec asks for more with max_curve_points", HelpName = "N", DefaultValueFactory = _ => Experiments.Specs.SpecParser.DefaultMaxCurvePoints };
         var logTrials = Options.Flag("--log-trials", "log a line (on stderr, at information level) when a trial is assigned, starts and ends on this node");
         var insecure = Options.Insecure();
+        var clusterName = new Option<string>("--cluster-name") { Description = "with TLS: the name access tokens must be made for (certs token --cluster-name); clusters of one authority refuse each other's tokens", HelpName = "NAME", DefaultValueFactory = _ => Server.Security.AccessTokens.DefaultCluster };
         var openApi = Options.Flag("--open-api", "without TLS, serve the API to every account of this machine, without the secret the node writes for its own user (a warning at every start)");
         var logLevel = SettingsBinder.LogLevelOption();
         var config = SettingsBinder.ConfigOption();
         var tls = new TlsOptionSet();
         var command = new Command("node", "run one cluster node (coordinator and/or worker) until stopped")
         {
-            roles, host, port, seeds, slots, db, jobsDir, dataDir, publicHost, http, httpHost, maxData, maxPoints, cacheDir, cacheSize, logTrials, insecure, openApi, logLevel, config,
+            roles, host, port, seeds, slots, db, jobsDir, dataDir, publicHost, http, httpHost, maxData, maxPoints, cacheDir, cacheSize, logTrials, insecure, openApi, clusterName, logLevel, config,
         };
         tls.AddTo(command);
         command.SetAction(parse =>
@@ -63,7 +64,7 @@ public static class NodeCommand
                 (slots, nameof(NodeSettings.Slots)), (db, nameof(NodeSettings.Db)), (jobsDir, nameof(NodeSettings.JobsDir)), (dataDir, nameof(NodeSettings.DataDir)),
                 (publicHost, nameof(NodeSettings.PublicHost)), (http, nameof(NodeSettings.Http)), (httpHost, nameof(NodeSettings.HttpHost)),
                 (maxData, nameof(NodeSettings.MaxDataSize)), (maxPoints, nameof(NodeSettings.MaxCurvePoints)), (cacheDir, nameof(NodeSettings.CacheDir)), (cacheSize, nameof(NodeSettings.CacheSize)),
-                (logTrials, nameof(NodeSettings.LogTrials)), (insecure, nameof(NodeSettings.Insecure)), (openApi, nameof(NodeSettings.OpenApi)), (logLevel, nameof(NodeSettings.LogLevel)),
+                (logTrials, nameof(NodeSettings.LogTrials)), (insecure, nameof(NodeSettings.Insecure)), (openApi, nameof(NodeSettings.OpenApi)), (clusterName, nameof(NodeSettings.ClusterName)), (logLevel, nameof(NodeSettings.LogLevel)),
                 (tls.Cert, nameof(NodeSettings.TlsCert)), (tls.Password, nameof(NodeSettings.TlsPassword)), (tls.Ca, nameof(NodeSettings.TlsCa)),
             ]);
             Validate(settings);
@@ -88,6 +89,8 @@ public static class NodeCommand
         try
         {
             _ = (s.MaxDataBytes, s.CacheBytes);
+            if (!Server.Security.AccessTokens.IsClusterName(s.ClusterName))
+                throw new UsageException($"--cluster-name '{Experiments.Text.Printable.Escape(s.ClusterName)}' must be letters, digits, '-', '_' or '.' (at most 64)");
             if (s.MaxCurvePoints < 1) throw new UsageException($"--max-curve-points {s.MaxCurvePoints}: at least 1");
         }
         catch (FormatException e)
