@@ -70,7 +70,7 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
         Receive<SlotEvent.Paused>(m => Execute(_ledger.SlotPaused(m.Run, m.Score, m.Seconds, Now)));
         Receive<SlotEvent.Done>(m => Execute(_ledger.SlotDone(m.Run, m.Result, m.Fault, m.Seconds, Now)));
         Receive<RungDecision>(m => Execute(_ledger.Decided(m, Now)));
-        Receive<ResultsStored>(m => Execute(_ledger.Stored(m)));
+        Receive<ResultsStored>(m => Execute(_ledger.Stored(m, Now)));
         Receive<ChunkStored>(m => Execute(_ledger.ChunkStored(m, Now)));
         Receive<CancelTrials>(m => Execute(_ledger.Cancelled(m.JobId, Now)));
         Receive<Tick>(_ => Execute(_ledger.Tick(Now)));

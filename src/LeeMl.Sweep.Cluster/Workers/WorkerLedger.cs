@@ -11,7 +11,7 @@ namespace LeeMl.Sweep.Cluster.Workers;
 /// chunks within a window), how much work to ask for (the slots plus a prefetch that covers a
 /// round trip), and a small cache of the jobs' plans. It runs nothing and touches no thread.
 /// </summary>
-public sealed class WorkerLedger(string node, int slots)
+public sealed class WorkerLedger(string node, int slots, int window = WorkerLedger.MaxUnacknowledged)
 {
     public const int ChunkWindow = 4;
     public const int PlansKept = 16;
@@ -75,13 +75,24 @@ public sealed class WorkerLedger(string node, int slots)
     /// <summary>Slot time left idle while trials waited at rungs for a decision.</summary>
     public double IdleWaitingSeconds { get; private set; }
 
-    /// <summary>Free places: every slot busy, plus enough queued to cover the round trip for more (shorter trials want more).</summary>
+    /// <summary>
+    /// Results a worker may hold unacknowledged before it asks for no more work: when the store
+    /// commits slower than the slots train (tiny trials), the worker waits, so neither it nor the
+    /// job keeps more than this per worker, however many trials the job has.
+    /// </summary>
+    public const int MaxUnacknowledged = 2048;   // the default window; a test may give a smaller one
+
+    /// <summary>
+    /// Free places: every slot busy, plus enough queued to cover the round trip for more (shorter
+    /// trials want more), within the window of unacknowledged results.
+    /// </summary>
     public int Capacity
     {
         get
         {
             var prefetch = (int)Math.Clamp(Math.Ceiling(Slots * 0.25 / Math.Max(_meanSeconds, 1e-4)), Math.Max(1, Slots / 2), 512);
-            return Slots + prefetch - (_held.Count - _paused) - _awaitingSpec.Values.Sum(t => t.Count);
+            var taken = _held.Count - _paused + _awaitingSpec.Values.Sum(t => t.Count);
+            return Math.Min(Slots + prefetch - taken, window - _unacked.Count - taken);
         }
     }
 
@@ -202,11 +213,12 @@ public sealed class WorkerLedger(string node, int slots)
         AskForWork(e, now);
     });
 
-    public IReadOnlyList<WorkerEffect> Stored(ResultsStored m)
+    /// <summary>The job committed these results: they leave the window, which may let the worker ask for more.</summary>
+    public IReadOnlyList<WorkerEffect> Stored(ResultsStored m, DateTimeOffset now) => Effects(e =>
     {
         foreach (var index in m.Indexes) _unacked.Remove((m.JobId, index));
-        return [];
-    }
+        AskForWork(e, now);
+    });
 
     public IReadOnlyList<WorkerEffect> ChunkStored(ChunkStored m, DateTimeOffset now) => Effects(e =>
     {

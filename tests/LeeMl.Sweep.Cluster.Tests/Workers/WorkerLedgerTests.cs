@@ -57,7 +57,7 @@ public sealed class WorkerLedgerTests
         Assert.Single(Of<TrialFinished>(ledger.Tick(T0 + TimeSpan.FromSeconds(6))));   // the acknowledgement never came: again
         var holds = Of<WorkerHolds>(ledger.Tick(T0 + TimeSpan.FromSeconds(7)));
         Assert.Equal([new HeldTrial(0, 1, true)], Assert.Single(holds).Trials);         // the job learns the node still holds it
-        ledger.Stored(new ResultsStored("a", [0L]));
+        ledger.Stored(new ResultsStored("a", [0L]), T0);
         Assert.Equal(0, ledger.Unacknowledged);
         Assert.Empty(Of<TrialFinished>(ledger.Tick(T0 + TimeSpan.FromSeconds(30))));
     }
@@ -150,6 +150,23 @@ public sealed class WorkerLedgerTests
         Assert.Equal((0, 0, 0), (ledger.Running, ledger.Paused, ledger.Queued));
         Assert.Empty(ledger.SlotDone(runs[0], Result(runs[0], 1), null, 1, T0).OfType<WorkerEffect.ToJob>());   // a cancelled run's result is dropped
         Assert.DoesNotContain("a", ledger.CachedPlans);
+    }
+
+    [Fact]
+    public void A_worker_whose_results_wait_for_the_store_asks_for_no_more_than_its_window_and_asks_again_once_they_are_stored()
+    {
+        var ledger = new WorkerLedger("w:1", 4, window: 6);
+        var runs = Holding(ledger, 4);
+        foreach (var run in runs)   // tiny trials: the prefetch grows to its cap
+        {
+            ledger.SlotStarted(run, T0);
+            ledger.SlotDone(run, Result(run, 1), null, 0.0001, T0);
+        }
+        Assert.Equal(4, ledger.Unacknowledged);
+        Assert.Equal(2, ledger.Capacity);   // the results the store has not acknowledged bound it, not the prefetch
+        var asked = ledger.Stored(new ResultsStored("a", [.. runs.Select(r => r.Ticket.Index)]), T0 + TimeSpan.FromSeconds(11));
+        Assert.Equal(0, ledger.Unacknowledged);
+        Assert.Equal(new RequestWork("w:1", 6), Assert.Single(asked.OfType<WorkerEffect.ToDispatcher>()).Message);   // stored: it asks again at once, for its window
     }
 
     [Fact]
