@@ -225,6 +225,10 @@ public sealed class HostileInputTests(HostileInputCluster cluster, ITestOutputHe
             ("POST", "/api/jobs", Submission("name: t\ndata: { synthetic: blobs }\nmodels: [{ name: mlp, hidden: 2000000000 }]\ngrid: { optimizer: [sgd] }"), 400),
             ("POST", "/api/jobs", Submission("name: t\ndata: { csv: /etc/passwd, label: root }\nmodels: [lda]"), 400),
             ("PUT", "/api/blobs/not-a-hash", "x", 400),
+            // Resources: counted from the axes (a grid of 6.4·10^10 trials), bounded curves, and a legal grid of 10^7 combinations past the time a submission may take.
+            ("POST", "/api/jobs", Submission(Axes("bomb", 4000, 4000, 4000) + "models: [mlp]\n"), 400),
+            ("POST", "/api/jobs", Submission("name: curves\ndata: { synthetic: blobs }\nmodels: [logistic]\nepochs: 100000\nseeds: [1, 2]\ngrid:\n  optimizer: [" + string.Join(", ", Enumerable.Range(1, 200).Select(k => $"{{ name: sgd, lr: {k}e-4 }}")) + "]\n"), 400),
+            ("POST", "/api/jobs", Submission(Axes("slow", 100, 100, 1000) + "models: [mlp]\nmax_trials: 10000000\nmax_curve_points: 400000000\n"), 400),
             // The dashboard: only a job folder's own files, by a plain name; bounded pages; no job, no stream.
             ("GET", $"/jobs/{job}/files/..%2F..%2F..%2Fetc%2Fpasswd", null, 404),
             ("GET", $"/jobs/{job}/files/sweep.db", null, 404),
@@ -267,6 +271,12 @@ public sealed class HostileInputTests(HostileInputCluster cluster, ITestOutputHe
         Assert.True(nodes.Count == 2, "the cluster lists its nodes:\n" + cluster.CoordinatorNode.Output);
         Assert.Equal(2, nodes.Single(n => n.Roles.Contains("worker")).Slots);
     }
+
+    private static string Axes(string name, int optimizers, int schedules, int warmups) =>
+        $"name: {name}\ndata: {{ synthetic: blobs }}\ngrid:\n" +
+        "  optimizer: [" + string.Join(", ", Enumerable.Range(1, optimizers).Select(k => $"{{ name: sgd, lr: {k}e-6 }}")) + "]\n" +
+        "  schedule: [" + string.Join(", ", Enumerable.Range(1, schedules).Select(k => $"{{ name: cyclic, step_size_up: {k} }}")) + "]\n" +
+        "  warmup: [" + string.Join(", ", Enumerable.Range(1, warmups).Select(k => $"{{ steps: {k} }}")) + "]\n";
 
     private static string Submission(string spec) => JsonSerializer.Serialize(new { spec, file = "hostile.yaml", data = Array.Empty<object>() });
 

@@ -130,6 +130,21 @@ public sealed class SpecParserTests
         Assert.Contains("more trials than a 64-bit count holds", Error(Wide(1000, 1000, 1000, 1000, 1000, 20_000)));
     }
 
+    [Fact]
+    public void Building_every_combination_can_be_cancelled_and_is_done_once_at_submit()
+    {
+        // 100 × 100 × 1,000 combinations, each within the limits: seconds of work to build them all.
+        var legal = Wide(1, 100, 100, 1000, 1, 1) + "\nmax_trials: 10000000\nmax_curve_points: 400000000\n";
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.Throws<OperationCanceledException>(() => SpecParser.Parse(legal, "s.yaml", cancelled.Token));
+        Assert.Equal(10_000_000, TrialPlan.CountOf(SpecParser.ParseAccepted(legal, "s.yaml")));
+        // What only building finds (an optimizer without its learning rate) is refused at submit, and not looked for again.
+        const string unbuilt = "name: t\ndata: { synthetic: blobs }\nmodels: [logistic]\ngrid: { optimizer: [sgd] }\n";
+        Assert.Contains("hyperparameter 'lr' is required", Error(unbuilt));
+        Assert.Equal("sgd", SpecParser.ParseAccepted(unbuilt, "s.yaml").Grid.Optimizers.Single().Name);
+    }
+
     /// <summary>Specs built to exhaust a parser: each is refused by the limits, with one line saying which.</summary>
     public static TheoryData<string, string, string> HostileSpecs()
     {

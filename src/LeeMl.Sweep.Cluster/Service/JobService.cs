@@ -36,13 +36,21 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
     {
         if (request.Problem() is { } problem) return new SubmitReply(null, 0, problem);
         SweepSpec spec;
+        // A submission has a time budget: a legal grid of millions of combinations takes seconds to
+        // check, and neither a client that went away nor a node that stops keeps a core busy for it.
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        budget.CancelAfter(CheckBudget);
         try
         {
-            spec = SpecParser.Parse(request.SpecText, request.SpecFile);
+            spec = await Task.Run(() => SpecParser.Parse(request.SpecText, request.SpecFile, budget.Token), budget.Token);
         }
         catch (SpecException e)
         {
             return new SubmitReply(null, 0, e.Message);
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            return new SubmitReply(null, 0, $"{Printable.Escape(request.SpecFile)}: checking every combination of its grid takes longer than the {CheckBudget.TotalSeconds:F0} s a submission may take; split it into smaller jobs");
         }
         // Every data file the spec names must have come with it: workers read shipped bytes only, never a path.
         foreach (var path in SpecFiles.Paths(spec.Data))
@@ -69,6 +77,9 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
 
     /// <summary>The largest data a job may ship (--max-data-size on coordinators).</summary>
     public long MaxDataBytes => runtime.Settings.MaxDataBytes;
+
+    /// <summary>How long the checks of one submitted spec may take.</summary>
+    public static readonly TimeSpan CheckBudget = TimeSpan.FromSeconds(5);
 
     public async Task ShipData(ShippedFile file, Func<Stream> open, CancellationToken cancel = default)
     {

@@ -18,7 +18,7 @@ public sealed class SpecCache(int capacity = 64)
     {
         lock (_specs)
             if (_specs.TryGetValue(jobId, out var known) && known.SpecText == text) return known;
-        var spec = SpecParser.Parse(text, jobId);
+        var spec = SpecParser.ParseAccepted(text, jobId);   // texts from the store were checked in full at submit
         lock (_specs) Parsed++;
         Add(jobId, spec);
         return spec;

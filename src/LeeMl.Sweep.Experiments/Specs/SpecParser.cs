@@ -46,7 +46,16 @@ public static class SpecParser
         return File.ReadAllText(path);
     }
 
-    public static SweepSpec Parse(string text, string file)
+    /// <summary>A spec, checked in full: its syntax, its limits, and every combination of optimizer, schedule and warm-up built once (cancellable: that can take seconds for a grid of millions).</summary>
+    public static SweepSpec Parse(string text, string file, CancellationToken cancel = default) => Parse(text, file, buildCombinations: true, cancel);
+
+    /// <summary>
+    /// A spec this cluster accepted before (read back from its store by a job's entity, a worker,
+    /// the reports): the same checks, but its combinations, built once at submit, are not built again.
+    /// </summary>
+    public static SweepSpec ParseAccepted(string text, string file) => Parse(text, file, buildCombinations: false, CancellationToken.None);
+
+    private static SweepSpec Parse(string text, string file, bool buildCombinations, CancellationToken cancel)
     {
         file = Printable.Escape(file);
         SpecLimits.CheckSize(System.Text.Encoding.UTF8.GetByteCount(text), file);
@@ -113,7 +122,7 @@ public static class SpecParser
         if (Planning.TrialPlan.CurvePointsOf(spec) is var points && points > maxPoints)
             throw (mp ?? keys.GetValueOrDefault("epochs") ?? root).Error($"the sweep stores up to {count:N0} trials × {epochs:N0} epochs = {points:N0} curve points, " +
                 $"over the limit of {maxPoints:N0} (raise max_curve_points to allow it)");
-        checkCombinations();
+        if (buildCombinations) checkCombinations(cancel);
         return spec;
     }
 
@@ -317,7 +326,7 @@ public static class SpecParser
     }
 
     /// <summary>The grid's axes, and the check that builds every optimizer × schedule × warm-up (run once the trial count is known to be within its limit).</summary>
-    private static (Grid Grid, Action CheckCombinations) GridOf(SpecNode? node, SpecNode root, bool needsOptimizer)
+    private static (Grid Grid, Action<CancellationToken> CheckCombinations) GridOf(SpecNode? node, SpecNode root, bool needsOptimizer)
     {
         var axes = new Dictionary<string, SpecNode>();
         if (node is not null)
@@ -359,9 +368,10 @@ public static class SpecParser
         // Build every optimizer × schedule × warm-up once, so that a spec that validates also runs.
         // With a trained model each combination is at least one trial, so this costs no more than
         // the trial count allows; closed-form models alone use no combination.
-        void CheckCombinations()
+        void CheckCombinations(CancellationToken cancel)
         {
             if (!needsOptimizer) return;
+            var built = 0L;
             // Templates with distributions are built at each corner of their ranges: every draw builds too.
             foreach (var (oNode, oTemplate) in optimizers)
                 foreach (var o in SearchSpec.Corners(oTemplate!))
@@ -370,6 +380,7 @@ public static class SpecParser
                             foreach (var (wNode, wTemplate) in warmups)
                             foreach (var w in wTemplate is null ? [null] : SearchSpec.Corners(wTemplate).Cast<ComponentSpec?>())
                             {
+                                if (++built % 4096 == 0) cancel.ThrowIfCancellationRequested();
                                 try
                                 {
                                     OptimizerCatalog.Create(o, 1, learningRateFromSchedule: s is not null || w is not null);
