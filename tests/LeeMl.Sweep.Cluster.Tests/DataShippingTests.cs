@@ -23,7 +23,7 @@ public sealed class DataShippingCluster : ScenarioCluster
     internal CliProcess Worker2 { get; private set; } = null!;
     private CliProcess? _broken;
 
-    private static string Csv(int seed, int rows)
+    internal static string Csv(int seed, int rows)
     {
         var rng = new Random(seed);
         var lines = new List<string> { "x1,x2,colour,label" };
@@ -190,5 +190,31 @@ public sealed class DataShippingTests(DataShippingCluster cluster, ITestOutputHe
         Assert.True(named.IsSuccessStatusCode, await named.Content.ReadAsStringAsync());
         var tampered = await http1.PutAsync($"/api/blobs/{new string('0', 64)}", new ByteArrayContent(good));
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, tampered.StatusCode);   // bytes that are not what their hash says are refused
+    }
+
+    [Fact, Step(5)]
+    public async Task Garbage_uploaded_under_a_real_file_s_hash_is_refused_and_a_job_with_that_file_still_completes()
+    {
+        var real = Path.Combine(cluster.Submitter, "fourth.csv");
+        File.WriteAllText(real, DataShippingCluster.Csv(4, 800));
+        var bytes = File.ReadAllBytes(real);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        using (var http1 = ClusterFixture.LocalApi(cluster.Http))
+        {
+            var garbage = new byte[bytes.Length];
+            var poisoned = await http1.PutAsync($"/api/blobs/{sha}", new ByteArrayContent(garbage));
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, poisoned.StatusCode);
+        }
+        // A healthy worker in place of the broken one of the steps before.
+        var broken = await cluster.Broken();
+        broken.Terminate();
+        Assert.True(broken.WaitForExit(TimeSpan.FromSeconds(30)), broken.Output);
+        F.NodeAt(Path.Combine(F.Dir, "w5"), "worker", FreePorts.Next(), [cluster.Coordinator, cluster.W1, cluster.W2], slots: 1);
+        using (var client = ClusterFixture.Client(cluster.Http))
+            await ClusterFixture.WaitForWorkers(client, 1, TimeSpan.FromSeconds(90));
+        File.WriteAllText(Path.Combine(cluster.Submitter, "four.yaml"), DataShippingCluster.Spec("fourth", "fourth.csv", 1, 3).Replace("models: [logistic, { name: mlp, hidden: 16 }, gaussian-shared]", "models: [logistic]", StringComparison.Ordinal));
+        var results = cluster.Submit("four.yaml", "four", out var submit);
+        Assert.True(submit.WaitForExit(TimeSpan.FromMinutes(3)) && submit.ExitCode == 0, submit.Output);
+        Assert.All(File.ReadAllLines(results), l => Assert.Equal("completed", JsonDocument.Parse(l).RootElement.GetProperty("outcome").GetString()));
     }
 }
