@@ -218,9 +218,10 @@ public sealed class ReportTests : IDisposable
         File.WriteAllLines(Path.Combine(dir, "results.jsonl"), lines);
         var report = ReportFolder.Render(dir, Progress(120, 120));
         var records = report.Results;
-        Assert.All(records, r => Assert.Empty(r.Result.Epochs));
-        Assert.All(records, r => Assert.Equal((30, 300L), (r.EpochCount, r.LastStep)));
+        Assert.All(records, r => Assert.Equal((30, 300L), (r.EpochCount, r.LastStep)));   // the curve's length and end, not the curve
         Assert.Same(records[0].Model, records[1].Model);   // repeated texts are held once
+        Assert.Same(records[0].Cell, records[1].Cell);     // a cell's two seeds share its text; their keys are made from it
+        Assert.Equal("logistic|sgd(lr=000)|-|-|-|seed=2", records[1].Key);
 
         Assert.Equal(120 * 30 + 1, File.ReadAllLines(Path.Combine(dir, "curves.csv")).Length);
         Assert.Equal(60, report.Cells.Count);

@@ -73,10 +73,10 @@ public static partial class ReportBuilder
         var rows = new List<FailureRow>();
         foreach (var r in results)
         {
-            foreach (var f in r.Telemetry?.Faults ?? [])
+            foreach (var f in r.Faults)
                 rows.Add(new FailureRow(r.Key, f.Node, f.Attempt, f.Error, false));
             if (r.Outcome == TrialOutcome.Failed)
-                rows.Add(new FailureRow(r.Key, r.Node, r.Telemetry?.Attempt ?? 1, r.Error ?? "(no message)", true));
+                rows.Add(new FailureRow(r.Key, r.Node, r.Attempt, r.Error ?? "(no message)", true));
         }
         return [.. rows.OrderBy(f => f.Key, StringComparer.Ordinal).ThenBy(f => f.Attempt).ThenBy(f => f.TrialFailed)];
     }

@@ -92,8 +92,8 @@ public sealed record SearchSummary(
             }
         }
         foreach (var m in spec.Models) Add("model", m, r => r.Model);
-        foreach (var o in spec.Grid.Optimizers) Add("optimizer", o, r => r.Result.Optimizer);
-        foreach (var s in spec.Grid.Schedules) Add("schedule", s, r => r.Result.Schedule);
+        foreach (var o in spec.Grid.Optimizers) Add("optimizer", o, r => r.OptimizerSpec);
+        foreach (var s in spec.Grid.Schedules) Add("schedule", s, r => r.ScheduleSpec);
         return parameters;
     }
 
