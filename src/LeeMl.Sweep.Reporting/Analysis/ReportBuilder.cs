@@ -55,9 +55,11 @@ public static partial class ReportBuilder
             var levels = trained.Select(r => r.Axis(axis)).Distinct().Order(StringComparer.Ordinal).ToList();
             if (levels.Count < 2) continue;
             var reference = levels.Contains("-") ? "-" : levels[0];
+            var references = References(trained, axis, reference);
+            var byLevel = trained.ToLookup(r => r.Axis(axis), StringComparer.Ordinal);
             foreach (var level in levels.Where(l => l != reference))
             {
-                var (train, validation) = Paired(trained, axis, reference, level);
+                var (train, validation) = Paired(MatchedPairs(byLevel[level], axis, references));
                 effects.Add(new FactorEffect(axis, reference, level, train, validation,
                     Sentence(axis, Display(shortNames, axis, reference), Display(shortNames, axis, level), train, validation)));
             }
@@ -86,20 +88,27 @@ public static partial class ReportBuilder
         level == "-" ? $"no {AxisTitle(axis)}" : shortNames[$"{axis}:{level}"];
 
     /// <summary>Differences level − reference in train and validation accuracy (points) over matched pairs.</summary>
-    public static (Estimate Train, Estimate Validation) Paired(IReadOnlyList<ResultRecord> trained, string axis, string reference, string level)
-    {
-        var pairs = MatchedPairs(trained, axis, reference, level);
-        return (Estimate.Of(pairs.Select(p => 100 * (p.Level.TrainAccuracy - p.Ref.TrainAccuracy))),
-                Estimate.Of(pairs.Select(p => 100 * (p.Level.ValidationAccuracy - p.Ref.ValidationAccuracy))));
-    }
+    public static (Estimate Train, Estimate Validation) Paired(IReadOnlyList<(ResultRecord Level, ResultRecord Ref)> pairs) =>
+        (Estimate.Of(pairs.Select(p => 100 * (p.Level.TrainAccuracy - p.Ref.TrainAccuracy))),
+         Estimate.Of(pairs.Select(p => 100 * (p.Level.ValidationAccuracy - p.Ref.ValidationAccuracy))));
 
-    /// <summary>Trials of <paramref name="level"/> each with its trial of <paramref name="reference"/>: the same other axes and seed.</summary>
-    private static List<(ResultRecord Level, ResultRecord Ref)> MatchedPairs(IReadOnlyList<ResultRecord> trained, string axis, string reference, string level)
+    /// <summary>What a trial shares with its matched trial of another level of <paramref name="axis"/>: the other axes and the seed (texts already shared, so nothing is built).</summary>
+    private static (string, string, string, string, int) Context(ResultRecord r, string axis) => axis switch
     {
-        string Context(ResultRecord r) => string.Join("|", ResultRecord.Axes.Where(a => a != axis).Select(r.Axis)) + $"|{r.Seed}";
-        var refs = trained.Where(r => r.Axis(axis) == reference).ToDictionary(Context, StringComparer.Ordinal);
-        return [.. trained.Where(r => r.Axis(axis) == level && refs.ContainsKey(Context(r))).Select(r => (r, refs[Context(r)]))];
-    }
+        "model" => (r.Optimizer, r.Schedule, r.Warmup, r.Noise, r.Seed),
+        "optimizer" => (r.Model, r.Schedule, r.Warmup, r.Noise, r.Seed),
+        "schedule" => (r.Model, r.Optimizer, r.Warmup, r.Noise, r.Seed),
+        "warmup" => (r.Model, r.Optimizer, r.Schedule, r.Noise, r.Seed),
+        _ => (r.Model, r.Optimizer, r.Schedule, r.Warmup, r.Seed),
+    };
+
+    /// <summary>The trials of <paramref name="reference"/> on <paramref name="axis"/>, by their context: built once per axis, whatever the number of levels.</summary>
+    private static Dictionary<(string, string, string, string, int), ResultRecord> References(IEnumerable<ResultRecord> trained, string axis, string reference) =>
+        trained.Where(r => r.Axis(axis) == reference).ToDictionary(r => Context(r, axis));
+
+    /// <summary>Trials of a level, in the given order, each with its trial of the reference: the same other axes and seed.</summary>
+    private static List<(ResultRecord Level, ResultRecord Ref)> MatchedPairs(IEnumerable<ResultRecord> level, string axis, Dictionary<(string, string, string, string, int), ResultRecord> references) =>
+        [.. level.Select(r => (r, references.GetValueOrDefault(Context(r, axis)))).Where(p => p.Item2 is not null).Select(p => (p.r, p.Item2!))];
 
     private static string Size(double v) => Math.Abs(v).ToString("0.00", CultureInfo.InvariantCulture);
 
@@ -132,7 +141,7 @@ public static partial class ReportBuilder
         var adam = optimizers.Where(o => o.StartsWith("adam(", StringComparison.Ordinal) || o == "adam").Order(StringComparer.Ordinal).FirstOrDefault();
         var sgdm = optimizers.Where(o => o.StartsWith("sgdm(", StringComparison.Ordinal) || o == "sgdm").Order(StringComparer.Ordinal).FirstOrDefault();
         if (adam is null || sgdm is null) return null;
-        var pairs = MatchedPairs(trained, "optimizer", sgdm, adam);
+        var pairs = MatchedPairs(trained.Where(r => r.Optimizer == adam), "optimizer", References(trained, "optimizer", sgdm));
         var (a, s) = (shortNames[$"optimizer:{adam}"], shortNames[$"optimizer:{sgdm}"]);
         var train = Estimate.Of(pairs.Select(p => 100 * (p.Level.TrainAccuracy - p.Ref.TrainAccuracy)));
         var validation = Estimate.Of(pairs.Select(p => 100 * (p.Level.ValidationAccuracy - p.Ref.ValidationAccuracy)));
