@@ -20,24 +20,20 @@ public static class ReportFolder
     {
         var specPath = Path.Combine(dir, "spec.yaml");
         spec ??= File.Exists(specPath) ? SpecParser.ParseFile(specPath) : null;
-        var telemetry = new Dictionary<string, TrialTelemetry>(StringComparer.Ordinal);
-        var telemetryPath = Path.Combine(dir, "telemetry.jsonl");
-        if (File.Exists(telemetryPath))
-            foreach (var line in File.ReadLines(telemetryPath).Where(l => l.Length > 0))
-            {
-                var t = ResultJson.ParseTelemetry(line);
-                telemetry[t.Key] = t;
-            }
         var resultsPath = Path.Combine(dir, "results.jsonl");
+        var telemetryPath = Path.Combine(dir, "telemetry.jsonl");
         var set = Pass(dir, pass =>
         {
-            if (!File.Exists(resultsPath)) return;
+            if (!File.Exists(resultsPath)) return Task.CompletedTask;
+            // Both files are in key order: their lines are matched as they are read, none held.
+            using var telemetry = File.Exists(telemetryPath) ? new TelemetryCursor(telemetryPath) : null;
             foreach (var line in File.ReadLines(resultsPath).Where(l => l.Length > 0))
             {
                 var r = ResultJson.Parse(line);
-                pass.Add(r, telemetry.GetValueOrDefault(r.Key));
+                pass.Add(r, telemetry?.For(r.Key));
             }
-        });
+            return Task.CompletedTask;
+        }).GetAwaiter().GetResult();
         return Write(dir, spec, progress, set);
     }
 
@@ -47,31 +43,48 @@ public static class ReportFolder
     /// </summary>
     public static async Task<SweepReport> RenderAsWritten(string dir, SweepSpec spec, JobProgress progress, Func<Action<string, string>, Task> feed)
     {
-        ResultSet? set = null;
-        Directory.CreateDirectory(dir);
-        await AtomicFile.WriteAsync(Path.Combine(dir, "curves.csv"), async w =>
-        {
-            var pass = new ResultPass(w);
-            await feed((result, telemetry) => pass.Add(ResultJson.Parse(result), ResultJson.ParseTelemetry(telemetry)));
-            set = pass.Finish();
-        });
-        return Write(dir, spec, progress, set!);
+        var set = await Pass(dir, pass => feed((result, telemetry) => pass.Add(ResultJson.Parse(result), ResultJson.ParseTelemetry(telemetry))));
+        return Write(dir, spec, progress, set);
     }
 
     public static string Describe(string dir) => $"report: {Path.Combine(dir, "report.html")} (also report.md, results.csv, curves.csv, plots)";
 
-    private static ResultSet Pass(string dir, Action<ResultPass> read)
+    /// <summary>One pass over the results that <paramref name="read"/> feeds in, writing curves.csv and results.csv as it goes (each whole or not at all).</summary>
+    private static async Task<ResultSet> Pass(string dir, Func<ResultPass, Task> read)
     {
         ResultSet? set = null;
         Directory.CreateDirectory(dir);
-        AtomicFile.WriteAsync(Path.Combine(dir, "curves.csv"), w =>
-        {
-            var pass = new ResultPass(w);
-            read(pass);
-            set = pass.Finish();
-            return Task.CompletedTask;
-        }).GetAwaiter().GetResult();
+        await AtomicFile.WriteAsync(Path.Combine(dir, "results.csv"), results =>
+            AtomicFile.WriteAsync(Path.Combine(dir, "curves.csv"), async curves =>
+            {
+                var pass = new ResultPass(curves, results);
+                await read(pass);
+                set = pass.Finish();
+            }));
         return set!;
+    }
+
+    /// <summary>telemetry.jsonl read alongside results.jsonl, both in key order: each key's line, or null where it has none.</summary>
+    private sealed class TelemetryCursor(string path) : IDisposable
+    {
+        private readonly IEnumerator<string> _lines = File.ReadLines(path).Where(l => l.Length > 0).GetEnumerator();
+        private TrialTelemetry? _next;
+        private bool _started, _done;
+
+        public TrialTelemetry? For(string key)
+        {
+            if (!_started) { _started = true; Advance(); }
+            while (!_done && string.CompareOrdinal(_next!.Key, key) < 0) Advance();
+            return !_done && _next!.Key == key ? _next : null;
+        }
+
+        private void Advance()
+        {
+            if (_lines.MoveNext()) _next = ResultJson.ParseTelemetry(_lines.Current);
+            else (_done, _next) = (true, null);
+        }
+
+        public void Dispose() => _lines.Dispose();
     }
 
     private static SweepReport Write(string dir, SweepSpec? spec, JobProgress? progress, ResultSet set)

@@ -7,17 +7,16 @@ namespace LeeMl.Sweep.Reporting;
 
 /// <summary>
 /// Writes every report file into a job's folder from what one pass over its results kept
-/// (<see cref="ResultPass"/>, which also wrote curves.csv): report.md, report.html, report.json (the
-/// same as data, for the dashboard), results.csv, factors.csv and the figures (PNG and SVG). Each file is written whole
+/// (<see cref="ResultPass"/>, which also wrote curves.csv and results.csv): report.md, report.html, report.json (the
+/// same as data, for the dashboard), factors.csv and the figures (PNG and SVG). Each file is written whole
 /// (temporary file, then rename), so a reader never sees half a report.
 /// </summary>
 public static class ReportWriter
 {
-    /// <summary>The reports of <paramref name="set"/> (one pass over the results, which wrote curves.csv) and the job's parsed spec, when there is one.</summary>
+    /// <summary>The reports of <paramref name="set"/> (one pass over the results, which wrote curves.csv and results.csv) and the job's parsed spec, when there is one.</summary>
     public static SweepReport Write(string directory, string name, JobProgress progress, ResultSet set, Experiments.Specs.SweepSpec? spec = null)
     {
-        var results = set.Records;
-        var report = ReportBuilder.Build(name, progress, results) with { Search = SearchSummary.Of(spec, results) };
+        var report = ReportBuilder.Build(name, progress, set) with { Search = SearchSummary.Of(spec, set) };
         if (spec is not null)
         {
             // Along an axis with drawn values every trial is a level of its own: the Search section's importance says what its effect is.
@@ -31,7 +30,6 @@ public static class ReportWriter
             AtomicFile.Write(Path.Combine(directory, f.Name + ".png"), p => File.WriteAllBytes(p, f.Png));
             AtomicFile.Write(Path.Combine(directory, f.Name + ".svg"), p => File.WriteAllText(p, f.Svg));
         }
-        AtomicFile.Write(Path.Combine(directory, "results.csv"), p => File.WriteAllText(p, CsvExport.Results(results)));
         AtomicFile.Write(Path.Combine(directory, "factors.csv"), p => File.WriteAllText(p, CsvExport.Factors(report.Effects)));
         AtomicFile.Write(Path.Combine(directory, "report.md"), p => File.WriteAllText(p, MarkdownReport.Render(report, figures)));
         AtomicFile.Write(Path.Combine(directory, "report.html"), p => File.WriteAllText(p, HtmlReport.Render(report, figures)));

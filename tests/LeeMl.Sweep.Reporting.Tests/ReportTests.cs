@@ -128,7 +128,7 @@ public sealed class ReportTests : IDisposable
     [Fact]
     public void Cells_mark_the_best_include_the_baselines_and_the_verdict_names_both_optimizers()
     {
-        var report = ReportBuilder.Build("small", Progress(51, 51), ReportFolder.Render(SmallSweep.Folder(_root)).Results);
+        var report = ReportFolder.Render(SmallSweep.Folder(_root), Progress(51, 51));
         Assert.Single(report.Cells, c => c.IsBest);
         Assert.Equal(report.Cells.Max(c => c.Validation.Mean), report.Cells.Single(c => c.IsBest).Validation.Mean);
         Assert.Contains(report.Cells, c => c.IsBaseline && c.Label == "gaussian-shared (closed form)");
@@ -188,6 +188,23 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
+    public void Telemetry_is_matched_to_results_by_key_as_both_files_are_read_and_a_trial_without_a_line_has_none()
+    {
+        var dir = SmallSweep.Folder(_root, 6);
+        var telemetry = File.ReadAllLines(Path.Combine(dir, "telemetry.jsonl")).Select(Experiments.Results.ResultJson.ParseTelemetry).ToList();
+        // Lines for the second and fifth trial are missing, and one line names a trial that has no result.
+        var kept = telemetry.Where((_, i) => i != 1 && i != 4).Select((t, i) => t with { Node = $"10.0.0.{i}:4053" }).ToList();
+        kept.Insert(2, kept[1] with { Key = kept[1].Key + "0", Node = "10.9.9.9:1" });
+        File.WriteAllLines(Path.Combine(dir, "telemetry.jsonl"), kept.Select(Experiments.Results.ResultJson.Telemetry));
+        ReportFolder.Render(dir, Progress(6, 6));
+
+        var rows = ReadCsv(Path.Combine(dir, "results.csv"));
+        Assert.Equal(telemetry.Select(t => t.Key), rows.Select(r => r["key"]));
+        Assert.Equal(["10.0.0.0:4053", "-", "10.0.0.1:4053", "10.0.0.2:4053", "-", "10.0.0.3:4053"], rows.Select(r => r["node"]));
+        Assert.Equal("", rows[1]["seconds"]);
+    }
+
+    [Fact]
     public void A_node_fault_that_was_retried_is_named_in_the_report_though_no_trial_failed()
     {
         var dir = SmallSweep.Folder(_root, 4);
@@ -218,9 +235,9 @@ public sealed class ReportTests : IDisposable
         File.WriteAllLines(Path.Combine(dir, "results.jsonl"), lines);
         var report = ReportFolder.Render(dir, Progress(120, 120));
         var records = report.Results;
-        Assert.All(records, r => Assert.Equal((30, 300L), (r.EpochCount, r.LastStep)));   // the curve's length and end, not the curve
-        Assert.Same(records[0].Model, records[1].Model);   // repeated texts are held once
-        Assert.Same(records[0].Cell, records[1].Cell);     // a cell's two seeds share its text; their keys are made from it
+        Assert.All(records, r => Assert.Equal(30, r.EpochCount));   // the curve's length, not the curve
+        Assert.Same(records[0].Levels, records[1].Levels);   // a cell's two seeds share its levels; their keys are made from them
+        Assert.Same(records[0].Model, records[2].Model);     // repeated texts are held once
         Assert.Equal("logistic|sgd(lr=000)|-|-|-|seed=2", records[1].Key);
 
         Assert.Equal(120 * 30 + 1, File.ReadAllLines(Path.Combine(dir, "curves.csv")).Length);

@@ -27,7 +27,7 @@ public sealed class ResultPassTests
         Assert.Equal(160, set.Records.Count);
         Assert.Equal(160 * 5 + 1, csv.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         // The same cells the cell table ranks first: by mean validation over seeds, then by name.
-        var report = ReportBuilder.Build("p", new JobProgress(160, 160, 0, JobState.Done), set.Records);
+        var report = ReportBuilder.Build("p", new JobProgress(160, 160, 0, JobState.Done), set);
         Assert.Equal(report.Cells.Take(ResultPass.CurveCells).Select(c => c.Cell).Order(StringComparer.Ordinal), set.MeanCurves.Keys.Order(StringComparer.Ordinal));
         var best = report.Cells[0];
         var seeds = trials.Where(t => t.Cell == best.Cell).ToList();

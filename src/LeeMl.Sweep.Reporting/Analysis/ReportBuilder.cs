@@ -20,31 +20,18 @@ public static partial class ReportBuilder
 
     public static string AxisTitle(string axis) => AxisTitles[axis];
 
-    public static SweepReport Build(string name, JobProgress progress, IReadOnlyList<ResultRecord> results)
+    /// <summary>The report of one pass over a job's results: cells labelled and ranked, factor effects and gaps over the compact trial records.</summary>
+    public static SweepReport Build(string name, JobProgress progress, ResultSet set)
     {
-        var shortNames = ShortNames(results);
-        string Label(ResultRecord r) => r.IsClosedForm
-            ? $"{shortNames[$"model:{r.Model}"]} (closed form)"
-            : string.Join(" · ", ResultRecord.Axes.Select(a => shortNames[$"{a}:{r.Axis(a)}"]).Where(s => s.Length > 0));
+        var results = set.Records;
+        var shortNames = ShortNames(set.AllLevels);
+        string Label(CellLevels l) => l.IsClosedForm
+            ? $"{shortNames[$"model:{l.Model}"]} (closed form)"
+            : string.Join(" · ", ResultRecord.Axes.Select(a => shortNames[$"{a}:{l.Axis(a)}"]).Where(s => s.Length > 0));
 
-        // A cell whose every trial early stopping ended has no finished training to rank: it is summarised, not listed.
-        bool AllStopped(IGrouping<string, ResultRecord> g) => g.All(r => r.Outcome == TrialOutcome.Stopped);
-        var stoppedTrials = results.GroupBy(r => r.Cell).Where(AllStopped).SelectMany(g => g).ToList();
-        var stopped = stoppedTrials.Count == 0 ? StoppedCells.None : new StoppedCells(
-            stoppedTrials.Select(r => r.Cell).Distinct(StringComparer.Ordinal).Count(),
-            [.. stoppedTrials.GroupBy(r => r.EpochCount).OrderBy(g => g.Key).Select(g => (g.Key, g.Count()))],
-            stoppedTrials.Select(r => 100 * r.ValidationAccuracy).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max());
-        var cells = results.GroupBy(r => r.Cell).Where(g => !AllStopped(g)).Select(g =>
-        {
-            var ok = g.Where(r => r.Succeeded).ToList();
-            return new CellSummary(g.Key, Label(g.First()), g.First().IsClosedForm, g.Count(), ok.Count,
-                g.Count(r => r.Outcome == TrialOutcome.Diverged), g.Count(r => r.Outcome == TrialOutcome.Failed),
-                Estimate.Of(ok.Select(r => 100 * r.TrainAccuracy)), Estimate.Of(ok.Select(r => 100 * r.ValidationAccuracy)),
-                Estimate.Of(ok.Select(r => 100 * r.TestAccuracy)), Estimate.Of(ok.Select(r => 100 * r.Gap)),
-                Estimate.Of(ok.Where(r => r.BestEpoch is not null).Select(r => (double)r.BestEpoch!.Value)),
-                Estimate.Of(g.Select(r => r.Seconds)), false);
-        }).OrderByDescending(c => double.IsNaN(c.Validation.Mean) ? double.NegativeInfinity : c.Validation.Mean)
-          .ThenBy(c => c.Cell, StringComparer.Ordinal).ToList();
+        var cells = set.Cells.Select(c => c.Summary with { Label = Label(c.Levels) })
+            .OrderByDescending(c => double.IsNaN(c.Validation.Mean) ? double.NegativeInfinity : c.Validation.Mean)
+            .ThenBy(c => c.Cell, StringComparer.Ordinal).ToList();
         if (cells.Count > 0 && !double.IsNaN(cells[0].Validation.Mean)) cells[0] = cells[0] with { IsBest = true };
 
         var trained = results.Where(r => !r.IsClosedForm && r.Succeeded).ToList();
@@ -64,23 +51,9 @@ public static partial class ReportBuilder
                     Sentence(axis, Display(shortNames, axis, reference), Display(shortNames, axis, level), train, validation)));
             }
             foreach (var level in levels)
-                gaps.Add(new FactorGap(axis, level, Estimate.Of(trained.Where(r => r.Axis(axis) == level).Select(r => 100 * r.Gap))));
+                gaps.Add(new FactorGap(axis, level, Estimate.Of(byLevel[level].Select(r => 100 * r.Gap))));
         }
-        return new SweepReport(name, progress, results, cells, effects, gaps, Lecture(trained, shortNames), shortNames, Failures(results)) { Stopped = stopped };
-    }
-
-    /// <summary>Every failed trial and every node fault on record, in key and attempt order.</summary>
-    private static List<FailureRow> Failures(IReadOnlyList<ResultRecord> results)
-    {
-        var rows = new List<FailureRow>();
-        foreach (var r in results)
-        {
-            foreach (var f in r.Faults)
-                rows.Add(new FailureRow(r.Key, f.Node, f.Attempt, f.Error, false));
-            if (r.Outcome == TrialOutcome.Failed)
-                rows.Add(new FailureRow(r.Key, r.Node, r.Attempt, r.Error ?? "(no message)", true));
-        }
-        return [.. rows.OrderBy(f => f.Key, StringComparer.Ordinal).ThenBy(f => f.Attempt).ThenBy(f => f.TrialFailed)];
+        return new SweepReport(name, progress, results, cells, effects, gaps, Lecture(trained, shortNames), shortNames, set.Failures) { Stopped = set.Stopped };
     }
 
     /// <summary>A level as a reader sees it: its short name, or "no warm-up" for none.</summary>
@@ -167,12 +140,12 @@ public static partial class ReportBuilder
     private static partial Regex ComponentPattern();
 
     /// <summary>Short, unambiguous names per axis level: the component name when it is unique on its axis.</summary>
-    private static Dictionary<string, string> ShortNames(IReadOnlyList<ResultRecord> results)
+    private static Dictionary<string, string> ShortNames(IReadOnlyList<CellLevels> cells)
     {
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var axis in ResultRecord.Axes)
         {
-            var levels = results.Select(r => r.Axis(axis)).Distinct().ToList();
+            var levels = cells.Select(c => c.Axis(axis)).Distinct().ToList();
             var byName = levels.Where(l => l != "-").GroupBy(l => ComponentPattern().Match(l).Groups["name"].Value).ToDictionary(g => g.Key, g => g.Count());
             foreach (var level in levels)
             {

@@ -9,15 +9,27 @@ public sealed record MeanCurve(double[] Train, double[] Validation);
 /// <summary>The learning rate a trial's schedule gave at the end of each epoch (its stored <c>lr</c>), by optimizer step.</summary>
 public sealed record RateCurve(string Optimizer, string Schedule, string Warmup, long[] Steps, double[] Rates);
 
-/// <summary>What one pass over a job's results leaves: a summary per trial, the mean curves of the best cells, and one learning-rate curve per optimizer × schedule × warm-up.</summary>
-public sealed record ResultSet(IReadOnlyList<ResultRecord> Records, IReadOnlyDictionary<string, MeanCurve> MeanCurves, IReadOnlyList<RateCurve> Rates);
+/// <summary>
+/// What one pass over a job's results leaves: a compact record per trial (<see cref="ResultRecord"/>),
+/// every cell summarised over its seeds (unlabelled: labels need every cell's levels) or, where early
+/// stopping ended all its trials, counted among <see cref="Stopped"/>; the failures and node faults;
+/// the best trial; the mean curves of the best cells; one learning-rate curve per optimizer × schedule × warm-up.
+/// </summary>
+public sealed record ResultSet(
+    IReadOnlyList<ResultRecord> Records, IReadOnlyList<(CellLevels Levels, CellSummary Summary)> Cells, StoppedCells Stopped,
+    IReadOnlyList<FailureRow> Failures, BestTrial? Best, IReadOnlyDictionary<string, MeanCurve> MeanCurves, IReadOnlyList<RateCurve> Rates)
+{
+    /// <summary>Every cell's levels, stopped cells included.</summary>
+    public IReadOnlyList<CellLevels> AllLevels { get; init; } = [];
+}
 
 /// <summary>
-/// One pass over a job's results in key order, each parsed once: it keeps a small summary per trial,
-/// writes curves.csv as it goes, and keeps the curves the figures draw — the mean curves of the best
-/// <see cref="CurveCells"/> cells and one learning-rate curve per optimizer × schedule × warm-up,
-/// from the best cell that has it. In key order a cell's trials (its seeds) come together, so a cell
-/// is ranked as soon as its last trial is read, and memory stays bounded by what is drawn.
+/// One pass over a job's results in key order, each parsed once. It writes curves.csv and
+/// results.csv as it goes, summarises each cell as soon as its last trial is read (in key order a
+/// cell's trials, its seeds, come together), and keeps per trial only a compact record: the
+/// memory a report needs grows by tens of bytes a trial, and what the figures draw is bounded —
+/// the mean curves of the best <see cref="CurveCells"/> cells and one learning-rate curve per
+/// optimizer × schedule × warm-up, from the best cell that has it.
 /// </summary>
 public sealed class ResultPass
 {
@@ -34,11 +46,13 @@ public sealed class ResultPass
 
     private sealed record Ranked(double Validation, string Cell);
 
-    private sealed class OpenCell(string cell, bool closedForm)
+    /// <summary>A trial of the open cell: what the cell table summarises over seeds.</summary>
+    private readonly record struct Seen(TrialOutcome Outcome, double Train, double Validation, double Test, int? BestEpoch, double Seconds, int EpochCount);
+
+    private sealed class OpenCell(CellLevels levels)
     {
-        public string Cell { get; } = cell;
-        public bool ClosedForm { get; } = closedForm;
-        public List<double> Validations { get; } = [];
+        public CellLevels Levels { get; } = levels;
+        public List<Seen> Trials { get; } = [];
         public List<double> Train { get; } = [];
         public List<double> Validation { get; } = [];
         public List<int> TrainN { get; } = [];
@@ -46,23 +60,34 @@ public sealed class ResultPass
         public RateCurve? Rate { get; set; }
     }
 
-    private readonly TextWriter? _curvesCsv;
+    private readonly TextWriter? _curvesCsv, _resultsCsv;
     private readonly List<ResultRecord> _records = [];
+    private readonly List<CellLevels> _levels = [];
+    private readonly List<(CellLevels, CellSummary)> _cells = [];
+    private readonly List<FailureRow> _failures = [];
     private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
     private readonly List<(Ranked Rank, MeanCurve Curve)> _best = [];
     private readonly Dictionary<(string, string, string), (Ranked Rank, RateCurve Curve)> _rates = [];
     private readonly HashSet<string> _closedCells = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<int, int> _stoppedAtEpochs = [];
+    private int _stoppedCells;
+    private double _stoppedBest = double.NaN;
+    private BestTrial? _bestTrial;
     private OpenCell? _open;
     private string? _lastKey;
 
-    /// <summary><paramref name="curvesCsv"/>: where curves.csv goes, one row per trial and epoch (null: nowhere).</summary>
-    public ResultPass(TextWriter? curvesCsv)
+    /// <summary><paramref name="curvesCsv"/>, <paramref name="resultsCsv"/>: where curves.csv (a row per trial and epoch) and results.csv (a row per trial) go; null: nowhere.</summary>
+    public ResultPass(TextWriter? curvesCsv, TextWriter? resultsCsv = null)
     {
         _curvesCsv = curvesCsv;
         _curvesCsv?.Write("key,epoch,step,lr,train_loss,train_accuracy,validation_loss,validation_accuracy,gradient_norm\n");
+        _resultsCsv = resultsCsv;
+        if (_resultsCsv is not null) Rendering.CsvExport.ResultsHeader(_resultsCsv);
     }
 
     private string Intern(string s) => _pool.TryGetValue(s, out var shared) ? shared : _pool[s] = s;
+
+    private string? Shared(string? s) => s is null ? null : Intern(s);
 
     /// <summary>The next trial, in key order.</summary>
     public void Add(TrialResult result, TrialTelemetry? telemetry)
@@ -71,15 +96,26 @@ public sealed class ResultPass
             throw new InvalidDataException($"results are not in key order: '{result.Key}' after '{_lastKey}' (results.jsonl is written sorted by trial key, one line per trial)");
         _lastKey = result.Key;
         WriteCurve(result);
-        var record = new ResultRecord(result, telemetry is null ? null : telemetry with { Node = Intern(telemetry.Node) }, Intern);
-        _records.Add(record);
-        if (_open?.Cell != record.Cell)
+        if (_resultsCsv is not null) Rendering.CsvExport.ResultRow(_resultsCsv, result, telemetry);
+        var cell = result.Cell;
+        if (_open?.Levels.Cell != cell)
         {
             Close();
-            _open = new OpenCell(record.Cell, record.IsClosedForm);
+            var levels = new CellLevels(Intern(cell), Intern(result.Model), Shared(result.Optimizer), Shared(result.Schedule), Shared(result.Warmup), Shared(result.Noise));
+            _levels.Add(levels);
+            _open = new OpenCell(levels);
         }
         var open = _open!;
-        if (record.Succeeded) open.Validations.Add(100 * record.ValidationAccuracy);
+        var record = new ResultRecord(open.Levels, result.Key, result.Seed, result.Outcome, result.Epochs.Count, result.TrainAccuracy, result.ValidationAccuracy);
+        _records.Add(record);
+        open.Trials.Add(new Seen(result.Outcome, result.TrainAccuracy, result.ValidationAccuracy, result.TestAccuracy, result.BestEpoch, telemetry?.Seconds ?? double.NaN, result.Epochs.Count));
+        if (double.IsFinite(result.ValidationAccuracy) && (_bestTrial is null || result.ValidationAccuracy > _bestTrial.ValidationAccuracy))
+            _bestTrial = new BestTrial(result.Key, result.ValidationAccuracy, result.TestAccuracy);
+        if (telemetry is not null)
+            foreach (var f in telemetry.Faults)
+                _failures.Add(new FailureRow(result.Key, f.Node, f.Attempt, f.Error, false));
+        if (result.Outcome == TrialOutcome.Failed)
+            _failures.Add(new FailureRow(result.Key, telemetry?.Node ?? "-", telemetry?.Attempt ?? 1, result.Error ?? "(no message)", true));
         if (record.Succeeded && result.Epochs.Count > 0)
             for (var e = 0; e < result.Epochs.Count; e++)
             {
@@ -97,24 +133,53 @@ public sealed class ResultPass
         Close();
         var rates = _rates.Values.OrderBy(r => r.Rank, RankOrder).Take(RateLines).Select(r => r.Curve)
             .OrderBy(r => r.Optimizer + r.Schedule + r.Warmup, StringComparer.Ordinal).ToList();
-        return new ResultSet(_records, _best.ToDictionary(b => b.Rank.Cell, b => b.Curve, StringComparer.Ordinal), rates);
+        var stopped = _stoppedCells == 0 ? StoppedCells.None : new StoppedCells(_stoppedCells, [.. _stoppedAtEpochs.Select(kv => (kv.Key, kv.Value))], _stoppedBest);
+        // In key order, and per trial its node faults by attempt before its own failure.
+        var failures = _failures.OrderBy(f => f.Key, StringComparer.Ordinal).ThenBy(f => f.Attempt).ThenBy(f => f.TrialFailed).ToList();
+        return new ResultSet(_records, _cells, stopped, failures, _bestTrial, _best.ToDictionary(b => b.Rank.Cell, b => b.Curve, StringComparer.Ordinal), rates)
+        {
+            AllLevels = _levels,
+        };
     }
 
     private static readonly IComparer<Ranked> RankOrder = Comparer<Ranked>.Create((a, b) => Compare(a.Validation, a.Cell, b.Validation, b.Cell));
 
-    /// <summary>The open cell's trials are all read: rank it, and keep its curves if they are among those drawn.</summary>
+    /// <summary>The open cell's trials are all read: summarise and rank it, and keep its curves if they are among those drawn.</summary>
     private void Close()
     {
         if (_open is not { } c) return;
         _open = null;
-        if (!_closedCells.Add(c.Cell)) throw new InvalidDataException($"results are not grouped by cell: '{c.Cell}' comes twice");
-        var rank = new Ranked(Estimate.Of(c.Validations).Mean, c.Cell);
+        var cell = c.Levels.Cell;
+        if (!_closedCells.Add(cell)) throw new InvalidDataException($"results are not grouped by cell: '{cell}' comes twice");
+        // A cell whose every trial early stopping ended has no finished training to rank: it is counted, not listed.
+        if (c.Trials.All(t => t.Outcome == TrialOutcome.Stopped))
+        {
+            _stoppedCells++;
+            foreach (var t in c.Trials)
+            {
+                _stoppedAtEpochs[t.EpochCount] = _stoppedAtEpochs.GetValueOrDefault(t.EpochCount) + 1;
+                var v = 100 * t.Validation;
+                if (double.IsFinite(v) && !(v <= _stoppedBest)) _stoppedBest = v;
+            }
+        }
+        else
+        {
+            var ok = c.Trials.Where(t => t.Outcome == TrialOutcome.Completed).ToList();
+            _cells.Add((c.Levels, new CellSummary(cell, "", c.Levels.IsClosedForm, c.Trials.Count, ok.Count,
+                c.Trials.Count(t => t.Outcome == TrialOutcome.Diverged), c.Trials.Count(t => t.Outcome == TrialOutcome.Failed),
+                Estimate.Of(ok.Select(t => 100 * t.Train)), Estimate.Of(ok.Select(t => 100 * t.Validation)),
+                Estimate.Of(ok.Select(t => 100 * t.Test)), Estimate.Of(ok.Select(t => 100 * (t.Train - t.Validation))),
+                Estimate.Of(ok.Where(t => t.BestEpoch is not null).Select(t => (double)t.BestEpoch!.Value)),
+                Estimate.Of(c.Trials.Select(t => t.Seconds)), false)));
+        }
+        var validations = c.Trials.Where(t => t.Outcome == TrialOutcome.Completed).Select(t => 100 * t.Validation).ToList();
+        var rank = new Ranked(Estimate.Of(validations).Mean, cell);
         if (c.Rate is { } rate)
         {
             var group = (rate.Optimizer, rate.Schedule, rate.Warmup);
             if (!_rates.TryGetValue(group, out var held) || RankOrder.Compare(rank, held.Rank) < 0) _rates[group] = (rank, rate);
         }
-        if (c.ClosedForm || c.Validations.Count == 0 || c.Train.Count == 0) return;
+        if (c.Levels.IsClosedForm || validations.Count == 0 || c.Train.Count == 0) return;
         var curve = new MeanCurve(
             [.. c.Train.Select((t, e) => c.TrainN[e] > 0 ? t / c.TrainN[e] : double.NaN)],
             [.. c.Validation.Select((v, e) => c.ValidationN[e] > 0 ? v / c.ValidationN[e] : double.NaN)]);

@@ -24,17 +24,18 @@ public sealed record RungCount(int Rung, int Epoch, int Reached, int Continued);
 /// equal-count bins, or per option for a choice).
 /// </summary>
 public sealed record SearchSummary(
-    string Method, ResultRecord? Best, long EpochsTrained, long EpochsWithoutStopping, IReadOnlyList<RungCount> Rungs,
+    string Method, BestTrial? Best, long EpochsTrained, long EpochsWithoutStopping, IReadOnlyList<RungCount> Rungs,
     IReadOnlyList<(long Epochs, double Best)> Progress, IReadOnlyList<SampledParameter> Parameters)
 {
     public double ComputeShare => EpochsWithoutStopping == 0 ? double.NaN : (double)EpochsTrained / EpochsWithoutStopping;
 
     /// <summary>Null for a plain grid without early stopping.</summary>
-    public static SearchSummary? Of(SweepSpec? spec, IReadOnlyList<ResultRecord> results)
+    public static SearchSummary? Of(SweepSpec? spec, ResultSet set)
     {
         if (spec is null || (spec.Search.Method == SearchMethod.Grid && spec.EarlyStopping is null)) return null;
+        var results = set.Records;
         var trained = results.Where(r => !r.IsClosedForm && r.Outcome != TrialOutcome.Failed).ToList();
-        var best = results.Where(r => double.IsFinite(r.ValidationAccuracy)).MaxBy(r => r.ValidationAccuracy);
+        var best = set.Best;
         var method = spec.Search.Method switch
         {
             SearchMethod.Random => $"random search, {spec.Search.Samples} samples per cell (seed {spec.Search.Seed})",
@@ -74,6 +75,7 @@ public sealed record SearchSummary(
     private static List<SampledParameter> ParametersOf(SweepSpec spec, IReadOnlyList<ResultRecord> results)
     {
         var parameters = new List<SampledParameter>();
+        var parsed = new Dictionary<string, ComponentSpec>(StringComparer.Ordinal);   // a cell's text is parsed once, not once per seed
         void Add(string axis, ComponentSpec? template, Func<ResultRecord, string?> text)
         {
             foreach (var (path, distribution) in SearchSpec.Parameters(template))
@@ -82,7 +84,7 @@ public sealed record SearchSummary(
                 foreach (var r in results)
                 {
                     if (text(r) is not { } t || t == "-") continue;
-                    var drawn = ComponentSpec.Parse(t);
+                    if (!parsed.TryGetValue(t, out var drawn)) parsed[t] = drawn = ComponentSpec.Parse(t);
                     if (drawn.Name != template!.Name || Value(drawn, path.Split('.')) is not { } v || !double.IsFinite(r.ValidationAccuracy)) continue;
                     var number = v is ParamValue.Number n ? n.Value : double.NaN;
                     points.Add((number, v.ToString()!, r.ValidationAccuracy, r.Key));

@@ -1,23 +1,26 @@
 using System.Globalization;
 using System.Text;
+using LeeMl.Sweep.Experiments.Results;
 using LeeMl.Sweep.Reporting.Analysis;
 
 namespace LeeMl.Sweep.Reporting.Rendering;
 
-/// <summary>results.csv (one row per trial) and factors.csv (the factor table); curves.csv is written by <see cref="ResultPass"/>.</summary>
+/// <summary>results.csv (one row per trial) and factors.csv (the factor table); curves.csv is written by <see cref="ResultPass"/>, which also writes results.csv's rows as it reads the trials.</summary>
 public static class CsvExport
 {
     private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
 
     private static string Field(string s) => Learning.Data.CsvFile.Field(s);
 
-    public static string Results(IEnumerable<ResultRecord> results)
+    /// <summary>results.csv's first line; <see cref="ResultPass"/> writes a row per trial as it reads them, so a large job never exists as one text.</summary>
+    public static void ResultsHeader(TextWriter w) =>
+        w.Write("key,model,optimizer,schedule,warmup,noise,seed,outcome,train_accuracy,validation_accuracy,test_accuracy,gap,train_loss,validation_loss,best_epoch,diverged_epoch,seconds,node,error\n");
+
+    /// <summary>A trial's row of results.csv: axis values "-" for none, its time and node from its telemetry where there is one.</summary>
+    public static void ResultRow(TextWriter w, TrialResult r, TrialTelemetry? t)
     {
-        var sb = new StringBuilder("key,model,optimizer,schedule,warmup,noise,seed,outcome,train_accuracy,validation_accuracy,test_accuracy,gap,train_loss,validation_loss,best_epoch,diverged_epoch,seconds,node,error\n");
-        foreach (var r in results.OrderBy(r => r.Key, StringComparer.Ordinal))
-            sb.Append(CultureInfo.InvariantCulture, $"{Field(r.Key)},{Field(r.Model)},{Field(r.Optimizer)},{Field(r.Schedule)},{Field(r.Warmup)},{Field(r.Noise)},{r.Seed},{Experiments.Results.TrialOutcomes.Name(r.Outcome)},")
-              .Append(CultureInfo.InvariantCulture, $"{F(r.TrainAccuracy)},{F(r.ValidationAccuracy)},{F(r.TestAccuracy)},{F(r.Gap)},{F(r.TrainLoss)},{F(r.ValidationLoss)},{r.BestEpoch},{r.DivergedEpoch},{F(r.Seconds)},{Field(r.Node)},{Field(r.Error ?? "")}\n");
-        return sb.ToString();
+        w.Write(string.Create(CultureInfo.InvariantCulture, $"{Field(r.Key)},{Field(r.Model)},{Field(r.Optimizer ?? "-")},{Field(r.Schedule ?? "-")},{Field(r.Warmup ?? "-")},{Field(r.Noise ?? "-")},{r.Seed},{TrialOutcomes.Name(r.Outcome)},"));
+        w.Write(string.Create(CultureInfo.InvariantCulture, $"{F(r.TrainAccuracy)},{F(r.ValidationAccuracy)},{F(r.TestAccuracy)},{F(r.TrainAccuracy - r.ValidationAccuracy)},{F(r.TrainLoss)},{F(r.ValidationLoss)},{r.BestEpoch},{r.DivergedEpoch},{F(t?.Seconds ?? double.NaN)},{Field(t?.Node ?? "-")},{Field(r.Error ?? "")}\n"));
     }
 
     public static string Factors(IEnumerable<FactorEffect> effects)
