@@ -34,26 +34,35 @@ public static partial class ReportBuilder
             .ThenBy(c => c.Cell, StringComparer.Ordinal).ToList();
         if (cells.Count > 0 && !double.IsNaN(cells[0].Validation.Mean)) cells[0] = cells[0] with { IsBest = true };
 
-        var trained = results.Where(r => !r.IsClosedForm && r.Succeeded).ToList();
+        // Trials are compared by their rows: indexes into the table, never copies of it.
+        var trained = new List<int>();
+        for (var i = 0; i < results.Count; i++)
+            if (!results[i].IsClosedForm && results[i].Succeeded) trained.Add(i);
         var effects = new List<FactorEffect>();
         var gaps = new List<FactorGap>();
         foreach (var axis in ResultRecord.Axes)
         {
-            var levels = trained.Select(r => r.Axis(axis)).Distinct().Order(StringComparer.Ordinal).ToList();
+            var byLevel = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            foreach (var i in trained)
+            {
+                var level = results[i].Axis(axis);
+                if (!byLevel.TryGetValue(level, out var rows)) byLevel[level] = rows = [];
+                rows.Add(i);
+            }
+            var levels = byLevel.Keys.Order(StringComparer.Ordinal).ToList();
             if (levels.Count < 2) continue;
             var reference = levels.Contains("-") ? "-" : levels[0];
-            var references = References(trained, axis, reference);
-            var byLevel = trained.ToLookup(r => r.Axis(axis), StringComparer.Ordinal);
+            var references = References(results, byLevel[reference], axis);
             foreach (var level in levels.Where(l => l != reference))
             {
-                var (train, validation) = Paired(MatchedPairs(byLevel[level], axis, references));
+                var (train, validation) = Paired(results, MatchedPairs(results, byLevel[level], axis, references));
                 effects.Add(new FactorEffect(axis, reference, level, train, validation,
                     Sentence(axis, Display(shortNames, axis, reference), Display(shortNames, axis, level), train, validation)));
             }
             foreach (var level in levels)
-                gaps.Add(new FactorGap(axis, level, Estimate.Of(byLevel[level].Select(r => 100 * r.Gap))));
+                gaps.Add(new FactorGap(axis, level, Estimate.Of(byLevel[level].Select(i => 100 * results[i].Gap))));
         }
-        return new SweepReport(name, progress, results, cells, effects, gaps, Lecture(trained, shortNames), shortNames, set.Failures) { Stopped = set.Stopped };
+        return new SweepReport(name, progress, results, cells, effects, gaps, Lecture(results, trained, shortNames), shortNames, set.Failures) { Stopped = set.Stopped };
     }
 
     /// <summary>A level as a reader sees it: its short name, or "no warm-up" for none.</summary>
@@ -61,27 +70,40 @@ public static partial class ReportBuilder
         level == "-" ? $"no {AxisTitle(axis)}" : shortNames[$"{axis}:{level}"];
 
     /// <summary>Differences level − reference in train and validation accuracy (points) over matched pairs.</summary>
-    public static (Estimate Train, Estimate Validation) Paired(IReadOnlyList<(ResultRecord Level, ResultRecord Ref)> pairs) =>
-        (Estimate.Of(pairs.Select(p => 100 * (p.Level.TrainAccuracy - p.Ref.TrainAccuracy))),
-         Estimate.Of(pairs.Select(p => 100 * (p.Level.ValidationAccuracy - p.Ref.ValidationAccuracy))));
+    public static (Estimate Train, Estimate Validation) Paired(TrialTable t, IReadOnlyList<(int Level, int Ref)> pairs) =>
+        (Estimate.Of(pairs.Select(p => 100 * (t[p.Level].TrainAccuracy - t[p.Ref].TrainAccuracy))),
+         Estimate.Of(pairs.Select(p => 100 * (t[p.Level].ValidationAccuracy - t[p.Ref].ValidationAccuracy))));
 
-    /// <summary>What a trial shares with its matched trial of another level of <paramref name="axis"/>: the other axes and the seed (texts already shared, so nothing is built).</summary>
-    private static (string, string, string, string, int) Context(ResultRecord r, string axis) => axis switch
+    /// <summary>What a trial shares with its matched trial of another level of <paramref name="axis"/>: the other axes (texts already shared, so nothing is built) and the seed.</summary>
+    private static (string, string, string, string, int) Context(ResultRecord r, string axis)
     {
-        "model" => (r.Optimizer, r.Schedule, r.Warmup, r.Noise, r.Seed),
-        "optimizer" => (r.Model, r.Schedule, r.Warmup, r.Noise, r.Seed),
-        "schedule" => (r.Model, r.Optimizer, r.Warmup, r.Noise, r.Seed),
-        "warmup" => (r.Model, r.Optimizer, r.Schedule, r.Noise, r.Seed),
-        _ => (r.Model, r.Optimizer, r.Schedule, r.Warmup, r.Seed),
-    };
+        var l = r.Levels;
+        return axis switch
+        {
+            "model" => (l.Axis("optimizer"), l.Axis("schedule"), l.Axis("warmup"), l.Axis("noise"), r.Seed),
+            "optimizer" => (l.Model, l.Axis("schedule"), l.Axis("warmup"), l.Axis("noise"), r.Seed),
+            "schedule" => (l.Model, l.Axis("optimizer"), l.Axis("warmup"), l.Axis("noise"), r.Seed),
+            "warmup" => (l.Model, l.Axis("optimizer"), l.Axis("schedule"), l.Axis("noise"), r.Seed),
+            _ => (l.Model, l.Axis("optimizer"), l.Axis("schedule"), l.Axis("warmup"), r.Seed),
+        };
+    }
 
-    /// <summary>The trials of <paramref name="reference"/> on <paramref name="axis"/>, by their context: built once per axis, whatever the number of levels.</summary>
-    private static Dictionary<(string, string, string, string, int), ResultRecord> References(IEnumerable<ResultRecord> trained, string axis, string reference) =>
-        trained.Where(r => r.Axis(axis) == reference).ToDictionary(r => Context(r, axis));
+    /// <summary>The rows of the reference level on <paramref name="axis"/>, by their context: built once per axis, whatever the number of levels.</summary>
+    private static Dictionary<(string, string, string, string, int), int> References(TrialTable t, List<int> reference, string axis)
+    {
+        var byContext = new Dictionary<(string, string, string, string, int), int>(reference.Count);
+        foreach (var i in reference) byContext.TryAdd(Context(t[i], axis), i);
+        return byContext;
+    }
 
-    /// <summary>Trials of a level, in the given order, each with its trial of the reference: the same other axes and seed.</summary>
-    private static List<(ResultRecord Level, ResultRecord Ref)> MatchedPairs(IEnumerable<ResultRecord> level, string axis, Dictionary<(string, string, string, string, int), ResultRecord> references) =>
-        [.. level.Select(r => (r, references.GetValueOrDefault(Context(r, axis)))).Where(p => p.Item2 is not null).Select(p => (p.r, p.Item2!))];
+    /// <summary>Rows of a level, in key order, each with its row of the reference: the same other axes and seed.</summary>
+    private static List<(int Level, int Ref)> MatchedPairs(TrialTable t, List<int> level, string axis, Dictionary<(string, string, string, string, int), int> references)
+    {
+        var pairs = new List<(int, int)>();
+        foreach (var i in level)
+            if (references.TryGetValue(Context(t[i], axis), out var r)) pairs.Add((i, r));
+        return pairs;
+    }
 
     private static string Size(double v) => Math.Abs(v).ToString("0.00", CultureInfo.InvariantCulture);
 
@@ -108,13 +130,15 @@ public static partial class ReportBuilder
     }
 
     /// <summary>The lecture's question, where the grid compares SGDM with Adam (else null), answered over matched pairs.</summary>
-    private static LectureAnswer? Lecture(IReadOnlyList<ResultRecord> trained, IReadOnlyDictionary<string, string> shortNames)
+    private static LectureAnswer? Lecture(TrialTable t, List<int> trained, IReadOnlyDictionary<string, string> shortNames)
     {
-        var optimizers = trained.Select(r => r.Optimizer).Distinct().ToList();
+        var optimizers = trained.Select(i => t[i].Optimizer).Distinct().ToList();
         var adam = optimizers.Where(o => o.StartsWith("adam(", StringComparison.Ordinal) || o == "adam").Order(StringComparer.Ordinal).FirstOrDefault();
         var sgdm = optimizers.Where(o => o.StartsWith("sgdm(", StringComparison.Ordinal) || o == "sgdm").Order(StringComparer.Ordinal).FirstOrDefault();
         if (adam is null || sgdm is null) return null;
-        var pairs = MatchedPairs(trained.Where(r => r.Optimizer == adam), "optimizer", References(trained, "optimizer", sgdm));
+        var rows = MatchedPairs(t, [.. trained.Where(i => t[i].Optimizer == adam)], "optimizer",
+            References(t, [.. trained.Where(i => t[i].Optimizer == sgdm)], "optimizer"));
+        var pairs = rows.Select(p => (Level: t[p.Level], Ref: t[p.Ref])).ToList();
         var (a, s) = (shortNames[$"optimizer:{adam}"], shortNames[$"optimizer:{sgdm}"]);
         var train = Estimate.Of(pairs.Select(p => 100 * (p.Level.TrainAccuracy - p.Ref.TrainAccuracy)));
         var validation = Estimate.Of(pairs.Select(p => 100 * (p.Level.ValidationAccuracy - p.Ref.ValidationAccuracy)));

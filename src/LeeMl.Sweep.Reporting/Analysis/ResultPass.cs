@@ -10,24 +10,24 @@ public sealed record MeanCurve(double[] Train, double[] Validation);
 public sealed record RateCurve(string Optimizer, string Schedule, string Warmup, long[] Steps, double[] Rates);
 
 /// <summary>
-/// What one pass over a job's results leaves: a compact record per trial (<see cref="ResultRecord"/>),
+/// What one pass over a job's results leaves: a compact row per trial (<see cref="TrialTable"/>),
 /// every cell summarised over its seeds (unlabelled: labels need every cell's levels) or, where early
 /// stopping ended all its trials, counted among <see cref="Stopped"/>; the failures and node faults;
 /// the best trial; the mean curves of the best cells; one learning-rate curve per optimizer × schedule × warm-up.
 /// </summary>
 public sealed record ResultSet(
-    IReadOnlyList<ResultRecord> Records, IReadOnlyList<(CellLevels Levels, CellSummary Summary)> Cells, StoppedCells Stopped,
+    TrialTable Records, IReadOnlyList<(CellLevels Levels, CellSummary Summary)> Cells, StoppedCells Stopped,
     IReadOnlyList<FailureRow> Failures, BestTrial? Best, IReadOnlyDictionary<string, MeanCurve> MeanCurves, IReadOnlyList<RateCurve> Rates)
 {
     /// <summary>Every cell's levels, stopped cells included.</summary>
-    public IReadOnlyList<CellLevels> AllLevels { get; init; } = [];
+    public IReadOnlyList<CellLevels> AllLevels => Records.Cells;
 }
 
 /// <summary>
 /// One pass over a job's results in key order, each parsed once. It writes curves.csv and
 /// results.csv as it goes, summarises each cell as soon as its last trial is read (in key order a
-/// cell's trials, its seeds, come together), and keeps per trial only a compact record: the
-/// memory a report needs grows by tens of bytes a trial, and what the figures draw is bounded —
+/// cell's trials, its seeds, come together), and keeps per trial only a row of a <see cref="TrialTable"/>:
+/// the memory a report needs grows by under 30 bytes a trial, and what the figures draw is bounded —
 /// the mean curves of the best <see cref="CurveCells"/> cells and one learning-rate curve per
 /// optimizer × schedule × warm-up, from the best cell that has it.
 /// </summary>
@@ -61,8 +61,7 @@ public sealed class ResultPass
     }
 
     private readonly TextWriter? _curvesCsv, _resultsCsv;
-    private readonly List<ResultRecord> _records = [];
-    private readonly List<CellLevels> _levels = [];
+    private readonly TrialTable _records = new();
     private readonly List<(CellLevels, CellSummary)> _cells = [];
     private readonly List<FailureRow> _failures = [];
     private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
@@ -102,12 +101,11 @@ public sealed class ResultPass
         {
             Close();
             var levels = new CellLevels(Intern(cell), Intern(result.Model), Shared(result.Optimizer), Shared(result.Schedule), Shared(result.Warmup), Shared(result.Noise));
-            _levels.Add(levels);
+            _records.StartCell(levels);
             _open = new OpenCell(levels);
         }
         var open = _open!;
-        var record = new ResultRecord(open.Levels, result.Key, result.Seed, result.Outcome, result.Epochs.Count, result.TrainAccuracy, result.ValidationAccuracy);
-        _records.Add(record);
+        _records.Add(result.Key, result.Seed, result.Outcome, result.Epochs.Count, result.TrainAccuracy, result.ValidationAccuracy);
         open.Trials.Add(new Seen(result.Outcome, result.TrainAccuracy, result.ValidationAccuracy, result.TestAccuracy, result.BestEpoch, telemetry?.Seconds ?? double.NaN, result.Epochs.Count));
         if (double.IsFinite(result.ValidationAccuracy) && (_bestTrial is null || result.ValidationAccuracy > _bestTrial.ValidationAccuracy))
             _bestTrial = new BestTrial(result.Key, result.ValidationAccuracy, result.TestAccuracy);
@@ -116,15 +114,15 @@ public sealed class ResultPass
                 _failures.Add(new FailureRow(result.Key, f.Node, f.Attempt, f.Error, false));
         if (result.Outcome == TrialOutcome.Failed)
             _failures.Add(new FailureRow(result.Key, telemetry?.Node ?? "-", telemetry?.Attempt ?? 1, result.Error ?? "(no message)", true));
-        if (record.Succeeded && result.Epochs.Count > 0)
+        if (result.Outcome == TrialOutcome.Completed && result.Epochs.Count > 0)
             for (var e = 0; e < result.Epochs.Count; e++)
             {
                 if (open.Train.Count <= e) { open.Train.Add(0); open.Validation.Add(0); open.TrainN.Add(0); open.ValidationN.Add(0); }
                 if (double.IsFinite(result.Epochs[e].TrainAccuracy)) { open.Train[e] += 100 * result.Epochs[e].TrainAccuracy; open.TrainN[e]++; }
                 if (double.IsFinite(result.Epochs[e].ValidationAccuracy)) { open.Validation[e] += 100 * result.Epochs[e].ValidationAccuracy; open.ValidationN[e]++; }
             }
-        if (!record.IsClosedForm && open.Rate is null && result.Epochs.Count > 0)
-            open.Rate = new RateCurve(record.Optimizer, record.Schedule, record.Warmup, [.. result.Epochs.Select(e => e.Step)], [.. result.Epochs.Select(e => e.LearningRate)]);
+        if (!open.Levels.IsClosedForm && open.Rate is null && result.Epochs.Count > 0)
+            open.Rate = new RateCurve(open.Levels.Axis("optimizer"), open.Levels.Axis("schedule"), open.Levels.Axis("warmup"), [.. result.Epochs.Select(e => e.Step)], [.. result.Epochs.Select(e => e.LearningRate)]);
     }
 
     /// <summary>The pass is over: what the report is made of.</summary>
@@ -136,10 +134,7 @@ public sealed class ResultPass
         var stopped = _stoppedCells == 0 ? StoppedCells.None : new StoppedCells(_stoppedCells, [.. _stoppedAtEpochs.Select(kv => (kv.Key, kv.Value))], _stoppedBest);
         // In key order, and per trial its node faults by attempt before its own failure.
         var failures = _failures.OrderBy(f => f.Key, StringComparer.Ordinal).ThenBy(f => f.Attempt).ThenBy(f => f.TrialFailed).ToList();
-        return new ResultSet(_records, _cells, stopped, failures, _bestTrial, _best.ToDictionary(b => b.Rank.Cell, b => b.Curve, StringComparer.Ordinal), rates)
-        {
-            AllLevels = _levels,
-        };
+        return new ResultSet(_records, _cells, stopped, failures, _bestTrial, _best.ToDictionary(b => b.Rank.Cell, b => b.Curve, StringComparer.Ordinal), rates);
     }
 
     private static readonly IComparer<Ranked> RankOrder = Comparer<Ranked>.Create((a, b) => Compare(a.Validation, a.Cell, b.Validation, b.Cell));

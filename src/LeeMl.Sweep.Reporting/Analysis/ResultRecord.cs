@@ -31,60 +31,101 @@ public sealed class CellLevels(string cell, string model, string? optimizer, str
 }
 
 /// <summary>
-/// One trial as the report keeps it after its pass over the results: what comparing trials across
-/// cells needs (the factor effects pair trials of different cells, the Search section orders them)
-/// and nothing else — its cell's shared levels, seed, outcome, epochs trained and two accuracies.
-/// Everything a trial's own row needs (results.csv, failures, the cell table) is used while the
-/// pass reads it and dropped. The key is kept only where it is not its cell and seed.
+/// Every trial of a job as the report keeps it after its one pass over the results, in key order:
+/// what comparing trials across cells needs (the factor effects pair trials of different cells, the
+/// Search section orders them) and nothing else — per trial its cell, seed, outcome, epochs trained
+/// and two accuracies, in columns (under 30 bytes a trial). Everything a trial's own row needs
+/// (results.csv, failures, the cell table) is used while the pass reads it and dropped. A key is
+/// kept only where it is not its cell and seed.
 /// </summary>
-public sealed class ResultRecord
+public sealed class TrialTable : IReadOnlyList<ResultRecord>
 {
-    private readonly CellLevels _levels;
-    private readonly string? _key;           // null: the key is Cell|seed=Seed
+    private readonly List<CellLevels> _cells = [];
+    private readonly Dictionary<int, string> _keys = [];
+    private int[] _cell = new int[16], _seed = new int[16], _epochs = new int[16];
+    private byte[] _outcome = new byte[16];
+    private double[] _train = new double[16], _validation = new double[16];
 
-    public ResultRecord(CellLevels levels, string key, int seed, TrialOutcome outcome, int epochCount, double trainAccuracy, double validationAccuracy)
+    public int Count { get; private set; }
+
+    /// <summary>The cells, in the order their trials came.</summary>
+    public IReadOnlyList<CellLevels> Cells => _cells;
+
+    /// <summary>Starts a cell: the trials added next are its.</summary>
+    public void StartCell(CellLevels levels) => _cells.Add(levels);
+
+    /// <summary>A trial of the cell last started.</summary>
+    public void Add(string key, int seed, TrialOutcome outcome, int epochs, double train, double validation)
     {
-        _levels = levels;
-        Seed = seed;
-        _key = key == DerivedKey(levels.Cell, seed) ? null : key;
-        Outcome = outcome;
-        EpochCount = epochCount;
-        TrainAccuracy = trainAccuracy;
-        ValidationAccuracy = validationAccuracy;
+        if (_cells.Count == 0) throw new InvalidOperationException("a trial before its cell");
+        if (Count == _cell.Length)
+        {
+            var size = Count * 2;
+            Array.Resize(ref _cell, size); Array.Resize(ref _seed, size); Array.Resize(ref _epochs, size);
+            Array.Resize(ref _outcome, size); Array.Resize(ref _train, size); Array.Resize(ref _validation, size);
+        }
+        var i = Count++;
+        (_cell[i], _seed[i], _outcome[i], _epochs[i], _train[i], _validation[i]) = (_cells.Count - 1, seed, (byte)outcome, epochs, train, validation);
+        if (key != DerivedKey(_cells[^1].Cell, seed)) _keys[i] = key;
     }
 
-    private static string DerivedKey(string cell, int seed) => string.Concat(cell, "|seed=", seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    internal static string DerivedKey(string cell, int seed) => string.Concat(cell, "|seed=", seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    public CellLevels Levels => _levels;
-    public string Key => _key ?? DerivedKey(_levels.Cell, Seed);
-    public string Cell => _levels.Cell;
-    public string Model => _levels.Model;
-    public string Optimizer => _levels.OptimizerSpec ?? "-";
-    public string Schedule => _levels.ScheduleSpec ?? "-";
-    public string Warmup => _levels.WarmupSpec ?? "-";
-    public string Noise => _levels.NoiseSpec ?? "-";
+    public ResultRecord this[int index] => (uint)index < (uint)Count ? new ResultRecord(this, index) : throw new ArgumentOutOfRangeException(nameof(index));
+
+    internal CellLevels LevelsOf(int i) => _cells[_cell[i]];
+    internal int CellIndexOf(int i) => _cell[i];
+    internal string KeyOf(int i) => _keys.TryGetValue(i, out var key) ? key : DerivedKey(LevelsOf(i).Cell, _seed[i]);
+    internal int SeedOf(int i) => _seed[i];
+    internal TrialOutcome OutcomeOf(int i) => (TrialOutcome)_outcome[i];
+    internal int EpochsOf(int i) => _epochs[i];
+    internal double TrainOf(int i) => _train[i];
+    internal double ValidationOf(int i) => _validation[i];
+
+    public IEnumerator<ResultRecord> GetEnumerator()
+    {
+        for (var i = 0; i < Count; i++) yield return new ResultRecord(this, i);
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>One trial of a <see cref="TrialTable"/>: a view of its row, made when asked for and held by nobody.</summary>
+public readonly struct ResultRecord(TrialTable table, int index)
+{
+    /// <summary>Its row in the table (trials in key order).</summary>
+    public int Index => index;
+
+    public CellLevels Levels => table.LevelsOf(index);
+    public string Key => table.KeyOf(index);
+    public string Cell => Levels.Cell;
+    public string Model => Levels.Model;
+    public string Optimizer => Levels.OptimizerSpec ?? "-";
+    public string Schedule => Levels.ScheduleSpec ?? "-";
+    public string Warmup => Levels.WarmupSpec ?? "-";
+    public string Noise => Levels.NoiseSpec ?? "-";
 
     /// <summary>The optimizer and the schedule as the result wrote them (null where the trial had none).</summary>
-    public string? OptimizerSpec => _levels.OptimizerSpec;
-    public string? ScheduleSpec => _levels.ScheduleSpec;
+    public string? OptimizerSpec => Levels.OptimizerSpec;
+    public string? ScheduleSpec => Levels.ScheduleSpec;
 
-    public int Seed { get; }
-    public TrialOutcome Outcome { get; }
+    public int Seed => table.SeedOf(index);
+    public TrialOutcome Outcome => table.OutcomeOf(index);
 
     /// <summary>How many epochs the trial's curve has.</summary>
-    public int EpochCount { get; }
+    public int EpochCount => table.EpochsOf(index);
 
-    public double TrainAccuracy { get; }
-    public double ValidationAccuracy { get; }
+    public double TrainAccuracy => table.TrainOf(index);
+    public double ValidationAccuracy => table.ValidationOf(index);
 
-    public bool IsClosedForm => _levels.IsClosedForm;
+    public bool IsClosedForm => Levels.IsClosedForm;
 
     public bool Succeeded => Outcome == TrialOutcome.Completed;
 
     public double Gap => TrainAccuracy - ValidationAccuracy;
 
     /// <summary>The value of a grid axis ("model", "optimizer", "schedule", "warmup", "noise"); "-" for none.</summary>
-    public string Axis(string axis) => _levels.Axis(axis);
+    public string Axis(string axis) => Levels.Axis(axis);
 
     public static readonly IReadOnlyList<string> Axes = ["model", "optimizer", "schedule", "warmup", "noise"];
 }
