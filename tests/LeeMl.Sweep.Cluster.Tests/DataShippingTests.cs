@@ -217,4 +217,51 @@ public sealed class DataShippingTests(DataShippingCluster cluster, ITestOutputHe
         Assert.True(submit.WaitForExit(TimeSpan.FromMinutes(3)) && submit.ExitCode == 0, submit.Output);
         Assert.All(File.ReadAllLines(results), l => Assert.Equal("completed", JsonDocument.Parse(l).RootElement.GetProperty("outcome").GetString()));
     }
+
+    /// <summary>A body of <paramref name="size"/> bytes of which the first half goes at once and the rest when <paramref name="release"/> completes.</summary>
+    private sealed class HeldContent(int size, Task release) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            var half = new byte[size / 2];
+            await stream.WriteAsync(half);
+            await stream.FlushAsync();
+            await release;
+            await stream.WriteAsync(new byte[size - half.Length]);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = size;
+            return true;
+        }
+    }
+
+    [Fact, Step(6)]
+    public async Task One_client_has_at_most_two_uploads_waiting_for_their_check_and_a_third_is_told_to_come_back()
+    {
+        static string Sha(int i) => Convert.ToHexStringLower(SHA256.HashData([(byte)i, 42]));
+        var release = new TaskCompletionSource();
+        using var http = ClusterFixture.LocalApi(cluster.Http, TimeSpan.FromSeconds(60));
+        var held = Enumerable.Range(0, 2).Select(i => http.PutAsync($"/api/blobs/{Sha(i)}", new HeldContent(1 << 20, release.Task))).ToList();
+        try
+        {
+            // The two held uploads take their places as soon as their headers arrive; until then a third may still get in (and is refused for its bytes).
+            HttpResponseMessage third;
+            var until = DateTime.UtcNow.AddSeconds(20);
+            do third = await http.PutAsync($"/api/blobs/{Sha(9)}", new ByteArrayContent(new byte[1000]));
+            while (third.StatusCode != System.Net.HttpStatusCode.TooManyRequests && DateTime.UtcNow < until);
+            Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, third.StatusCode);
+            Assert.NotNull(third.Headers.RetryAfter);
+            Assert.Contains("--max-uploads-per-client", await third.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            release.SetResult();
+        }
+        // Their bytes are not the files their hashes name: refused, and their places are free again.
+        foreach (var h in held) Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await h).StatusCode);
+        var after = await http.PutAsync($"/api/blobs/{Sha(9)}", new ByteArrayContent(new byte[1000]));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, after.StatusCode);
+    }
 }

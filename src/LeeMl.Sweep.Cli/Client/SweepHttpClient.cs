@@ -80,7 +80,8 @@ public sealed class SweepHttpClient : ISweepApi, IDisposable
             try
             {
                 var response = await endpoint.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancel);
-                if ((int)response.StatusCode >= 500)
+                // A server error moves on to the next coordinator; "busy, come back" (with Retry-After) is the caller's to wait for.
+                if ((int)response.StatusCode >= 500 && response.Headers.RetryAfter is null)
                 {
                     errors.Add($"{endpoint.Address}: {(int)response.StatusCode} {await ErrorText(response)}");
                     response.Dispose();
@@ -164,19 +165,36 @@ public sealed class SweepHttpClient : ISweepApi, IDisposable
         return (await response.Content.ReadFromJsonAsync(ServiceJson.Default.SubmitReply, cancel))!;
     }
 
+    /// <summary>How long an upload waits, in all, for a coordinator that is busy with others (429, 503) before it gives up.</summary>
+    public static readonly TimeSpan BusyPatience = TimeSpan.FromMinutes(2);
+
     public async Task ShipData(Experiments.Data.ShippedFile file, Func<Stream> open, CancellationToken cancel = default)
     {
         using (var head = await Send(() => new HttpRequestMessage(HttpMethod.Head, $"/api/blobs/{file.Sha256}"), cancel))
             if (head.IsSuccessStatusCode) return;   // the store has it already
-        using var response = await Send(() =>
+        var waited = TimeSpan.Zero;
+        while (true)
         {
-            var content = new StreamContent(open(), 1 << 16);
-            content.Headers.ContentLength = file.Size;
-            var put = new HttpRequestMessage(HttpMethod.Put, $"/api/blobs/{file.Sha256}") { Content = content };
-            put.Headers.Add("X-Data-Path", Uri.EscapeDataString(file.Path));
-            return put;
-        }, cancel);
-        await Ensure(response);
+            using var response = await Send(() =>
+            {
+                var content = new StreamContent(open(), 1 << 16);
+                content.Headers.ContentLength = file.Size;
+                var put = new HttpRequestMessage(HttpMethod.Put, $"/api/blobs/{file.Sha256}") { Content = content };
+                put.Headers.Add("X-Data-Path", Uri.EscapeDataString(file.Path));
+                return put;
+            }, cancel);
+            // Busy with other uploads: the coordinator says when to come back.
+            if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable && waited < BusyPatience)
+            {
+                var pause = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(2);
+                pause = pause < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : pause > TimeSpan.FromSeconds(30) ? TimeSpan.FromSeconds(30) : pause;
+                waited += pause;
+                await Task.Delay(pause, cancel);
+                continue;
+            }
+            await Ensure(response);
+            return;
+        }
     }
 
     public async Task<JobView?> Job(string id, CancellationToken cancel = default)

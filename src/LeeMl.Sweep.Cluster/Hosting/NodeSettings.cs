@@ -86,6 +86,14 @@ public sealed class NodeSettings
 
     public long MaxDataBytes => Sizes.Parse(MaxDataSize, "--max-data-size");
 
+    /// <summary>Coordinators: how many bytes of uploads may wait for their hash check at once, in bytes or with a unit.</summary>
+    public string MaxStagedSize { get; set; } = "2G";
+
+    public long MaxStagedBytes => Sizes.Parse(MaxStagedSize, "--max-staged-size");
+
+    /// <summary>Coordinators: how many uploads one client (token, certificate or address) may have under way at once.</summary>
+    public int MaxUploadsPerClient { get; set; } = 2;
+
     public long CacheBytes => Sizes.Parse(CacheSize, "--cache-size");
 
     public bool IsCoordinator => Roles.Contains(NodeRoles.Coordinator);

@@ -81,8 +81,18 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
     /// <summary>How long the checks of one submitted spec may take.</summary>
     public static readonly TimeSpan CheckBudget = TimeSpan.FromSeconds(5);
 
-    public async Task ShipData(ShippedFile file, Func<Stream> open, CancellationToken cancel = default)
+    public Task ShipData(ShippedFile file, Func<Stream> open, CancellationToken cancel = default) => ShipData(file, open, "local", cancel);
+
+    /// <summary>Uploads waiting for their hash check, per client and in bytes (--max-uploads-per-client, --max-staged-size).</summary>
+    public UploadGate Uploads => _uploads ??= new UploadGate(runtime.Settings.MaxUploadsPerClient, runtime.Settings.MaxStagedBytes);
+
+    private UploadGate? _uploads;
+
+    /// <summary>A data file from <paramref name="client"/>: it takes a place at the <see cref="Uploads"/> gate (or <see cref="UploadBusyException"/>) while its bytes are checked.</summary>
+    public async Task ShipData(ShippedFile file, Func<Stream> open, string client, CancellationToken cancel = default)
     {
+        if (await Store.GetBlob(file.Sha256, cancel) is not null) return;   // shipped before: nothing to stage
+        using var place = Uploads.Enter(client, file.Size);
         await using var stream = open();
         await BlobStorage.Store(Store, file, stream, MaxDataBytes, cancel);
     }

@@ -80,8 +80,13 @@ public static class ApiEndpoints
             var name = Experiments.Text.Printable.Escape(Uri.UnescapeDataString(request.Headers["X-Data-Path"].FirstOrDefault() ?? sha256));
             try
             {
-                await jobs.ShipData(new Experiments.Data.ShippedFile(name, sha256.ToLowerInvariant(), length), () => request.Body, cancel);
+                await jobs.ShipData(new Experiments.Data.ShippedFile(name, sha256.ToLowerInvariant(), length), () => request.Body, ClientOf(http), cancel);
                 return Results.NoContent();
+            }
+            catch (Cluster.Data.UploadBusyException e)
+            {
+                http.Response.Headers.RetryAfter = ((int)Cluster.Data.UploadBusyException.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Error(e.PerClient ? 429 : 503, e.Message);
             }
             catch (Cluster.Data.ShippingException e)
             {
@@ -89,6 +94,12 @@ public static class ApiEndpoints
             }
         });
     }
+
+    /// <summary>Who sent a request, for limits per client: its token, its client certificate, or else its address (every local user of a node without TLS is one client).</summary>
+    private static string ClientOf(HttpContext http) =>
+        http.Items[typeof(Security.TokenClaims)] is Security.TokenClaims claims ? $"token:{claims.Id}"
+        : http.Connection.ClientCertificate is { } cert ? $"certificate:{cert.Thumbprint}"
+        : $"address:{http.Connection.RemoteIpAddress}";
 
     /// <summary>A job's lines in key order, streamed from the store's cursor (never the whole file in memory).</summary>
     private static async Task StreamLines(string id, JobService jobs, HttpContext http, bool result)

@@ -41,6 +41,8 @@ public static class NodeCommand
         var http = Options.WholeNumber("--http", "coordinator-role nodes: the port of the dashboard and of the HTTP API that clients (submit, status, cancel, fetch) use", NodeSettings.Defaults.Http, min: 1, helpName: "PORT");
         var httpHost = new Option<string>("--http-host") { Description = "the address the dashboard and HTTP API listen on (any but loopback needs TLS)", HelpName = "H", DefaultValueFactory = _ => NodeSettings.Defaults.HttpHost };
         var maxData = new Option<string>("--max-data-size") { Description = "coordinators: the largest data a job may ship (its CSV files), e.g. 500M, 2G", HelpName = "SIZE", DefaultValueFactory = _ => "1G" };
+        var maxStaged = new Option<string>("--max-staged-size") { Description = "coordinators: how many bytes of uploads may wait for their hash check at once (beyond it an upload is answered 503, to try again)", HelpName = "SIZE", DefaultValueFactory = _ => "2G" };
+        var uploadsPerClient = Options.WholeNumber("--max-uploads-per-client", "coordinators: how many uploads one client (token, certificate or address) may have under way at once (beyond it 429, to try again)", 2, min: 1, helpName: "N");
         var cacheDir = new Option<string?>("--cache-dir") { Description = "workers: where copies of the data shipped with jobs are kept [default: ~/.cache/leeml-sweep/data]", HelpName = "DIR" };
         var cacheSize = new Option<string>("--cache-size") { Description = "workers: how much that cache may hold; the least recently used files go first", HelpName = "SIZE", DefaultValueFactory = _ => "2G" };
         var maxPoints = new Option<long>("--max-curve-points") { Description = "coordinators: the most curve points (trials × epochs) one job may store; a spec asks for more with max_curve_points", HelpName = "N", DefaultValueFactory = _ => Experiments.Specs.SpecParser.DefaultMaxCurvePoints };
@@ -53,7 +55,7 @@ public static class NodeCommand
         var tls = new TlsOptionSet();
         var command = new Command("node", "run one cluster node (coordinator and/or worker) until stopped")
         {
-            roles, host, port, seeds, slots, db, jobsDir, dataDir, publicHost, http, httpHost, maxData, maxPoints, cacheDir, cacheSize, logTrials, insecure, openApi, clusterName, logLevel, config,
+            roles, host, port, seeds, slots, db, jobsDir, dataDir, publicHost, http, httpHost, maxData, maxStaged, uploadsPerClient, maxPoints, cacheDir, cacheSize, logTrials, insecure, openApi, clusterName, logLevel, config,
         };
         tls.AddTo(command);
         command.SetAction(parse =>
@@ -63,7 +65,7 @@ public static class NodeCommand
                 (roles, nameof(NodeSettings.Roles)), (host, nameof(NodeSettings.Host)), (port, nameof(NodeSettings.Port)), (seeds, nameof(NodeSettings.SeedNodes)),
                 (slots, nameof(NodeSettings.Slots)), (db, nameof(NodeSettings.Db)), (jobsDir, nameof(NodeSettings.JobsDir)), (dataDir, nameof(NodeSettings.DataDir)),
                 (publicHost, nameof(NodeSettings.PublicHost)), (http, nameof(NodeSettings.Http)), (httpHost, nameof(NodeSettings.HttpHost)),
-                (maxData, nameof(NodeSettings.MaxDataSize)), (maxPoints, nameof(NodeSettings.MaxCurvePoints)), (cacheDir, nameof(NodeSettings.CacheDir)), (cacheSize, nameof(NodeSettings.CacheSize)),
+                (maxData, nameof(NodeSettings.MaxDataSize)), (maxStaged, nameof(NodeSettings.MaxStagedSize)), (uploadsPerClient, nameof(NodeSettings.MaxUploadsPerClient)), (maxPoints, nameof(NodeSettings.MaxCurvePoints)), (cacheDir, nameof(NodeSettings.CacheDir)), (cacheSize, nameof(NodeSettings.CacheSize)),
                 (logTrials, nameof(NodeSettings.LogTrials)), (insecure, nameof(NodeSettings.Insecure)), (openApi, nameof(NodeSettings.OpenApi)), (clusterName, nameof(NodeSettings.ClusterName)), (logLevel, nameof(NodeSettings.LogLevel)),
                 (tls.Cert, nameof(NodeSettings.TlsCert)), (tls.Password, nameof(NodeSettings.TlsPassword)), (tls.Ca, nameof(NodeSettings.TlsCa)),
             ]);
@@ -89,6 +91,9 @@ public static class NodeCommand
         try
         {
             _ = (s.MaxDataBytes, s.CacheBytes);
+            if (s.MaxStagedBytes < s.MaxDataBytes)
+                throw new UsageException($"--max-staged-size {s.MaxStagedSize} is less than --max-data-size {s.MaxDataSize}: a file of the largest size allowed could never be staged");
+            if (s.MaxUploadsPerClient < 1) throw new UsageException($"--max-uploads-per-client {s.MaxUploadsPerClient}: at least 1");
             if (!Server.Security.AccessTokens.IsClusterName(s.ClusterName))
                 throw new UsageException($"--cluster-name '{Experiments.Text.Printable.Escape(s.ClusterName)}' must be letters, digits, '-', '_' or '.' (at most 64)");
             if (s.MaxCurvePoints < 1) throw new UsageException($"--max-curve-points {s.MaxCurvePoints}: at least 1");
