@@ -16,7 +16,7 @@ public static class CsvFile
     {
         var path = file.Name;
         using var stream = Open(file);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
+        using var reader = new LineReader(new StreamReader(stream, Encoding.UTF8), path);
         var rows = new List<CsvRow>();
         var lineNumber = 0;
         int? width = null;
@@ -43,7 +43,7 @@ public static class CsvFile
     public static IReadOnlyList<string[]> Peek(DataFile file, int count)
     {
         var path = file.Name;
-        using var reader = new StreamReader(Open(file), Encoding.UTF8);
+        using var reader = new LineReader(new StreamReader(Open(file), Encoding.UTF8), path);
         var lines = new List<string[]>();
         var number = 0;
         while (lines.Count < count && reader.ReadLine() is { } line)
@@ -57,8 +57,19 @@ public static class CsvFile
         var stream = file.Open();
         if (!stream.CanSeek)
         {
+            // Copied (to look at its first bytes) no further than the text a file may hold.
             var copy = new MemoryStream();
-            using (stream) stream.CopyTo(copy);
+            using (stream)
+            {
+                var buffer = new byte[1 << 16];
+                int n0;
+                while ((n0 = stream.Read(buffer)) > 0)
+                {
+                    if (copy.Length + n0 > DataLimits.MaxTextBytes)
+                        throw new DataException($"{file.Name}: more than {DataLimits.N(DataLimits.MaxTextBytes)} bytes, the limit for a data file", overLimit: true);
+                    copy.Write(buffer, 0, n0);
+                }
+            }
             copy.Position = 0;
             stream = copy;
         }
@@ -103,6 +114,51 @@ public static class CsvFile
             if (disposing) text.Dispose();
             base.Dispose(disposing);
         }
+    }
+
+    /// <summary>
+    /// Lines as <see cref="TextReader.ReadLine"/> gives them (ended by \n, \r or \r\n), but never
+    /// longer than <see cref="DataLimits.MaxLineChars"/>: a file of one endless line is refused
+    /// after a megabyte, not held whole in memory.
+    /// </summary>
+    private sealed class LineReader(TextReader reader, string path) : IDisposable
+    {
+        private readonly char[] _buffer = new char[1 << 16];
+        private readonly StringBuilder _line = new();
+        private int _start, _end, _number;
+        private bool _afterCarriageReturn;
+
+        public string? ReadLine()
+        {
+            _line.Clear();
+            _number++;
+            while (true)
+            {
+                if (_start == _end)
+                {
+                    _end = reader.Read(_buffer, 0, _buffer.Length);
+                    _start = 0;
+                    if (_end == 0) return _line.Length > 0 ? _line.ToString() : null;
+                }
+                if (_afterCarriageReturn)
+                {
+                    _afterCarriageReturn = false;
+                    if (_buffer[_start] == '\n') { _start++; continue; }
+                }
+                var span = _buffer.AsSpan(_start, _end - _start);
+                var stop = span.IndexOfAny('\n', '\r');
+                var take = stop < 0 ? span.Length : stop;
+                if (_line.Length + take > DataLimits.MaxLineChars)
+                    throw new DataException($"{path}: line {_number} is longer than {DataLimits.N(DataLimits.MaxLineChars)} characters, the limit for a data file", overLimit: true);
+                _line.Append(span[..take]);
+                if (stop < 0) { _start = _end; continue; }
+                _afterCarriageReturn = span[stop] == '\r';
+                _start += stop + 1;
+                return _line.ToString();
+            }
+        }
+
+        public void Dispose() => reader.Dispose();
     }
 
     /// <summary>One field for writing: quoted (RFC 4180) when it holds a comma, a quote or a line break.</summary>

@@ -17,8 +17,11 @@ public static class DataLimits
 
     public const long RatioFrom = 4L << 20;
 
+    /// <summary>Characters of one line: what one row's text (and its fields) may take before the file's other limits are reached.</summary>
+    public const int MaxLineChars = 1 << 20;
+
     /// <summary>Fields of one file (rows × columns): what its text becomes in memory.</summary>
-    public const long MaxCells = 10_000_000;
+    public const long MaxCells = 4_000_000;
 
     /// <summary>Distinct values of one categorical column (each becomes a one-hot feature).</summary>
     public const int MaxCategories = 1_000;

@@ -46,15 +46,30 @@ public sealed class HostileSpecTests : IDisposable
         "  gradient_noise: [" + string.Join(", ", Enumerable.Range(1, noises).Select(k => $"{{ eta: {k}e-6 }}")) + "]\n" +
         (name == "bomb" ? "models: [mlp]\n" : "");
 
-    /// <summary>Data files that decode to far more than they weigh: a column of 10,000 distinct values (its one-hot width), and gzip that unpacks 1,000-fold.</summary>
+    /// <summary>
+    /// Data files that decode to far more than they weigh: a column of 10,000 distinct values (its
+    /// one-hot width), gzip that unpacks 1,000-fold, one line of 3 MB with no line break (held whole
+    /// by a line reader), and 4.9 million rows of two one-digit fields (a few bytes each on disk, an
+    /// object each in memory).
+    /// </summary>
     [Theory]
     [InlineData("one-hot-bomb")]
     [InlineData("gzip-bomb")]
+    [InlineData("one-line-bomb")]
+    [InlineData("row-bomb")]
     public void Plan_run_and_submit_each_refuse_a_data_file_over_its_limits(string name)
     {
         var csv = Path.Combine(_dir, name + ".csv");
         if (name == "one-hot-bomb")
             File.WriteAllLines(csv, ["id,label", .. Enumerable.Range(0, 10_000).Select(i => $"u{i},{i % 2}")]);
+        else if (name == "one-line-bomb")
+            File.WriteAllText(csv, "a,label\n" + new string('1', 3 << 20));
+        else if (name == "row-bomb")
+        {
+            using var w = new StreamWriter(csv);
+            w.Write("a,label\n");
+            for (var i = 0; i < 4_900_000; i++) w.Write(i % 2 == 0 ? "3,0\n" : "5,1\n");
+        }
         else
         {
             using var file = File.Create(csv);
