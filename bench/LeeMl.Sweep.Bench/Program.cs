@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "engine-100k" => await EngineBench.EngineAtScale(),
     "many-jobs" => await EngineBench.ManyJobs(),
     "scale" => ScaleBench.Run(),
+    "whole-jobs" => ScaleBench.WholeJobs(),
     "search" => SearchBench.Run(),
     "dashboard" => await DashboardBench.Run(),
     "throughput" => await EngineBench.Throughput(),

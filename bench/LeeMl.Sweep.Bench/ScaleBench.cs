@@ -27,14 +27,15 @@ internal static class ScaleBench
           optimizer: [{{string.Join(", ", Enumerable.Range(1, 1000).Select(i => $"{{ name: sgd, lr: {i * 0.0001:0.####} }}"))}}]
         """;
 
-    /// <summary>20,000 trials of 200 rows, one epoch, batch 32: 100 optimizers × 200 seeds.</summary>
-    internal static string TinySpec() => $$"""
+    /// <summary>20,000 trials of 200 rows, one epoch, batch 32: 100 optimizers × 200 seeds (or as many seeds as given).</summary>
+    internal static string TinySpec(int seeds = 200) => $$"""
         name: tiny
         data: { synthetic: blobs, samples: 200, features: 4, seed: 1 }
         models: [logistic]
         epochs: 1
         batch_size: 32
-        seeds: [{{string.Join(", ", Enumerable.Range(1, 200))}}]
+        max_trials: {{Math.Max(100_000, 100 * seeds)}}
+        seeds: [{{string.Join(", ", Enumerable.Range(1, seeds))}}]
         grid:
           optimizer: [{{string.Join(", ", Enumerable.Range(1, 100).Select(i => $"{{ name: sgd, lr: {i * 0.001:0.###} }}"))}}]
         """;
@@ -66,6 +67,56 @@ internal static class ScaleBench
     private static string Key(int lr, int seed) => $"logistic|sgd(lr={lr:000})|-|-|-|seed={seed}";
 
     private static string F(double x, string format = "F2") => x.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Memory of whole jobs as they grow: `run` of 200,000 and 1,000,000 tiny trials, and the
+    /// 200,000 on a coordinator and two one-slot workers, with each process's peak and whether the
+    /// cluster's results.jsonl is the run's, byte for byte.
+    /// </summary>
+    public static int WholeJobs()
+    {
+        var dir = Directory.CreateTempSubdirectory("leeml-whole-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "t200k.yaml"), TinySpec(2_000));
+            File.WriteAllText(Path.Combine(dir, "t1m.yaml"), TinySpec(10_000));
+            foreach (var (spec, trials) in new[] { ("t200k.yaml", 200_000), ("t1m.yaml", 1_000_000) })
+            {
+                var run = Measure(dir, "run", spec, "--out", "run-" + trials);
+                Console.WriteLine($"run, {trials:N0} tiny trials: {F(run.Seconds, "F1")} s, peak {F(run.PeakMiB, "F0")} MiB, exit {run.ExitCode} (bar: 400 MB)");
+            }
+            int c = FreePort(), http = FreePort(), w1 = FreePort(), w2 = FreePort();
+            var seeds = $"127.0.0.1:{c},127.0.0.1:{w1}";
+            var nodes = new[]
+            {
+                Node(dir, "node", "--roles", "coordinator", "--port", $"{c}", "--seed-nodes", seeds, "--db", "cluster.db", "--http", $"{http}", "--jobs-dir", "jobs"),
+                Node(dir, "node", "--roles", "worker", "--port", $"{w1}", "--seed-nodes", seeds, "--slots", "1", "--cache-dir", "cache1"),
+                Node(dir, "node", "--roles", "worker", "--port", $"{w2}", "--seed-nodes", seeds, "--slots", "1", "--cache-dir", "cache2"),
+            };
+            try
+            {
+                for (var i = 0; Measure(dir, "status", "--cluster", $"127.0.0.1:{http}").ExitCode != 0 || !Registered(dir, http, 2); i++)
+                {
+                    if (i > 120) throw new TimeoutException("the cluster did not form");
+                    Thread.Sleep(500);
+                }
+                var submit = Measure(dir, "submit", "t200k.yaml", "--cluster", $"127.0.0.1:{http}", "--wait", "--out", "cluster-out");
+                var identical = File.ReadAllBytes(Path.Combine(dir, "cluster-out", "results.jsonl")).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(dir, "run-200000", "results.jsonl")));
+                var peaks = string.Join(" / ", nodes.Select(n => F(n.PeakMemoryBytes / 1048576.0, "F0")));
+                Console.WriteLine($"submit --wait, 200,000 tiny trials on a coordinator and two 1-slot workers: {F(submit.Seconds, "F1")} s; " +
+                    $"peaks {peaks} MiB (coordinator / workers), client {F(submit.PeakMiB, "F0")} MiB; identical to run: {identical} (bar: 400 MB each)");
+            }
+            finally
+            {
+                foreach (var n in nodes) n.Dispose();
+            }
+            return 0;
+        }
+        finally
+        {
+            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+    }
 
     public static int Run()
     {
