@@ -85,21 +85,9 @@ internal static class ScaleBench
                 var run = Measure(dir, "run", spec, "--out", "run-" + trials);
                 Console.WriteLine($"run, {trials:N0} tiny trials: {F(run.Seconds, "F1")} s, peak {F(run.PeakMiB, "F0")} MiB, exit {run.ExitCode} (bar: 400 MB)");
             }
-            int c = FreePort(), http = FreePort(), w1 = FreePort(), w2 = FreePort();
-            var seeds = $"127.0.0.1:{c},127.0.0.1:{w1}";
-            var nodes = new[]
-            {
-                Node(dir, "node", "--roles", "coordinator", "--port", $"{c}", "--seed-nodes", seeds, "--db", "cluster.db", "--http", $"{http}", "--jobs-dir", "jobs"),
-                Node(dir, "node", "--roles", "worker", "--port", $"{w1}", "--seed-nodes", seeds, "--slots", "1", "--cache-dir", "cache1"),
-                Node(dir, "node", "--roles", "worker", "--port", $"{w2}", "--seed-nodes", seeds, "--slots", "1", "--cache-dir", "cache2"),
-            };
+            var (nodes, http) = StartCluster(dir, slots: 1);
             try
             {
-                for (var i = 0; Measure(dir, "status", "--cluster", $"127.0.0.1:{http}").ExitCode != 0 || !Registered(dir, http, 2); i++)
-                {
-                    if (i > 120) throw new TimeoutException("the cluster did not form");
-                    Thread.Sleep(500);
-                }
                 var submit = Measure(dir, "submit", "t200k.yaml", "--cluster", $"127.0.0.1:{http}", "--wait", "--out", "cluster-out");
                 var identical = File.ReadAllBytes(Path.Combine(dir, "cluster-out", "results.jsonl")).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(dir, "run-200000", "results.jsonl")));
                 var peaks = string.Join(" / ", nodes.Select(n => F(n.PeakMemoryBytes / 1048576.0, "F0")));
@@ -153,21 +141,9 @@ internal static class ScaleBench
             Console.WriteLine($"report DIR of 50,000 trials × 40 epochs (results.jsonl {F(fileMiB, "F0")} MiB, 2,000,000 epoch rows): {F(report.Seconds)} s, peak {F(report.PeakMiB, "F0")} MiB; " +
                 $"curves.csv {F(new FileInfo(Path.Combine(folder, "curves.csv")).Length / 1048576.0, "F0")} MiB");
 
-            int c = FreePort(), http = FreePort(), w1 = FreePort(), w2 = FreePort();
-            var seeds = $"127.0.0.1:{c},127.0.0.1:{w1}";
-            var nodes = new[]
-            {
-                Node(dir, "node", "--roles", "coordinator", "--port", $"{c}", "--seed-nodes", seeds, "--db", "cluster.db", "--http", $"{http}", "--jobs-dir", "jobs"),
-                Node(dir, "node", "--roles", "worker", "--port", $"{w1}", "--seed-nodes", seeds, "--slots", "2", "--cache-dir", "cache1"),
-                Node(dir, "node", "--roles", "worker", "--port", $"{w2}", "--seed-nodes", seeds, "--slots", "2", "--cache-dir", "cache2"),
-            };
+            var (nodes, http) = StartCluster(dir, slots: 2);
             try
             {
-                for (var i = 0; Measure(dir, "status", "--cluster", $"127.0.0.1:{http}").ExitCode != 0 || !Registered(dir, http, 2); i++)
-                {
-                    if (i > 120) throw new TimeoutException("the cluster did not form");
-                    Thread.Sleep(500);
-                }
                 var submit = Measure(dir, "submit", "tiny.yaml", "--cluster", $"127.0.0.1:{http}", "--wait", "--out", "cluster-out");
                 var identical = File.ReadAllBytes(Path.Combine(dir, "cluster-out", "results.jsonl")).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(dir, "run-out", "results.jsonl")));
                 Console.WriteLine($"cluster (coordinator + 2 workers × 2 slots), the same 20,000: {F(submit.Seconds)} s from submit to the written files " +
@@ -183,6 +159,30 @@ internal static class ScaleBench
         {
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>A coordinator (SQLite store) and two workers of <paramref name="slots"/> slots each, on loopback, once both workers have registered.</summary>
+    private static (CliProcess[] Nodes, int Http) StartCluster(string dir, int slots)
+    {
+        int c = FreePort(), http = FreePort(), w1 = FreePort(), w2 = FreePort();
+        var seeds = $"127.0.0.1:{c},127.0.0.1:{w1}";
+        var each = slots.ToString(CultureInfo.InvariantCulture);
+        var nodes = new[]
+        {
+            Node(dir, "node", "--roles", "coordinator", "--port", $"{c}", "--seed-nodes", seeds, "--db", "cluster.db", "--http", $"{http}", "--jobs-dir", "jobs"),
+            Node(dir, "node", "--roles", "worker", "--port", $"{w1}", "--seed-nodes", seeds, "--slots", each, "--cache-dir", "cache1"),
+            Node(dir, "node", "--roles", "worker", "--port", $"{w2}", "--seed-nodes", seeds, "--slots", each, "--cache-dir", "cache2"),
+        };
+        for (var i = 0; Measure(dir, "status", "--cluster", $"127.0.0.1:{http}").ExitCode != 0 || !Registered(dir, http, 2); i++)
+        {
+            if (i > 120)
+            {
+                foreach (var n in nodes) n.Dispose();
+                throw new TimeoutException("the cluster did not form");
+            }
+            Thread.Sleep(500);
+        }
+        return (nodes, http);
     }
 
     /// <summary>True once the cluster's status lists <paramref name="workers"/> workers with slots.</summary>
