@@ -104,6 +104,7 @@ public static class MessageChecks
         { Key: null } or { Model: null } => "a result without its key or model",
         { Key.Length: > MaxErrorLength } => "a result key too long",
         { Epochs: null } => "a result without its epochs",
+        { SwitchedStep: < 1 } => "a switch step below 1",
         _ => Text(r.Error ?? "", MaxErrorLength, "error") ?? List(r.Epochs, "epochs") ?? Epochs(r.Epochs),
     };
 }

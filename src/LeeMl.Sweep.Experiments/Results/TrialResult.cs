@@ -26,8 +26,15 @@ public sealed record TrialResult(
     [property: JsonPropertyName("validation_loss")] double ValidationLoss,
     [property: JsonPropertyName("best_epoch")] int? BestEpoch,
     [property: JsonPropertyName("stopped_rung")] int? StoppedRung,
-    [property: JsonPropertyName("epochs")] IReadOnlyList<EpochResult> Epochs)
+    [property: JsonPropertyName("epochs"), JsonPropertyOrder(1)] IReadOnlyList<EpochResult> Epochs)
 {
+    /// <summary>
+    /// SWATS: the optimizer step after which the trial trained with SGD. Absent from the line for
+    /// every other optimizer and for a SWATS trial that never switched, so their lines are unchanged.
+    /// </summary>
+    [JsonPropertyName("switched_step"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? SwitchedStep { get; init; }
+
     /// <summary>A result for a trial that produced nothing but an error.</summary>
     public static TrialResult FailedWith(Planning.TrialSpec trial, string error) => new(
         trial.Key, trial.Model.ToString(), trial.Optimizer?.ToString(), trial.Schedule?.ToString(), trial.Warmup?.ToString(), trial.Noise?.ToString(),

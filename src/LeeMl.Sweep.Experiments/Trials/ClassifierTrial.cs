@@ -115,7 +115,11 @@ public sealed class ClassifierTrial : ITrial
         var outcome = fit.Outcome == Outcome.Diverged ? TrialOutcome.Diverged : stoppedAtRung is not null ? TrialOutcome.Stopped : TrialOutcome.Completed;
         var result = Result(_trial, outcome, curve, last?.TrainAccuracy ?? double.NaN, last?.ValidationAccuracy ?? double.NaN, test,
             last?.TrainLoss ?? double.NaN, last?.ValidationLoss ?? double.NaN, best);
-        return result with { DivergedEpoch = fit.DivergedEpoch, StoppedRung = outcome == TrialOutcome.Stopped ? stoppedAtRung : null };
+        return result with
+        {
+            DivergedEpoch = fit.DivergedEpoch, StoppedRung = outcome == TrialOutcome.Stopped ? stoppedAtRung : null,
+            SwitchedStep = (_run.Updater.Optimizer as Optim.Optimizers.Swats)?.SwitchedAt,
+        };
     }
 
     private static TrialResult Result(TrialSpec t, TrialOutcome outcome, IReadOnlyList<EpochResult> curve,

@@ -32,6 +32,9 @@ public sealed class TrainingRun
     private Xoshiro256 _rng;
     private int? _divergedEpoch;
 
+    /// <summary>The optimizer and schedule this run steps with.</summary>
+    public Updater Updater => _updater;
+
     public TrainingRun(IDifferentiableModel model, Updater updater, Dataset train, Dataset? validation, TrainOptions options)
     {
         ModelCatalog.CheckData(train, options.BatchSize);

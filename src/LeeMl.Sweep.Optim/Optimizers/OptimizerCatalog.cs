@@ -51,6 +51,8 @@ public static class OptimizerCatalog
         new("adabound", "Adam bounded towards SGD", [LrDefault(1e-3), new("final_lr", 0.1, Range.Positive),
                 new("gamma", 1e-3, new Range(0, false, 1, false)), Beta1, Beta2, Eps],
             (d, p) => new AdaBound(d, p("lr"), p("final_lr"), p("gamma"), p("beta1"), p("beta2"), p("eps"))),
+        new("swats", "Adam, switching to SGD with momentum once its steps settle", [LrDefault(1e-3), Beta1, Beta2, new("eps", 1e-9, Range.NonNegative), WeightDecay],
+            (d, p) => new Swats(d, p("lr"), p("beta1"), p("beta2"), p("eps"), p("weight_decay"))),
     ];
 
     public static IReadOnlyList<string> Names { get; } = [.. Entries.Select(e => e.Name), "lookahead"];

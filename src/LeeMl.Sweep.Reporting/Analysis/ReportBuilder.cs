@@ -62,7 +62,7 @@ public static partial class ReportBuilder
             foreach (var level in levels)
                 gaps.Add(new FactorGap(axis, level, Estimate.Of(byLevel[level].Select(i => 100 * results[i].Gap))));
         }
-        return new SweepReport(name, progress, results, cells, effects, gaps, Lecture(results, trained, shortNames), shortNames, set.Failures) { Stopped = set.Stopped };
+        return new SweepReport(name, progress, results, cells, effects, gaps, Lecture(results, trained, shortNames), shortNames, set.Failures) { Stopped = set.Stopped, Switches = set.Switches };
     }
 
     /// <summary>A level as a reader sees it: its short name, or "no warm-up" for none.</summary>

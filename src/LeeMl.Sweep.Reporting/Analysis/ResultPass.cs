@@ -19,6 +19,9 @@ public sealed record ResultSet(
     TrialTable Records, IReadOnlyList<(CellLevels Levels, CellSummary Summary)> Cells, StoppedCells Stopped,
     IReadOnlyList<FailureRow> Failures, BestTrial? Best, IReadOnlyDictionary<string, MeanCurve> MeanCurves, IReadOnlyList<RateCurve> Rates)
 {
+    /// <summary>Where the SWATS trials switched to SGD.</summary>
+    public SwatsSwitches Switches { get; init; } = SwatsSwitches.None;
+
     /// <summary>Every cell's levels, stopped cells included.</summary>
     public IReadOnlyList<CellLevels> AllLevels => Records.Cells;
 }
@@ -72,6 +75,9 @@ public sealed class ResultPass
     private int _stoppedCells;
     private double _stoppedBest = double.NaN;
     private BestTrial? _bestTrial;
+    private int _swatsTrials;
+    private readonly List<long> _switchSteps = [];
+    private readonly List<(string, long?)> _firstSwitches = [];
     private OpenCell? _open;
     private string? _lastKey;
 
@@ -109,6 +115,12 @@ public sealed class ResultPass
         open.Trials.Add(new Seen(result.Outcome, result.TrainAccuracy, result.ValidationAccuracy, result.TestAccuracy, result.BestEpoch, telemetry?.Seconds ?? double.NaN, result.Epochs.Count));
         if (double.IsFinite(result.ValidationAccuracy) && (_bestTrial is null || result.ValidationAccuracy > _bestTrial.ValidationAccuracy))
             _bestTrial = new BestTrial(result.Key, result.ValidationAccuracy, result.TestAccuracy);
+        if (result.SwitchedStep is not null || open.Levels.OptimizerSpec is { } o && ComponentName(o) == "swats")
+        {
+            _swatsTrials++;
+            if (result.SwitchedStep is { } at) _switchSteps.Add(at);
+            if (_firstSwitches.Count < SwatsSwitches.Rows) _firstSwitches.Add((result.Key, result.SwitchedStep));
+        }
         if (telemetry is not null)
             foreach (var f in telemetry.Faults)
                 _failures.Add(new FailureRow(result.Key, f.Node, f.Attempt, f.Error, false));
@@ -134,7 +146,10 @@ public sealed class ResultPass
         var stopped = _stoppedCells == 0 ? StoppedCells.None : new StoppedCells(_stoppedCells, [.. _stoppedAtEpochs.Select(kv => (kv.Key, kv.Value))], _stoppedBest);
         // In key order, and per trial its node faults by attempt before its own failure.
         var failures = _failures.OrderBy(f => f.Key, StringComparer.Ordinal).ThenBy(f => f.Attempt).ThenBy(f => f.TrialFailed).ToList();
-        return new ResultSet(_records, _cells, stopped, failures, _bestTrial, _best.ToDictionary(b => b.Rank.Cell, b => b.Curve, StringComparer.Ordinal), rates);
+        return new ResultSet(_records, _cells, stopped, failures, _bestTrial, _best.ToDictionary(b => b.Rank.Cell, b => b.Curve, StringComparer.Ordinal), rates)
+        {
+            Switches = _swatsTrials == 0 ? SwatsSwitches.None : new SwatsSwitches(_swatsTrials, _switchSteps, _firstSwitches),
+        };
     }
 
     private static readonly IComparer<Ranked> RankOrder = Comparer<Ranked>.Create((a, b) => Compare(a.Validation, a.Cell, b.Validation, b.Cell));
@@ -182,6 +197,9 @@ public sealed class ResultPass
         _best.Insert(at < 0 ? _best.Count : at, (rank, curve));
         if (_best.Count > CurveCells) _best.RemoveAt(_best.Count - 1);
     }
+
+    /// <summary>A component's name: its text up to the first parenthesis.</summary>
+    private static string ComponentName(string component) => component.IndexOf('(') is var at and >= 0 ? component[..at] : component;
 
     private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
 

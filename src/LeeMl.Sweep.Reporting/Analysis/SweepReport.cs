@@ -40,6 +40,18 @@ public sealed record LectureAnswer(
     string Adam, string Sgdm, int Pairs, Estimate AdamTrain, Estimate SgdmTrain, Estimate AdamValidation, Estimate SgdmValidation,
     Estimate TrainDifference, Estimate ValidationDifference, string Sentence);
 
+/// <summary>
+/// Where SWATS trials switched from Adam to SGD: how many ran SWATS, the optimizer steps at which
+/// those that switched did so (key order), and the first <see cref="Rows"/> trials with theirs (null: never).
+/// </summary>
+public sealed record SwatsSwitches(int Trials, IReadOnlyList<long> Steps, IReadOnlyList<(string Key, long? Step)> First)
+{
+    /// <summary>At most this many trials are listed; the rest are counted.</summary>
+    public const int Rows = 100;
+
+    public static readonly SwatsSwitches None = new(0, [], []);
+}
+
 /// <summary>A job's report as data; <see cref="Lecture"/> is null where the grid does not compare SGDM with Adam.</summary>
 public sealed record SweepReport(
     string Name, JobProgress Progress, IReadOnlyList<ResultRecord> Results, IReadOnlyList<CellSummary> Cells,
@@ -48,6 +60,9 @@ public sealed record SweepReport(
 {
     /// <summary>The Search section: present for a random or Sobol search, or under early stopping.</summary>
     public SearchSummary? Search { get; init; }
+
+    /// <summary>Where the SWATS trials switched to SGD (none: no trial ran SWATS).</summary>
+    public SwatsSwitches Switches { get; init; } = SwatsSwitches.None;
 
     /// <summary>Cells left out of <see cref="Cells"/> because early stopping ended every trial of theirs.</summary>
     public StoppedCells Stopped { get; init; } = StoppedCells.None;

@@ -72,6 +72,14 @@ public static class HtmlReport
         return sb.ToString();
     }
 
+    private static string Switches(SweepReport report)
+    {
+        if (report.Switches.Trials == 0) return "";
+        var sb = new StringBuilder($"<h2>Where SWATS switched to SGD</h2>\n<p id=\"switch-summary\">{E(ReportText.SwitchSummary(report.Switches))}</p>\n");
+        Table(sb, "switches", ReportText.SwitchHeader, report.Switches.First.Select(ReportText.SwitchRow));
+        return sb.ToString();
+    }
+
     public static string Render(SweepReport report, IReadOnlyList<Figure> figures)
     {
         var sb = new StringBuilder();
@@ -96,6 +104,7 @@ public static class HtmlReport
             {{Failures(report)}}
             {{Lecture(report, figures)}}
             {{Search(report)}}
+            {{Switches(report)}}
             <h2>Effect of each factor</h2>
 
             """);

@@ -47,6 +47,13 @@ public static class MarkdownReport
                 sb.Append('\n');
             }
         }
+        if (report.Switches.Trials > 0)
+        {
+            sb.Append("## Where SWATS switched to SGD\n\n").Append(M(ReportText.SwitchSummary(report.Switches))).Append("\n\n");
+            sb.Append(Row(ReportText.SwitchHeader)).Append(Row(ReportText.SwitchHeader.Select(_ => "---")));
+            foreach (var r in report.Switches.First) sb.Append(Row(ReportText.SwitchRow(r)));
+            sb.Append('\n');
+        }
         sb.Append("## Effect of each factor\n\n");
         if (report.Effects.Count == 0) sb.Append("No factor has two levels with finished matched trials yet.\n\n");
         else

@@ -112,6 +112,21 @@ public static class ReportText
     public static string[] ParameterRow(SampledParameter p) =>
         [p.Label, p.Distribution.ToString()!, p.Points.Count.ToString(CultureInfo.InvariantCulture), SearchSummary.Percent(p.Importance)];
 
+    public static readonly string[] SwitchHeader = ["trial", "switched to SGD after step"];
+
+    public static string[] SwitchRow((string Key, long? Step) r) =>
+        [r.Key, r.Step is { } s ? s.ToString(CultureInfo.InvariantCulture) : "did not switch"];
+
+    /// <summary>How many SWATS trials switched, and when.</summary>
+    public static string SwitchSummary(SwatsSwitches s)
+    {
+        var sorted = s.Steps.Order().ToList();
+        var when = sorted.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
+            $", after step {sorted[0]:N0} at the earliest, {sorted[^1]:N0} at the latest (median {(sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2.0):N0})");
+        var listed = s.Trials > s.First.Count ? $" The first {s.First.Count} in key order:" : "";
+        return string.Create(CultureInfo.InvariantCulture, $"{s.Steps.Count} of {s.Trials} SWATS trials switched from Adam to SGD with momentum{when}; the others ran Adam to the end.{listed}");
+    }
+
     /// <summary>The Search section's sentences: method, best configuration, compute.</summary>
     public static IEnumerable<string> SearchLines(SearchSummary s)
     {

@@ -90,6 +90,11 @@ public sealed class GoldenTests
             var wantSlow = GoldenFiles.Doubles(slow);
             for (var j = 0; j < wantSlow.Length; j++) Near(wantSlow[j], lookahead.SlowWeights[j], $"final slow[{j}]");
         }
+        if (c.TryGetProperty("switch_step", out var switchStep))   // SWATS: the step after which it ran SGD, or null
+        {
+            var swats = Assert.IsType<Swats>(updater.Optimizer);
+            Assert.Equal(switchStep.ValueKind == JsonValueKind.Null ? null : switchStep.GetInt64(), swats.SwitchedAt);
+        }
     }
 
     private static void Near(double want, double got, string what)
