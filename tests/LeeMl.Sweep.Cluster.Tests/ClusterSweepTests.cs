@@ -135,6 +135,37 @@ public sealed class ClusterSweepTests(ThreeProcessCluster cluster, ITestOutputHe
     }
 
     [Fact]
+    public async Task Every_node_with_http_answers_health_and_readiness_and_a_node_that_has_not_joined_is_alive_but_not_ready()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };   // no secret: probes carry none
+        var ready = await http.GetAsync($"http://127.0.0.1:{cluster.Http}/readyz");
+        var body = await ready.Content.ReadAsStringAsync();
+        Assert.True(ready.StatusCode == System.Net.HttpStatusCode.OK, body);
+        Assert.Contains("\"akka.cluster.join\":\"healthy\"", body);
+        Assert.Contains("\"store\":\"healthy\"", body);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{cluster.Http}/healthz")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.GetAsync($"http://127.0.0.1:{cluster.Http}/api/jobs")).StatusCode);
+
+        // A worker whose seed node is not there: its process runs, so it is alive; it has joined nothing, so it is not ready.
+        var port = LeeMl.Sweep.Tests.FreePorts.Next();
+        var lone = cluster.F.Node("worker", LeeMl.Sweep.Tests.FreePorts.Next(), [LeeMl.Sweep.Tests.FreePorts.Next()], extra: ["--http", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        HttpResponseMessage? alive = null;
+        for (var until = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < until && alive?.StatusCode != System.Net.HttpStatusCode.OK; await Task.Delay(200))
+        {
+            try { alive = await http.GetAsync($"http://127.0.0.1:{port}/healthz"); }
+            catch (HttpRequestException) { }
+        }
+        Assert.True(alive?.StatusCode == System.Net.HttpStatusCode.OK, lone.Output);
+        var notReady = await http.GetAsync($"http://127.0.0.1:{port}/readyz");
+        var why = await notReady.Content.ReadAsStringAsync();
+        Assert.True(notReady.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable, why);
+        Assert.Contains("\"akka.cluster.join\":\"unhealthy\"", why);
+        Assert.DoesNotContain("store", why);   // a worker has none
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync($"http://127.0.0.1:{port}/api/jobs")).StatusCode);   // nor an API
+        lone.Kill();   // the fixture disposes it with the others
+    }
+
+    [Fact]
     public async Task Both_workers_train_and_every_trial_is_trained_once_and_reported_complete()
     {
         var twoResults = await cluster.Results("two");

@@ -109,6 +109,9 @@ public static class SweepNodeHosting
                 Roles = [.. s.Roles],
                 SeedNodes = [.. s.SeedNodes.Select(seed => $"{scheme}://{SystemName}@{seed}")],
             });
+            // Liveness: the actor system runs; readiness: the node has joined its cluster (with the node's own checks, NodeHealth).
+            builder.WithActorSystemLivenessCheck(null, ["live"]);
+            builder.WithAkkaClusterReadinessCheck(null, ["ready"]);
             builder.WithCustomSerializer("sweep", [typeof(ISweepMessage)], system => new SweepSerializer(system));
             builder.WithActors((system, _) =>
             {

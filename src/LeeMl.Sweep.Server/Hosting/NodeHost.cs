@@ -14,13 +14,14 @@ using Microsoft.Extensions.Logging;
 
 namespace LeeMl.Sweep.Server.Hosting;
 
-/// <summary>Where a node serves HTTP: the API and the dashboard.</summary>
+/// <summary>Where a node serves HTTP: health and readiness, and on a coordinator the API and the dashboard.</summary>
 /// <param name="Secret">Without TLS: the secret the API asks for (<see cref="Security.LocalSecrets"/>); null serves it to anyone who reaches it.</param>
 public sealed record HttpEndpoint(string Host, int Port, string? Secret = null);
 
 /// <summary>
-/// A node's process host (Microsoft.Extensions.Hosting): the Akka.NET node, and on
-/// coordinator-role nodes that serve HTTP, Kestrel with the API in the same process.
+/// A node's process host (Microsoft.Extensions.Hosting): the Akka.NET node, and on nodes that
+/// serve HTTP, Kestrel in the same process — health and readiness on every one, the API and the
+/// dashboard on coordinators.
 /// Nothing is read from the environment or files behind the caller's back: settings come bound.
 /// </summary>
 public static class NodeHost
@@ -57,6 +58,8 @@ public static class NodeHost
         });
         var app = web.Build();
         app.Use(RequestGuard.For(http, tls, app.Services.GetService<TokenRevocations>(), tls is null ? http.Secret : null, new BrowserSessions(BrowserSessions.DefaultLifetime), runtime.Settings.ClusterName));
+        Health.NodeHealth.Map(app);
+        if (runtime.Store is null) return app;   // a worker serves its health only
         ApiEndpoints.Map(app);
         Dashboard.DashboardApi.Map(app);
         Dashboard.DashboardEndpoints.Map(app);
@@ -74,6 +77,7 @@ public static class NodeHost
         services.AddSingleton<IHostLifetime, Microsoft.Extensions.Hosting.Internal.ConsoleLifetime>();
         services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         services.AddSweepNode(runtime, worker, tls);
+        Health.NodeHealth.AddTo(services, runtime);
         if (runtime.Store is not null)
         {
             var jobs = new JobService(runtime);

@@ -38,7 +38,7 @@ public static class NodeCommand
         var jobsDir = new Option<string?>("--jobs-dir") { Description = "where this node writes the folders (results, reports) of the jobs it hosts [default: beside an SQLite file, else ./jobs]", HelpName = "DIR" };
         var dataDir = Options.DataDir();
         var publicHost = new Option<string?>("--public-host") { Description = "the name other nodes use to reach this one [default: --host]", HelpName = "NAME" };
-        var http = Options.WholeNumber("--http", "coordinator-role nodes: the port of the dashboard and of the HTTP API that clients (submit, status, cancel, fetch) use", NodeSettings.Defaults.Http, min: 1, helpName: "PORT");
+        var http = Options.WholeNumber("--http", "the port of /healthz and /readyz on any node; on coordinators also of the dashboard and of the HTTP API that clients (submit, status, cancel, fetch) use (coordinators serve it by default)", NodeSettings.Defaults.Http, min: 1, helpName: "PORT");
         var httpHost = new Option<string>("--http-host") { Description = "the address the dashboard and HTTP API listen on (any but loopback needs TLS)", HelpName = "H", DefaultValueFactory = _ => NodeSettings.Defaults.HttpHost };
         var maxData = new Option<string>("--max-data-size") { Description = "coordinators: the largest data a job may ship (its CSV files), e.g. 500M, 2G", HelpName = "SIZE", DefaultValueFactory = _ => "1G" };
         var maxStaged = new Option<string>("--max-staged-size") { Description = "coordinators: how many bytes of uploads may wait for their hash check at once (beyond it an upload is answered 503, to try again)", HelpName = "SIZE", DefaultValueFactory = _ => "2G" };
@@ -109,13 +109,13 @@ public static class NodeCommand
     {
         var addresses = new List<(string, string)> { ("--host", s.Host), ("--public-host", s.PublicHost ?? s.Host) };
         addresses.AddRange(s.SeedNodes.Select(seed => ("--seed-nodes", Exposure.HostOf(seed))));
-        if (s.IsCoordinator) addresses.Add(("--http-host", s.HttpHost));
+        if (s.Http is not null) addresses.Add(("--http-host", s.HttpHost));
         if (Exposure.Refusal(addresses, tls is not null, s.Insecure, node: true) is { } refusal) throw new UsageException(refusal);
         if (s.Insecure && tls is null) stderr.WriteLine(Exposure.InsecureWarning($"node {s.PublicHost ?? s.Host}:{s.Port}"));
         if (s.OpenApi && tls is null && s.IsCoordinator)
             stderr.WriteLine($"leeml-sweep: warning: --open-api: every account of this machine{(s.Insecure ? " and everyone who reaches the network" : "")} can read, submit and cancel jobs on {s.HttpHost}:{s.Http}");
         if (PortCheck.Problem(s.Host, s.Port) is { } port) throw new UsageException($"--port {s.Port}: {port}");
-        if (s.IsCoordinator && s.Http is { } http && PortCheck.Problem(s.HttpHost, http) is { } httpPort) throw new UsageException($"--http {http}: {httpPort}");
+        if (s.Http is { } http && PortCheck.Problem(s.HttpHost, http) is { } httpPort) throw new UsageException($"--http {http}: {httpPort}");
     }
 
     private static int Run(NodeSettings settings, ClusterTls? tls, TextWriter stdout, TextWriter stderr)
@@ -140,8 +140,9 @@ public static class NodeCommand
                 Cache = new(settings.CacheDir ?? Cluster.Data.BlobCache.DefaultDirectory, settings.CacheBytes),
             }
             : null;
-        var http = settings.IsCoordinator && settings.Http is { } p
-            ? new HttpEndpoint(settings.HttpHost, p, tls is null && !settings.OpenApi ? LocalSecrets.Create(settings.HttpHost, p) : null) : null;
+        // A worker with --http serves its health and readiness only; it has no API to guard with a secret.
+        var http = settings.Http is { } p
+            ? new HttpEndpoint(settings.HttpHost, p, tls is null && !settings.OpenApi && settings.IsCoordinator ? LocalSecrets.Create(settings.HttpHost, p) : null) : null;
         using var host = NodeHost.Build(runtime, worker, tls, http, l => ConsoleLogging.Configure(l, settings.LogLevel, settings.LogTrials ? [WorkerOptions.TrialLogCategory] : []));
         try
         {
@@ -170,7 +171,9 @@ public static class NodeCommand
         {
             var as_ = string.Join(",", settings.Roles);
             stdout.WriteLine($"joined the cluster at {joined} as {as_}{(settings.IsWorker ? $" with {settings.Slots} slots" : "")}" +
-                (http is null ? "" : $"; dashboard and HTTP API on {(tls is null ? "http" : "https")}://{http.Host}:{http.Port}/"));
+                (http is null ? "" : settings.IsCoordinator
+                    ? $"; dashboard and HTTP API on {(tls is null ? "http" : "https")}://{http.Host}:{http.Port}/"
+                    : $"; health and readiness on {(tls is null ? "http" : "https")}://{http.Host}:{http.Port}/healthz and /readyz"));
             if (http?.Secret is { } secret)
                 stdout.WriteLine($"dashboard: http://{http.Host}:{http.Port}/login?token={secret} (the API asks for this secret; clients run by this user read it from {LocalSecrets.FileOf(http.Host, http.Port)})");
             host.WaitForShutdownAsync().GetAwaiter().GetResult();
