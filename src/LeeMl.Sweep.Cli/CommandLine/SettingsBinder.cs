@@ -27,6 +27,15 @@ public static class SettingsBinder
             ? v : throw new UsageException($"--log-level '{v}': one of trace, debug, information, warning, error"), NodeSettings.Defaults.LogLevel),
     };
 
+    public static Option<string> LogFormatOption() => new("--log-format")
+    {
+        Description = "how log lines are written (on stderr): plain (text) or json (one object a line: time, level, node, job, trial, category, message)",
+        HelpName = "FORMAT",
+        DefaultValueFactory = _ => "plain",
+        CustomParser = Options.Checked(v => ConsoleLogging.Formats.Contains(v.ToLowerInvariant())
+            ? v.ToLowerInvariant() : throw new UsageException($"--log-format '{v}': one of {string.Join(", ", ConsoleLogging.Formats)}"), "plain"),
+    };
+
     /// <param name="given">Each option with the settings key it sets; only options given on the command line count (not their defaults).</param>
     public static NodeSettings Bind(ParseResult parse, Option<string?> config, IEnumerable<(Option Option, string Key)> given, IDictionary<string, string>? environment = null)
     {

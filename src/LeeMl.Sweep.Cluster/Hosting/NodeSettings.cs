@@ -47,6 +47,9 @@ public sealed class NodeSettings
 
     public string LogLevel { get; set; } = Defaults.LogLevel;
 
+    /// <summary>How log lines are written: plain or json.</summary>
+    public string LogFormat { get; set; } = "plain";
+
     /// <summary>The port of the HTTP API and dashboard (coordinator-role nodes); null: none.</summary>
     public int? Http { get; set; }
 

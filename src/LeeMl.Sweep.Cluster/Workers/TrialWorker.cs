@@ -111,7 +111,9 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
                     Timers.StartSingleTimer("ask", Ask.Instance, a.Delay);
                     break;
                 case WorkerEffect.Log l:
-                    _options.TrialLog.LogInformation("{Kind} {Text}", l.Kind, l.Text);
+                    // The job and trial as fields of a scope: a JSON log line names them, the plain line reads as before.
+                    using (l.Job is null ? null : _options.TrialLog.BeginScope(new Dictionary<string, object?> { ["job"] = l.Job, ["trial"] = l.Trial }))
+                        _options.TrialLog.LogInformation("{Kind} {Text}", l.Kind, l.Text);
                     break;
                 case WorkerEffect.Warn w:
                     _log.Warning(w.Text);

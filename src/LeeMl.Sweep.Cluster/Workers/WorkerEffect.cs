@@ -23,7 +23,7 @@ public abstract record WorkerEffect
     public sealed record Cancel(SlotRun Trial, bool Idle) : WorkerEffect;
 
     /// <summary>A line of the node's trial log (a trial assigned, started, done, failed; the node leaving).</summary>
-    public sealed record Log(string Kind, string Text) : WorkerEffect;
+    public sealed record Log(string Kind, string Text, string? Job = null, string? Trial = null) : WorkerEffect;
 
     public sealed record Warn(string Text) : WorkerEffect;
 }

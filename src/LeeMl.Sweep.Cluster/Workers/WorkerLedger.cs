@@ -107,7 +107,7 @@ public sealed class WorkerLedger(string node, int slots, int window = WorkerLedg
             e.Add(new WorkerEffect.AskLater(TimeSpan.FromMilliseconds(300)));   // that job had nothing: ask again soon
             return;
         }
-        e.Add(new WorkerEffect.Log("assigned", $"{jobId} {tickets.Count} by {from}"));
+        e.Add(new WorkerEffect.Log("assigned", $"{jobId} {tickets.Count} by {from}", jobId));
         foreach (var t in tickets) Accept(e, jobId, t);
         AskForWork(e, now);
     });
@@ -142,7 +142,7 @@ public sealed class WorkerLedger(string node, int slots, int window = WorkerLedg
         if (Current(run) is not { } h) return;
         h.Running = true;
         _running++;
-        e.Add(new WorkerEffect.Log("start", $"{run.JobId} {run.Spec.Key}"));
+        e.Add(new WorkerEffect.Log("start", $"{run.JobId} {run.Spec.Key}", run.JobId, run.Spec.Key));
     });
 
     public IReadOnlyList<WorkerEffect> SlotProgress(SlotRun run, int epoch, double train, double validation) =>
@@ -191,7 +191,7 @@ public sealed class WorkerLedger(string node, int slots, int window = WorkerLedg
         _meanSeconds = 0.8 * _meanSeconds + 0.2 * total;
         if (result is not null)
         {
-            e.Add(new WorkerEffect.Log("done", $"{run.JobId} {result.Key} {result.Outcome.Name()} {total.ToString("F2", CultureInfo.InvariantCulture)}s"));
+            e.Add(new WorkerEffect.Log("done", $"{run.JobId} {result.Key} {result.Outcome.Name()} {total.ToString("F2", CultureInfo.InvariantCulture)}s", run.JobId, result.Key));
             // A long curve goes ahead in chunks; the result itself then carries none.
             var chunks = result.Epochs.Count > ProtocolLimits.ChunkEpochs
                 ? result.Epochs.Chunk(ProtocolLimits.ChunkEpochs).Select(c => (IReadOnlyList<EpochResult>)c).ToList()
@@ -207,7 +207,7 @@ public sealed class WorkerLedger(string node, int slots, int window = WorkerLedg
         else if (fault is not null)
         {
             e.Add(new WorkerEffect.Warn($"job {run.JobId}: trial {run.Ticket.Index} failed on this node: {fault}"));
-            e.Add(new WorkerEffect.Log("fault", $"{run.JobId} {run.Ticket.Index} {fault}"));
+            e.Add(new WorkerEffect.Log("fault", $"{run.JobId} {run.Ticket.Index} {fault}", run.JobId, run.Spec.Key));
             e.Add(new WorkerEffect.ToJob(new TrialFault(run.JobId, run.Ticket.Index, run.Ticket.Attempt, Node, fault)));
         }
         AskForWork(e, now);

@@ -51,11 +51,12 @@ public static class NodeCommand
         var clusterName = new Option<string>("--cluster-name") { Description = "with TLS: the name access tokens must be made for (certs token --cluster-name); clusters of one authority refuse each other's tokens", HelpName = "NAME", DefaultValueFactory = _ => Server.Security.AccessTokens.DefaultCluster };
         var openApi = Options.Flag("--open-api", "without TLS, serve the API to every account of this machine, without the secret the node writes for its own user (a warning at every start)");
         var logLevel = SettingsBinder.LogLevelOption();
+        var logFormat = SettingsBinder.LogFormatOption();
         var config = SettingsBinder.ConfigOption();
         var tls = new TlsOptionSet();
         var command = new Command("node", "run one cluster node (coordinator and/or worker) until stopped")
         {
-            roles, host, port, seeds, slots, db, jobsDir, dataDir, publicHost, http, httpHost, maxData, maxStaged, uploadsPerClient, maxPoints, cacheDir, cacheSize, logTrials, insecure, openApi, clusterName, logLevel, config,
+            roles, host, port, seeds, slots, db, jobsDir, dataDir, publicHost, http, httpHost, maxData, maxStaged, uploadsPerClient, maxPoints, cacheDir, cacheSize, logTrials, insecure, openApi, clusterName, logLevel, logFormat, config,
         };
         tls.AddTo(command);
         command.SetAction(parse =>
@@ -66,7 +67,7 @@ public static class NodeCommand
                 (slots, nameof(NodeSettings.Slots)), (db, nameof(NodeSettings.Db)), (jobsDir, nameof(NodeSettings.JobsDir)), (dataDir, nameof(NodeSettings.DataDir)),
                 (publicHost, nameof(NodeSettings.PublicHost)), (http, nameof(NodeSettings.Http)), (httpHost, nameof(NodeSettings.HttpHost)),
                 (maxData, nameof(NodeSettings.MaxDataSize)), (maxStaged, nameof(NodeSettings.MaxStagedSize)), (uploadsPerClient, nameof(NodeSettings.MaxUploadsPerClient)), (maxPoints, nameof(NodeSettings.MaxCurvePoints)), (cacheDir, nameof(NodeSettings.CacheDir)), (cacheSize, nameof(NodeSettings.CacheSize)),
-                (logTrials, nameof(NodeSettings.LogTrials)), (insecure, nameof(NodeSettings.Insecure)), (openApi, nameof(NodeSettings.OpenApi)), (clusterName, nameof(NodeSettings.ClusterName)), (logLevel, nameof(NodeSettings.LogLevel)),
+                (logTrials, nameof(NodeSettings.LogTrials)), (insecure, nameof(NodeSettings.Insecure)), (openApi, nameof(NodeSettings.OpenApi)), (clusterName, nameof(NodeSettings.ClusterName)), (logLevel, nameof(NodeSettings.LogLevel)), (logFormat, nameof(NodeSettings.LogFormat)),
                 (tls.Cert, nameof(NodeSettings.TlsCert)), (tls.Password, nameof(NodeSettings.TlsPassword)), (tls.Ca, nameof(NodeSettings.TlsCa)),
             ]);
             Validate(settings);
@@ -86,6 +87,7 @@ public static class NodeCommand
         s.SeedNodes = [.. s.SeedNodes.Select(Endpoint)];
         Port(s.Port.ToString(CultureInfo.InvariantCulture), "--port");
         if (s.Slots < 1) throw new UsageException($"--slots = '{s.Slots}' must be a whole number >= 1");
+        if (!ConsoleLogging.Formats.Contains(s.LogFormat)) throw new UsageException($"--log-format '{s.LogFormat}': one of {string.Join(", ", ConsoleLogging.Formats)}");
         if (s.IsCoordinator) s.Http ??= NodeSettings.Defaults.Http;
         if (s.Http is { } h) Port(h.ToString(CultureInfo.InvariantCulture), "--http");
         try
@@ -143,7 +145,7 @@ public static class NodeCommand
         // A worker with --http serves its health and readiness only; it has no API to guard with a secret.
         var http = settings.Http is { } p
             ? new HttpEndpoint(settings.HttpHost, p, tls is null && !settings.OpenApi && settings.IsCoordinator ? LocalSecrets.Create(settings.HttpHost, p) : null) : null;
-        using var host = NodeHost.Build(runtime, worker, tls, http, l => ConsoleLogging.Configure(l, settings.LogLevel, settings.LogTrials ? [WorkerOptions.TrialLogCategory] : []));
+        using var host = NodeHost.Build(runtime, worker, tls, http, l => ConsoleLogging.Configure(l, settings.LogLevel, settings.LogTrials ? [WorkerOptions.TrialLogCategory] : [], settings.LogFormat, $"{settings.PublicHost ?? settings.Host}:{settings.Port}"));
         try
         {
             host.StartAsync().GetAwaiter().GetResult();
