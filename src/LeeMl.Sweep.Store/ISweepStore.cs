@@ -26,6 +26,9 @@ public interface IJobStore
     /// <summary>Jobs, newest first.</summary>
     Task<IReadOnlyList<StoredJob>> ListJobs(int limit, int offset = 0, CancellationToken cancel = default);
 
+    /// <summary>How many jobs the store holds in each state (states without jobs left out).</summary>
+    Task<IReadOnlyDictionary<JobState, int>> CountJobs(CancellationToken cancel = default);
+
     /// <summary>Jobs not yet over (queued, running, reporting): those a coordinator must be running.</summary>
     Task<IReadOnlyList<string>> OpenJobIds(CancellationToken cancel = default);
 

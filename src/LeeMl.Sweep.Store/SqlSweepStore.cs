@@ -116,6 +116,16 @@ public abstract class SqlSweepStore : ISweepStore
         return jobs;
     }
 
+    public async Task<IReadOnlyDictionary<JobState, int>> CountJobs(CancellationToken cancel = default)
+    {
+        await using var c = await Connect(cancel);
+        await using var cmd = Command(c, null, "SELECT state, COUNT(*) FROM jobs GROUP BY state");
+        await using var r = await cmd.ExecuteReaderAsync(cancel);
+        var counts = new Dictionary<JobState, int>();
+        while (await r.ReadAsync(cancel)) counts[JobStates.Parse(r.GetString(0))] = (int)r.GetInt64(1);
+        return counts;
+    }
+
     public async Task<IReadOnlyList<string>> OpenJobIds(CancellationToken cancel = default)
     {
         await using var c = await Connect(cancel);

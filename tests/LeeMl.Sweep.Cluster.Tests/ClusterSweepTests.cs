@@ -16,6 +16,7 @@ public sealed class ThreeProcessCluster : ScenarioCluster
     public int Http { get; } = FreePorts.Next();
     public int Worker1 { get; } = FreePorts.Next();
     public int Worker2 { get; } = FreePorts.Next();
+    public int WorkerHttp { get; } = FreePorts.Next();
 
     internal CliProcess CoordinatorNode { get; private set; } = null!;
     internal CliProcess WorkerNode1 { get; private set; } = null!;
@@ -63,7 +64,7 @@ public sealed class ThreeProcessCluster : ScenarioCluster
         CoordinatorNode = F.Node("coordinator", Coordinator, seeds, db: "two.db", http: Http);
         await CoordinatorNode.WaitFor(o => o.Contains("joined the cluster", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the coordinator's join");
         WorkerNode1 = F.Node("worker", Worker1, seeds, slots: 1);
-        WorkerNode2 = F.Node("worker", Worker2, seeds, slots: 2);
+        WorkerNode2 = F.Node("worker", Worker2, seeds, slots: 2, extra: ["--http", WorkerHttp.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         using var client = ClusterFixture.Client(Http);
         await ClusterFixture.WaitForWorkers(client, 2, TimeSpan.FromSeconds(60));
         AtStart = (CoordinatorNode.Output, WorkerNode1.Output, WorkerNode2.Output);
@@ -163,6 +164,39 @@ public sealed class ClusterSweepTests(ThreeProcessCluster cluster, ITestOutputHe
         Assert.DoesNotContain("store", why);   // a worker has none
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync($"http://127.0.0.1:{port}/api/jobs")).StatusCode);   // nor an API
         lone.Kill();   // the fixture disposes it with the others
+    }
+
+    /// <summary>A sample's value by metric name and the labels its line must carry (the exposition format's text, as a scraper reads it).</summary>
+    private static double Sample(string exposition, string name, string labels = "")
+    {
+        var line = exposition.Split('\n').FirstOrDefault(l => l.StartsWith(name + "{", StringComparison.Ordinal) && l.Contains(labels, StringComparison.Ordinal));
+        Assert.True(line is not null, $"no {name} {labels} in:\n{exposition}");
+        return double.Parse(line![(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task Coordinator_and_worker_export_prometheus_metrics_of_the_trials_they_ran_without_keys_in_labels()
+    {
+        await cluster.Results("two");   // 48 trials on this cluster
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var coordinator = "";
+        for (var until = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < until; await Task.Delay(500))
+        {
+            coordinator = await http.GetStringAsync($"http://127.0.0.1:{cluster.Http}/metrics");
+            if (coordinator.Contains("leeml_jobs{", StringComparison.Ordinal) && Sample(coordinator, "leeml_jobs", "state=\"done\"") >= 1) break;   // counted every few seconds
+        }
+        Assert.True(Sample(coordinator, "leeml_results_committed_total", "outcome=\"completed\"") >= 48, coordinator);
+        Assert.True(Sample(coordinator, "leeml_jobs", "state=\"done\"") >= 1);
+        Assert.True(Sample(coordinator, "leeml_commit_duration_seconds_count") >= 1);
+        Assert.Contains("dotnet_gc_collections_total{", coordinator);   // the runtime's own
+
+        var worker = await http.GetStringAsync($"http://127.0.0.1:{cluster.WorkerHttp}/metrics");
+        Assert.Equal(2, Sample(worker, "leeml_worker_slots"));
+        Assert.True(Sample(worker, "leeml_trials_started_total") >= 1, worker);
+        Assert.True(Sample(worker, "leeml_trials_ended_total", "outcome=\"completed\"") >= 1, worker);
+        // Bounded labels: no trial key, job id or seed ever becomes a label value.
+        foreach (var text in new[] { coordinator, worker })
+            Assert.DoesNotContain(text.Split('\n'), l => l.StartsWith("leeml_", StringComparison.Ordinal) && (l.Contains("seed=", StringComparison.Ordinal) || l.Contains("cluster-test", StringComparison.Ordinal)));
     }
 
     [Fact]

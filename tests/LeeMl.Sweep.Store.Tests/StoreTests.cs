@@ -81,11 +81,13 @@ public sealed class StoreTests : IDisposable
 
         var fenced = await store.Commit("j", old.Epoch, [Write(0, Result("a|seed=1", TrialOutcome.Completed, 0.5, 1))], [new FaultWrite(1, 1, "n", "e")]);
         Assert.True(fenced.Fenced);
+        Assert.Equal(new Dictionary<JobState, int> { [JobState.Running] = 1 }, await store.CountJobs());
         Assert.False(await store.SetState("j", old.Epoch, JobState.Done));
         Assert.Empty(await store.Done("j").ToListAsync());
         Assert.Empty(await store.Faults("j").ToListAsync());
 
         Assert.True(await store.SetState("j", current.Epoch, JobState.Done));
+        Assert.Equal(new Dictionary<JobState, int> { [JobState.Done] = 1 }, await store.CountJobs());   // counted by state, for /metrics
         var done = (await store.GetJob("j"))!;
         Assert.Equal(JobState.Done, done.State);
         Assert.NotNull(done.Finished);

@@ -208,7 +208,11 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
         Receive<RetryCommit>(_ => Execute(_machine.RetryCommit()));
         Receive<StateWritten>(m =>
         {
-            if (m.Error is not null) _log.Error("job {0}: its state {1} could not be stored: {2}", _jobId, m.State.Name(), m.Error);
+            if (m.Error is not null)
+            {
+                Metrics.SweepMetrics.StoreError();
+                _log.Error("job {0}: its state {1} could not be stored: {2}", _jobId, m.State.Name(), m.Error);
+            }
             else if (!m.Owned) Execute([new JobEffect.Fenced()]);
             else if (m.State.IsOver())
             {
@@ -286,14 +290,22 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
     private void Commit(CommitBatch batch)
     {
         var (store, jobId, epoch) = (_node.Store, _jobId, _claim.Epoch);
-        Task.Run(() =>
+        Task.Run(async () =>
         {
             // The canonical JSON is made here, off the mailbox, once per result.
             var writes = batch.Results.Select(r => new ResultWrite(r.Index, r.Result, ResultJson.Summary(r.Result),
                 r.ChunksAhead ? null : [.. r.Result.Epochs.Chunk(ProtocolLimits.ChunkEpochs).Select(c => ResultJson.Chunk(c))],
                 r.Node, r.Seconds, r.Attempt)).ToList();
-            return store.Commit(jobId, epoch, writes, batch.Faults);
-        }).PipeTo(Self, success: o => new Committed(batch, o), failure: e => new CommitFailed(batch, e));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var outcome = await store.Commit(jobId, epoch, writes, batch.Faults);
+            Metrics.SweepMetrics.Committed(batch.Results.Select(r => r.Result.Outcome), clock.Elapsed);
+            Metrics.SweepMetrics.Retried(batch.Faults.Count);
+            return outcome;
+        }).PipeTo(Self, success: o => new Committed(batch, o), failure: e =>
+        {
+            Metrics.SweepMetrics.StoreError();
+            return new CommitFailed(batch, e);
+        });
     }
 
     /// <summary>State writes go to the store one after another, in the order decided.</summary>

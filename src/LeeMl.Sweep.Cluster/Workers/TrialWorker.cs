@@ -50,6 +50,8 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
         _dispatcher = dispatcher;
         _jobs = jobs;
         _ledger = new WorkerLedger(options.Node, options.Slots);
+        var ledger = _ledger;
+        Metrics.SweepMetrics.ObserveSlots(() => (ledger.Slots, ledger.Running, ledger.Queued));   // read by a scrape: a count, a moment stale at worst
         Receive<AssignTrials>(m => Execute(_ledger.Assigned(m.JobId, m.Trials, Protocol.NodeAddress.Of(Sender, Context.System), Now)));
         Receive<JobSpecText>(m =>
         {
@@ -102,6 +104,8 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
             switch (effect)
             {
                 case WorkerEffect.ToJob j:
+                    if (j.Message is TrialFinished f) Metrics.SweepMetrics.Ended(f.Result.Outcome);
+                    else if (j.Message is TrialFault) Metrics.SweepMetrics.Faulted();
                     _jobs.Tell(j.Message, Self);
                     break;
                 case WorkerEffect.ToDispatcher d:
@@ -111,6 +115,7 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
                     Timers.StartSingleTimer("ask", Ask.Instance, a.Delay);
                     break;
                 case WorkerEffect.Log l:
+                    if (l.Kind == "start") Metrics.SweepMetrics.Started();
                     // The job and trial as fields of a scope: a JSON log line names them, the plain line reads as before.
                     using (l.Job is null ? null : _options.TrialLog.BeginScope(new Dictionary<string, object?> { ["job"] = l.Job, ["trial"] = l.Trial }))
                         _options.TrialLog.LogInformation("{Kind} {Text}", l.Kind, l.Text);

@@ -174,6 +174,7 @@ public static class DashboardApi
         var quiet = System.Diagnostics.Stopwatch.StartNew();
         await http.Response.WriteAsync("retry: 2000\n\n", cancel);
         await http.Response.Body.FlushAsync(cancel);
+        Cluster.Metrics.SweepMetrics.StreamOpened();
         try
         {
             while (!cancel.IsCancellationRequested && Hosting.RequestGuard.StillAdmitted(http))
@@ -207,6 +208,10 @@ public static class DashboardApi
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             // the viewer went away
+        }
+        finally
+        {
+            Cluster.Metrics.SweepMetrics.StreamClosed();
         }
     }
 

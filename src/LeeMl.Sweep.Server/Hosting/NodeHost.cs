@@ -38,6 +38,7 @@ public static class NodeHost
         var web = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "leeml-sweep", Args = [] });
         web.Configuration.Sources.Clear();
         Configure(web.Services, web.Logging, runtime, worker, tls, logging);
+        Metrics.NodeMetrics.AddTo(web.Services, runtime);
         web.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -59,7 +60,8 @@ public static class NodeHost
         var app = web.Build();
         app.Use(RequestGuard.For(http, tls, app.Services.GetService<TokenRevocations>(), tls is null ? http.Secret : null, new BrowserSessions(BrowserSessions.DefaultLifetime), runtime.Settings.ClusterName));
         Health.NodeHealth.Map(app);
-        if (runtime.Store is null) return app;   // a worker serves its health only
+        Metrics.NodeMetrics.Map(app);
+        if (runtime.Store is null) return app;   // a worker serves its health and metrics only
         ApiEndpoints.Map(app);
         Dashboard.DashboardApi.Map(app);
         Dashboard.DashboardEndpoints.Map(app);

@@ -37,9 +37,9 @@ public static class RequestGuard
                 await ApiEndpoints.Error(421, "this node serves loopback names only (localhost, 127.0.0.1)").ExecuteAsync(http);
                 return;
             }
-            if (Health.NodeHealth.IsHealthPath(request.Path) && safe)
+            if ((Health.NodeHealth.IsHealthPath(request.Path) || Metrics.NodeMetrics.IsMetricsPath(request.Path)) && safe)
             {
-                await next(http);   // an orchestrator's probes carry no credentials; the answer is a status and the checks' names
+                await next(http);   // an orchestrator's probes and a metrics scraper carry no credentials; the answers hold statuses and counts only
                 return;
             }
             if (!safe && CrossSite(request))

@@ -106,6 +106,7 @@ public sealed class RecoveryFaultTests : IDisposable
         public Task CreateJob(NewJob job, CancellationToken cancel = default) => inner.CreateJob(job, cancel);
         public Task<StoredJob?> GetJob(string id, CancellationToken cancel = default) => inner.GetJob(id, cancel);
         public Task<IReadOnlyList<StoredJob>> ListJobs(int limit, int offset = 0, CancellationToken cancel = default) => inner.ListJobs(limit, offset, cancel);
+        public Task<IReadOnlyDictionary<JobState, int>> CountJobs(CancellationToken cancel = default) => inner.CountJobs(cancel);
         public Task<CommitOutcome> Commit(string jobId, long epoch, IReadOnlyList<ResultWrite> results, IReadOnlyList<FaultWrite> faults, CancellationToken cancel = default) => inner.Commit(jobId, epoch, results, faults, cancel);
         public Task StoreChunk(string jobId, long index, int chunk, string epochs, CancellationToken cancel = default) => inner.StoreChunk(jobId, index, chunk, epochs, cancel);
         public Task<bool> SetState(string jobId, long epoch, JobState state, CancellationToken cancel = default) => inner.SetState(jobId, epoch, state, cancel);

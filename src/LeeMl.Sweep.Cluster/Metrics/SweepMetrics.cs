@@ -1,0 +1,75 @@
+using System.Diagnostics.Metrics;
+using LeeMl.Sweep.Experiments.Jobs;
+using LeeMl.Sweep.Experiments.Results;
+
+namespace LeeMl.Sweep.Cluster.Metrics;
+
+/// <summary>
+/// The node's instruments (System.Diagnostics.Metrics, meter <see cref="MeterName"/>), exported
+/// at /metrics in Prometheus's format by the HTTP host. Labels take a few fixed values (an outcome,
+/// a job state), never a job id or a trial key. The actor shells record; their pure cores do not
+/// know about metrics.
+/// </summary>
+public static class SweepMetrics
+{
+    public const string MeterName = "LeeMl.Sweep";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    // Workers
+    private static readonly Counter<long> TrialsStarted = Meter.CreateCounter<long>("leeml.trials.started", "{trial}", "trials this worker started");
+    private static readonly Counter<long> TrialsEnded = Meter.CreateCounter<long>("leeml.trials.ended", "{trial}", "trials this worker finished, by outcome (completed, diverged, failed, stopped)");
+    private static readonly Counter<long> TrialFaults = Meter.CreateCounter<long>("leeml.trials.faulted", "{trial}", "attempts that hit a node fault on this worker and go back to be retried");
+
+    // Coordinators
+    private static readonly Counter<long> ResultsCommitted = Meter.CreateCounter<long>("leeml.results.committed", "{result}", "results committed to the store by the jobs this node runs, by outcome");
+    private static readonly Counter<long> Retries = Meter.CreateCounter<long>("leeml.trials.retried", "{trial}", "attempts handed out again after a node fault");
+    private static readonly Histogram<double> CommitDuration = Meter.CreateHistogram("leeml.commit.duration", "s", "how long one group commit of results took",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+    private static readonly Counter<long> StoreErrors = Meter.CreateCounter<long>("leeml.store.errors", "{error}", "store operations of jobs that failed (and are tried again)");
+    private static readonly UpDownCounter<long> EventStreams = Meter.CreateUpDownCounter<long>("leeml.event_streams.clients", "{client}", "dashboard event streams open now");
+
+    private static Func<(int Slots, int Busy, int Queued)>? _slots;
+    private static Func<IReadOnlyDictionary<JobState, int>>? _jobs;
+
+    static SweepMetrics()
+    {
+        Meter.CreateObservableGauge("leeml.worker.slots", () => _slots is { } s ? [new Measurement<int>(s().Slots)] : Array.Empty<Measurement<int>>(), "{slot}", "trial slots of this worker");
+        Meter.CreateObservableGauge("leeml.worker.slots.busy", () => _slots is { } s ? [new Measurement<int>(s().Busy)] : Array.Empty<Measurement<int>>(), "{slot}", "trial slots of this worker running a trial now");
+        Meter.CreateObservableGauge("leeml.worker.trials.queued", () => _slots is { } s ? [new Measurement<int>(s().Queued)] : Array.Empty<Measurement<int>>(), "{trial}", "trials assigned to this worker and waiting for a slot");
+        Meter.CreateObservableGauge("leeml.jobs", ObserveJobs, "{job}", "jobs in the store, by state (as a coordinator last read them)");
+    }
+
+    private static IEnumerable<Measurement<int>> ObserveJobs()
+    {
+        if (_jobs?.Invoke() is not { } counts) yield break;
+        foreach (var state in Enum.GetValues<JobState>())
+            yield return new Measurement<int>(counts.GetValueOrDefault(state), new KeyValuePair<string, object?>("state", state.Name()));
+    }
+
+    /// <summary>Where the slot gauges read from: the worker of this process.</summary>
+    public static void ObserveSlots(Func<(int Slots, int Busy, int Queued)> read) => _slots = read;
+
+    /// <summary>Where the jobs gauge reads from: a coordinator's last count of its store's jobs.</summary>
+    public static void ObserveJobs(Func<IReadOnlyDictionary<JobState, int>> read) => _jobs = read;
+
+    public static void Started() => TrialsStarted.Add(1);
+
+    public static void Ended(TrialOutcome outcome) => TrialsEnded.Add(1, new KeyValuePair<string, object?>("outcome", outcome.Name()));
+
+    public static void Faulted() => TrialFaults.Add(1);
+
+    public static void Committed(IEnumerable<TrialOutcome> outcomes, TimeSpan took)
+    {
+        CommitDuration.Record(took.TotalSeconds);
+        foreach (var g in outcomes.GroupBy(o => o)) ResultsCommitted.Add(g.Count(), new KeyValuePair<string, object?>("outcome", g.Key.Name()));
+    }
+
+    public static void Retried(int attempts) => Retries.Add(attempts);
+
+    public static void StoreError() => StoreErrors.Add(1);
+
+    public static void StreamOpened() => EventStreams.Add(1);
+
+    public static void StreamClosed() => EventStreams.Add(-1);
+}
