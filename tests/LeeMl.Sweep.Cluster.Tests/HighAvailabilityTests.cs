@@ -12,6 +12,11 @@ namespace LeeMl.Sweep.Cluster.Tests;
 public sealed class HighAvailabilityCluster : ScenarioCluster
 {
     private PostgresServer? _postgres;
+
+    internal PostgresServer Postgres => _postgres ?? throw new InvalidOperationException("the fixture has not started its server");
+
+    /// <summary>The HTTP ports of the coordinators the fifth step starts again on the same store.</summary>
+    internal int[] Restarted { get; set; } = [];
     internal string Db { get; private set; } = null!;
     internal string Big { get; private set; } = null!;
     internal int[] Coordinators { get; } = [FreePorts.Next(), FreePorts.Next(), FreePorts.Next()];
@@ -204,6 +209,7 @@ public sealed class HighAvailabilityTests(HighAvailabilityCluster cluster, ITest
         int c1 = LeeMl.Sweep.Tests.FreePorts.Next(), h1 = LeeMl.Sweep.Tests.FreePorts.Next(), c2 = LeeMl.Sweep.Tests.FreePorts.Next(), h2 = LeeMl.Sweep.Tests.FreePorts.Next();
         F.Node("coordinator", c1, [c1, c2], db: db, http: h1);
         F.Node("coordinator", c2, [c1, c2], db: db, http: h2);
+        cluster.Restarted = [h1, h2];
         var fetched = Path.Combine(F.Dir, "fetched");
         CliProcess? fetch = null;
         for (var i = 0; i < 60; i++)
@@ -216,5 +222,40 @@ public sealed class HighAvailabilityTests(HighAvailabilityCluster cluster, ITest
         Assert.True(fetch!.ExitCode == 0, fetch.Output);
         Assert.Equal(ClusterFixture.Sha256(Path.Combine(F.Dir, "run-big", "results.jsonl")), ClusterFixture.Sha256(Path.Combine(fetched, "results.jsonl")));
         Assert.True(File.Exists(Path.Combine(fetched, "report.html")));
+    }
+
+    [Fact, Step(6)]
+    public async Task A_coordinator_is_not_ready_within_10_s_of_its_store_going_away_and_ready_again_once_it_is_back()
+    {
+        var port = cluster.Restarted[0];
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        async Task<System.Net.HttpStatusCode?> Ready()
+        {
+            try { return (await http.GetAsync($"http://127.0.0.1:{port}/readyz")).StatusCode; }
+            catch (HttpRequestException) { return null; }
+        }
+        async Task<TimeSpan> Until(System.Net.HttpStatusCode want, TimeSpan limit)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (await Ready() != want)
+            {
+                Assert.True(clock.Elapsed < limit, $"/readyz did not answer {(int)want} within {limit.TotalSeconds} s");
+                await Task.Delay(250);
+            }
+            return clock.Elapsed;
+        }
+        await Until(System.Net.HttpStatusCode.OK, TimeSpan.FromSeconds(60));
+        cluster.Postgres.Stop();
+        try
+        {
+            var unready = await Until(System.Net.HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(10));
+            output.WriteLine($"not ready {unready.TotalSeconds:F1} s after the store went away");
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{port}/healthz")).StatusCode);   // alive all the same
+        }
+        finally
+        {
+            cluster.Postgres.Start();
+        }
+        await Until(System.Net.HttpStatusCode.OK, TimeSpan.FromSeconds(30));
     }
 }

@@ -40,9 +40,17 @@ public sealed class PostgresServer : IDisposable
         Port = FreePorts.Next();
         if (IsRoot) Run("chown", "-R", "postgres:postgres", _root);
         AsPostgres(Path.Combine(_bin, "initdb"), "-D", _data, "-U", User, "--auth=scram-sha-256", "--pwfile", pwfile, "-E", "UTF8", "--no-sync");
-        AsPostgres(Path.Combine(_bin, "pg_ctl"), "-D", _data, "-l", Path.Combine(_root, "log"), "-w", "-t", "60", "-o",
-            $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync={(durable ? "on" : "off")} -c max_connections=200", "start");
+        _options = $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync={(durable ? "on" : "off")} -c max_connections=200";
+        Start();
     }
+
+    private readonly string _options;
+
+    /// <summary>Starts the server (again, after <see cref="Stop"/>), on the same port with the same data.</summary>
+    public void Start() => AsPostgres(Path.Combine(_bin, "pg_ctl"), "-D", _data, "-l", Path.Combine(_root, "log"), "-w", "-t", "60", "-o", _options, "start");
+
+    /// <summary>Stops the server as an outage would: connections are cut at once.</summary>
+    public void Stop() => AsPostgres(Path.Combine(_bin, "pg_ctl"), "-D", _data, "-m", "immediate", "-w", "stop");
 
     /// <summary>A fresh, empty database; its address for --db.</summary>
     public string NewDatabase()
