@@ -197,6 +197,14 @@ public sealed class HighAvailabilityTests(HighAvailabilityCluster cluster, ITest
             Assert.Contains("Complete", report.RootElement.GetProperty("status").GetString());
             Assert.Contains("report.html", await web.GetStringAsync($"/api/jobs/{shown}/files"));
         }
+        // The job whose coordinator died in the first step was taken over by one of those left: their metrics count it.
+        double recovered = 0;
+        using var scrape = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        foreach (var port in cluster.LiveHttp)
+            recovered += (await scrape.GetStringAsync($"http://127.0.0.1:{port}/metrics")).Split('\n')
+                .Where(l => l.StartsWith("leeml_jobs_recovered_total{", StringComparison.Ordinal))
+                .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(recovered >= 1, "no coordinator counted a recovered job");
 
     }
 

@@ -117,6 +117,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
             _machine = new JobMachine(_jobId, r.Spec.Name, r.Plan, _node.Jobs with { MaxAttempts = r.Spec.MaxAttempts });
             var effects = _machine.Recover(r.Claim, r.Done, r.Faults, DateTimeOffset.UtcNow, r.Rungs);
             _log.Info("job {0}: {1} of {2} trials done; running here (owner epoch {3})", _jobId, _machine.DoneCount, _machine.Count, r.Claim.Epoch);
+            if (r.Claim.Epoch > 1) Metrics.SweepMetrics.Recovered();   // its previous owner stopped: a failover or a restart
             Become(Active);
             Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
             Timers.StartPeriodicTimer("tick", Tick.Instance, TimeSpan.FromSeconds(1));
@@ -171,7 +172,12 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
                 .PipeTo(Self, success: () => new ChunkSaved(worker, m), failure: e => new Status.Failure(e));
         });
         Receive<ChunkSaved>(m => m.Worker.Tell(new ChunkStored(_jobId, m.Chunk.Index, m.Chunk.Chunk)));
-        Receive<TrialFault>(m => Execute(_machine.Fault(Worker(), m.Index, m.Attempt, m.Error, DateTimeOffset.UtcNow)));
+        Receive<TrialFault>(m =>
+        {
+            var before = _machine.QuarantinesTotal;
+            Execute(_machine.Fault(Worker(), m.Index, m.Attempt, m.Error, DateTimeOffset.UtcNow));
+            if (_machine.QuarantinesTotal > before) Metrics.SweepMetrics.Quarantined();
+        });
         Receive<TrialRung>(m => Execute(_machine.Rung(Worker(), m.Index, m.Attempt, m.Rung, m.Score)));
         Receive<WorkerHolds>(m => Execute(_machine.Holds(Worker(), m.Trials, DateTimeOffset.UtcNow)));
         Receive<HandBack>(m =>

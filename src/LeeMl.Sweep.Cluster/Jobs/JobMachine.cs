@@ -107,6 +107,9 @@ public sealed class JobMachine
 
     public long Count => _plan.Count;
 
+    /// <summary>How many times this job has stopped sending trials to a node after faults in a row.</summary>
+    public int QuarantinesTotal { get; private set; }
+
     public long DoneCount => _doneCount;
 
     /// <summary>Trials that wait for a slot: neither done, nor out on a worker, nor waiting to be committed.</summary>
@@ -374,6 +377,7 @@ public sealed class JobMachine
         {
             var span = TimeSpan.FromTicks(Math.Min(_settings.MaxQuarantine.Ticks, _settings.Quarantine.Ticks << Math.Min(health.Quarantines, 16)));
             health.Quarantines++;
+            QuarantinesTotal++;
             health.Until = now + span;
             health.Reason = $"{health.ConsecutiveFaults} node faults in a row; last: {error}";
             health.ConsecutiveFaults = 0;

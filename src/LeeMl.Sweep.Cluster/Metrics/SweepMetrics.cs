@@ -27,15 +27,18 @@ public static class SweepMetrics
     private static readonly Histogram<double> CommitDuration = Meter.CreateHistogram("leeml.commit.duration", "s", "how long one group commit of results took",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
     private static readonly Counter<long> StoreErrors = Meter.CreateCounter<long>("leeml.store.errors", "{error}", "store operations of jobs that failed (and are tried again)");
+    private static readonly Counter<long> Quarantines = Meter.CreateCounter<long>("leeml.nodes.quarantined", "{quarantine}", "times a job of this coordinator stopped sending trials to a worker after faults in a row");
+    private static readonly Counter<long> JobsRecovered = Meter.CreateCounter<long>("leeml.jobs.recovered", "{job}", "jobs this coordinator took over after their previous owner stopped (a failover, or a restart)");
     private static readonly UpDownCounter<long> EventStreams = Meter.CreateUpDownCounter<long>("leeml.event_streams.clients", "{client}", "dashboard event streams open now");
 
-    private static Func<(int Slots, int Busy, int Queued)>? _slots;
+    private static Func<(int Slots, int Busy, int Queued, int Paused)>? _slots;
     private static Func<IReadOnlyDictionary<JobState, int>>? _jobs;
 
     static SweepMetrics()
     {
         Meter.CreateObservableGauge("leeml.worker.slots", () => _slots is { } s ? [new Measurement<int>(s().Slots)] : Array.Empty<Measurement<int>>(), "{slot}", "trial slots of this worker");
         Meter.CreateObservableGauge("leeml.worker.slots.busy", () => _slots is { } s ? [new Measurement<int>(s().Busy)] : Array.Empty<Measurement<int>>(), "{slot}", "trial slots of this worker running a trial now");
+        Meter.CreateObservableGauge("leeml.worker.slots.waiting", () => _slots is { } s ? [new Measurement<int>(s().Paused)] : Array.Empty<Measurement<int>>(), "{slot}", "slots holding a trial paused at a rung, waiting for the job's decision");
         Meter.CreateObservableGauge("leeml.worker.trials.queued", () => _slots is { } s ? [new Measurement<int>(s().Queued)] : Array.Empty<Measurement<int>>(), "{trial}", "trials assigned to this worker and waiting for a slot");
         Meter.CreateObservableGauge("leeml.jobs", ObserveJobs, "{job}", "jobs in the store, by state (as a coordinator last read them)");
     }
@@ -48,7 +51,7 @@ public static class SweepMetrics
     }
 
     /// <summary>Where the slot gauges read from: the worker of this process.</summary>
-    public static void ObserveSlots(Func<(int Slots, int Busy, int Queued)> read) => _slots = read;
+    public static void ObserveSlots(Func<(int Slots, int Busy, int Queued, int Paused)> read) => _slots = read;
 
     /// <summary>Where the jobs gauge reads from: a coordinator's last count of its store's jobs.</summary>
     public static void ObserveJobs(Func<IReadOnlyDictionary<JobState, int>> read) => _jobs = read;
@@ -68,6 +71,10 @@ public static class SweepMetrics
     public static void Retried(int attempts) => Retries.Add(attempts);
 
     public static void StoreError() => StoreErrors.Add(1);
+
+    public static void Quarantined() => Quarantines.Add(1);
+
+    public static void Recovered() => JobsRecovered.Add(1);
 
     public static void StreamOpened() => EventStreams.Add(1);
 

@@ -51,7 +51,7 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
         _jobs = jobs;
         _ledger = new WorkerLedger(options.Node, options.Slots);
         var ledger = _ledger;
-        Metrics.SweepMetrics.ObserveSlots(() => (ledger.Slots, ledger.Running, ledger.Queued));   // read by a scrape: a count, a moment stale at worst
+        Metrics.SweepMetrics.ObserveSlots(() => (ledger.Slots, ledger.Running, ledger.Queued, ledger.Paused));   // read by a scrape: a count, a moment stale at worst
         Receive<AssignTrials>(m => Execute(_ledger.Assigned(m.JobId, m.Trials, Protocol.NodeAddress.Of(Sender, Context.System), Now)));
         Receive<JobSpecText>(m =>
         {

@@ -158,7 +158,9 @@ public sealed class JobMachineTests
         var m = Started(new JobSettings { QuarantineAfter = 2, Quarantine = TimeSpan.FromSeconds(10), RetryElsewhereFor = TimeSpan.Zero });
         var t = Tickets(m.Offer("bad", 2, T0));
         m.Fault("bad", t[0].Index, 1, "no data", T0);
+        Assert.Equal(0, m.QuarantinesTotal);
         m.Fault("bad", t[1].Index, 1, "no data", T0);
+        Assert.Equal(1, m.QuarantinesTotal);   // what the coordinator's metrics count
         Assert.Empty(Tickets(m.Offer("bad", 4, T0.AddSeconds(5))));
         var q = Assert.Single(m.View(T0.AddSeconds(5), "n0", T0).Quarantined);
         Assert.Equal("bad", q.Node);
