@@ -27,6 +27,7 @@ public sealed class Dispatcher : Security.MemberOnlyActor, IWithTimers
     private readonly DispatchBoard _board = new(workerExpiry: TimeSpan.FromSeconds(10), jobExpiry: TimeSpan.FromSeconds(5));
     private readonly Dictionary<string, IActorRef> _workers = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Supervision.OutageNotice _storeOutage = new();
     private readonly ISweepStore _store;
     private readonly IActorRef _jobs;
     private DateTimeOffset _lastScan = DateTimeOffset.MinValue;
@@ -72,12 +73,14 @@ public sealed class Dispatcher : Security.MemberOnlyActor, IWithTimers
         Receive<OpenJobs>(m =>
         {
             _scanning = false;
+            if (_storeOutage.Worked() is { } failures) _log.Info("the open jobs are read from {0} again (after {1} failed tries)", _store.Identity, failures);
             foreach (var id in m.Ids) _jobs.Tell(new WakeJob(id));
         });
         Receive<Status.Failure>(f =>
         {
             _scanning = false;
-            _log.Warning("cannot read the open jobs from {0}: {1}", _store.Identity, f.Cause.GetBaseException().Message);
+            if (_storeOutage.Failed()) _log.Warning("cannot read the open jobs from {0}: {1}; trying again", _store.Identity, f.Cause.GetBaseException().Message);
+            else _log.Debug("cannot read the open jobs from {0}: {1}", _store.Identity, f.Cause.GetBaseException().Message);
         });
         Receive<ClusterEvent.MemberRemoved>(m =>
         {

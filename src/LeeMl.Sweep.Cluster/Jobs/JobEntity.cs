@@ -53,6 +53,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
     private readonly string _jobId;
     private readonly NodeServices _node;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Supervision.OutageNotice _storeOutage = new();
     private readonly Dictionary<string, IActorRef> _workers = new(StringComparer.Ordinal);
     private JobMachine _machine = null!;
     private JobClaim _claim = null!;
@@ -171,7 +172,11 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
             store.StoreChunk(_jobId, m.Index, m.Chunk, ResultJson.Chunk(m.Epochs))
                 .PipeTo(Self, success: () => new ChunkSaved(worker, m), failure: e => new Status.Failure(e));
         });
-        Receive<ChunkSaved>(m => m.Worker.Tell(new ChunkStored(_jobId, m.Chunk.Index, m.Chunk.Chunk)));
+        Receive<ChunkSaved>(m =>
+        {
+            if (_storeOutage.Worked() is { } failures) _log.Info("job {0}: the store takes results again (after {1} failed tries)", _jobId, failures);
+            m.Worker.Tell(new ChunkStored(_jobId, m.Chunk.Index, m.Chunk.Chunk));
+        });
         Receive<TrialFault>(m =>
         {
             var before = _machine.QuarantinesTotal;
@@ -202,12 +207,16 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
         });
         Receive<Committed>(m =>
         {
+            if (_storeOutage.Worked() is { } failures) _log.Info("job {0}: the store takes results again (after {1} failed tries)", _jobId, failures);
             Execute(_machine.Committed(m.Batch, m.Outcome, DateTimeOffset.UtcNow));
             AnnouncePending();
         });
         Receive<CommitFailed>(m =>
         {
-            _log.Warning("job {0}: a commit of {1} results failed ({2}); trying again", _jobId, m.Batch.Results.Count, m.Cause.GetBaseException().Message);
+            // Workers keep the results until they are committed: an outage costs time, not results. Said once, not every second.
+            if (_storeOutage.Failed())
+                _log.Warning("job {0}: the store does not take results ({1}); the results wait and a commit is tried every second", _jobId, m.Cause.GetBaseException().Message);
+            else _log.Debug("job {0}: a commit of {1} results failed again ({2})", _jobId, m.Batch.Results.Count, m.Cause.GetBaseException().Message);
             Execute(_machine.CommitFailed(m.Batch));
             Timers.StartSingleTimer("retry-commit", RetryCommit.Instance, TimeSpan.FromSeconds(1));
         });
@@ -239,7 +248,12 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
         {
             if (_machine.State.IsOver()) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
         });
-        Receive<Status.Failure>(f => _log.Warning("job {0}: {1}", _jobId, f.Cause.GetBaseException().Message));
+        Receive<Status.Failure>(f =>
+        {
+            // A curve chunk the store did not take: the worker sends it again.
+            if (_storeOutage.Failed()) _log.Warning("job {0}: {1}", _jobId, f.Cause.GetBaseException().Message);
+            else _log.Debug("job {0}: {1}", _jobId, f.Cause.GetBaseException().Message);
+        });
     }
 
     /// <summary>The node the current message came from; its worker is remembered for later tells.</summary>

@@ -59,6 +59,7 @@ public static class NodeHost
         });
         var app = web.Build();
         app.Use(RequestGuard.For(http, tls, app.Services.GetService<TokenRevocations>(), tls is null ? http.Secret : null, new BrowserSessions(BrowserSessions.DefaultLifetime), runtime.Settings.ClusterName));
+        app.Use(StoreUnavailable.Middleware(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LeeMl.Sweep.Api")));
         Health.NodeHealth.Map(app);
         Metrics.NodeMetrics.Map(app);
         if (runtime.Store is null) return app;   // a worker serves its health and metrics only
