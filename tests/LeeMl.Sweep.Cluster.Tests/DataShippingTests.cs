@@ -246,11 +246,13 @@ public sealed class DataShippingTests(DataShippingCluster cluster, ITestOutputHe
         var held = Enumerable.Range(0, 2).Select(i => http.PutAsync($"/api/blobs/{Sha(i)}", new HeldContent(1 << 20, release.Task))).ToList();
         try
         {
-            // The two held uploads take their places as soon as their headers arrive; until then a third may still get in (and is refused for its bytes).
-            HttpResponseMessage third;
-            var until = DateTime.UtcNow.AddSeconds(20);
-            do third = await http.PutAsync($"/api/blobs/{Sha(9)}", new ByteArrayContent(new byte[1000]));
-            while (third.StatusCode != System.Net.HttpStatusCode.TooManyRequests && DateTime.UtcNow < until);
+            // The two held uploads take their places as soon as their headers arrive: the coordinator's metrics show them waiting.
+            var staged = "";
+            for (var until = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < until && !staged.Contains("leeml_uploads_staged{otel_scope_name=\"LeeMl.Sweep\"} 2", StringComparison.Ordinal); await Task.Delay(200))
+                staged = await http.GetStringAsync("/metrics");
+            Assert.True(staged.Contains("leeml_uploads_staged{otel_scope_name=\"LeeMl.Sweep\"} 2", StringComparison.Ordinal),
+                $"the two held uploads are not waiting at the coordinator ({string.Join(", ", held.Select(h => h.Status))}):\n" + string.Join('\n', staged.Split('\n').Where(l => l.StartsWith("leeml_uploads", StringComparison.Ordinal))));
+            var third = await http.PutAsync($"/api/blobs/{Sha(9)}", new ByteArrayContent(new byte[1000]));
             Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, third.StatusCode);
             Assert.NotNull(third.Headers.RetryAfter);
             Assert.Contains("--max-uploads-per-client", await third.Content.ReadAsStringAsync());

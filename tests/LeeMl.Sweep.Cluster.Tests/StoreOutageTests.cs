@@ -16,7 +16,7 @@ public sealed class StoreOutageTests(ITestOutputHelper output) : PostgresScenari
         name: outage
         data: { synthetic: blobs, samples: 2000, features: 8, seed: 9 }
         models: [{ name: mlp, hidden: 32 }]
-        epochs: 300
+        epochs: 150
         seeds: [{{string.Join(", ", Enumerable.Range(1, 20))}}]
         grid:
           optimizer: [ { name: sgdm, lr: 0.05 }, { name: adam, lr: 0.003 } ]

@@ -33,6 +33,7 @@ public static class SweepMetrics
 
     private static Func<(int Slots, int Busy, int Queued, int Paused)>? _slots;
     private static Func<IReadOnlyDictionary<JobState, int>>? _jobs;
+    private static Func<(int Uploads, long Bytes)>? _uploads;
 
     static SweepMetrics()
     {
@@ -41,6 +42,7 @@ public static class SweepMetrics
         Meter.CreateObservableGauge("leeml.worker.slots.waiting", () => _slots is { } s ? [new Measurement<int>(s().Paused)] : Array.Empty<Measurement<int>>(), "{slot}", "slots holding a trial paused at a rung, waiting for the job's decision");
         Meter.CreateObservableGauge("leeml.worker.trials.queued", () => _slots is { } s ? [new Measurement<int>(s().Queued)] : Array.Empty<Measurement<int>>(), "{trial}", "trials assigned to this worker and waiting for a slot");
         Meter.CreateObservableGauge("leeml.jobs", ObserveJobs, "{job}", "jobs in the store, by state (as a coordinator last read them)");
+        Meter.CreateObservableGauge("leeml.uploads.staged", () => _uploads is { } u ? [new Measurement<int>(u().Uploads)] : Array.Empty<Measurement<int>>(), "{upload}", "uploads waiting for their hash check");
     }
 
     private static IEnumerable<Measurement<int>> ObserveJobs()
@@ -52,6 +54,9 @@ public static class SweepMetrics
 
     /// <summary>Where the slot gauges read from: the worker of this process.</summary>
     public static void ObserveSlots(Func<(int Slots, int Busy, int Queued, int Paused)> read) => _slots = read;
+
+    /// <summary>Where the staged-uploads gauge reads from: a coordinator's upload gate.</summary>
+    public static void ObserveUploads(Func<(int Uploads, long Bytes)> read) => _uploads = read;
 
     /// <summary>Where the jobs gauge reads from: a coordinator's last count of its store's jobs.</summary>
     public static void ObserveJobs(Func<IReadOnlyDictionary<JobState, int>> read) => _jobs = read;

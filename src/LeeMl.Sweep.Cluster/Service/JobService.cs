@@ -84,7 +84,13 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
     public Task ShipData(ShippedFile file, Func<Stream> open, CancellationToken cancel = default) => ShipData(file, open, "local", cancel);
 
     /// <summary>Uploads waiting for their hash check, per client and in bytes (--max-uploads-per-client, --max-staged-size).</summary>
-    public UploadGate Uploads => _uploads ??= new UploadGate(runtime.Settings.MaxUploadsPerClient, runtime.Settings.MaxStagedBytes);
+    public UploadGate Uploads => _uploads ??= Observed(new UploadGate(runtime.Settings.MaxUploadsPerClient, runtime.Settings.MaxStagedBytes));
+
+    private static UploadGate Observed(UploadGate gate)
+    {
+        Metrics.SweepMetrics.ObserveUploads(() => gate.InUse);
+        return gate;
+    }
 
     private UploadGate? _uploads;
 
