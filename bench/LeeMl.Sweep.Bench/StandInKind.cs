@@ -11,7 +11,7 @@ public sealed class StandInKind(int sleepMs, int fakeEpochs) : ITrialKind
 {
     public string Name => "stand-in";
 
-    public ITrial Start(SweepSpec sweep, TrialSpec trial, DataLoader data) => new StandInTrial(trial, sleepMs, fakeEpochs);
+    public ITrial Start(SweepSpec sweep, TrialSpec trial, DataLoader data, Experiments.Programs.TrialHost host) => new StandInTrial(trial, sleepMs, fakeEpochs);
 
     private sealed class StandInTrial(TrialSpec trial, int sleepMs, int fakeEpochs) : ITrial
     {

@@ -1,3 +1,4 @@
+using LeeMl.Sweep.Experiments.Programs;
 using LeeMl.Sweep.Experiments.Planning;
 using LeeMl.Sweep.Experiments.Results;
 using LeeMl.Sweep.Experiments.Running;
@@ -22,14 +23,14 @@ public sealed class DataLimitTests : IDisposable
         var loader = new DataLoader(null, _dir);
         foreach (var index in new long[] { 0, 1 })
         {
-            using var trial = TrialKinds.Of(spec).Start(spec, plan.At(index), loader);
+            using var trial = TrialKinds.Of(spec).Start(spec, plan.At(index), loader, TrialHost.None);
             Assert.True(trial.IsOver);
             var result = trial.Result();
             Assert.Equal(TrialOutcome.Failed, result.Outcome);
             Assert.Contains("column 'id' has more than 1,000 distinct values", result.Error);
         }
         File.Delete(Path.Combine(_dir, "wide.csv"));   // refused once, not read again
-        using var again = TrialKinds.Of(spec).Start(spec, plan.At(0), loader);
+        using var again = TrialKinds.Of(spec).Start(spec, plan.At(0), loader, TrialHost.None);
         Assert.Equal(TrialOutcome.Failed, again.Result().Outcome);
     }
 
@@ -38,7 +39,7 @@ public sealed class DataLimitTests : IDisposable
     {
         File.WriteAllLines(Path.Combine(_dir, "narrow.csv"), ["id,x,label", .. Enumerable.Range(0, 3000).Select(i => $"u{i % 50},{i % 7},{i % 2}")]);
         var spec = SpecParser.Parse("name: narrow\ndata: { csv: narrow.csv, label: label }\nmodels: [lda]\n", "narrow.yaml");
-        using var trial = TrialKinds.Of(spec).Start(spec, new TrialPlan(spec).At(0), new DataLoader(null, _dir));
+        using var trial = TrialKinds.Of(spec).Start(spec, new TrialPlan(spec).At(0), new DataLoader(null, _dir), TrialHost.None);
         Assert.Equal(TrialOutcome.Completed, trial.Result().Outcome);
     }
 }

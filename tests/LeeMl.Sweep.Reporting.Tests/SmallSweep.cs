@@ -29,7 +29,7 @@ internal static class SmallSweep
         var data = new DataLoader((string?)null);
         return [.. new TrialPlan(spec).All().OrderBy(t => t.Key, StringComparer.Ordinal).Select(t =>
         {
-            using var trial = TrialKinds.Of(spec).Start(spec, t, data);
+            using var trial = TrialKinds.Of(spec).Start(spec, t, data, LeeMl.Sweep.Experiments.Programs.TrialHost.None);
             trial.RunUntil(spec.Epochs, null, CancellationToken.None);
             var r = trial.Result();
             return (t.Key, ResultJson.Line(r), ResultJson.Telemetry(new TrialTelemetry(t.Key, "test", 0.01, 1, [])));

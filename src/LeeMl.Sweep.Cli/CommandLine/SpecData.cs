@@ -16,8 +16,8 @@ public sealed record SpecData(IReadOnlyList<ShippedFile> Files, string? SpecFold
     public static SpecData Check(SweepSpec spec, string? dataDir, string? specFile)
     {
         var folder = specFile is null ? null : Path.GetDirectoryName(Path.GetFullPath(specFile));
-        new DataLoader(dataDir, folder).Source(spec.Data);
-        return new SpecData(SpecFiles.Hash(spec.Data, folder), folder);
+        if (spec.Program is null) new DataLoader(dataDir, folder).Source(spec.Data);
+        return new SpecData(SpecFiles.Hash(spec, folder), folder);
     }
 
     public async Task Ship(ISweepApi api, CancellationToken cancel = default)

@@ -19,6 +19,8 @@ public sealed class DispatchBoard(TimeSpan workerExpiry, TimeSpan jobExpiry)
         public double IdleWaiting { get; set; }
         public DateTimeOffset Seen { get; set; }
         public bool Waiting { get; set; }
+        public bool Programs { get; set; }
+        public int Gpus { get; set; }
     }
 
     private readonly Dictionary<string, Worker> _workers = new(StringComparer.Ordinal);
@@ -26,10 +28,10 @@ public sealed class DispatchBoard(TimeSpan workerExpiry, TimeSpan jobExpiry)
     private readonly List<string> _turn = [];   // jobs with pending work, in the order they take turns
     private int _next;
 
-    public void Heartbeat(string node, int slots, int running, int queued, DateTimeOffset now, int paused = 0, double idleWaiting = 0)
+    public void Heartbeat(string node, int slots, int running, int queued, DateTimeOffset now, int paused = 0, double idleWaiting = 0, bool programs = false, int gpus = 0)
     {
         if (!_workers.TryGetValue(node, out var w)) _workers[node] = w = new Worker();
-        (w.Slots, w.Running, w.Queued, w.Paused, w.IdleWaiting, w.Seen) = (slots, running, queued, paused, idleWaiting, now);
+        (w.Slots, w.Running, w.Queued, w.Paused, w.IdleWaiting, w.Seen, w.Programs, w.Gpus) = (slots, running, queued, paused, idleWaiting, now, programs, gpus);
     }
 
     /// <summary>A job's pending count; true when it now has work and had none (idle workers should ask).</summary>
@@ -81,5 +83,5 @@ public sealed class DispatchBoard(TimeSpan workerExpiry, TimeSpan jobExpiry)
     public IReadOnlyList<string> Jobs => _turn;
 
     public NodeView? View(string node, IReadOnlyList<string> roles) =>
-        _workers.TryGetValue(node, out var w) ? new NodeView(node, roles, w.Slots, w.Running, w.Queued) { Paused = w.Paused, IdleWaitingSeconds = Math.Round(w.IdleWaiting, 3) } : null;
+        _workers.TryGetValue(node, out var w) ? new NodeView(node, roles, w.Slots, w.Running, w.Queued) { Paused = w.Paused, IdleWaitingSeconds = Math.Round(w.IdleWaiting, 3), Programs = w.Programs, Gpus = w.Gpus } : null;
 }

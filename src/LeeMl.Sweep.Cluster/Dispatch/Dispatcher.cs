@@ -43,7 +43,7 @@ public sealed class Dispatcher : Security.MemberOnlyActor, IWithTimers
         {
             var node = NodeAddress.Of(Sender, Context.System);
             _workers[node] = Sender;
-            _board.Heartbeat(node, m.Slots, m.Running, m.Queued, DateTimeOffset.UtcNow, m.Paused, m.IdleWaitingSeconds);
+            _board.Heartbeat(node, m.Slots, m.Running, m.Queued, DateTimeOffset.UtcNow, m.Paused, m.IdleWaitingSeconds, m.Programs, m.Gpus);
         });
         Receive<RequestWork>(m =>
         {
@@ -51,7 +51,7 @@ public sealed class Dispatcher : Security.MemberOnlyActor, IWithTimers
             _workers[node] = Sender;
             var job = _board.Request(node, DateTimeOffset.UtcNow);
             if (job is null) Sender.Tell(NoWork.Instance);
-            else _jobs.Tell(new OfferSlots(job, node, Math.Clamp(m.Count, 1, 4096)), Sender);   // the job answers the worker directly
+            else _jobs.Tell(new OfferSlots(job, node, Math.Clamp(m.Count, 1, 4096)) { Programs = m.Programs, FreeGpus = m.FreeGpus }, Sender);   // the job answers the worker directly
         });
         Receive<JobPending>(m =>
         {

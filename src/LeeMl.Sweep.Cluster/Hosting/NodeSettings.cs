@@ -99,6 +99,26 @@ public sealed class NodeSettings
 
     public long CacheBytes => Sizes.Parse(CacheSize, "--cache-size");
 
+    /// <summary>Workers: run program trials (off by default: a program is code from whoever may submit).</summary>
+    public bool AllowPrograms { get; set; }
+
+    /// <summary>Workers: the GPUs given to program trials, "0,1" (default: those nvidia-smi lists, none without it).</summary>
+    public string? Gpus { get; set; }
+
+    /// <summary>Workers: the user programs run as (the worker runs as root then).</summary>
+    public string? RunAs { get; set; }
+
+    /// <summary>Workers: where trials' folders are made (default: the temporary folder's leeml-trials).</summary>
+    public string? ScratchDir { get; set; }
+
+    /// <summary>Workers: each program's data segment limit, in bytes or with a unit (default: none).</summary>
+    public string? ProgramMemory { get; set; }
+
+    /// <summary>Workers: open files and processes a program may have.</summary>
+    public int ProgramFiles { get; set; } = 4096;
+
+    public int ProgramProcesses { get; set; } = 4096;
+
     public bool IsCoordinator => Roles.Contains(NodeRoles.Coordinator);
 
     public bool IsWorker => Roles.Contains(NodeRoles.Worker);

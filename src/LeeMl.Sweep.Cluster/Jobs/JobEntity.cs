@@ -160,7 +160,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
     private void Active()
     {
         Receive<WakeJob>(_ => { });
-        Receive<OfferSlots>(m => Execute(_machine.Offer(Worker(), m.Count, DateTimeOffset.UtcNow)));
+        Receive<OfferSlots>(m => Execute(_machine.Offer(Worker(), m.Count, DateTimeOffset.UtcNow, m.Programs, m.FreeGpus)));
         Receive<GetJobSpec>(_ => Sender.Tell(new JobSpecText(_jobId, _spec.SpecText, _claim.Job.DataManifest)));
         Receive<TrialProgress>(m => _machine.Progress(m.Index, m.Epoch, m.TrainAccuracy, m.ValidationAccuracy));
         Receive<GetLiveTrials>(m => Sender.Tell(new LiveTrials(_jobId, _machine.Live(m.Max))));

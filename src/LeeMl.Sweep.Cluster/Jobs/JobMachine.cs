@@ -162,8 +162,11 @@ public sealed class JobMachine
     // ---- dispatch ---------------------------------------------------------------------------
 
     /// <summary>A worker has <paramref name="count"/> free places: hand it up to that many trials.</summary>
-    public IReadOnlyList<JobEffect> Offer(string node, int count, DateTimeOffset now)
+    public IReadOnlyList<JobEffect> Offer(string node, int count, DateTimeOffset now, bool programs = false, int freeGpus = 0)
     {
+        // A program's trials go only to workers that run programs, and no more of them than the worker's free GPUs hold.
+        if (_plan.Spec.Program is { } program)
+            count = !programs ? 0 : program.Gpus > 0 ? Math.Min(count, freeGpus / program.Gpus) : count;
         if (State != JobState.Running || count <= 0 || now < _adoptUntil || IsQuarantined(node, now))
             return [new JobEffect.Assign(node, [])];
         var tickets = new List<TrialTicket>(Math.Min(count, 256));

@@ -7,10 +7,21 @@ public sealed record WorkerHeartbeat(string Node, int Slots, int Running, int Qu
     public int Paused { get; init; }
 
     public double IdleWaitingSeconds { get; init; }
+
+    /// <summary>Whether the node runs program trials (<c>--allow-programs</c>), and how many GPUs it has.</summary>
+    public bool Programs { get; init; }
+
+    public int Gpus { get; init; }
 }
 
 /// <summary>A worker has <paramref name="Count"/> free places (slots plus prefetch).</summary>
-public sealed record RequestWork(string Node, int Count) : ISweepMessage;
+public sealed record RequestWork(string Node, int Count) : ISweepMessage
+{
+    /// <summary>Whether the worker runs program trials, and its GPUs not given to a trial: a job offers only what the worker can run.</summary>
+    public bool Programs { get; init; }
+
+    public int FreeGpus { get; init; }
+}
 
 /// <summary>No job has work now; <see cref="WorkAvailable"/> follows when one has.</summary>
 public sealed record NoWork : ISweepMessage

@@ -8,7 +8,13 @@ namespace LeeMl.Sweep.Cluster.Protocol;
 public sealed record WakeJob(string JobId) : IJobMessage;
 
 /// <summary>A worker has <paramref name="Count"/> free places; forwarded by the dispatcher with the worker as sender.</summary>
-public sealed record OfferSlots(string JobId, string Node, int Count) : IJobMessage;
+public sealed record OfferSlots(string JobId, string Node, int Count) : IJobMessage
+{
+    /// <summary>What the worker can run (see <see cref="RequestWork"/>).</summary>
+    public bool Programs { get; init; }
+
+    public int FreeGpus { get; init; }
+}
 
 /// <summary>A worker asks for the job's spec text and data manifest (once per job and node).</summary>
 public sealed record GetJobSpec(string JobId) : IJobMessage;

@@ -17,6 +17,14 @@ public sealed record NodeView(
     /// <summary>Slot time spent idle since the node started, while trials waited at rungs and nothing else was there to train.</summary>
     [JsonPropertyName("idle_waiting_seconds")]
     public double IdleWaitingSeconds { get; init; }
+
+    /// <summary>Whether the worker runs program trials (<c>--allow-programs</c>).</summary>
+    [JsonPropertyName("programs")]
+    public bool Programs { get; init; }
+
+    /// <summary>The GPUs the worker gives to trials.</summary>
+    [JsonPropertyName("gpus")]
+    public int Gpus { get; init; }
 }
 
 /// <summary>What <c>status --json</c> prints and <c>/api/jobs</c> answers.</summary>

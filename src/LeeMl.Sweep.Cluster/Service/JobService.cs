@@ -6,6 +6,7 @@ using LeeMl.Sweep.Cluster.Hosting;
 using LeeMl.Sweep.Cluster.Protocol;
 using LeeMl.Sweep.Experiments.Data;
 using LeeMl.Sweep.Experiments.Planning;
+using LeeMl.Sweep.Experiments.Programs;
 using LeeMl.Sweep.Experiments.Specs;
 using LeeMl.Sweep.Experiments.Jobs;
 using LeeMl.Sweep.Store;
@@ -62,13 +63,25 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
             if (blob is null || blob.Size != shipped.Size)
                 return new SubmitReply(null, 0, $"the data file '{Printable.Escape(path)}' (SHA-256 {Printable.Escape(shipped.Sha256)}) is not in the cluster's store; ship it first");
         }
+        if (spec.Program is { } program)
+        {
+            foreach (var listed in program.Files)
+                if (!request.Data.Any(d => d.Path == listed.TrimEnd('/') || d.Path.StartsWith(listed.TrimEnd('/') + "/", StringComparison.Ordinal)))
+                    return new SubmitReply(null, 0, $"{Printable.Escape(request.SpecFile)}: the program's file '{Printable.Escape(listed)}' was not shipped with the job (submit sends the files a spec names)");
+            foreach (var shipped in request.Data.Where(d => ProgramFiles.Lists(program, d.Path)))
+                if (await Store.GetBlob(shipped.Sha256, cancel) is not { } blob || blob.Size != shipped.Size)
+                    return new SubmitReply(null, 0, $"the program's file '{Printable.Escape(shipped.Path)}' (SHA-256 {Printable.Escape(shipped.Sha256)}) is not in the cluster's store; ship it first");
+            if (program.Gpus > 0 && await Nodes() is var nodes && !nodes.Any(n => n.Programs && n.Gpus >= program.Gpus))
+                return new SubmitReply(null, 0, $"each trial needs {program.Gpus} GPU{(program.Gpus == 1 ? "" : "s")}, and no worker of this cluster has that many " +
+                    $"(the most: {nodes.Where(n => n.Programs).Select(n => n.Gpus).DefaultIfEmpty(0).Max()}; a worker runs programs with --allow-programs and declares GPUs with --gpus)");
+        }
         if (TrialPlan.CurvePointsOf(spec) is var points && points > runtime.Settings.MaxCurvePoints)
             return new SubmitReply(null, 0, $"the job stores up to {points:N0} curve points (trials × epochs), over this cluster's limit of {runtime.Settings.MaxCurvePoints:N0} per job (node --max-curve-points)");
         if (request.Data.Sum(d => d.Size) > MaxDataBytes)
             return new SubmitReply(null, 0, $"the job's data is {request.Data.Sum(d => d.Size):N0} bytes, over this cluster's limit of {MaxDataBytes:N0} bytes");
         var id = JobIds.New(spec.Name, DateTime.UtcNow);
         var trials = TrialPlan.CountOf(spec);
-        var manifest = request.Data.Where(d => SpecFiles.Paths(spec.Data).Contains(d.Path)).ToList();
+        var manifest = request.Data.Where(d => SpecFiles.Needs(spec, d.Path)).ToList();
         runtime.Specs.Add(id, spec);   // the job's entity, worker and reports on this node use this parse
         await Store.CreateJob(new NewJob(id, spec.Name, request.SpecText, JsonSerializer.Serialize<IReadOnlyList<ShippedFile>>(manifest, ShippedFileJson.Default.IReadOnlyListShippedFile), trials), cancel);
         runtime.Jobs.Tell(new WakeJob(id));

@@ -12,6 +12,9 @@ namespace LeeMl.Sweep.Cluster.Workers;
 /// </summary>
 public sealed record JobPlan(SweepSpec Spec, TrialPlan Plan, DataLoader Data, ITrialKind Kind)
 {
+    /// <summary>What this node lets a program do (null: it runs none).</summary>
+    public Experiments.Programs.ProgramHost? Programs { get; init; }
+
     public IReadOnlyList<int> Rungs { get; } = Spec.EarlyStopping?.Rungs(Spec.Epochs) ?? [];
 
     /// <summary>Where a trial that has done <paramref name="step"/> steps stops next: its next rung, or its end.</summary>
@@ -40,6 +43,9 @@ public sealed class SlotRun(string jobId, Protocol.TrialTicket ticket, JobPlan p
 
     /// <summary>Set by the ledger before a slot takes the run to make its result at this rung (early stopping ended it).</summary>
     public int? StopAtRung { get; set; }
+
+    /// <summary>The GPUs the ledger gave the run, from its start until its result is made.</summary>
+    public IReadOnlyList<int> Gpus { get; set; } = [];
 
     /// <summary>The trial, from its start on a slot until its result is made.</summary>
     public ITrial? Trial { get; set; }

@@ -49,7 +49,7 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
         _options = options;
         _dispatcher = dispatcher;
         _jobs = jobs;
-        _ledger = new WorkerLedger(options.Node, options.Slots);
+        _ledger = new WorkerLedger(options.Node, options.Slots) { Programs = options.Programs is not null, Gpus = options.Gpus };
         var ledger = _ledger;
         Metrics.SweepMetrics.ObserveSlots(() => (ledger.Slots, ledger.Running, ledger.Queued, ledger.Paused));   // read by a scrape: a count, a moment stale at worst
         Receive<AssignTrials>(m => Execute(_ledger.Assigned(m.JobId, m.Trials, Protocol.NodeAddress.Of(Sender, Context.System), Now)));
@@ -60,7 +60,7 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
             {
                 var spec = options.Specs.Get(jobId, m.SpecText);
                 var manifest = System.Text.Json.JsonSerializer.Deserialize(m.DataManifest, ShippedFileJson.Default.IReadOnlyListShippedFile) ?? [];
-                return new JobPlan(spec, new TrialPlan(spec), new Experiments.Running.DataLoader(options.SourcesFor(manifest)), options.Kind ?? TrialKinds.Of(spec));
+                return new JobPlan(spec, new TrialPlan(spec), new Experiments.Running.DataLoader(options.SourcesFor(manifest)), options.Kind ?? TrialKinds.Of(spec)) { Programs = options.Programs };
             }).PipeTo(Self, success: p => new PlanReady(jobId, p, null), failure: e => new PlanReady(jobId, null, e.GetBaseException().Message));
         });
         Receive<PlanReady>(m => Execute(m.Plan is { } plan ? _ledger.PlanReady(m.JobId, plan, Now) : _ledger.PlanFailed(m.JobId, m.Error!)));

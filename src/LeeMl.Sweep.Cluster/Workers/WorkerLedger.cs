@@ -59,6 +59,22 @@ public sealed class WorkerLedger(string node, int slots, int window = WorkerLedg
 
     public string Node { get; } = node;
 
+    /// <summary>Whether this node runs program trials (it tells the jobs, which offer them only then).</summary>
+    public bool Programs { get; init; }
+
+    /// <summary>The node's GPUs: each is given to one trial at a time, from its start until its result is made.</summary>
+    public IReadOnlyList<int> Gpus { get; init; } = [];
+
+    private SortedSet<int>? _freeGpus;
+    private readonly List<SlotRun> _waitingForGpus = [];
+
+    private SortedSet<int> FreeGpuSet => _freeGpus ??= [.. Gpus];
+
+    /// <summary>GPUs given to no trial and promised to none waiting.</summary>
+    public int FreeGpus => FreeGpuSet.Count - _waitingForGpus.Sum(r => GpusOf(r.Plan));
+
+    private static int GpusOf(JobPlan plan) => plan.Spec.Program?.Gpus ?? 0;
+
     public int Slots { get; } = slots;
 
     public int Running => _running;
@@ -187,6 +203,7 @@ public sealed class WorkerLedger(string node, int slots, int window = WorkerLedg
         _held.Remove(key);
         if (h.Running) _running--;
         if (h.Paused) _paused--;
+        ReleaseGpus(e, run);
         var total = h.Seconds + seconds;
         _meanSeconds = 0.8 * _meanSeconds + 0.2 * total;
         if (result is not null)
@@ -233,10 +250,11 @@ public sealed class WorkerLedger(string node, int slots, int window = WorkerLedg
         Accrue(now);
         foreach (var (key, h) in _held.Where(h => h.Key.Job == jobId).ToList())
         {
-            e.Add(new WorkerEffect.Cancel(h.Run, Idle: h.Paused));
+            e.Add(new WorkerEffect.Cancel(h.Run, Idle: h.Paused || _waitingForGpus.Contains(h.Run)));
             _held.Remove(key);
             if (h.Running) _running--;
             if (h.Paused) _paused--;
+            ReleaseGpus(e, h.Run);
         }
         foreach (var key in _unacked.Keys.Where(k => k.Job == jobId).ToList()) _unacked.Remove(key);
         _awaitingSpec.Remove(jobId);
@@ -248,7 +266,7 @@ public sealed class WorkerLedger(string node, int slots, int window = WorkerLedg
     {
         Accrue(now);
         if (_leaving) return;
-        e.Add(new WorkerEffect.ToDispatcher(new WorkerHeartbeat(Node, Slots, _running, Queued) { Paused = _paused, IdleWaitingSeconds = IdleWaitingSeconds }));
+        e.Add(new WorkerEffect.ToDispatcher(new WorkerHeartbeat(Node, Slots, _running, Queued) { Paused = _paused, IdleWaitingSeconds = IdleWaitingSeconds, Programs = Programs, Gpus = Gpus.Count }));
         if (now - _lastHolds >= HoldsEvery)
         {
             _lastHolds = now;
@@ -273,7 +291,8 @@ public sealed class WorkerLedger(string node, int slots, int window = WorkerLedg
         _leaving = true;
         var effects = new List<WorkerEffect>();
         var handBacks = _held.Values.GroupBy(h => h.Run.JobId).Select(g => new HandBack(g.Key, Node, [.. g.Select(h => h.Run.Ticket.Index)])).ToList();
-        foreach (var h in _held.Values) effects.Add(new WorkerEffect.Cancel(h.Run, Idle: h.Paused));
+        foreach (var h in _held.Values) effects.Add(new WorkerEffect.Cancel(h.Run, Idle: h.Paused || _waitingForGpus.Contains(h.Run)));
+        _waitingForGpus.Clear();
         effects.Add(new WorkerEffect.Log("leaving:", $"handing back {_held.Count} trials"));
         _held.Clear();
         _running = 0;
@@ -307,7 +326,7 @@ public sealed class WorkerLedger(string node, int slots, int window = WorkerLedg
         var free = Capacity;
         if (free <= 0 || (_asked is { } at && now - at < AskAgainAfter)) return;
         _asked = now;
-        e.Add(new WorkerEffect.ToDispatcher(new RequestWork(Node, free)));
+        e.Add(new WorkerEffect.ToDispatcher(new RequestWork(Node, free) { Programs = Programs, FreeGpus = Math.Max(0, FreeGpus) }));
     }
 
     private void Accept(List<WorkerEffect> e, string jobId, TrialTicket ticket)
@@ -331,7 +350,33 @@ public sealed class WorkerLedger(string node, int slots, int window = WorkerLedg
     {
         var run = new SlotRun(jobId, ticket, plan);
         _held[(jobId, ticket.Index)] = new Held(run);
-        e.Add(new WorkerEffect.Run(run, Resumed: false));
+        if (GpusOf(plan) == 0) e.Add(new WorkerEffect.Run(run, Resumed: false));
+        else
+        {
+            _waitingForGpus.Add(run);
+            StartWaitingForGpus(e);
+        }
+    }
+
+    /// <summary>Trials that need GPUs start, in the order they came, as devices come free: never one device for two trials.</summary>
+    private void StartWaitingForGpus(List<WorkerEffect> e)
+    {
+        while (_waitingForGpus.Count > 0 && GpusOf(_waitingForGpus[0].Plan) <= FreeGpuSet.Count)
+        {
+            var run = _waitingForGpus[0];
+            _waitingForGpus.RemoveAt(0);
+            run.Gpus = [.. FreeGpuSet.Take(GpusOf(run.Plan))];
+            foreach (var g in run.Gpus) FreeGpuSet.Remove(g);
+            e.Add(new WorkerEffect.Run(run, Resumed: false));
+        }
+    }
+
+    private void ReleaseGpus(List<WorkerEffect> e, SlotRun run)
+    {
+        _waitingForGpus.Remove(run);
+        foreach (var g in run.Gpus) FreeGpuSet.Add(g);
+        run.Gpus = [];
+        StartWaitingForGpus(e);
     }
 
     /// <summary>Tells the job that a paused trial reached its rung (again, if no decision came).</summary>

@@ -38,5 +38,11 @@ public sealed record WorkerOptions(string Node, int Slots, string? DataDirectory
         var fetcher = Fetcher ?? throw new IOException("this node cannot fetch shipped data (it has not joined a cluster)");
         return new DataFile($"{path} (shipped, SHA-256 {shipped.Sha256[..12]}…)", () =>
             File.OpenRead(Cache.Get(shipped.Sha256, shipped.Size, stream => fetcher.Fetch(shipped.Sha256, stream))));
-    });
+    }) { Shipped = [.. manifest.Select(f => f.Path)] };
+
+    /// <summary>Set when the node runs program trials (<c>--allow-programs</c>); null: it refuses them.</summary>
+    public Experiments.Programs.ProgramHost? Programs { get; init; }
+
+    /// <summary>The GPUs this node gives to trials, one trial per device at a time (<c>--gpus</c>).</summary>
+    public IReadOnlyList<int> Gpus { get; init; } = [];
 }

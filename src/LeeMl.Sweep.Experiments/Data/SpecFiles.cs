@@ -18,10 +18,20 @@ public static class SpecFiles
     public static string Resolve(string path, string? specFolder) => specFolder is null ? path : Path.Combine(specFolder, path);
 
     /// <summary>Each file with its SHA-256 and size, named by its path as written; relative paths are read from <paramref name="specFolder"/>.</summary>
-    public static IReadOnlyList<ShippedFile> Hash(DataSpec data, string? specFolder = null, long maxBytes = DefaultMaxBytes)
+    public static IReadOnlyList<ShippedFile> Hash(DataSpec data, string? specFolder = null, long maxBytes = DefaultMaxBytes) => Hash(Paths(data), specFolder, maxBytes);
+
+    /// <summary>Every file a spec ships: its data files, and its program's files (a listed folder as the files in it).</summary>
+    public static IReadOnlyList<ShippedFile> Hash(SweepSpec spec, string? specFolder = null, long maxBytes = DefaultMaxBytes) =>
+        Hash(spec.Program is { } program ? Programs.ProgramFiles.Expand(program, specFolder) : Paths(spec.Data), specFolder, maxBytes);
+
+    /// <summary>Whether a shipped path is one the spec needs (a data file it names, or a file of its program).</summary>
+    public static bool Needs(SweepSpec spec, string path) =>
+        spec.Program is { } program ? Programs.ProgramFiles.Lists(program, path) : Paths(spec.Data).Contains(path);
+
+    private static IReadOnlyList<ShippedFile> Hash(IReadOnlyList<string> paths, string? specFolder, long maxBytes)
     {
         var files = new List<ShippedFile>();
-        foreach (var written in Paths(data))
+        foreach (var written in paths)
         {
             var path = Resolve(written, specFolder);
             if (!File.Exists(path) && !Directory.Exists(path))

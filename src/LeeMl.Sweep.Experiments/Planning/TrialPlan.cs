@@ -40,7 +40,7 @@ public sealed class TrialPlan
         {
             var model = _models[m].Spec!;
             var drawsModel = SearchSpec.HasDistribution(model);
-            var closed = ModelCatalog.IsClosedForm(model.Name);
+            var closed = OneCell(spec, model);
             var pairs = closed ? 1 : _optimizers.Length * _schedules.Length;
             var perPair = closed ? 1L : (long)_warmups.Length * _noises.Length;
             _pairStart[m] = new long[pairs + 1];
@@ -90,7 +90,7 @@ public sealed class TrialPlan
                 foreach (var model in spec.Models)
                 {
                     var drawsModel = SearchSpec.HasDistribution(model);
-                    if (ModelCatalog.IsClosedForm(model.Name))
+                    if (OneCell(spec, model))
                     {
                         block += drawsModel ? samples : 1;
                         continue;
@@ -124,7 +124,7 @@ public sealed class TrialPlan
         p = p >= 0 ? p : ~p - 1;
         while (p + 1 < starts.Length - 1 && starts[p + 1] <= inModel) p++;   // equal starts: pairs of no trials
         var x = inModel - starts[p];
-        var closed = ModelCatalog.IsClosedForm(model!.Name);
+        var closed = OneCell(Spec, model!);
         var perPair = closed ? 1L : (long)_warmups.Length * _noises.Length;
         var sample = x / perPair;
         var c = x % perPair;
@@ -164,7 +164,10 @@ public sealed class TrialPlan
     public int ModelOf(long index) => ModelAt(index % _block);
 
     /// <summary>Whether trial <paramref name="index"/> trains (has epochs), without building it.</summary>
-    public bool IsTrained(long index) => !ModelCatalog.IsClosedForm(_models[ModelOf(index)].Spec!.Name);
+    public bool IsTrained(long index) => Spec.Program is not null || !ModelCatalog.IsClosedForm(_models[ModelOf(index)].Spec!.Name);
+
+    /// <summary>A model whose trials have no optimizer axes: a closed-form one, or a program's cell of parameters.</summary>
+    private static bool OneCell(SweepSpec spec, ComponentSpec model) => spec.Program is not null || ModelCatalog.IsClosedForm(model.Name);
 
     /// <summary>How many trials of the plan train model <paramref name="model"/>.</summary>
     public long TrialsOfModel(int model) => (_modelStart[model + 1] - _modelStart[model]) * Spec.Seeds.Length;
@@ -178,7 +181,10 @@ public sealed class TrialPlan
     private TrialSpec Trial(long index, ComponentSpec model, string modelText, (ComponentSpec? Spec, string Text) o, (ComponentSpec? Spec, string Text) s,
         (ComponentSpec? Spec, string Text) w, (ComponentSpec? Spec, string Text) n, int seed, ulong splitSeed, long sample)
     {
-        var key = string.Concat(modelText, "|", o.Text, "|", s.Text, "|", w.Text, "|", n.Text, "|seed=", seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var seedText = seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // A program's trial is its parameters and seed: program(hidden=32, lr=0.01)|seed=1.
+        var key = Spec.Program is not null ? string.Concat(modelText, "|seed=", seedText)
+            : string.Concat(modelText, "|", o.Text, "|", s.Text, "|", w.Text, "|", n.Text, "|seed=", seedText);
         return new TrialSpec(index, key, model, o.Spec, s.Spec, w.Spec, n.Spec, seed, Hash($"{Spec.Seed}|{key}"), splitSeed) { Sample = sample };
     }
 

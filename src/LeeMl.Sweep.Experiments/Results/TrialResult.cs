@@ -35,6 +35,18 @@ public sealed record TrialResult(
     [JsonPropertyName("switched_step"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? SwitchedStep { get; init; }
 
+    /// <summary>A program trial's parameters, by name, as canonical text (absent for the built-in trials).</summary>
+    [JsonPropertyName("params"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public System.Collections.Immutable.ImmutableSortedDictionary<string, string>? Params { get; init; }
+
+    /// <summary>A program trial's objective at its end (its last reported value; null when it is not finite).</summary>
+    [JsonPropertyName("objective"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Objective { get; init; }
+
+    /// <summary>Every metric a program trial reported, by name, at its last value (absent for the built-in trials).</summary>
+    [JsonPropertyName("metrics"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public System.Collections.Immutable.ImmutableSortedDictionary<string, double>? Metrics { get; init; }
+
     /// <summary>A result for a trial that produced nothing but an error.</summary>
     public static TrialResult FailedWith(Planning.TrialSpec trial, string error) => new(
         trial.Key, trial.Model.ToString(), trial.Optimizer?.ToString(), trial.Schedule?.ToString(), trial.Warmup?.ToString(), trial.Noise?.ToString(),

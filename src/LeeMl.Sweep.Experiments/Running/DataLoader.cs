@@ -25,6 +25,12 @@ public sealed class DataLoader(DataSources sources, long splitBytes = DataLoader
 
     public DataLoader(string? dataDirectory, string? specFolder = null) : this(DataSources.Local(dataDirectory, specFolder)) { }
 
+    /// <summary>The paths of the files shipped with the job.</summary>
+    public IReadOnlyList<string> ShippedPaths => sources.Shipped;
+
+    /// <summary>A shipped file's bytes (a program's file, laid out in its trial's folder).</summary>
+    public Stream OpenShipped(string path) => sources.Csv(path).Open();
+
     public DataSplit Source(DataSpec spec)
     {
         Lazy<DataSplit> lazy;

@@ -10,6 +10,9 @@ namespace LeeMl.Sweep.Experiments.Running;
 /// </summary>
 public sealed record DataSources(DataFolder Named, Func<string, DataFile> Csv)
 {
+    /// <summary>The paths of the files shipped with the job (data and a program's files), each readable through <see cref="Csv"/>.</summary>
+    public IReadOnlyList<string> Shipped { get; init; } = [];
+
     /// <summary>The files on this machine, for the user's own commands: a relative path is read from <paramref name="specFolder"/> (the spec's own folder; null: the current one).</summary>
     public static DataSources Local(string? dataDirectory, string? specFolder = null) =>
         new(DataFolder.Of(dataDirectory), path => DataFile.FromPath(SpecFiles.Resolve(path, specFolder)));

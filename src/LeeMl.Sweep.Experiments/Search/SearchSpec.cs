@@ -108,8 +108,11 @@ public enum EarlyStoppingMethod { Asha, Median }
 /// </summary>
 public sealed record EarlyStoppingSpec(EarlyStoppingMethod Method, string Metric, int GraceEpochs, int Reduction)
 {
-    /// <summary>Higher is better for accuracies, lower for losses.</summary>
-    public bool HigherIsBetter => Metric.EndsWith("accuracy", StringComparison.Ordinal);
+    /// <summary>Higher is better for accuracies, lower for losses; a program's metric as its spec says.</summary>
+    public bool HigherIsBetter => Maximize ?? Metric.EndsWith("accuracy", StringComparison.Ordinal);
+
+    /// <summary>Set for a program's metrics (any name): whether more is better.</summary>
+    public bool? Maximize { get; init; }
 
     /// <summary>The share of a rung's trials that go on.</summary>
     public double Keep => Method == EarlyStoppingMethod.Asha ? 1.0 / Reduction : 0.5;
@@ -132,13 +135,15 @@ public sealed record EarlyStoppingSpec(EarlyStoppingMethod Method, string Metric
 
     public double Score(Results.EpochResult epoch)
     {
-        var v = Metric switch
-        {
-            "validation_loss" => -epoch.ValidationLoss,
-            "train_accuracy" => epoch.TrainAccuracy,
-            "train_loss" => -epoch.TrainLoss,
-            _ => epoch.ValidationAccuracy,
-        };
+        var v = Maximize is { } more
+            ? (epoch.Metric(Metric) is var m && more ? m : -m)
+            : Metric switch
+            {
+                "validation_loss" => -epoch.ValidationLoss,
+                "train_accuracy" => epoch.TrainAccuracy,
+                "train_loss" => -epoch.TrainLoss,
+                _ => epoch.ValidationAccuracy,
+            };
         return double.IsFinite(v) ? v : double.NegativeInfinity;
     }
 

@@ -19,7 +19,7 @@ namespace LeeMl.Sweep.Experiments.Specs;
 /// optimizer, schedule and model is built once here, so a spec that parses will build.
 /// A spec names components only; it can never name a type or load code.
 /// </summary>
-public static class SpecParser
+public static partial class SpecParser
 {
     public const int DefaultMaxTrials = 100_000;
 
@@ -29,7 +29,7 @@ public static class SpecParser
     /// <summary>Synthetic data is built in every worker's memory, once per job.</summary>
     public const long MaxSyntheticValues = 20_000_000;
 
-    private static readonly string[] TopKeys = ["name", "data", "validation", "models", "epochs", "batch_size", "seeds", "seed", "grid", "max_trials", "max_attempts", "search", "early_stopping", "kind", "max_curve_points"];
+    private static readonly string[] TopKeys = ["name", "data", "validation", "models", "epochs", "batch_size", "seeds", "seed", "grid", "max_trials", "max_attempts", "search", "early_stopping", "kind", "max_curve_points", "program"];
     private static readonly string[] DistributionKeys = ["uniform", "log_uniform", "int_uniform", "choice"];
     private static readonly string[] GridKeys = ["optimizer", "schedule", "warmup", "gradient_noise"];
 
@@ -73,6 +73,7 @@ public static class SpecParser
             throw Required("name").Error($"name '{name}' must be letters, digits, '-', '_' or '.'");
         if (name.Length > SpecLimits.MaxNameLength || name.StartsWith('.'))
             throw Required("name").Error(name.StartsWith('.') ? $"name '{name}' must not start with '.'" : $"the name is {name.Length} characters long; at most {SpecLimits.MaxNameLength}");
+        if (keys.ContainsKey("program")) return ParseProgram(root, keys, name, text, cancel);
         var data = Data(Required("data"));
         var validation = keys.TryGetValue("validation", out var v) ? v.Double(0, 1, maxInclusive: false) : 0.2;
         var epochs = keys.TryGetValue("epochs", out var e) ? e.Int(1, 100_000) : 30;
@@ -167,11 +168,12 @@ public static class SpecParser
         return new SearchSpec(method, samples, fields.TryGetValue("seed", out var sd) ? sd.Int(0) : 0);
     }
 
-    private static EarlyStoppingSpec EarlyStoppingOf(SpecNode node, int epochs, double validation)
+    private static EarlyStoppingSpec EarlyStoppingOf(SpecNode node, int epochs, double validation, Programs.ProgramObjective? objective = null)
     {
         var fields = node.Entries().ToDictionary(x => x.Key, x => x.Value);
-        foreach (var k in fields.Keys.Where(k => k is not ("method" or "metric" or "grace_epochs" or "reduction")))
-            throw fields[k].Error($"unknown key '{k}' for early_stopping; known: method, metric, grace_epochs, reduction");
+        string[] known = objective is null ? ["method", "metric", "grace_epochs", "reduction"] : ["method", "metric", "goal", "grace_epochs", "reduction"];
+        foreach (var k in fields.Keys.Where(k => !known.Contains(k)))
+            throw fields[k].Error($"unknown key '{k}' for early_stopping; known: {string.Join(", ", known)}");
         var methodNode = fields.GetValueOrDefault("method") ?? throw node.Error("missing key 'method' (asha or median)");
         var method = methodNode.Scalar() switch
         {
@@ -179,13 +181,23 @@ public static class SpecParser
             "median" => EarlyStoppingMethod.Median,
             var m => throw methodNode.Error($"unknown early stopping method '{m}'; known: asha, median"),
         };
-        var metric = fields.TryGetValue("metric", out var mn) ? mn.Scalar() : "validation_accuracy";
-        if (!EarlyStoppingSpec.Metrics.Contains(metric)) throw mn!.Error($"unknown metric '{metric}'; known: {string.Join(", ", EarlyStoppingSpec.Metrics)}");
-        if (metric.StartsWith("validation", StringComparison.Ordinal) && validation <= 0)
-            throw (mn ?? node).Error($"the metric {metric} needs a validation set (validation > 0)");
+        var metric = fields.TryGetValue("metric", out var mn) ? mn.Scalar() : objective?.Metric ?? "validation_accuracy";
+        bool? maximize = null;
+        if (objective is not null)
+        {
+            // A program reports metrics of any name: more is better as the spec says, as for the objective, or by the name's ending.
+            if (!Programs.MetricLine.IsName(metric)) throw (mn ?? node).Error($"'{Printable.Escape(metric)}' is not a metric name (letters, digits, '_', '-', '.', '/')");
+            maximize = fields.TryGetValue("goal", out var gn) ? Goal(gn) : metric == objective.Metric ? objective.Maximize : metric.EndsWith("accuracy", StringComparison.Ordinal);
+        }
+        else
+        {
+            if (!EarlyStoppingSpec.Metrics.Contains(metric)) throw mn!.Error($"unknown metric '{metric}'; known: {string.Join(", ", EarlyStoppingSpec.Metrics)}");
+            if (metric.StartsWith("validation", StringComparison.Ordinal) && validation <= 0)
+                throw (mn ?? node).Error($"the metric {metric} needs a validation set (validation > 0)");
+        }
         var grace = fields.TryGetValue("grace_epochs", out var g) ? g.Int(1, 100_000) : 1;
         var reduction = fields.TryGetValue("reduction", out var r) ? r.Int(2, 100) : 3;
-        var spec = new EarlyStoppingSpec(method, metric, grace, reduction);
+        var spec = new EarlyStoppingSpec(method, metric, grace, reduction) { Maximize = maximize };
         if (spec.Rungs(epochs).Count == 0)
             throw (g ?? node).Error($"no rung comes before the last of {epochs} epochs (grace_epochs {grace}): nothing would be stopped");
         return spec;

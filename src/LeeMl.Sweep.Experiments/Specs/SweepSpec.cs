@@ -34,4 +34,7 @@ public sealed record SweepSpec(
     Search.SearchSpec Search, Search.EarlyStoppingSpec? EarlyStopping)
 {
     public string Kind { get; init; } = Trials.TrialKinds.Default;
+
+    /// <summary>The user's program each trial runs (kind <c>program</c>); null for the built-in classifiers.</summary>
+    public Programs.ProgramSpec? Program { get; init; }
 }

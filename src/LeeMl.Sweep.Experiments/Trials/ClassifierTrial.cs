@@ -18,7 +18,7 @@ public sealed class ClassifierTrialKind : ITrialKind
 
     public string Name => KindName;
 
-    public ITrial Start(SweepSpec sweep, TrialSpec trial, DataLoader data) => ClassifierTrial.Start(sweep, trial, data);
+    public ITrial Start(SweepSpec sweep, TrialSpec trial, DataLoader data, Programs.TrialHost host) => ClassifierTrial.Start(sweep, trial, data);
 }
 
 /// <summary>

@@ -18,6 +18,7 @@ public interface ITrialKind
     /// Starts one trial. A trial that cannot run (its own outcome, the same on every node) is
     /// returned over at once with a failed result; what the node cannot do (fetch the data, find
     /// memory) escapes as an exception, so the worker reports a node fault and the trial runs elsewhere.
+    /// <paramref name="host"/>: what this worker gives the trial (programs allowed, its GPUs).
     /// </summary>
-    ITrial Start(SweepSpec sweep, TrialSpec trial, DataLoader data);
+    ITrial Start(SweepSpec sweep, TrialSpec trial, DataLoader data, Programs.TrialHost host);
 }

@@ -11,7 +11,7 @@ public sealed class StubTrialKind(Func<TrialSpec, CancellationToken, TrialResult
 {
     public string Name => "stub";
 
-    public ITrial Start(SweepSpec sweep, TrialSpec trial, DataLoader data) => new Trial(trial, run, sweep.Epochs);
+    public ITrial Start(SweepSpec sweep, TrialSpec trial, DataLoader data, Experiments.Programs.TrialHost host) => new Trial(trial, run, sweep.Epochs);
 
     private sealed class Trial(TrialSpec spec, Func<TrialSpec, CancellationToken, TrialResult> run, int epochs) : ITrial
     {

@@ -54,10 +54,12 @@ public static class NodeCommand
         var logFormat = SettingsBinder.LogFormatOption();
         var config = SettingsBinder.ConfigOption();
         var tls = new TlsOptionSet();
+        var programs = new WorkerSetup();
         var command = new Command("node", "run one cluster node (coordinator and/or worker) until stopped")
         {
             roles, host, port, seeds, slots, db, jobsDir, dataDir, publicHost, http, httpHost, maxData, maxStaged, uploadsPerClient, maxPoints, cacheDir, cacheSize, logTrials, insecure, openApi, clusterName, logLevel, logFormat, config,
         };
+        foreach (var o in programs.All) command.Options.Add(o);
         tls.AddTo(command);
         command.SetAction(parse =>
         {
@@ -69,6 +71,7 @@ public static class NodeCommand
                 (maxData, nameof(NodeSettings.MaxDataSize)), (maxStaged, nameof(NodeSettings.MaxStagedSize)), (uploadsPerClient, nameof(NodeSettings.MaxUploadsPerClient)), (maxPoints, nameof(NodeSettings.MaxCurvePoints)), (cacheDir, nameof(NodeSettings.CacheDir)), (cacheSize, nameof(NodeSettings.CacheSize)),
                 (logTrials, nameof(NodeSettings.LogTrials)), (insecure, nameof(NodeSettings.Insecure)), (openApi, nameof(NodeSettings.OpenApi)), (clusterName, nameof(NodeSettings.ClusterName)), (logLevel, nameof(NodeSettings.LogLevel)), (logFormat, nameof(NodeSettings.LogFormat)),
                 (tls.Cert, nameof(NodeSettings.TlsCert)), (tls.Password, nameof(NodeSettings.TlsPassword)), (tls.Ca, nameof(NodeSettings.TlsCa)),
+                .. programs.Bindings,
             ]);
             Validate(settings);
             var clusterTls = TlsOptionSet.From(settings)?.Load(CertificateRole.Node);
@@ -87,6 +90,8 @@ public static class NodeCommand
         s.SeedNodes = [.. s.SeedNodes.Select(Endpoint)];
         Port(s.Port.ToString(CultureInfo.InvariantCulture), "--port");
         if (s.Slots < 1) throw new UsageException($"--slots = '{s.Slots}' must be a whole number >= 1");
+        if (!s.IsWorker && s.AllowPrograms) throw new UsageException("--allow-programs is for workers (--roles worker)");
+        if (s.IsWorker) _ = (WorkerSetup.ProgramHostOf(s), WorkerSetup.GpusOf(s));   // bad program options fail before the node starts
         if (!ConsoleLogging.Formats.Contains(s.LogFormat)) throw new UsageException($"--log-format '{s.LogFormat}': one of {string.Join(", ", ConsoleLogging.Formats)}");
         if (s.IsCoordinator) s.Http ??= NodeSettings.Defaults.Http;
         if (s.Http is { } h) Port(h.ToString(CultureInfo.InvariantCulture), "--http");
@@ -137,10 +142,7 @@ public static class NodeCommand
         }
         var runtime = new NodeRuntime(settings, store, embedded: false, store is null ? null : Server.Reports.FolderRenderer.Instance) { JobFolder = id => Path.Combine(settings.JobsDirectory, id) };
         var worker = settings.IsWorker
-            ? new WorkerOptions("", settings.Slots, settings.DataDir)
-            {
-                Cache = new(settings.CacheDir ?? Cluster.Data.BlobCache.DefaultDirectory, settings.CacheBytes),
-            }
+            ? WorkerSetup.Worker(settings, settings.CacheDir ?? Cluster.Data.BlobCache.DefaultDirectory)
             : null;
         // A worker with --http serves its health and readiness only; it has no API to guard with a secret.
         var http = settings.Http is { } p

@@ -46,15 +46,17 @@ public static class RunCommand
         var keepServing = Options.Flag("--keep-serving", "with --http: keep serving after the job has ended, until Ctrl+C");
         var logLevel = SettingsBinder.LogLevelOption();
         var config = SettingsBinder.ConfigOption();
-        var command = new Command("run", "run a sweep in this process (default: the built-in lecture grid) and write its results and reports")
+        var programs = new WorkerSetup();
+        var command = new Command("run", "run a sweep in this process (default: the built-in lecture grid) and write its results and reports; a spec with a program runs it on this machine")
         {
             spec, output, slots, dataDir, http, httpHost, keepServing, logLevel, config,
         };
+        foreach (var o in programs.All.Skip(1)) command.Options.Add(o);   // run starts the programs of the spec it is given: no --allow-programs
         command.SetAction(parse =>
         {
             var settings = SettingsBinder.Bind(parse, config,
                 [(slots, nameof(NodeSettings.Slots)), (dataDir, nameof(NodeSettings.DataDir)), (http, nameof(NodeSettings.Http)),
-                 (httpHost, nameof(NodeSettings.HttpHost)), (logLevel, nameof(NodeSettings.LogLevel))]);
+                 (httpHost, nameof(NodeSettings.HttpHost)), (logLevel, nameof(NodeSettings.LogLevel)), .. programs.Bindings.Skip(1)]);
             if (settings.Slots < 1) throw new UsageException($"--slots = '{settings.Slots}' must be a whole number >= 1");
             if (parse.GetValue(keepServing) && settings.Http is null) throw new UsageException("--keep-serving needs --http PORT");
             if (settings.Http is { } port) Node.NodeCommand.Port(port.ToString(CultureInfo.InvariantCulture), "--http");   // also when it came from --config
@@ -73,6 +75,8 @@ public static class RunCommand
         var specText = file is null ? DefaultSpec.Text : SpecParser.ReadFile(file);
         var spec = SpecParser.Parse(specText, file ?? $"(built-in) {DefaultSpec.FileName}");
         var data = SpecData.Check(spec, settings.DataDir, file);   // bad data fails here, before anything is written
+        settings.AllowPrograms = spec.Program is not null;
+        _ = (WorkerSetup.ProgramHostOf(settings), WorkerSetup.GpusOf(settings));   // and bad program options
         outDir ??= Path.Combine("runs", $"{spec.Name}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
         if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
             throw new UsageException($"--out {outDir} is not empty; give a new folder");
@@ -93,7 +97,7 @@ public static class RunCommand
         await using var store = await SweepStores.Open(settings.Db);
         var runtime = new NodeRuntime(settings, store, embedded: true, Server.Reports.FolderRenderer.Instance) { JobFolder = _ => outDir };
         var http = settings.Http is { } port ? new HttpEndpoint(settings.HttpHost, port, Server.Security.LocalSecrets.Create(settings.HttpHost, port)) : null;
-        var worker = new WorkerOptions("", settings.Slots, settings.DataDir) { Cache = new(settings.CacheDir ?? Path.Combine(outDir, ".data"), settings.CacheBytes) };
+        var worker = WorkerSetup.Worker(settings, settings.CacheDir ?? Path.Combine(outDir, ".data"));
         using var host = NodeHost.Build(runtime, worker, null, http, l => ConsoleLogging.Configure(l, settings.LogLevel));
         await host.StartAsync();
         try
