@@ -32,12 +32,7 @@ public static partial class SpecParser
             throw kindNode.Error($"a spec with a program is of kind '{Trials.ProgramTrialKind.KindName}'");
         var program = ProgramOf(keys["program"]);
         var epochs = keys.TryGetValue("epochs", out var e) ? e.Int(1, 100_000) : 100;
-        var seeds = keys.TryGetValue("seeds", out var s) ? s.ItemsOrOne().Select(n => n.Int(0)).ToImmutableArray() : [1];
-        if (seeds.Length == 0) throw s!.Error("empty list; give at least one seed");
-        if (seeds.Distinct().Count() != seeds.Length) throw s!.Error("a seed is listed twice");
-        var seed = keys.TryGetValue("seed", out var sd) ? sd.Int(0) : 0;
-        var maxTrials = keys.TryGetValue("max_trials", out var mt) ? mt.Int(1, 10_000_000) : DefaultMaxTrials;
-        var maxAttempts = keys.TryGetValue("max_attempts", out var ma) ? ma.Int(1, 100) : 3;
+        var (seeds, seed, maxTrials, maxAttempts) = TrialBounds(keys);
         var search = keys.TryGetValue("search", out var sn) ? SearchOf(sn) : SearchSpec.Grid;
         var models = ParameterCells(keys.GetValueOrDefault("grid"), maxTrials);
         var dimensions = models.Max(m => SearchSpec.Dimensions(m));

@@ -80,12 +80,7 @@ public static partial class SpecParser
         if (keys.TryGetValue("batch_size", out var b) && b.IsMap)
             throw b.Error("batch_size is one whole number for the whole sweep; a search draws values only inside models and the grid's components (warm-up steps included)");
         var batch = b?.Int(1, 1_000_000) ?? 32;
-        var seeds = keys.TryGetValue("seeds", out var s) ? s.ItemsOrOne().Select(n => n.Int(0)).ToImmutableArray() : [1];
-        if (seeds.Length == 0) throw s!.Error("empty list; give at least one seed");
-        if (seeds.Distinct().Count() != seeds.Length) throw s!.Error("a seed is listed twice");
-        var seed = keys.TryGetValue("seed", out var sd) ? sd.Int(0) : 0;
-        var maxTrials = keys.TryGetValue("max_trials", out var mt) ? mt.Int(1, 10_000_000) : DefaultMaxTrials;
-        var maxAttempts = keys.TryGetValue("max_attempts", out var ma) ? ma.Int(1, 100) : 3;
+        var (seeds, seed, maxTrials, maxAttempts) = TrialBounds(keys);
 
         var modelsNode = Required("models");
         var models = modelsNode.ItemsOrOne().Select(n => (Node: n, Spec: Component(n))).ToList();
@@ -125,6 +120,18 @@ public static partial class SpecParser
                 $"over the limit of {maxPoints:N0} (raise max_curve_points to allow it)");
         if (buildCombinations) checkCombinations(cancel);
         return spec;
+    }
+
+    /// <summary>What every kind of sweep says about its trials: seeds, the seed of its draws, and its bounds on trials and attempts.</summary>
+    private static (ImmutableArray<int> Seeds, int Seed, int MaxTrials, int MaxAttempts) TrialBounds(Dictionary<string, SpecNode> keys)
+    {
+        var seeds = keys.TryGetValue("seeds", out var s) ? s.ItemsOrOne().Select(n => n.Int(0)).ToImmutableArray() : [1];
+        if (seeds.Length == 0) throw s!.Error("empty list; give at least one seed");
+        if (seeds.Distinct().Count() != seeds.Length) throw s!.Error("a seed is listed twice");
+        var seed = keys.TryGetValue("seed", out var sd) ? sd.Int(0) : 0;
+        var maxTrials = keys.TryGetValue("max_trials", out var mt) ? mt.Int(1, 10_000_000) : DefaultMaxTrials;
+        var maxAttempts = keys.TryGetValue("max_attempts", out var ma) ? ma.Int(1, 100) : 3;
+        return (seeds, seed, maxTrials, maxAttempts);
     }
 
     private static SpecNode Load(string text, string file)
