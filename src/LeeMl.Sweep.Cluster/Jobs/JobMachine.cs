@@ -320,9 +320,26 @@ public sealed class JobMachine
                 }
         }
         foreach (var (node, indexes) in acks) effects.Add(new JobEffect.Ack(node, indexes));
+        if (FailsEarly() is { } reason)
+        {
+            CountError(reason);
+            effects.AddRange(End(JobState.Failed, now));
+            return effects;
+        }
         StartCommit(effects);
         CompleteIfDone(effects);
         return effects;
+    }
+
+    /// <summary>
+    /// A program that fails on most trials fails on the rest too: once a few have ended, a share of
+    /// failures over the spec's bound ends the job instead of burning through the whole grid.
+    /// </summary>
+    private string? FailsEarly()
+    {
+        if (State != JobState.Running || _plan.Spec.Program is not { } program || _doneCount >= _plan.Count) return null;
+        if (_doneCount < Experiments.Programs.ProgramSpec.FailFastAfter || _counts.Failed <= program.MaxFailedFraction * _doneCount) return null;
+        return $"ended early: {_counts.Failed} of the first {_doneCount} trials failed, over program.max_failed_fraction {program.MaxFailedFraction.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
     }
 
     /// <summary>The store could not commit (it is unreachable for now): the batch waits for the next try.</summary>
@@ -454,15 +471,21 @@ public sealed class JobMachine
     public (CancelOutcome Outcome, IReadOnlyList<JobEffect> Effects) Cancel(DateTimeOffset now)
     {
         if (State.IsOver()) return (CancelOutcome.AlreadyOver, []);
+        return (CancelOutcome.Cancelled, End(JobState.Cancelled, now));
+    }
+
+    /// <summary>Ends the job before its trials are done (cancelled, or failed early): the nodes stop its trials, and a report says where it got.</summary>
+    private List<JobEffect> End(JobState state, DateTimeOffset now)
+    {
         var nodes = NodesHolding.ToList();
-        State = JobState.Cancelled;
+        State = state;
         _finished = now;
         _retry.Clear();
         _inRetry.Clear();
         _next = _plan.Count;
         _assigned.Clear();
         _byNode.Clear();
-        return (CancelOutcome.Cancelled, [new JobEffect.CancelOn(nodes), new JobEffect.PersistState(JobState.Cancelled), new JobEffect.Report(Final: false)]);
+        return [new JobEffect.CancelOn(nodes), new JobEffect.PersistState(state), new JobEffect.Report(Final: false)];
     }
 
     /// <summary>Live progress of a running trial: the epoch it reached and a point of its live curve.</summary>

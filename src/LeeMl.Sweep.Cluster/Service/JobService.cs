@@ -124,7 +124,11 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
         var id = stored.Id;
         if (!stored.State.IsOver()) return await Live(stored);
         var errors = stored.Counts.Failed > 0 ? await Store.Errors(id, 5, cancel) : [];
-        return JobView.FromStore(stored, DateTimeOffset.UtcNow, [.. errors.Select(e => new ErrorCount(e.Error, e.Count))]);
+        var counts = errors.Select(e => new ErrorCount(e.Error, e.Count)).ToList();
+        // A job that failed before its trials were done was ended by its share of failures (only a program's job is).
+        if (stored.State == JobState.Failed && stored.Counts.Done < stored.Trials)
+            counts.Insert(0, new ErrorCount($"ended early: {stored.Counts.Failed} of the first {stored.Counts.Done} trials failed (over program.max_failed_fraction)", 1));
+        return JobView.FromStore(stored, DateTimeOffset.UtcNow, counts);
     }
 
     /// <summary>A running job's view from its entity (which starts if it was not running); the store's when it does not answer in time.</summary>

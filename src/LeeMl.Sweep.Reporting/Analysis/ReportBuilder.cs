@@ -18,16 +18,17 @@ public static partial class ReportBuilder
         ["model"] = "model", ["optimizer"] = "optimizer", ["schedule"] = "schedule", ["warmup"] = "warm-up", ["noise"] = "gradient noise",
     };
 
-    public static string AxisTitle(string axis) => AxisTitles[axis];
+    /// <summary>An axis as a reader sees it; a program's parameter by its name.</summary>
+    public static string AxisTitle(string axis) => AxisTitles.GetValueOrDefault(axis, axis);
 
     /// <summary>The report of one pass over a job's results: cells labelled and ranked, factor effects and gaps over the compact trial records.</summary>
     public static SweepReport Build(string name, JobProgress progress, ResultSet set)
     {
         var results = set.Records;
-        var shortNames = ShortNames(set.AllLevels);
+        var shortNames = ShortNames(set.AllLevels, set.Axes);
         string Label(CellLevels l) => l.IsClosedForm
             ? $"{shortNames[$"model:{l.Model}"]} (closed form)"
-            : string.Join(" · ", ResultRecord.Axes.Select(a => shortNames[$"{a}:{l.Axis(a)}"]).Where(s => s.Length > 0));
+            : string.Join(" · ", set.Axes.Select(a => shortNames[$"{a}:{l.Axis(a)}"]).Where(s => s.Length > 0));
 
         var cells = set.Cells.Select(c => c.Summary with { Label = Label(c.Levels) })
             .OrderByDescending(c => double.IsNaN(c.Validation.Mean) ? double.NegativeInfinity : c.Validation.Mean)
@@ -40,8 +41,10 @@ public static partial class ReportBuilder
             if (!results[i].IsClosedForm && results[i].Succeeded) trained.Add(i);
         var effects = new List<FactorEffect>();
         var gaps = new List<FactorGap>();
-        foreach (var axis in ResultRecord.Axes)
+        foreach (var axis in set.Axes)
         {
+            // A program's drawn parameter has a level per cell: no two trials share it, so it has no factor effect (the Search section weighs it).
+            if (set.Axes != ResultRecord.Axes && set.AllLevels.Select(l => l.Axis(axis)).Distinct(StringComparer.Ordinal).Count() == set.AllLevels.Count && set.AllLevels.Count > 2) continue;
             var byLevel = new Dictionary<string, List<int>>(StringComparer.Ordinal);
             foreach (var i in trained)
             {
@@ -62,7 +65,7 @@ public static partial class ReportBuilder
             foreach (var level in levels)
                 gaps.Add(new FactorGap(axis, level, Estimate.Of(byLevel[level].Select(i => 100 * results[i].Gap))));
         }
-        return new SweepReport(name, progress, results, cells, effects, gaps, Lecture(results, trained, shortNames), shortNames, set.Failures) { Stopped = set.Stopped, Switches = set.Switches };
+        return new SweepReport(name, progress, results, cells, effects, gaps, Lecture(results, trained, shortNames), shortNames, set.Failures) { Stopped = set.Stopped, Switches = set.Switches, Metrics = set.Metrics };
     }
 
     /// <summary>A level as a reader sees it: its short name, or "no warm-up" for none.</summary>
@@ -78,6 +81,8 @@ public static partial class ReportBuilder
     private static (string, string, string, string, int) Context(ResultRecord r, string axis)
     {
         var l = r.Levels;
+        if (l.Parameters is { } parameters)
+            return (string.Join(", ", parameters.Where(p => p.Key != axis).Select(p => $"{p.Key}={p.Value}")), "", "", "", r.Seed);
         return axis switch
         {
             "model" => (l.Axis("optimizer"), l.Axis("schedule"), l.Axis("warmup"), l.Axis("noise"), r.Seed),
@@ -164,9 +169,18 @@ public static partial class ReportBuilder
     private static partial Regex ComponentPattern();
 
     /// <summary>Short, unambiguous names per axis level: the component name when it is unique on its axis.</summary>
-    private static Dictionary<string, string> ShortNames(IReadOnlyList<CellLevels> cells)
+    private static Dictionary<string, string> ShortNames(IReadOnlyList<CellLevels> cells, IReadOnlyList<string> axes)
     {
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var level in cells.Select(c => c.Model).Distinct()) names[$"model:{level}"] = level;
+        if (axes != ResultRecord.Axes)
+        {
+            // A program's parameters: each level as name=value.
+            foreach (var axis in axes)
+                foreach (var level in cells.Select(c => c.Axis(axis)).Distinct())
+                    names[$"{axis}:{level}"] = level == "-" ? "" : $"{axis}={level}";
+            return names;
+        }
         foreach (var axis in ResultRecord.Axes)
         {
             var levels = cells.Select(c => c.Axis(axis)).Distinct().ToList();

@@ -24,6 +24,12 @@ public sealed record ResultSet(
 
     /// <summary>Every cell's levels, stopped cells included.</summary>
     public IReadOnlyList<CellLevels> AllLevels => Records.Cells;
+
+    /// <summary>A program's metrics over its trials' final values.</summary>
+    public IReadOnlyList<MetricSummary> Metrics { get; init; } = [];
+
+    /// <summary>The axes a cell varies on: the grid's five, or a program's parameters.</summary>
+    public IReadOnlyList<string> Axes { get; init; } = ResultRecord.Axes;
 }
 
 /// <summary>
@@ -75,6 +81,8 @@ public sealed class ResultPass
     private int _stoppedCells;
     private double _stoppedBest = double.NaN;
     private BestTrial? _bestTrial;
+    private readonly SortedSet<string> _parameterAxes = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, (int Count, double Sum, double Min, double Max)> _metrics = new(StringComparer.Ordinal);
     private int _swatsTrials;
     private readonly List<long> _switchSteps = [];
     private readonly List<(string, long?)> _firstSwitches = [];
@@ -106,9 +114,16 @@ public sealed class ResultPass
         if (_open?.Levels.Cell != cell)
         {
             Close();
-            var levels = new CellLevels(Intern(cell), Intern(result.Model), Shared(result.Optimizer), Shared(result.Schedule), Shared(result.Warmup), Shared(result.Noise));
+            var levels = new CellLevels(Intern(cell), Intern(result.Model), Shared(result.Optimizer), Shared(result.Schedule), Shared(result.Warmup), Shared(result.Noise), result.Params);
+            if (result.Params is { } parameters) _parameterAxes.UnionWith(parameters.Keys);
             _records.StartCell(levels);
             _open = new OpenCell(levels);
+        }
+        foreach (var (name, value) in result.Metrics ?? System.Collections.Immutable.ImmutableSortedDictionary<string, double>.Empty)
+        {
+            if (!double.IsFinite(value)) continue;
+            var m = _metrics.TryGetValue(name, out var seen) ? seen : (Count: 0, Sum: 0.0, Min: double.PositiveInfinity, Max: double.NegativeInfinity);
+            _metrics[name] = (m.Count + 1, m.Sum + value, Math.Min(m.Min, value), Math.Max(m.Max, value));
         }
         var open = _open!;
         _records.Add(result.Key, result.Seed, result.Outcome, result.Epochs.Count, result.TrainAccuracy, result.ValidationAccuracy);
@@ -149,6 +164,8 @@ public sealed class ResultPass
         return new ResultSet(_records, _cells, stopped, failures, _bestTrial, _best.ToDictionary(b => b.Rank.Cell, b => b.Curve, StringComparer.Ordinal), rates)
         {
             Switches = _swatsTrials == 0 ? SwatsSwitches.None : new SwatsSwitches(_swatsTrials, _switchSteps, _firstSwitches),
+            Axes = _parameterAxes.Count > 0 ? [.. _parameterAxes] : ResultRecord.Axes,
+            Metrics = [.. _metrics.Select(m => new MetricSummary(m.Key, m.Value.Count, m.Value.Sum / m.Value.Count, m.Value.Min, m.Value.Max))],
         };
     }
 

@@ -4,9 +4,11 @@ namespace LeeMl.Sweep.Reporting.Analysis;
 
 /// <summary>
 /// A grid cell's levels, one object shared by all of its trials: the cell's text, its model and
-/// its optimizer, schedule, warm-up and noise as the results wrote them (null for none).
+/// its optimizer, schedule, warm-up and noise as the results wrote them (null for none); for a
+/// program's trials, its parameters, each an axis of its own.
 /// </summary>
-public sealed class CellLevels(string cell, string model, string? optimizer, string? schedule, string? warmup, string? noise)
+public sealed class CellLevels(string cell, string model, string? optimizer, string? schedule, string? warmup, string? noise,
+    IReadOnlyDictionary<string, string>? parameters = null)
 {
     /// <summary>The grid cell: everything but the seed.</summary>
     public string Cell { get; } = cell;
@@ -16,10 +18,14 @@ public sealed class CellLevels(string cell, string model, string? optimizer, str
     public string? WarmupSpec { get; } = warmup;
     public string? NoiseSpec { get; } = noise;
 
-    public bool IsClosedForm => OptimizerSpec is null;
+    /// <summary>A program trial's parameters (null for the built-in trials).</summary>
+    public IReadOnlyDictionary<string, string>? Parameters { get; } = parameters;
 
-    /// <summary>The value of a grid axis ("model", "optimizer", "schedule", "warmup", "noise"); "-" for none.</summary>
-    public string Axis(string axis) => axis switch
+    /// <summary>No optimizer axes and no parameters: a closed-form model, which trains no curve.</summary>
+    public bool IsClosedForm => OptimizerSpec is null && Parameters is null;
+
+    /// <summary>The value of a grid axis ("model", "optimizer", "schedule", "warmup", "noise", or a program's parameter); "-" for none.</summary>
+    public string Axis(string axis) => Parameters is { } p && axis != "model" ? p.GetValueOrDefault(axis, "-") : axis switch
     {
         "model" => Model,
         "optimizer" => OptimizerSpec ?? "-",

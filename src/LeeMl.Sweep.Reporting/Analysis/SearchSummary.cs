@@ -90,10 +90,11 @@ public sealed record SearchSummary(
                     points.Add((number, v.ToString()!, r.ValidationAccuracy, r.Key));
                 }
                 if (points.Count > 0)
-                    parameters.Add(new SampledParameter($"{axis} {template!.Name}: {path}", distribution, points, Importance(points, distribution)));
+                    parameters.Add(new SampledParameter(spec.Program is null ? $"{axis} {template!.Name}: {path}" : path, distribution, points, Importance(points, distribution)));
             }
         }
-        foreach (var m in spec.Models) Add("model", m, r => r.Model);
+        // A program's cells share their drawn parameters: each is shown once, over every trial.
+        foreach (var m in spec.Program is null ? spec.Models : spec.Models.Take(1)) Add("model", m, r => r.Model);
         foreach (var o in spec.Grid.Optimizers) Add("optimizer", o, r => r.OptimizerSpec);
         foreach (var s in spec.Grid.Schedules) Add("schedule", s, r => r.ScheduleSpec);
         return parameters;

@@ -53,11 +53,20 @@ public sealed record SwatsSwitches(int Trials, IReadOnlyList<long> Steps, IReadO
 }
 
 /// <summary>A job's report as data; <see cref="Lecture"/> is null where the grid does not compare SGDM with Adam.</summary>
+/// <summary>One metric a program reported: over the trials that reported it, its final value's mean, least and greatest.</summary>
+public sealed record MetricSummary(string Name, int Trials, double Mean, double Min, double Max);
+
 public sealed record SweepReport(
     string Name, JobProgress Progress, IReadOnlyList<ResultRecord> Results, IReadOnlyList<CellSummary> Cells,
     IReadOnlyList<FactorEffect> Effects, IReadOnlyList<FactorGap> Gaps, LectureAnswer? Lecture, IReadOnlyDictionary<string, string> ShortNames,
     IReadOnlyList<FailureRow> Failures)
 {
+    /// <summary>A program's objective (null for the built-in trials).</summary>
+    public Experiments.Programs.ProgramObjective? Objective { get; init; }
+
+    /// <summary>Every metric a program's trials reported, over their final values (empty for the built-in trials).</summary>
+    public IReadOnlyList<MetricSummary> Metrics { get; init; } = [];
+
     /// <summary>The Search section: present for a random or Sobol search, or under early stopping.</summary>
     public SearchSummary? Search { get; init; }
 

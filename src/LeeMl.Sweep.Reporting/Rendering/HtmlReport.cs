@@ -72,6 +72,14 @@ public static class HtmlReport
         return sb.ToString();
     }
 
+    private static string Metrics(SweepReport report)
+    {
+        if (report.Metrics.Count == 0) return "";
+        var sb = new StringBuilder($"<h2>Metrics the program reported</h2>\n<p id=\"objective\">{E(ReportText.ObjectiveLine(report))}</p>\n");
+        Table(sb, "metrics", ReportText.MetricHeader, report.Metrics.Select(ReportText.MetricRow));
+        return sb.ToString();
+    }
+
     private static string Switches(SweepReport report)
     {
         if (report.Switches.Trials == 0) return "";
@@ -105,6 +113,7 @@ public static class HtmlReport
             {{Lecture(report, figures)}}
             {{Search(report)}}
             {{Switches(report)}}
+            {{Metrics(report)}}
             <h2>Effect of each factor</h2>
 
             """);

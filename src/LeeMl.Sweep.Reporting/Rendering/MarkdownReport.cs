@@ -54,6 +54,13 @@ public static class MarkdownReport
             foreach (var r in report.Switches.First) sb.Append(Row(ReportText.SwitchRow(r)));
             sb.Append('\n');
         }
+        if (report.Metrics.Count > 0)
+        {
+            sb.Append("## Metrics the program reported\n\n").Append(M(ReportText.ObjectiveLine(report))).Append("\n\n");
+            sb.Append(Row(ReportText.MetricHeader)).Append(Row(ReportText.MetricHeader.Select(_ => "---")));
+            foreach (var m in report.Metrics) sb.Append(Row(ReportText.MetricRow(m)));
+            sb.Append('\n');
+        }
         sb.Append("## Effect of each factor\n\n");
         if (report.Effects.Count == 0) sb.Append("No factor has two levels with finished matched trials yet.\n\n");
         else

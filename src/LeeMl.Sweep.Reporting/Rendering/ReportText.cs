@@ -114,6 +114,18 @@ public static class ReportText
 
     public static readonly string[] SwitchHeader = ["trial", "switched to SGD after step"];
 
+    public static readonly string[] MetricHeader = ["metric", "trials", "mean at the end", "least", "greatest"];
+
+    public static string[] MetricRow(MetricSummary m) =>
+        [m.Name, m.Trials.ToString(CultureInfo.InvariantCulture), Number(m.Mean), Number(m.Min), Number(m.Max)];
+
+    private static string Number(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+
+    /// <summary>What a program's trials are judged by.</summary>
+    public static string ObjectiveLine(SweepReport report) => report.Objective is { } o
+        ? $"Objective: {o.Metric}, {(o.Maximize ? "higher" : "lower")} is better. Each trial's last value of every metric it reported (results.csv has them per trial, results.jsonl per step):"
+        : "Each trial's last value of every metric it reported:";
+
     public static string[] SwitchRow((string Key, long? Step) r) =>
         [r.Key, r.Step is { } s ? s.ToString(CultureInfo.InvariantCulture) : "did not switch"];
 
