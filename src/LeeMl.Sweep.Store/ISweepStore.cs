@@ -7,7 +7,7 @@ namespace LeeMl.Sweep.Store;
 /// database (several). It is four stores in one, by concern, and each part of the program asks for
 /// the one it needs. All calls are safe from any thread.
 /// </summary>
-public interface ISweepStore : IJobStore, IResultStore, IBlobStore, ITokenStore, IAsyncDisposable
+public interface ISweepStore : IJobStore, IResultStore, IBlobStore, ITokenStore, ILogStore, IAsyncDisposable
 {
     /// <summary>The store's identity (created with its schema) and a description without secrets.</summary>
     StoreIdentity Identity { get; }
@@ -37,6 +37,16 @@ public interface IJobStore
 
     /// <summary>Sets the job's state, if <paramref name="epoch"/> still owns it; false when fenced.</summary>
     Task<bool> SetState(string jobId, long epoch, JobState state, CancellationToken cancel = default);
+}
+
+/// <summary>Program trials' output: the newest part of each trial's, as its worker sends it.</summary>
+public interface ILogStore
+{
+    /// <summary>Adds output of trial <paramref name="index"/> (named <paramref name="key"/>): <paramref name="text"/>, written from character <paramref name="offset"/> of attempt <paramref name="attempt"/>.</summary>
+    Task AppendLog(string jobId, long index, string key, int attempt, long offset, string text, CancellationToken cancel = default);
+
+    /// <summary>A trial's kept output, or null when it has none.</summary>
+    Task<Experiments.Programs.TrialLog?> Log(string jobId, string key, CancellationToken cancel = default);
 }
 
 /// <summary>Trials' results, their curves and the node faults on the way: a result counts once its group commit returns.</summary>

@@ -61,9 +61,15 @@ public abstract class SqlSweepStore : ISweepStore
         """
         CREATE TABLE revoked_tokens (id TEXT PRIMARY KEY, name TEXT NOT NULL, expires BIGINT NOT NULL, revoked BIGINT NOT NULL);
         """,
+        """
+        CREATE TABLE trial_logs (
+            job_id TEXT NOT NULL, trial_index BIGINT NOT NULL, key TEXT NOT NULL, attempt INTEGER NOT NULL, total BIGINT NOT NULL, text TEXT NOT NULL,
+            PRIMARY KEY (job_id, trial_index));
+        CREATE INDEX trial_logs_by_key ON trial_logs (job_id, key);
+        """,
     ];
 
-    public static int SchemaVersion => 2;
+    public static int SchemaVersion => 3;
 
     /// <summary>Creates the schema, or migrates it to this program's version; refuses a newer one.</summary>
     protected async Task EnsureSchema(string description, CancellationToken cancel)
@@ -299,6 +305,31 @@ public abstract class SqlSweepStore : ISweepStore
             if (!r.IsDBNull(7)) chunks!.Add(r.GetString(7));
         }
         if (current is not null) yield return current with { Chunks = chunks! };
+    }
+
+    // ---- logs ------------------------------------------------------------------------------
+
+    public Task AppendLog(string jobId, long index, string key, int attempt, long offset, string text, CancellationToken cancel = default) => Write(async (c, t) =>
+    {
+        Experiments.Programs.TrialLog? stored = null;
+        await using (var read = Command(c, t, $"SELECT attempt, total, text FROM trial_logs WHERE job_id = @job AND trial_index = @index{LockRow}", ("job", jobId), ("index", index)))
+        await using (var r = await read.ExecuteReaderAsync(cancel))
+            if (await r.ReadAsync(cancel)) stored = new((int)Long(r, 0), Long(r, 1), r.GetString(2));
+        var merged = Experiments.Programs.TrialLog.Merge(stored, attempt, offset, text);
+        if (ReferenceEquals(merged, stored)) return 0;
+        await Exec(c, t, """
+            INSERT INTO trial_logs (job_id, trial_index, key, attempt, total, text) VALUES (@job, @index, @key, @attempt, @total, @text)
+            ON CONFLICT (job_id, trial_index) DO UPDATE SET attempt = @attempt, total = @total, text = @text
+            """, cancel, ("job", jobId), ("index", index), ("key", key), ("attempt", (long)merged.Attempt), ("total", merged.Total), ("text", merged.Text));
+        return 0;
+    }, cancel);
+
+    public async Task<Experiments.Programs.TrialLog?> Log(string jobId, string key, CancellationToken cancel = default)
+    {
+        await using var c = await Connect(cancel);
+        await using var cmd = Command(c, null, "SELECT attempt, total, text FROM trial_logs WHERE job_id = @job AND key = @key", ("job", jobId), ("key", key));
+        await using var r = await cmd.ExecuteReaderAsync(cancel);
+        return await r.ReadAsync(cancel) ? new((int)Long(r, 0), Long(r, 1), r.GetString(2)) : null;
     }
 
     public async Task<StoredResult?> Result(string jobId, string key, CancellationToken cancel = default)

@@ -74,11 +74,22 @@ public sealed class ProgramCluster : ScenarioCluster
         Submit = F.Start("submit", spec, "--cluster", cluster, "--wait", "--out", Out, "--timeout", "30");
         await Submit.WaitFor(o => o.Contains("python-plain-", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the job id");
         var job = Submit.Lines.First(l => l.StartsWith("python-plain-", StringComparison.Ordinal));
+        // A trial that trains all its epochs: its output followed from the start, as it is written.
+        FollowedKey = File.ReadLines(Expected).Select(l => JsonDocument.Parse(l).RootElement)
+            .First(r => r.GetProperty("outcome").GetString() == "completed").GetProperty("key").GetString()!;
+        Follow = F.Start("logs", job, FollowedKey, "--follow", "--cluster", cluster);
         await ClusterFixture.Until(async () => (await ClusterFixture.Running(job, http)).Any(t => t.Node == $"127.0.0.1:{w2}" && t.Epoch > 1), TimeSpan.FromSeconds(60), "the second worker running a program past a rung");
         worker2.Kill();
         Killed = $"killed the second worker with {(await client.Job(job))!.Done} of 16 results stored";
         Assert.True(Submit.WaitForExit(TimeSpan.FromMinutes(3)), "the sweep did not finish:\n" + Submit.Output);
+        Assert.True(Follow.WaitForExit(TimeSpan.FromSeconds(30)), "logs --follow did not end with its trial:\n" + Follow.Output);
+        Logs = F.Start("logs", job, FollowedKey, "--cluster", cluster);
+        Assert.True(Logs.WaitForExit(TimeSpan.FromSeconds(30)), Logs.Output);
     }
+
+    internal string FollowedKey { get; private set; } = "";
+    internal CliProcess Follow { get; private set; } = null!;
+    internal CliProcess Logs { get; private set; } = null!;
 }
 
 [Trait("Category", "Cluster")]
@@ -94,6 +105,19 @@ public sealed class ProgramClusterTests(ProgramCluster cluster, ITestOutputHelpe
         Assert.Contains(results, l => l.Contains("\"outcome\":\"stopped\"", StringComparison.Ordinal));
         Assert.Equal(ClusterFixture.Sha256(cluster.Expected), ClusterFixture.Sha256(Path.Combine(cluster.Out, "results.jsonl")));
         Assert.Contains($"127.0.0.1:{cluster.W1}", ClusterFixture.TrainedPerNode(Path.Combine(cluster.Out, "telemetry.jsonl")).Keys);
+    }
+
+    [Fact]
+    public void A_trials_output_is_followed_while_it_runs_and_kept_in_the_store_after()
+    {
+        output.WriteLine(cluster.FollowedKey);
+        foreach (var logs in new[] { cluster.Follow, cluster.Logs })
+        {
+            Assert.True(logs.ExitCode == 0, logs.Output);
+            var lines = logs.Lines.Where(l => l.StartsWith("@leeml ", StringComparison.Ordinal)).ToList();
+            Assert.Contains("\"epoch\": 1,", lines[0]);
+            Assert.Contains("\"epoch\": 9,", lines[^1]);
+        }
     }
 
     [Fact]

@@ -164,12 +164,37 @@ public sealed class StoreTests : IDisposable
 
         // A store made by the previous version (schema 1, without the table) is migrated when opened.
         await Sql(db, "DROP TABLE revoked_tokens");
+        await Sql(db, "DROP TABLE trial_logs");   // schema 1 had neither
         await SetSchemaVersion(db, 1);
         await using (var migrated = await Open(db))
         {
             Assert.Empty(await migrated.RevokedTokens());
             await migrated.RevokeToken("t2", "carol", DateTimeOffset.UtcNow.AddDays(1));
             Assert.Equal(["t2"], (await migrated.RevokedTokens()).Select(r => r.Id));
+        }
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public async Task A_trials_output_is_kept_in_order_restarted_by_a_new_attempt_and_a_store_of_schema_2_gains_the_table(string kind)
+    {
+        var db = Address(kind);
+        await using (var store = await Open(db))
+        {
+            Assert.Null(await store.Log("j", "k|seed=1"));
+            await store.AppendLog("j", 0, "k|seed=1", 1, 0, "one\n");
+            await store.AppendLog("j", 0, "k|seed=1", 1, 4, "two\n");
+            await store.AppendLog("j", 0, "k|seed=1", 1, 4, "two\n");        // sent again: kept once
+            Assert.Equal(new Experiments.Programs.TrialLog(1, 8, "one\ntwo\n"), await store.Log("j", "k|seed=1"));
+            await store.AppendLog("j", 0, "k|seed=1", 2, 0, "again\n");      // the trial started again elsewhere
+            await store.AppendLog("j", 0, "k|seed=1", 1, 8, "late\n");       // the old attempt's last words: dropped
+            Assert.Equal(new Experiments.Programs.TrialLog(2, 6, "again\n"), await store.Log("j", "k|seed=1"));
+        }
+        await Sql(db, "DROP TABLE trial_logs");
+        await SetSchemaVersion(db, 2);
+        await using (var migrated = await Open(db))
+        {
+            await migrated.AppendLog("j", 3, "x|seed=1", 1, 0, "hello\n");
+            Assert.Equal("hello\n", (await migrated.Log("j", "x|seed=1"))!.Text);
         }
     }
 

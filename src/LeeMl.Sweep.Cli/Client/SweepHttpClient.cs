@@ -220,6 +220,16 @@ public sealed class SweepHttpClient : ISweepApi, IDisposable
         return await response.Content.ReadAsStringAsync(cancel);
     }
 
+    /// <summary>A trial's output from character <paramref name="after"/> on; null when the job has no such trial.</summary>
+    public async Task<TrialOutputView?> TrialOutput(string id, string key, long after, CancellationToken cancel = default)
+    {
+        using var response = await Send(() => new HttpRequestMessage(HttpMethod.Get,
+            $"/api/jobs/{Uri.EscapeDataString(id)}/output?trial={Uri.EscapeDataString(key)}&after={after.ToString(System.Globalization.CultureInfo.InvariantCulture)}"), cancel);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        await Ensure(response);
+        return await response.Content.ReadFromJsonAsync(ServiceJson.Default.TrialOutputView, cancel);
+    }
+
     public async Task<CancelOutcome> Cancel(string id, CancellationToken cancel = default)
     {
         using var response = await Send(() => new HttpRequestMessage(HttpMethod.Post, $"/api/jobs/{Uri.EscapeDataString(id)}/cancel"), cancel);

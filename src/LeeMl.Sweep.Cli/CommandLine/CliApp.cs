@@ -38,7 +38,7 @@ public static partial class CliApp
         foreach (var command in new[]
                  {
                      RunCommand.Create(), PlanCommand.Create(), NodeCommand.Create(), SubmitCommand.Create(), StatusCommand.Create(),
-                     CancelCommand.Create(), FetchCommand.Create(), CertsCommand.Create(), ReportCommand.Create(), FitCommand.Create(), TraceCommand.Create(), CompletionCommand.Create(),
+                     CancelCommand.Create(), Commands.Logs.LogsCommand.Create(), FetchCommand.Create(), CertsCommand.Create(), ReportCommand.Create(), FitCommand.Create(), TraceCommand.Create(), CompletionCommand.Create(),
                  })
             root.Add(command);
         return root;

@@ -58,6 +58,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
     private JobMachine _machine = null!;
     private JobClaim _claim = null!;
     private SweepSpec _spec = null!;
+    private Task _outputWrites = Task.CompletedTask;
     private Task _stateWrites = Task.CompletedTask;
     private int _recoveryAttempts;
 
@@ -163,6 +164,15 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
         Receive<OfferSlots>(m => Execute(_machine.Offer(Worker(), m.Count, DateTimeOffset.UtcNow, m.Programs, m.FreeGpus)));
         Receive<GetJobSpec>(_ => Sender.Tell(new JobSpecText(_jobId, _spec.SpecText, _claim.Job.DataManifest)));
         Receive<TrialProgress>(m => _machine.Progress(m.Index, m.Epoch, m.TrainAccuracy, m.ValidationAccuracy));
+        Receive<TrialOutput>(m =>
+        {
+            // Output is kept on a best-effort basis: a piece lost on the way is marked as a gap, and the trial's result does not wait for it.
+            if (_machine.KeyOf(m.Index) is not { } key) return;
+            var (log, jobId, store) = (_log, _jobId, _node.Store);
+            // One write after another, in the order the pieces came: a later piece never overtakes an earlier one.
+            _outputWrites = _outputWrites.ContinueWith(_ => store.AppendLog(jobId, m.Index, key, m.Attempt, m.Offset, m.Text), TaskScheduler.Default).Unwrap()
+                .ContinueWith(t => { if (t.IsFaulted) log.Debug("job {0}: trial {1}'s output not stored: {2}", jobId, m.Index, t.Exception?.GetBaseException().Message); }, TaskScheduler.Default);
+        });
         Receive<GetLiveTrials>(m => Sender.Tell(new LiveTrials(_jobId, _machine.Live(m.Max))));
         Receive<TrialFinished>(m => Execute(_machine.Finished(m with { Node = Worker() }, DateTimeOffset.UtcNow)));
         Receive<CurveChunk>(m =>

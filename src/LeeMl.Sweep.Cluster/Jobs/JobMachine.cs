@@ -107,6 +107,9 @@ public sealed class JobMachine
 
     public long Count => _plan.Count;
 
+    /// <summary>Trial <paramref name="index"/>'s key, or null when the plan has no such trial.</summary>
+    public string? KeyOf(long index) => index >= 0 && index < _plan.Count ? _plan.At(index).Key : null;
+
     /// <summary>How many times this job has stopped sending trials to a node after faults in a row.</summary>
     public int QuarantinesTotal { get; private set; }
 

@@ -20,6 +20,9 @@ public sealed record OfferSlots(string JobId, string Node, int Count) : IJobMess
 public sealed record GetJobSpec(string JobId) : IJobMessage;
 
 /// <summary>Live progress of a running trial (throttled): the epoch reached, and that epoch's train and validation accuracy (a point of its live curve).</summary>
+/// <summary>Output of a running program trial: <paramref name="Text"/> (whole lines), written from character <paramref name="Offset"/> of the attempt.</summary>
+public sealed record TrialOutput(string JobId, long Index, int Attempt, long Offset, string Text) : IJobMessage;
+
 public sealed record TrialProgress(string JobId, long Index, int Epoch, double TrainAccuracy, double ValidationAccuracy) : IJobMessage;
 
 /// <summary>

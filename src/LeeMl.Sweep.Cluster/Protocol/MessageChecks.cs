@@ -18,6 +18,7 @@ public static class MessageChecks
     public const int MaxAttempt = 1000;
     public const int MaxRungs = 1000;
     public const int MaxLiveTrials = 256;
+    public const int MaxOutputChars = 256 * 1024;
 
     /// <summary>
     /// Null when <paramref name="message"/> is well formed; else what is wrong with it. A kind of
@@ -39,6 +40,7 @@ public static class MessageChecks
         Check<GetJobStatus>(_ => null),
         Check<CancelJob>(_ => null),
         Check<OfferSlots>(m => Node(m.Node) ?? Range(m.Count, 0, MaxList, "count") ?? Range(m.FreeGpus, 0, 4096, "free GPUs")),
+        Check<TrialOutput>(m => Index(m.Index) ?? Attempt(m.Attempt) ?? (m.Offset < 0 ? "a negative offset" : null) ?? Text(m.Text, MaxOutputChars, "output")),
         Check<TrialProgress>(m => Index(m.Index) ?? Range(m.Epoch, 0, int.MaxValue, "epoch")),
         Check<GetLiveTrials>(m => Range(m.Max, 0, MaxLiveTrials, "max")),
         Check<LiveTrials>(m => JobIds.IsValid(m.JobId) ? List(m.Trials, "trials") ?? m.Trials.Select(LiveTrial).FirstOrDefault(p => p is not null) : $"the job id is {Describe(m.JobId)}"),

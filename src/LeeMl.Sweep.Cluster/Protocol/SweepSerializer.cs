@@ -59,6 +59,7 @@ public sealed class SweepSerializer(ExtendedActorSystem system) : SerializerWith
 [JsonSerializable(typeof(OfferSlots))]
 [JsonSerializable(typeof(GetJobSpec))]
 [JsonSerializable(typeof(TrialProgress))]
+[JsonSerializable(typeof(TrialOutput))]
 [JsonSerializable(typeof(TrialFinished))]
 [JsonSerializable(typeof(CurveChunk))]
 [JsonSerializable(typeof(TrialRung))]

@@ -258,6 +258,31 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
         return exists;
     }
 
+    /// <summary>
+    /// A trial's kept output from character <paramref name="after"/> of its attempt on (all that is
+    /// kept when older lines have left), and whether the trial is over (it has a result, or the job ended).
+    /// Null when the job has no such trial.
+    /// </summary>
+    public async Task<TrialOutputView?> TrialOutput(string id, string key, long after, CancellationToken cancel = default)
+    {
+        if (await Store.GetJob(id, cancel) is not { } job) return null;
+        var log = await Store.Log(id, key, cancel);
+        var over = job.State.IsOver() || await Store.Result(id, key, cancel) is not null;
+        if (log is null) return TrialOfJob(job, key) ? new TrialOutputView(key, 0, 0, 0, "", over) : null;
+        var start = log.Total - log.Text.Length;
+        var from = Math.Clamp(after, start, log.Total);
+        return new TrialOutputView(key, log.Attempt, from, log.Total, log.Text[(int)(from - start)..], over);
+    }
+
+    /// <summary>Whether the job's plan has a trial of this key (only a program's, whose plans are small, are looked through).</summary>
+    private bool TrialOfJob(StoredJob job, string key)
+    {
+        var spec = runtime.Specs.Get(job.Id, job.SpecText);
+        if (spec.Program is null) return false;
+        var plan = new TrialPlan(spec);
+        return plan.Count <= 100_000 && plan.All().Any(t => t.Key == key);
+    }
+
     public async Task WriteJobData(string id, string dir, CancellationToken cancel = default)
     {
         var stored = await Store.GetJob(id, cancel) ?? throw new KeyNotFoundException($"unknown job '{id}'");
@@ -265,9 +290,19 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
     }
 }
 
+/// <summary>A piece of a trial's output: <see cref="Text"/> runs from character <see cref="From"/> to <see cref="Total"/> of its attempt's output.</summary>
+public sealed record TrialOutputView(
+    [property: System.Text.Json.Serialization.JsonPropertyName("key")] string Key,
+    [property: System.Text.Json.Serialization.JsonPropertyName("attempt")] int Attempt,
+    [property: System.Text.Json.Serialization.JsonPropertyName("from")] long From,
+    [property: System.Text.Json.Serialization.JsonPropertyName("total")] long Total,
+    [property: System.Text.Json.Serialization.JsonPropertyName("text")] string Text,
+    [property: System.Text.Json.Serialization.JsonPropertyName("over")] bool Over);
+
 [System.Text.Json.Serialization.JsonSerializable(typeof(ClusterStatus))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(JobView))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(SubmitRequest))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(SubmitReply))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(TrialOutputView))]
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(UseStringEnumConverter = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 public sealed partial class ServiceJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -47,6 +47,12 @@ public sealed class SlotRun(string jobId, Protocol.TrialTicket ticket, JobPlan p
     /// <summary>The GPUs the ledger gave the run, from its start until its result is made.</summary>
     public IReadOnlyList<int> Gpus { get; set; } = [];
 
+    /// <summary>The trial's output (a program's), kept past the trial's end until the last of it is sent.</summary>
+    public Experiments.Programs.LogTail? Output { get; set; }
+
+    /// <summary>How much of <see cref="Output"/> has been sent to the job.</summary>
+    public long OutputSent { get; set; }
+
     /// <summary>The trial, from its start on a slot until its result is made.</summary>
     public ITrial? Trial { get; set; }
 

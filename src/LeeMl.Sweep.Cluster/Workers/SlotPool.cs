@@ -109,6 +109,7 @@ public sealed class SlotPool : IDisposable
         try
         {
             var trial = run.Trial ??= run.Plan.Kind.Start(run.Plan.Spec, run.Spec, run.Plan.Data, new Experiments.Programs.TrialHost(run.Plan.Programs, run.Gpus));
+            run.Output ??= trial.Output;
             trial.RunUntil(run.Plan.NextStop(trial.Step), Progress, run.Cancel.Token);
             if (!trial.IsOver && run.Plan.IsRung(trial.Step))
             {

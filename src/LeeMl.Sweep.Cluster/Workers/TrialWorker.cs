@@ -70,12 +70,20 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
         Receive<SlotEvent.Started>(m => Execute(_ledger.SlotStarted(m.Run, Now)));
         Receive<SlotEvent.Progress>(m => Execute(_ledger.SlotProgress(m.Run, m.Step, m.Train, m.Validation)));
         Receive<SlotEvent.Paused>(m => Execute(_ledger.SlotPaused(m.Run, m.Score, m.Seconds, Now)));
-        Receive<SlotEvent.Done>(m => Execute(_ledger.SlotDone(m.Run, m.Result, m.Fault, m.Seconds, Now)));
+        Receive<SlotEvent.Done>(m =>
+        {
+            ShipOutput(m.Run, final: true);   // the last of the trial's output goes before its result
+            Execute(_ledger.SlotDone(m.Run, m.Result, m.Fault, m.Seconds, Now));
+        });
         Receive<RungDecision>(m => Execute(_ledger.Decided(m, Now)));
         Receive<ResultsStored>(m => Execute(_ledger.Stored(m, Now)));
         Receive<ChunkStored>(m => Execute(_ledger.ChunkStored(m, Now)));
         Receive<CancelTrials>(m => Execute(_ledger.Cancelled(m.JobId, Now)));
-        Receive<Tick>(_ => Execute(_ledger.Tick(Now)));
+        Receive<Tick>(_ =>
+        {
+            Execute(_ledger.Tick(Now));
+            foreach (var run in _ledger.HeldRuns) ShipOutput(run, final: false);
+        });
         Receive<Leave>(_ => HandEverythingBack());
     }
 
@@ -127,6 +135,19 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
                     _slots?.Carry(effect);
                     break;
             }
+    }
+
+    /// <summary>Sends the job what a program trial printed since the last time (its newest part once it is over), a piece of whole lines at a time.</summary>
+    private void ShipOutput(SlotRun run, bool final)
+    {
+        if (run.Output is not { } output) return;
+        for (var pieces = 0; pieces < (final ? 8 : 1) && output.Total > run.OutputSent; pieces++)
+        {
+            var (from, text) = output.Since(run.OutputSent, MessageChecks.MaxOutputChars / 2);
+            if (text.Length == 0) break;
+            _jobs.Tell(new TrialOutput(run.JobId, run.Ticket.Index, run.Ticket.Attempt, from, text), Self);
+            run.OutputSent = from + text.Length;
+        }
     }
 
     private void HandEverythingBack()

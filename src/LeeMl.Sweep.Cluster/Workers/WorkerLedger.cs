@@ -86,6 +86,9 @@ public sealed class WorkerLedger(string node, int slots, int window = WorkerLedg
 
     public int Unacknowledged => _unacked.Count;
 
+    /// <summary>The runs this node holds (queued, running or paused at a rung).</summary>
+    public IEnumerable<SlotRun> HeldRuns => _held.Values.Select(h => h.Run);
+
     public IReadOnlyCollection<string> CachedPlans => [.. _planOrder];
 
     /// <summary>Slot time left idle while trials waited at rungs for a decision.</summary>

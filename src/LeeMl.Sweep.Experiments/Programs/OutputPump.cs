@@ -75,41 +75,68 @@ public sealed class OutputPump
 
 /// <summary>
 /// The newest part of a trial's output, at most <see cref="Capacity"/> characters: older lines
-/// leave as new ones come. Thread-safe; <see cref="Total"/> counts every character ever written.
+/// leave as new ones come. Thread-safe; <see cref="Total"/> counts every character ever written
+/// (a line and its line break), so a reader that ships it on asks for what came after its offset.
 /// </summary>
 public sealed class LogTail(int capacity = LogTail.DefaultCapacity)
 {
     public const int DefaultCapacity = 1 << 20;
 
-    private readonly Queue<string> _lines = new();
+    private readonly Queue<(long Start, string Line)> _lines = new();
     private readonly object _gate = new();
     private long _chars;
 
     public int Capacity => capacity;
 
-    /// <summary>Characters written since the start, kept or not: a reader that follows asks for what came after its offset.</summary>
-    public long Total { get; private set; }
+    public long Total
+    {
+        get { lock (_gate) return _total; }
+    }
+
+    private long _total;
 
     public void Add(string line)
     {
         lock (_gate)
         {
-            _lines.Enqueue(line);
+            _lines.Enqueue((_total, line));
             _chars += line.Length + 1;
-            Total += line.Length + 1;
-            while (_chars > capacity && _lines.Count > 1) _chars -= _lines.Dequeue().Length + 1;
+            _total += line.Length + 1;
+            while (_chars > capacity && _lines.Count > 1) _chars -= _lines.Dequeue().Line.Length + 1;
+        }
+    }
+
+    /// <summary>
+    /// Whole lines written from <paramref name="offset"/> on, up to about <paramref name="maxChars"/>
+    /// (at least one line), and the offset they start at: later than asked when the lines between
+    /// have left already.
+    /// </summary>
+    public (long From, string Text) Since(long offset, int maxChars)
+    {
+        lock (_gate)
+        {
+            var sb = new System.Text.StringBuilder();
+            long from = -1;
+            foreach (var (start, line) in _lines)
+            {
+                if (start < offset) continue;
+                if (from < 0) from = start;
+                else if (sb.Length + line.Length + 1 > maxChars) break;
+                sb.Append(line).Append('\n');
+            }
+            return from < 0 ? (_total, "") : (from, sb.ToString());
         }
     }
 
     /// <summary>The lines kept, oldest first.</summary>
     public string Text()
     {
-        lock (_gate) return _lines.Count == 0 ? "" : string.Join('\n', _lines) + "\n";
+        lock (_gate) return _lines.Count == 0 ? "" : string.Join('\n', _lines.Select(l => l.Line)) + "\n";
     }
 
     /// <summary>The last <paramref name="count"/> lines, for an error message.</summary>
     public string Last(int count)
     {
-        lock (_gate) return string.Join('\n', _lines.Skip(Math.Max(0, _lines.Count - count)));
+        lock (_gate) return string.Join('\n', _lines.Skip(Math.Max(0, _lines.Count - count)).Select(l => l.Line));
     }
 }

@@ -23,4 +23,7 @@ public interface ITrial : IDisposable
 
     /// <summary>The result now: the whole run's when it is over; stopped at rung <paramref name="stoppedAtRung"/> (1-based) when early stopping ends it.</summary>
     TrialResult Result(int? stoppedAtRung = null);
+
+    /// <summary>What the trial prints, as it prints it (a program's output; null for a trial that prints nothing).</summary>
+    Programs.LogTail? Output => null;
 }

@@ -51,7 +51,7 @@ public sealed class ProgramTrial : ITrial
     }
 
     /// <summary>The trial's output so far (its newest part, bounded).</summary>
-    public LogTail Log => _log;
+    public LogTail Output => _log;
 
     public static ProgramTrial Start(SweepSpec sweep, TrialSpec trial, DataLoader data, TrialHost host)
     {

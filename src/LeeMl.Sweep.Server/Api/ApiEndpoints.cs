@@ -67,6 +67,11 @@ public static class ApiEndpoints
         api.MapGet("/jobs/{id}/telemetry.jsonl", (string id, JobService jobs, HttpContext http) => StreamLines(id, jobs, http, result: false));
         api.MapGet("/jobs/{id}/spec.yaml", async (string id, JobService jobs, CancellationToken cancel) =>
             !JobIds.IsValid(id) ? NotAnId(id) : await jobs.Stored(id, cancel) is { } job ? Results.Text(job.SpecText, "text/yaml; charset=utf-8") : NotFound(id));
+        api.MapGet("/jobs/{id}/output", async (string id, string? trial, long? after, JobService jobs, CancellationToken cancel) =>
+            !JobIds.IsValid(id) ? NotAnId(id)
+            : string.IsNullOrEmpty(trial) || trial.Length > 4096 ? Error(400, "give the trial's key: ?trial=KEY")
+            : await jobs.TrialOutput(id, trial, Math.Max(0, after ?? 0), cancel) is { } output ? Results.Json(output, ServiceJson.Default.TrialOutputView)
+            : Error(404, $"job {id} has no trial '{Experiments.Text.Printable.Escape(trial)}'"));
         api.MapGet("/nodes", async (JobService jobs) => Results.Json(await jobs.Nodes(), ApiJson.Default.IReadOnlyListNodeView));
         api.MapMethods("/blobs/{sha256}", ["HEAD"], async (string sha256, JobService jobs, CancellationToken cancel) =>
             !IsSha(sha256) ? Results.BadRequest() : await jobs.StoreOf.GetBlob(sha256.ToLowerInvariant(), cancel) is { } blob ? Results.Ok() : Results.NotFound());

@@ -90,6 +90,11 @@ public sealed class RecoveryFaultTests : IDisposable
 
         public StoreIdentity Identity => inner.Identity;
 
+        public Task AppendLog(string jobId, long index, string key, int attempt, long offset, string text, CancellationToken cancel = default) =>
+            inner.AppendLog(jobId, index, key, attempt, offset, text, cancel);
+
+        public Task<Experiments.Programs.TrialLog?> Log(string jobId, string key, CancellationToken cancel = default) => inner.Log(jobId, key, cancel);
+
         public Task<JobClaim?> ClaimJob(string id, string node, CancellationToken cancel = default) => Interlocked.Increment(ref _claims) switch
         {
             1 => throw Fault("ClaimJob"),

@@ -146,7 +146,7 @@ public sealed class ProgramTrialTests : IDisposable
             Assert.Equal(7, result.Metrics!["extra"]);
             Assert.Equal("32", result.Params!["hidden"]);
             Assert.Equal(3, result.BestEpoch);
-            Assert.Contains("starting program(hidden=32, lr=0.5, name=wide)|seed=1", trial.Log.Text());
+            Assert.Contains("starting program(hidden=32, lr=0.5, name=wide)|seed=1", trial.Output.Text());
         }
     }
 

@@ -389,8 +389,27 @@ async function trialPage(main, id) {
   const accuracy = $("div", { id: "trial-accuracy", class: "chart" });
   const loss = $("div", { id: "trial-loss", class: "chart" });
   const telemetry = $("div", { id: "trial-telemetry" });
-  fill(main, $("p", {}, $("a", { href: jobLink(id), text: "← " + id })), $("h1", { id: "trial-key", text: key }), info, accuracy, loss, telemetry);
+  const metrics = $("div", { id: "trial-metrics" });
+  const outputBox = $("div", { id: "trial-output-box" });
+  const output = $("pre", { id: "trial-output", class: "output" });
+  fill(main, $("p", {}, $("a", { href: jobLink(id), text: "← " + id })), $("h1", { id: "trial-key", text: key }), info, metrics, accuracy, loss, telemetry, outputBox);
+  // A program trial's output, as the cluster keeps it (its newest part), appended as it comes.
+  let after = 0;
+  const loadOutput = async () => {
+    let o;
+    try {
+      o = (await api(`/api/jobs/${encodeURIComponent(id)}/output?trial=${encodeURIComponent(key)}&after=${after}`)).body;
+    } catch (e) {
+      return;   // a built-in trial prints nothing
+    }
+    if (outputBox.childNodes.length === 0) fill(outputBox, $("h2", { text: "Output" }), output);
+    if (o.from > after && after > 0) output.append(`… (${o.from - after} characters no longer kept)\n`);
+    output.append(o.text);
+    after = o.total;
+    if (output.textContent.length > 2000000) output.textContent = output.textContent.slice(-1000000);
+  };
   const show = async () => {
+    await loadOutput();
     let t;
     try {
       t = (await api(`/api/jobs/${encodeURIComponent(id)}/trials/${encodeURIComponent(key)}`)).body;
@@ -404,6 +423,11 @@ async function trialPage(main, id) {
       fill(info, table(["outcome", "train", "validation", "test", "epochs", "best epoch", "seed"],
         [[r.outcome, pct(r.train_accuracy), pct(r.validation_accuracy), pct(r.test_accuracy), r.epochs.length, r.best_epoch ?? "–", r.seed]], { id: "trial-summary" }),
         r.error ? $("p", { class: "warning", text: r.error }) : null);
+      if (r.metrics)
+        fill(metrics, $("h2", { text: "Parameters and metrics" }),
+          table(["parameter", "value"], Object.entries(r.params || {}).map(([k, v]) => [k, v]), { id: "trial-params" }),
+          table(["metric (last value)", "value"], Object.entries(r.metrics).map(([k, v]) => [k, v === null ? "–" : String(v)]), { id: "trial-metric-values" }),
+          $("p", { text: `objective: ${r.objective ?? "–"}` }));
       const ep = r.epochs.map(e => e.epoch);
       if (ep.length > 0) {
         curves(accuracy, "Accuracy", "epoch", "accuracy %", [
