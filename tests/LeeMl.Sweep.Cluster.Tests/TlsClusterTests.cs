@@ -148,6 +148,17 @@ public sealed class TlsClusterTests(TlsCluster cluster, ITestOutputHelper output
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.PostAsync($"/api/jobs/{job}/cancel", null)).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.OK, (await TlsCluster.With(anonymous, viewerToken, HttpMethod.Get, $"/api/jobs/{job}")).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await TlsCluster.With(anonymous, viewerToken, HttpMethod.Post, $"/api/jobs/{job}/cancel")).StatusCode);
+        // Nor may a viewer submit a job, least of all one that runs a program on the workers.
+        using (var submit = new HttpRequestMessage(HttpMethod.Post, "/api/jobs")
+        {
+            Content = new StringContent("""{"spec":"name: p\nprogram: { command: [sh, -c, 'id'], objective: { metric: a } }\n","file":"p.yaml","data":[]}""", System.Text.Encoding.UTF8, "application/json"),
+        })
+        {
+            submit.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", viewerToken);
+            using var refused = await anonymous.SendAsync(submit);
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Contains("read-only", await refused.Content.ReadAsStringAsync());
+        }
         Assert.Equal(System.Net.HttpStatusCode.OK, (await TlsCluster.With(anonymous, operatorToken, HttpMethod.Post, $"/api/jobs/{job}/cancel")).StatusCode);   // already over: it says so
         var forged = viewerToken[..^4] + (viewerToken[^4] == 'A' ? "B" : "A") + viewerToken[^3..];
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await TlsCluster.With(anonymous, forged, HttpMethod.Get, "/api/jobs")).StatusCode);

@@ -8,7 +8,7 @@ public sealed record SubmitRequest(
     [property: JsonPropertyName("file")] string SpecFile,
     [property: JsonPropertyName("data")] IReadOnlyList<Experiments.Data.ShippedFile> Data)
 {
-    public const int MaxFiles = 100;
+    public const int MaxFiles = Experiments.Programs.ProgramFiles.MaxFiles;   // a program's files or a spec's data files
     public const int MaxPathLength = 4096;
 
     /// <summary>Null when every field is present and within its limits; else what is wrong, in one line.</summary>

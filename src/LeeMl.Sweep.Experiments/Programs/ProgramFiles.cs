@@ -10,7 +10,7 @@ namespace LeeMl.Sweep.Experiments.Programs;
 public static class ProgramFiles
 {
     /// <summary>The most files a program may ship (a folder counts each file in it).</summary>
-    public const int MaxFiles = 1000;
+    public const int MaxFiles = 100;
 
     /// <summary>Why a listed path cannot be shipped, or null.</summary>
     public static string? Problem(string path)

@@ -58,6 +58,9 @@ public sealed class ProgramTrial : ITrial
         var programs = host.Programs ?? throw new InvalidOperationException("this worker does not run programs (start it with --allow-programs)");
         var program = sweep.Program ?? throw new InvalidOperationException("the spec has no program");
         Directory.CreateDirectory(programs.ScratchRoot);
+        // Another user must pass through the root to its trial's folder, but not list the others'.
+        if (programs.RunAs is not null && !OperatingSystem.IsWindows())
+            File.SetUnixFileMode(programs.ScratchRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         var folder = Path.Combine(Path.GetFullPath(programs.ScratchRoot), $"{sweep.Name}-{trial.Index}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6))}");
         Directory.CreateDirectory(folder);
         var t = new ProgramTrial(sweep, trial, folder);

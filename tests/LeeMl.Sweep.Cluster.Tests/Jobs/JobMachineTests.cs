@@ -331,4 +331,56 @@ public sealed class JobMachineTests
         Commit(m, Batch(effects), JobCounts.None);
         Assert.Equal(0.5, m.View(T0, "n0", T0).BestValidation);
     }
+
+    private const string ProgramSpec = """
+        name: p
+        program:
+          command: [python3, p.py]
+          objective: { metric: acc }
+          resources: { gpus: 2 }
+        epochs: 1
+        grid: { x: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }
+        """;
+
+    private static JobMachine StartedProgram()
+    {
+        var plan = new TrialPlan(SpecParser.Parse(ProgramSpec, "p.yaml"));
+        var m = new JobMachine("j", "p", plan, new JobSettings());
+        m.Recover(new JobClaim(1, new StoredJob("j", "p", ProgramSpec, "[]", JobState.Running, plan.Count, JobCounts.None, T0, T0, null, 1, "n0")), [], [], T0);
+        return m;
+    }
+
+    [Fact]
+    public void A_programs_trials_go_only_to_workers_that_run_programs_and_no_more_than_their_free_gpus_hold()
+    {
+        var m = StartedProgram();
+        Assert.Empty(Tickets(m.Offer("plain", 8, T0)));                                    // not started with --allow-programs
+        Assert.Empty(Tickets(m.Offer("one-gpu", 8, T0, programs: true, freeGpus: 1)));     // a trial needs two
+        Assert.Equal(2, Tickets(m.Offer("four-gpus", 8, T0, programs: true, freeGpus: 5)).Count);
+        Assert.Equal(4, Tickets(Started().Offer("plain", 4, T0)).Count);                   // a built-in job asks for neither
+    }
+
+    [Fact]
+    public void A_program_that_fails_on_most_of_its_first_trials_ends_the_job_failed_early()
+    {
+        var m = StartedProgram();
+        var tickets = Tickets(m.Offer("w", 8, T0, programs: true, freeGpus: 16));
+        var counts = JobCounts.None;
+        IReadOnlyList<JobEffect> effects = [];
+        foreach (var t in tickets.Take(6))
+        {
+            var trial = new TrialPlan(SpecParser.Parse(ProgramSpec, "p.yaml")).At(t.Index);
+            var failed = TrialResult.FailedWith(trial, "the program exited with code 2");
+            var finished = m.Finished(new TrialFinished("j", t.Index, t.Attempt, "w", failed, 0, 1), T0);
+            foreach (var batch in finished.OfType<JobEffect.Commit>().Select(c => c.Batch).Concat(effects.OfType<JobEffect.Commit>().Select(c => c.Batch)))
+            {
+                counts = batch.Results.Aggregate(counts, (c, r) => c.Add(r.Result.Outcome, r.Result.ValidationAccuracy));
+                effects = m.Committed(batch, new CommitOutcome(false, [.. batch.Results.Select(r => r.Index)], counts), T0);
+            }
+            if (m.State != JobState.Running) break;
+        }
+        Assert.Equal(JobState.Failed, m.State);
+        Assert.Equal(5, counts.Done);   // ended at the fifth failure, not after all ten trials
+        Assert.Contains(effects, e => e is JobEffect.CancelOn);
+    }
 }

@@ -30,7 +30,7 @@ public sealed class ProgramTrialTests : IDisposable
             time.sleep(0.2)
         """;
 
-    private (ProgramTrial Trial, SweepSpec Spec) Start(string script, string extra = "", int epochs = 50, string objective = "loss", string goal = "minimize", string parameters = "")
+    private (ProgramTrial Trial, SweepSpec Spec) Start(string script, string extra = "", int epochs = 50, string objective = "loss", string goal = "minimize", string parameters = "", ProgramHost? host = null)
     {
         File.WriteAllText(Path.Combine(_dir, "p.py"), script);
         var spec = SpecParser.Parse($$"""
@@ -46,8 +46,8 @@ public sealed class ProgramTrialTests : IDisposable
             {{parameters}}
             """, "t.yaml");
         var data = new DataLoader(new DataSources(DataFolder.Of(null), p => DataFile.FromPath(Path.Combine(_dir, p))) { Shipped = ["p.py"] });
-        var host = new TrialHost(new ProgramHost(Path.Combine(_dir, "scratch")), []);
-        return ((ProgramTrial)new ProgramTrialKind().Start(spec, new TrialPlan(spec).At(0), data, host), spec);
+        var trialHost = new TrialHost(host ?? new ProgramHost(Path.Combine(_dir, "scratch")), []);
+        return ((ProgramTrial)new ProgramTrialKind().Start(spec, new TrialPlan(spec).At(0), data, trialHost), spec);
     }
 
     private int[] Pids()
@@ -189,5 +189,41 @@ public sealed class ProgramTrialTests : IDisposable
             var e = Assert.Throws<IOException>(() => trial.RunUntil(5, null, CancellationToken.None));
             Assert.Contains("signal 9", e.Message);
         }
+    }
+
+    [Fact]
+    public void A_worker_not_started_to_run_programs_refuses_them_as_a_fault_of_its_own()
+    {
+        File.WriteAllText(Path.Combine(_dir, "p.py"), "print('@leeml {\"acc\": 1}')");
+        var spec = SpecParser.Parse("name: t\nprogram: { command: [python3, p.py], files: [p.py], objective: { metric: acc } }\nepochs: 1\n", "t.yaml");
+        var data = new DataLoader(new DataSources(DataFolder.Of(null), p => DataFile.FromPath(Path.Combine(_dir, p))) { Shipped = ["p.py"] });
+        var e = Assert.Throws<InvalidOperationException>(() => new ProgramTrialKind().Start(spec, new TrialPlan(spec).At(0), data, TrialHost.None));
+        Assert.Contains("--allow-programs", e.Message);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "scratch")));   // nothing was laid out, nothing ran
+    }
+
+    [Fact]
+    public void A_program_runs_as_the_user_the_worker_names_in_a_folder_of_its_own_that_is_removed_after()
+    {
+        Assert.Equal("root", Environment.UserName);   // the worker of --run-as runs as root; so do these tests
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute);   // the scratch root's parents let the user pass
+        const string script = """
+            import json, os
+            open("made-here.txt", "w").write("x")
+            print("@leeml " + json.dumps({"uid": os.getuid(), "cwd_is_trial_dir": float(os.getcwd() == os.environ["LEEML_TRIAL_DIR"])}))
+            """;
+        var (trial, _) = Start(script, epochs: 1, objective: "uid", host: new ProgramHost(Path.Combine(_dir, "scratch"), RunAs: "nobody"));
+        string folder;
+        using (trial)
+        {
+            trial.RunUntil(1, null, CancellationToken.None);
+            var result = trial.Result();
+            Assert.True(result.Outcome == TrialOutcome.Completed, result.Error + trial.Output.Text());
+            Assert.Equal(65534, result.Metrics!["uid"]);   // nobody
+            Assert.Equal(1, result.Metrics["cwd_is_trial_dir"]);
+            folder = Directory.GetDirectories(Path.Combine(_dir, "scratch")).Single();
+            Assert.True(File.Exists(Path.Combine(folder, "made-here.txt")));
+        }
+        Assert.False(Directory.Exists(folder));
     }
 }
