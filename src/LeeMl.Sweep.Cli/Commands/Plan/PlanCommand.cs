@@ -26,7 +26,9 @@ public static class PlanCommand
             var plan = new TrialPlan(sweep);
             if (!parse.GetValue(count))
                 for (long i = 0; i < plan.Count; i++) stdout.WriteLine(plan.At(i).Key);   // one at a time: a million trials never sit in memory
-            stdout.WriteLine($"{plan.Count} trials in sweep '{sweep.Name}' on {sweep.Data}");
+            stdout.WriteLine(sweep.Program is { } program
+                ? $"{plan.Count} trials in sweep '{sweep.Name}', each running: {string.Join(' ', program.Command)}"
+                : $"{plan.Count} trials in sweep '{sweep.Name}' on {sweep.Data}");
             if (sweep.Search.Method != Experiments.Search.SearchMethod.Grid)
                 stdout.WriteLine($"search: {sweep.Search.Method.ToString().ToLowerInvariant()}, {sweep.Search.Samples} samples per cell and seed, seed {sweep.Search.Seed}");
             if (sweep.EarlyStopping is { } stopping)
