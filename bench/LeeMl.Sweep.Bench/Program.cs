@@ -11,6 +11,8 @@ return args.FirstOrDefault() switch
     "many-jobs" => await EngineBench.ManyJobs(),
     "scale" => ScaleBench.Run(),
     "whole-jobs" => ScaleBench.WholeJobs(),
+    "programs" => ProgramBench.Run(),
+    "programs-local" => ProgramBench.Local(),
     "search" => SearchBench.Run(),
     "dashboard" => await DashboardBench.Run(),
     "throughput" => await EngineBench.Throughput(),

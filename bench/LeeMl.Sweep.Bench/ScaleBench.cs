@@ -40,10 +40,10 @@ internal static class ScaleBench
           optimizer: [{{string.Join(", ", Enumerable.Range(1, 100).Select(i => $"{{ name: sgd, lr: {i * 0.001:0.###} }}"))}}]
         """;
 
-    private sealed record Measured(double Seconds, double PeakMiB, int ExitCode);
+    internal sealed record Measured(double Seconds, double PeakMiB, int ExitCode);
 
     /// <summary>Runs the program to its end, sampling the kernel's high-water mark of its memory as it goes.</summary>
-    private static Measured Measure(string dir, params string[] args)
+    internal static Measured Measure(string dir, params string[] args)
     {
         var clock = Stopwatch.StartNew();
         using var p = new CliProcess(dir, args);
@@ -162,7 +162,7 @@ internal static class ScaleBench
     }
 
     /// <summary>A coordinator (SQLite store) and two workers of <paramref name="slots"/> slots each, on loopback, once both workers have registered.</summary>
-    private static (CliProcess[] Nodes, int Http) StartCluster(string dir, int slots)
+    internal static (CliProcess[] Nodes, int Http) StartCluster(string dir, int slots, params string[] workerOptions)
     {
         int c = FreePort(), http = FreePort(), w1 = FreePort(), w2 = FreePort();
         var seeds = $"127.0.0.1:{c},127.0.0.1:{w1}";
@@ -170,8 +170,8 @@ internal static class ScaleBench
         var nodes = new[]
         {
             Node(dir, "node", "--roles", "coordinator", "--port", $"{c}", "--seed-nodes", seeds, "--db", "cluster.db", "--http", $"{http}", "--jobs-dir", "jobs"),
-            Node(dir, "node", "--roles", "worker", "--port", $"{w1}", "--seed-nodes", seeds, "--slots", each, "--cache-dir", "cache1"),
-            Node(dir, "node", "--roles", "worker", "--port", $"{w2}", "--seed-nodes", seeds, "--slots", each, "--cache-dir", "cache2"),
+            Node(dir, ["node", "--roles", "worker", "--port", $"{w1}", "--seed-nodes", seeds, "--slots", each, "--cache-dir", "cache1", .. workerOptions]),
+            Node(dir, ["node", "--roles", "worker", "--port", $"{w2}", "--seed-nodes", seeds, "--slots", each, "--cache-dir", "cache2", .. workerOptions]),
         };
         for (var i = 0; Measure(dir, "status", "--cluster", $"127.0.0.1:{http}").ExitCode != 0 || !Registered(dir, http, 2); i++)
         {

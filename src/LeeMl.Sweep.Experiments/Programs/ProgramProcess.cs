@@ -8,7 +8,7 @@ namespace LeeMl.Sweep.Experiments.Programs;
 /// <summary>
 /// One trial's program as an OS process tree. It starts in a session and process group of its own
 /// (setsid), dies with the worker (a parent-death signal), optionally as another user and with
-/// limits (setpriv, prlimit), with line-buffered C output (stdbuf). Every process of the trial
+/// limits (setpriv, prlimit), with line-buffered C output (coreutils' libstdbuf, preloaded). Every process of the trial
 /// inherits a cookie in its environment, so even one that leaves the group with a session of its
 /// own is found and killed: stopping sends SIGTERM to the group, waits the grace period, then
 /// kills the group and every process with the cookie.
@@ -18,7 +18,10 @@ public sealed class ProgramProcess : IDisposable
     public const int SigKill = 9, SigTerm = 15, SigCont = 18, SigStop = 19;
     public const string CookieVariable = "LEEML_TRIAL_COOKIE";
 
-    private static readonly string[] Tools = ["/usr/bin/setsid", "/usr/bin/setpriv", "/usr/bin/prlimit", "/usr/bin/stdbuf"];
+    private static readonly string[] Tools = ["/usr/bin/setsid", "/usr/bin/setpriv", "/usr/bin/prlimit"];
+
+    /// <summary>What coreutils' stdbuf preloads to make C programs' output line-buffered: set in the environment directly, one exec fewer per trial.</summary>
+    private const string LineBuffering = "/usr/libexec/coreutils/libstdbuf.so";
 
     private readonly Process _process;
     private readonly OutputPump _stdout, _stderr;
@@ -56,6 +59,12 @@ public sealed class ProgramProcess : IDisposable
         start.Environment.Clear();
         foreach (var (k, v) in env) start.Environment[k] = v;
         start.Environment[CookieVariable] = cookie;
+        if (File.Exists(LineBuffering) && !env.ContainsKey("LD_PRELOAD"))
+        {
+            start.Environment["LD_PRELOAD"] = LineBuffering;
+            start.Environment["_STDBUF_O"] = "L";
+            start.Environment["_STDBUF_E"] = "L";
+        }
         var words = start.ArgumentList;
         // setpriv: killed when the worker's slot thread goes (a worker that is SIGKILLed leaves no trial running).
         words.Add("/usr/bin/setpriv");
@@ -73,9 +82,6 @@ public sealed class ProgramProcess : IDisposable
         words.Add($"--nproc={limits.Processes}:{limits.Processes}");
         if (limits.MemoryBytes is { } bytes) words.Add($"--data={bytes}:{bytes}");
         words.Add("--");
-        words.Add("/usr/bin/stdbuf");
-        words.Add("-oL");
-        words.Add("-eL");
         foreach (var w in command) words.Add(w);
         var process = Process.Start(start) ?? throw new IOException("the program did not start");
         return new ProgramProcess(process, cookie, onLine);
