@@ -31,6 +31,15 @@ internal sealed class ClusterFixture : IDisposable
     public CliProcess StartIn(string[] prefix, params string[] args) => StartAt(Dir, prefix, args);
 
     /// <summary>A process started in the folder <paramref name="workingDirectory"/> (as on another machine, with other files around it).</summary>
+    /// <summary>A process with an environment of its own (as a pod has), in its own folder.</summary>
+    public CliProcess StartAt(string workingDirectory, string[] args, IReadOnlyDictionary<string, string?> environment)
+    {
+        Directory.CreateDirectory(workingDirectory);
+        var p = new CliProcess(workingDirectory, [], args, environment);
+        _processes.Add(p);
+        return p;
+    }
+
     public CliProcess StartAt(string workingDirectory, string[] prefix, params string[] args)
     {
         Directory.CreateDirectory(workingDirectory);

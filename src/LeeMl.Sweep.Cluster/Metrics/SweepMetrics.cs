@@ -29,11 +29,14 @@ public static class SweepMetrics
     private static readonly Counter<long> StoreErrors = Meter.CreateCounter<long>("leeml.store.errors", "{error}", "store operations of jobs that failed (and are tried again)");
     private static readonly Counter<long> Quarantines = Meter.CreateCounter<long>("leeml.nodes.quarantined", "{quarantine}", "times a job of this coordinator stopped sending trials to a worker after faults in a row");
     private static readonly Counter<long> JobsRecovered = Meter.CreateCounter<long>("leeml.jobs.recovered", "{job}", "jobs this coordinator took over after their previous owner stopped (a failover, or a restart)");
+    private static readonly Histogram<double> DispatchDuration = Meter.CreateHistogram("leeml.dispatch.duration", "s", "from a worker asking for work to its trials arriving (as the worker sees it)",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
     private static readonly UpDownCounter<long> EventStreams = Meter.CreateUpDownCounter<long>("leeml.event_streams.clients", "{client}", "dashboard event streams open now");
 
     private static Func<(int Slots, int Busy, int Queued, int Paused)>? _slots;
     private static Func<IReadOnlyDictionary<JobState, int>>? _jobs;
     private static Func<(int Uploads, long Bytes)>? _uploads;
+    private static Func<(double IdleWaitingSeconds, int Gpus, int GpusBusy)>? _waits;
 
     static SweepMetrics()
     {
@@ -41,6 +44,10 @@ public static class SweepMetrics
         Meter.CreateObservableGauge("leeml.worker.slots.busy", () => _slots is { } s ? [new Measurement<int>(s().Busy)] : Array.Empty<Measurement<int>>(), "{slot}", "trial slots of this worker running a trial now");
         Meter.CreateObservableGauge("leeml.worker.slots.waiting", () => _slots is { } s ? [new Measurement<int>(s().Paused)] : Array.Empty<Measurement<int>>(), "{slot}", "slots holding a trial paused at a rung, waiting for the job's decision");
         Meter.CreateObservableGauge("leeml.worker.trials.queued", () => _slots is { } s ? [new Measurement<int>(s().Queued)] : Array.Empty<Measurement<int>>(), "{trial}", "trials assigned to this worker and waiting for a slot");
+        Meter.CreateObservableCounter("leeml.worker.slots.idle_waiting", () => _waits is { } w ? [new Measurement<double>(w().IdleWaitingSeconds)] : Array.Empty<Measurement<double>>(), "s",
+            "slot time left idle while trials waited at rungs for the job's decision and nothing else was there to run");
+        Meter.CreateObservableGauge("leeml.worker.gpus", () => _waits is { } w ? [new Measurement<int>(w().Gpus)] : Array.Empty<Measurement<int>>(), "{gpu}", "GPUs this worker gives to program trials");
+        Meter.CreateObservableGauge("leeml.worker.gpus.busy", () => _waits is { } w ? [new Measurement<int>(w().GpusBusy)] : Array.Empty<Measurement<int>>(), "{gpu}", "GPUs given to a trial now");
         Meter.CreateObservableGauge("leeml.jobs", ObserveJobs, "{job}", "jobs in the store, by state (as a coordinator last read them)");
         Meter.CreateObservableGauge("leeml.uploads.staged", () => _uploads is { } u ? [new Measurement<int>(u().Uploads)] : Array.Empty<Measurement<int>>(), "{upload}", "uploads waiting for their hash check");
     }
@@ -60,6 +67,11 @@ public static class SweepMetrics
 
     /// <summary>Where the jobs gauge reads from: a coordinator's last count of its store's jobs.</summary>
     public static void ObserveJobs(Func<IReadOnlyDictionary<JobState, int>> read) => _jobs = read;
+
+    /// <summary>Where the waiting and GPU figures read from: the worker of this process.</summary>
+    public static void ObserveWaits(Func<(double IdleWaitingSeconds, int Gpus, int GpusBusy)> read) => _waits = read;
+
+    public static void Dispatched(TimeSpan took) => DispatchDuration.Record(took.TotalSeconds);
 
     public static void Started() => TrialsStarted.Add(1);
 

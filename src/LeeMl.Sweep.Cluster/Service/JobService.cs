@@ -274,6 +274,9 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
         return new TrialOutputView(key, log.Attempt, from, log.Total, log.Text[(int)(from - start)..], over);
     }
 
+    /// <summary>Whether the job's trials are a program's (they print output the store keeps).</summary>
+    public bool RunsPrograms(StoredJob job) => runtime.Specs.Get(job.Id, job.SpecText).Program is not null;
+
     /// <summary>Whether the job's plan has a trial of this key (only a program's, whose plans are small, are looked through).</summary>
     private bool TrialOfJob(StoredJob job, string key)
     {

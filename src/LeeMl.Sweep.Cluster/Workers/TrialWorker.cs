@@ -52,6 +52,7 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
         _ledger = new WorkerLedger(options.Node, options.Slots) { Programs = options.Programs is not null, Gpus = options.Gpus };
         var ledger = _ledger;
         Metrics.SweepMetrics.ObserveSlots(() => (ledger.Slots, ledger.Running, ledger.Queued, ledger.Paused));   // read by a scrape: a count, a moment stale at worst
+        Metrics.SweepMetrics.ObserveWaits(() => (ledger.IdleWaitingSeconds, ledger.Gpus.Count, ledger.GpusBusy));
         Receive<AssignTrials>(m => Execute(_ledger.Assigned(m.JobId, m.Trials, Protocol.NodeAddress.Of(Sender, Context.System), Now)));
         Receive<JobSpecText>(m =>
         {
@@ -130,6 +131,9 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
                     break;
                 case WorkerEffect.Warn w:
                     _log.Warning(w.Text);
+                    break;
+                case WorkerEffect.Dispatched d:
+                    Metrics.SweepMetrics.Dispatched(d.Took);
                     break;
                 default:
                     _slots?.Carry(effect);

@@ -26,4 +26,7 @@ public abstract record WorkerEffect
     public sealed record Log(string Kind, string Text, string? Job = null, string? Trial = null) : WorkerEffect;
 
     public sealed record Warn(string Text) : WorkerEffect;
+
+    /// <summary>Trials arrived <paramref name="Took"/> after this node asked for work (a measurement, nothing to do).</summary>
+    public sealed record Dispatched(TimeSpan Took) : WorkerEffect;
 }

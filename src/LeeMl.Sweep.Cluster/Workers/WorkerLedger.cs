@@ -70,6 +70,9 @@ public sealed class WorkerLedger(string node, int slots, int window = WorkerLedg
 
     private SortedSet<int> FreeGpuSet => _freeGpus ??= [.. Gpus];
 
+    /// <summary>GPUs given to a trial now.</summary>
+    public int GpusBusy => Gpus.Count - FreeGpuSet.Count;
+
     /// <summary>GPUs given to no trial and promised to none waiting.</summary>
     public int FreeGpus => FreeGpuSet.Count - _waitingForGpus.Sum(r => GpusOf(r.Plan));
 
@@ -120,6 +123,7 @@ public sealed class WorkerLedger(string node, int slots, int window = WorkerLedg
     public IReadOnlyList<WorkerEffect> Assigned(string jobId, IReadOnlyList<TrialTicket> tickets, string from, DateTimeOffset now) => Effects(e =>
     {
         Accrue(now);
+        if (_asked is { } asked && tickets.Count > 0) e.Add(new WorkerEffect.Dispatched(now - asked));
         _asked = null;
         if (tickets.Count == 0)
         {

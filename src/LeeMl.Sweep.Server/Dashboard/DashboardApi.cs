@@ -113,7 +113,8 @@ public static class DashboardApi
     private static async Task<IResult> Trial(string id, string key, JobService jobs, CancellationToken cancel)
     {
         if (key.Length > 10_000) return ApiEndpoints.Error(400, "a trial key is at most 10,000 characters");
-        if (await jobs.Stored(id, cancel) is null) return ApiEndpoints.Error(404, $"unknown job '{id}'");
+        if (await jobs.Stored(id, cancel) is not { } job) return ApiEndpoints.Error(404, $"unknown job '{id}'");
+        var prints = jobs.RunsPrograms(job);
         var stored = await jobs.StoreOf.Result(id, key, cancel);
         var live = stored is null ? (await jobs.RunningTrials(id, Cluster.Protocol.MessageChecks.MaxLiveTrials, cancel)).FirstOrDefault(t => t.Key == key) : null;
         if (stored is null && live is null) return ApiEndpoints.Error(404, "this trial has no result yet and is not running now");
@@ -125,6 +126,7 @@ public static class DashboardApi
         {
             w.WriteStartObject();
             w.WriteString("key", key);
+            w.WriteBoolean("output", prints);   // a program's trial: its output is at /api/jobs/ID/output
             if (stored is not null)
             {
                 w.WritePropertyName("result");

@@ -46,9 +46,9 @@ public sealed class SwatsRunTests : IDisposable
             l => Assert.True(l.IndexOf("\"switched_step\"", StringComparison.Ordinal) < l.IndexOf("\"epochs\"", StringComparison.Ordinal), l));
 
         var csv = File.ReadAllLines(Path.Combine(outDir, "results.csv"));
-        Assert.EndsWith(",switched_step", csv[0]);
+        Assert.EndsWith(",switched_step,objective,metrics", csv[0]);   // a program trial's objective and metrics follow, empty here
         foreach (var (key, step) in switched)
-            Assert.EndsWith("," + step, csv.Single(r => r.StartsWith(Learning.Data.CsvFile.Field(key) + ",", StringComparison.Ordinal)));
+            Assert.EndsWith("," + step + ",,", csv.Single(r => r.StartsWith(Learning.Data.CsvFile.Field(key) + ",", StringComparison.Ordinal)));
 
         var md = File.ReadAllText(Path.Combine(outDir, "report.md"));
         Assert.Contains("## Where SWATS switched to SGD", md);

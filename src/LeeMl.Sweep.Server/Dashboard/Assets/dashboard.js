@@ -400,7 +400,7 @@ async function trialPage(main, id) {
     try {
       o = (await api(`/api/jobs/${encodeURIComponent(id)}/output?trial=${encodeURIComponent(key)}&after=${after}`)).body;
     } catch (e) {
-      return;   // a built-in trial prints nothing
+      return;   // not kept yet: the next poll asks again
     }
     if (outputBox.childNodes.length === 0) fill(outputBox, $("h2", { text: "Output" }), output);
     if (o.from > after && after > 0) output.append(`… (${o.from - after} characters no longer kept)\n`);
@@ -409,7 +409,6 @@ async function trialPage(main, id) {
     if (output.textContent.length > 2000000) output.textContent = output.textContent.slice(-1000000);
   };
   const show = async () => {
-    await loadOutput();
     let t;
     try {
       t = (await api(`/api/jobs/${encodeURIComponent(id)}/trials/${encodeURIComponent(key)}`)).body;
@@ -418,6 +417,7 @@ async function trialPage(main, id) {
       fill(info, $("p", { class: "warning", text: e.message }));
       return true;
     }
+    if (t.output) await loadOutput();
     if (t.result) {
       const r = t.result;
       fill(info, table(["outcome", "train", "validation", "test", "epochs", "best epoch", "seed"],
