@@ -6,6 +6,7 @@
 #   docker-compose  the deployment test validates docker-compose.yml (no Docker engine is needed)
 #   python3         Debian's interpreter at /usr/bin/python3
 #   prometheus      the metrics test starts Debian's Prometheus server against real nodes (and its promtool)
+#   kubernetes-client  kubectl kustomize renders deploy/k8s for the manifest tests (no cluster is needed)
 # then runs every test project of the solution. Extra arguments go to `dotnet test`
 # (for example: ./test.sh --filter FullyQualifiedName~Store).
 set -euo pipefail
@@ -17,6 +18,7 @@ command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 [[ -x /usr/bin/python3 ]] || missing+=(python3)
 [[ -x /usr/bin/prometheus && -x /usr/bin/promtool ]] || missing+=(prometheus)
+command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "test.sh: missing ${missing[*]}; run as root, or: sudo apt-get install ${missing[*]}" >&2
