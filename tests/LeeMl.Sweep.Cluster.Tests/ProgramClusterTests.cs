@@ -59,7 +59,7 @@ public sealed class ProgramCluster : ScenarioCluster
 
         int c = FreePorts.Next(), http = FreePorts.Next(), w2 = FreePorts.Next();
         int[] seeds = [c, W1];
-        F.Node("coordinator", c, seeds, db: "programs.db", http: http);
+        var coordinator = F.Node("coordinator", c, seeds, db: "programs.db", http: http);
         F.Node("worker", W1, seeds, 2, "coord.db", null, "--allow-programs", "--gpus", "0,1", "--scratch-dir", Path.Combine(F.Dir, "scratch-1"));
         var worker2 = F.Node("worker", w2, seeds, 2, "coord.db", null, "--allow-programs", "--gpus", "2", "--scratch-dir", Path.Combine(F.Dir, "scratch-2"));
         using var client = ClusterFixture.Client(http);
@@ -85,7 +85,22 @@ public sealed class ProgramCluster : ScenarioCluster
         Assert.True(Follow.WaitForExit(TimeSpan.FromSeconds(30)), "logs --follow did not end with its trial:\n" + Follow.Output);
         Logs = F.Start("logs", job, FollowedKey, "--cluster", cluster);
         Assert.True(Logs.WaitForExit(TimeSpan.FromSeconds(30)), Logs.Output);
+
+        // The dashboard's page of that trial, in headless Chromium: its output, parameters and metrics.
+        await using var browser = await HeadlessChromium.Launch(Path.Combine(F.Dir, "chromium-profile"));
+        await using var page = await browser.NewPageAsync();
+        page.Console += (_, e) => { if (e.Message.Type == PuppeteerSharp.ConsoleType.Error) BrowserErrors.Add(e.Message.Text); };
+        var link = coordinator.Lines.First(l => l.StartsWith("dashboard: http://", StringComparison.Ordinal))["dashboard: ".Length..].Split(' ')[0];
+        await page.GoToAsync(link, PuppeteerSharp.WaitUntilNavigation.Networkidle2);
+        await page.GoToAsync($"http://127.0.0.1:{http}/jobs/{job}/trials/{Uri.EscapeDataString(FollowedKey)}");
+        await page.WaitForFunctionAsync("() => (document.getElementById('trial-output')?.textContent || '').includes('\"epoch\": 9')", new PuppeteerSharp.WaitForFunctionOptions { Timeout = 20_000 });
+        TrialPageOutput = await page.EvaluateExpressionAsync<string>("document.getElementById('trial-output').textContent");
+        TrialPageMetrics = await page.EvaluateExpressionAsync<string>("document.getElementById('trial-metric-values').textContent");
     }
+
+    internal string TrialPageOutput { get; private set; } = "";
+    internal string TrialPageMetrics { get; private set; } = "";
+    internal List<string> BrowserErrors { get; } = [];
 
     internal string FollowedKey { get; private set; } = "";
     internal CliProcess Follow { get; private set; } = null!;
@@ -118,6 +133,14 @@ public sealed class ProgramClusterTests(ProgramCluster cluster, ITestOutputHelpe
             Assert.Contains("\"epoch\": 1,", lines[0]);
             Assert.Contains("\"epoch\": 9,", lines[^1]);
         }
+    }
+
+    [Fact]
+    public void The_dashboards_trial_page_shows_the_programs_output_and_metrics()
+    {
+        Assert.StartsWith("@leeml {\"epoch\": 1,", cluster.TrialPageOutput);
+        Assert.Contains("validation_accuracy", cluster.TrialPageMetrics);
+        Assert.True(cluster.BrowserErrors.Count == 0, string.Join("\n", cluster.BrowserErrors));
     }
 
     [Fact]
