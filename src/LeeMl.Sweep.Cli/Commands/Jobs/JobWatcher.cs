@@ -36,7 +36,7 @@ public static class JobWatcher
 
     public static string Nodes(IEnumerable<NodeView> nodes) =>
         "nodes: " + string.Join(", ", nodes.Select(n => n.Roles.Contains("worker")
-            ? $"{n.Address} {n.Running} running + {n.Queued} queued{(n.Paused > 0 ? $" + {n.Paused} paused at rungs" : "")} on {n.Slots} slots"
+            ? $"{n.Address} {n.Running} running + {n.Queued} queued{(n.Paused > 0 ? $" + {n.Paused} paused at rungs" : "")} on {n.Slots} slots{(n.Programs ? $", runs programs{(n.Gpus > 0 ? $" on {n.Gpus} GPUs" : "")}" : "")}"
             : $"{n.Address} ({string.Join(",", n.Roles)})"));
 
     /// <summary>

@@ -90,7 +90,8 @@ public static class NodeCommand
         s.SeedNodes = [.. s.SeedNodes.Select(Endpoint)];
         Port(s.Port.ToString(CultureInfo.InvariantCulture), "--port");
         if (s.Slots < 1) throw new UsageException($"--slots = '{s.Slots}' must be a whole number >= 1");
-        if (!s.IsWorker && s.AllowPrograms) throw new UsageException("--allow-programs is for workers (--roles worker)");
+        if (!s.IsWorker && (s.AllowPrograms || s.Gpus is not null || s.RunAs is not null || s.ScratchDir is not null))
+            throw new UsageException("--allow-programs, --gpus, --run-as and --scratch-dir are for workers (--roles worker)");
         if (s.IsWorker) _ = (WorkerSetup.ProgramHostOf(s), WorkerSetup.GpusOf(s));   // bad program options fail before the node starts
         if (!ConsoleLogging.Formats.Contains(s.LogFormat)) throw new UsageException($"--log-format '{s.LogFormat}': one of {string.Join(", ", ConsoleLogging.Formats)}");
         if (s.IsCoordinator) s.Http ??= NodeSettings.Defaults.Http;
@@ -174,7 +175,8 @@ public static class NodeCommand
         if (joined is not null)
         {
             var as_ = string.Join(",", settings.Roles);
-            stdout.WriteLine($"joined the cluster at {joined} as {as_}{(settings.IsWorker ? $" with {settings.Slots} slots" : "")}" +
+            var programs = worker?.Programs is null ? "" : $", running programs{(worker.Gpus.Count > 0 ? $" on GPUs {string.Join(',', worker.Gpus)}" : "")}";
+            stdout.WriteLine($"joined the cluster at {joined} as {as_}{(settings.IsWorker ? $" with {settings.Slots} slots{programs}" : "")}" +
                 (http is null ? "" : settings.IsCoordinator
                     ? $"; dashboard and HTTP API on {(tls is null ? "http" : "https")}://{http.Host}:{http.Port}/"
                     : $"; health and readiness on {(tls is null ? "http" : "https")}://{http.Host}:{http.Port}/healthz and /readyz"));
