@@ -181,4 +181,24 @@ public sealed class WorkerLedgerTests
         Assert.Equal(2, effects.OfType<WorkerEffect.Cancel>().Count());
         Assert.Empty(ledger.Tick(T0 + TimeSpan.FromSeconds(10)));   // a leaving node asks for nothing more
     }
+
+    [Fact]
+    public void Trials_that_need_a_gpu_wait_for_a_free_one_and_never_share_a_device()
+    {
+        var spec = SpecParser.Parse("name: g\nprogram: { command: [python3, p.py], objective: { metric: a }, resources: { gpus: 1 } }\nepochs: 1\ngrid: { n: [1, 2, 3] }\n", "g.yaml");
+        var plan = new JobPlan(spec, new TrialPlan(spec), new DataLoader((string?)null), Kind);
+        var ledger = new WorkerLedger("w:1", 4) { Programs = true, Gpus = [0, 1] };
+        Assert.Single(Of<GetJobSpec>(ledger.Assigned("g", [new TrialTicket(0, 1), new TrialTicket(1, 1), new TrialTicket(2, 1)], "coordinator", T0)));
+        var started = ledger.PlanReady("g", plan, T0).OfType<WorkerEffect.Run>().Select(r => r.Trial).ToList();
+        Assert.Equal([[0], [1]], started.Select(r => r.Gpus.ToArray()));   // two devices, two trials; the third waits
+        Assert.Equal((0, 2), (ledger.FreeGpus + 1, ledger.GpusBusy));       // and is promised the next free one
+        var ask = ledger.Tick(T0 + WorkerLedger.AskAgainAfter).OfType<WorkerEffect.ToDispatcher>().Select(d => d.Message).OfType<RequestWork>().Single();
+        Assert.True(ask.Programs);
+        Assert.Equal(0, ask.FreeGpus);                                       // the jobs are asked for no GPU trial now
+
+        var next = ledger.SlotDone(started[0], null, null, 1, T0).OfType<WorkerEffect.Run>().Single().Trial;   // device 0 comes free
+        Assert.Equal([0], next.Gpus);
+        Assert.Empty(started[0].Gpus);
+        Assert.Equal(2, ledger.GpusBusy);
+    }
 }
