@@ -64,16 +64,19 @@ public static class ProgramBench
         return clock.Elapsed.TotalSeconds / times;
     }
 
+    /// <summary>The sleeper as a program sweep of <paramref name="trials"/> trials (one drawn parameter each).</summary>
+    private static string SleeperSpec(int trials) => $$"""
+        name: sleeper
+        program: { command: [sh, -c, "{{Sleeper.Replace("\"", "\\\"", StringComparison.Ordinal)}}"], objective: { metric: a } }
+        epochs: 1
+        grid: { n: { int_uniform: [1, 1000000000] } }
+        search: { method: random, samples: {{trials}}, seed: 1 }
+        """;
+
     /// <summary>The worker's part alone: the sleeper as program trials, one after another on one slot in this process.</summary>
     private static double WorkerSeconds(string dir, int times)
     {
-        var spec = SpecParser.Parse($$"""
-            name: sleeper
-            program: { command: [sh, -c, "{{Sleeper.Replace("\"", "\\\"", StringComparison.Ordinal)}}"], objective: { metric: a } }
-            epochs: 1
-            grid: { n: { int_uniform: [1, 1000000000] } }
-            search: { method: random, samples: {{times}}, seed: 1 }
-            """, "sleeper.yaml");
+        var spec = SpecParser.Parse(SleeperSpec(times), "sleeper.yaml");
         var plan = new TrialPlan(spec);
         var data = new DataLoader(new DataSources(DataFolder.Of(null), p => DataFile.FromPath(Path.Combine(dir, p))));
         var host = new TrialHost(new ProgramHost(Path.Combine(dir, "scratch")), []);
@@ -90,15 +93,7 @@ public static class ProgramBench
     private static void Overhead(string dir)
     {
         const int trials = 1000, slots = 4;
-        File.WriteAllText(Path.Combine(dir, "sleeper.yaml"), $$"""
-            name: sleeper
-            program:
-              command: [sh, -c, "{{Sleeper.Replace("\"", "\\\"", StringComparison.Ordinal)}}"]
-              objective: { metric: a }
-            epochs: 1
-            grid: { n: { int_uniform: [1, 1000000000] } }
-            search: { method: random, samples: {{trials}}, seed: 1 }
-            """);
+        File.WriteAllText(Path.Combine(dir, "sleeper.yaml"), SleeperSpec(trials));
         var alone = ProgramSeconds(50);
         var worker = WorkerSeconds(dir, 50);
         Console.WriteLine($"one slot in this process, trial after trial: {F(worker * 1000, "F1")} ms a trial against {F(alone * 1000, "F1")} ms for the program alone: " +
