@@ -67,12 +67,14 @@ public static class SweepNodeHosting
         akka.coordinated-shutdown.exit-clr = off
         """;
 
-    /// <summary>One node alone (run): Joining → Up on the first leader tick, not after gossip rounds sized for machines.</summary>
+    /// <summary>One node alone (run): Joining → Up on the first leader tick, and out again at the first tick, not after gossip rounds sized for machines.</summary>
     private const string EmbeddedHocon = """
         akka.cluster.periodic-tasks-initial-delay = 0s
         akka.cluster.leader-actions-interval = 100ms
         akka.cluster.singleton-proxy.singleton-identification-interval = 100ms
         akka.cluster.sharding.retry-interval = 200ms
+        # Leaving: the singletons stop at the first hand-over retry, as no younger node takes them over.
+        akka.cluster.singleton.hand-over-retry-interval = 50ms
         akka.coordinated-shutdown.run-by-actor-system-terminate = off
         """;
 

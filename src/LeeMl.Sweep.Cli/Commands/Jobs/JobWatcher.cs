@@ -43,13 +43,15 @@ public static class JobWatcher
     /// Follows a job until it ends: a live table in a terminal (Spectre.Console), plain lines when
     /// the output is a file or a pipe, as in CI or a log.
     /// </summary>
-    public static async Task<JobView> Follow(ISweepApi api, string jobId, TextWriter output, CancellationToken cancel = default)
+    /// <param name="poll">Between two questions to the cluster; the embedded run asks its own process, often and cheaply, so that it ends when the job does.</param>
+    public static async Task<JobView> Follow(ISweepApi api, string jobId, TextWriter output, CancellationToken cancel = default, TimeSpan? poll = null)
     {
+        var every = poll ?? TimeSpan.FromMilliseconds(500);
         var isConsole = ReferenceEquals(output, Console.Out) || ReferenceEquals(output, Console.Error);
         var redirected = ReferenceEquals(output, Console.Error) ? Console.IsErrorRedirected : Console.IsOutputRedirected;
         return isConsole && !redirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive
-            ? await FollowLive(api, jobId, cancel)
-            : await FollowLines(api, jobId, output, cancel);
+            ? await FollowLive(api, jobId, every, cancel)
+            : await FollowLines(api, jobId, output, every, cancel);
     }
 
     /// <summary>The job now; null while no coordinator answers (for at most <see cref="GiveUpAfter"/>).</summary>
@@ -68,7 +70,7 @@ public static class JobWatcher
         }
     }
 
-    private static async Task<JobView> FollowLive(ISweepApi api, string jobId, CancellationToken cancel)
+    private static async Task<JobView> FollowLive(ISweepApi api, string jobId, TimeSpan poll, CancellationToken cancel)
     {
         JobView? final = null;
         DateTimeOffset? lost = null;
@@ -92,18 +94,24 @@ public static class JobWatcher
                         return;
                     }
                 }
-                await Task.Delay(PollDelay(j), cancel);
+                await Task.Delay(PollDelay(j, poll), cancel);
             }
         });
         return final!;
     }
 
-    /// <summary>Half a second between polls; while the final report is written the end is near, so sooner.</summary>
-    private static int PollDelay(JobView? job) => job?.State == JobState.Reporting ? 100 : 500;
+    /// <summary>While the final report is written the end is near: at most a tenth of a second between polls.</summary>
+    private static TimeSpan PollDelay(JobView? job, TimeSpan poll) =>
+        job?.State == JobState.Reporting && poll > TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : poll;
 
-    private static async Task<JobView> FollowLines(ISweepApi api, string jobId, TextWriter output, CancellationToken cancel)
+    /// <summary>A progress line at most this often while the state stays the same.</summary>
+    private static readonly TimeSpan LineEvery = TimeSpan.FromMilliseconds(500);
+
+    private static async Task<JobView> FollowLines(ISweepApi api, string jobId, TextWriter output, TimeSpan poll, CancellationToken cancel)
     {
         string? last = null;
+        JobState? lastState = null;
+        var printed = System.Diagnostics.Stopwatch.StartNew();
         DateTimeOffset? lost = null;
         var lostReported = false;
         while (true)
@@ -118,14 +126,16 @@ public static class JobWatcher
             }
             lostReported = false;
             var key = $"{job.State}{job.Done}{job.Running}{job.Queued}{job.Failed}";
-            if (key != last)
+            if (key != last && (job.State != lastState || job.State.IsOver() || printed.Elapsed >= LineEvery))
             {
+                lastState = job.State;
+                printed.Restart();
                 output.WriteLine(Progress(job));
                 foreach (var line in Problems(job)) output.WriteLine(line);
                 last = key;
             }
             if (job.State.IsOver()) return job;
-            await Task.Delay(PollDelay(job), cancel);
+            await Task.Delay(PollDelay(job, poll), cancel);
         }
     }
 }

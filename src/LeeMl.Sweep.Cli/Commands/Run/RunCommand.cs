@@ -109,7 +109,7 @@ public static class RunCommand
             if (reply.Error is not null) throw new UsageException(reply.Error);
             var jobId = reply.Id!;
             stdout.WriteLine($"sweep '{spec.Name}': {reply.Trials} trials on {settings.Slots} slots; job {jobId}" + (http is null ? "" : $"; dashboard on http://{http.Host}:{http.Port}/login?token={http.Secret} (clients run by this user read the secret from {Server.Security.LocalSecrets.FileOf(http.Host, http.Port)})"));
-            var final = await JobWatcher.Follow(api, jobId, stdout);
+            var final = await JobWatcher.Follow(api, jobId, stdout, poll: TimeSpan.FromMilliseconds(50));
             stdout.WriteLine(ReportFolder.Describe(outDir));
             stdout.WriteLine($"results: {Path.Combine(outDir, "results.jsonl")}");
             stdout.WriteLine($"telemetry: {Path.Combine(outDir, "telemetry.jsonl")}; database: {settings.Db}");
