@@ -45,6 +45,17 @@ public sealed class ThreeProcessCluster : ScenarioCluster
           warmup: [ none, { steps: 50 } ]
         """;
 
+    /// <summary>A TPE search over a test function (the issue's Hartmann-6 spec, smaller): each proposal waits for the results it learns from.</summary>
+    internal const string Tpe = """
+        name: tpe-test
+        function: { name: hartmann6 }
+        objective: { metric: value, goal: minimize }
+        seeds: [1]
+        grid: { x1: { uniform: [0, 1] }, x2: { uniform: [0, 1] }, x3: { uniform: [0, 1] },
+                x4: { uniform: [0, 1] }, x5: { uniform: [0, 1] }, x6: { uniform: [0, 1] } }
+        search: { method: tpe, samples: 30, seed: 3, parallelism: 2 }
+        """;
+
     /// <summary>One trial of 100,000 epochs on 24 rows (one step an epoch): its curve is far longer than one message may be.</summary>
     internal const string LongCurve = """
         name: long-curve
@@ -82,6 +93,8 @@ public sealed class ThreeProcessCluster : ScenarioCluster
             {
                 "run" => RunInProcess(F.WriteSpec(Spec48), "run-out"),
                 "two" => SubmitAndWait(F, F.WriteSpec(Spec48), Http, "two-out"),
+                "tpe-run" => RunInProcess(F.WriteSpec(Tpe, "tpe.yaml"), "tpe-run-out"),
+                "tpe-two" => SubmitAndWait(F, F.WriteSpec(Tpe, "tpe.yaml"), Http, "tpe-two-out"),
                 "long" => SubmitAndWait(F, F.WriteSpec(LongCurve, "long.yaml"), Http, "long-out"),
                 _ => throw new ArgumentOutOfRangeException(nameof(what), what, null),
             };
@@ -243,5 +256,11 @@ public sealed class ClusterSweepTests(ThreeProcessCluster cluster, ITestOutputHe
         await ClusterFixture.WaitForWorkers(client1, 1, TimeSpan.FromSeconds(60));
         var oneResults = ThreeProcessCluster.SubmitAndWait(f, f.WriteSpec(ThreeProcessCluster.Spec48), http1, "one-out");
         Assert.Equal(hash, ClusterFixture.Sha256(oneResults));
+
+        // A search that learns: the same trials and values on one worker, two, and in one process.
+        var tpe = await cluster.Results("tpe-run");
+        Assert.Equal(30, File.ReadAllLines(tpe).Length);
+        Assert.Equal(ClusterFixture.Sha256(tpe), ClusterFixture.Sha256(await cluster.Results("tpe-two")));
+        Assert.Equal(ClusterFixture.Sha256(tpe), ClusterFixture.Sha256(ThreeProcessCluster.SubmitAndWait(f, f.WriteSpec(ThreeProcessCluster.Tpe, "tpe.yaml"), http1, "tpe-one-out")));
     }
 }

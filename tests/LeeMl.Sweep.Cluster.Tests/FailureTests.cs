@@ -169,4 +169,43 @@ public sealed class FailureTests(FailureCluster cluster, ITestOutputHelper outpu
         var telemetry = File.ReadAllLines(Path.Combine(cluster.F.Dir, "out", "telemetry.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Contains(telemetry, t => t.GetProperty("faults").GetArrayLength() > 0);   // the killed worker's attempt is on record, apart from the results
     }
+
+    /// <summary>A TPE search of trials that take a quarter of a second each, five at most in flight.</summary>
+    private const string TpeSpec = """
+        name: tpe-kill
+        function: { name: branin, seconds: 0.25 }
+        seeds: [1]
+        grid: { x1: { uniform: [-5, 10] }, x2: { uniform: [0, 15] } }
+        search: { method: tpe, samples: 24, seed: 5, parallelism: 4 }
+        """;
+
+    [Fact, Step(5)]
+    public async Task A_tpe_search_with_a_worker_killed_in_the_middle_gives_the_bytes_of_run()
+    {
+        var (f, http, w) = (cluster.F, cluster.Http, cluster.W);
+        cluster.Workers[1] = f.Node("worker", w[1], cluster.Seeds, slots: 1);   // killed in step 2: three workers again
+        using var client = ClusterFixture.Client(http);
+        await ClusterFixture.WaitForWorkers(client, 3, TimeSpan.FromSeconds(60));
+        var spec = f.WriteSpec(TpeSpec, "tpe.yaml");
+        var outDir = Path.Combine(f.Dir, "tpe-out");
+        var submit = f.Start("submit", spec, "--cluster", $"127.0.0.1:{http}", "--wait", "--out", outDir, "--timeout", "5");
+        await submit.WaitFor(o => o.Contains("tpe-kill-", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the TPE job's id");
+        var job = submit.Lines.First(l => l.StartsWith("tpe-kill-", StringComparison.Ordinal));
+        var victim = NodeOf(w[1]);
+        // In the middle: results stored that later proposals learn from, and the victim training one of the search's trials.
+        await ClusterFixture.Until(async () => (await ClusterFixture.TryJob(client, job))?.Done >= 4 && (await ClusterFixture.Running(job, http)).Any(t => t.Node == victim),
+            TimeSpan.FromSeconds(90), "the victim training a trial of the search");
+        var doneAtKill = (await client.Job(job))!.Done;
+        cluster.Workers[1].Kill();
+        Assert.True(submit.WaitForExit(TimeSpan.FromMinutes(3)), "submit --wait did not finish:\n" + submit.Output);
+        Assert.True(submit.ExitCode == 0, submit.Output);
+        output.WriteLine($"worker killed with {doneAtKill} of 24 results stored");
+        Assert.True(doneAtKill < 24);
+
+        var run = f.Start("run", spec, "--out", Path.Combine(f.Dir, "tpe-run"), "--slots", "3");
+        Assert.True(run.WaitForExit(TimeSpan.FromMinutes(3)) && run.ExitCode == 0, run.Output);
+        Assert.Equal(ClusterFixture.Sha256(Path.Combine(f.Dir, "tpe-run", "results.jsonl")), ClusterFixture.Sha256(Path.Combine(outDir, "results.jsonl")));
+        var telemetry = File.ReadAllLines(Path.Combine(outDir, "telemetry.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Contains(telemetry, t => t.GetProperty("faults").EnumerateArray().Any(x => x.GetProperty("node").GetString() == victim));   // the killed attempt, run again elsewhere
+    }
 }

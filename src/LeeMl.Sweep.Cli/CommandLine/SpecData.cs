@@ -16,7 +16,7 @@ public sealed record SpecData(IReadOnlyList<ShippedFile> Files, string? SpecFold
     public static SpecData Check(SweepSpec spec, string? dataDir, string? specFile)
     {
         var folder = specFile is null ? null : Path.GetDirectoryName(Path.GetFullPath(specFile));
-        if (spec.Program is null) new DataLoader(dataDir, folder).Source(spec.Data);
+        if (!spec.HasParameterCells) new DataLoader(dataDir, folder).Source(spec.Data);
         return new SpecData(SpecFiles.Hash(spec, folder), folder);
     }
 

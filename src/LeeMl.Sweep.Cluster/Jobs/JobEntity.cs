@@ -23,6 +23,8 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
     private sealed record Recovered(JobClaim Claim, SweepSpec Spec, TrialPlan Plan, List<(long, TrialOutcome, double)> Done, List<FaultWrite> Faults)
     {
         public List<(long Index, IReadOnlyList<double> Scores)> Rungs { get; init; } = [];
+
+        public List<(long Index, double? Objective)> Objectives { get; init; } = [];
     }
 
     private sealed record RecoveryFailed(Exception Cause);
@@ -105,7 +107,12 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
                 await foreach (var r in store.Results(jobId, withCurves: true))
                     rungs.Add((r.Index, stopping.ScoresAtRungs(epochs, ResultJson.Parse(r.Line).Epochs)));
             }
-            return new Recovered(claim, spec, plan, done, faults) { Rungs = rungs };
+            // A TPE search's proposals follow from the committed trials' objectives.
+            var objectives = new List<(long, double?)>();
+            if (plan.IsTpe)
+                await foreach (var r in store.Results(jobId, withCurves: false))
+                    objectives.Add((r.Index, ResultJson.Parse(r.Line).Objective));
+            return new Recovered(claim, spec, plan, done, faults) { Rungs = rungs, Objectives = objectives };
         }).PipeTo(Self, success: r => (object?)r ?? new RecoveryFailed(new KeyNotFoundException($"job '{jobId}' is not in the store")),
             failure: e => new RecoveryFailed(e));
     }
@@ -117,7 +124,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
             _claim = r.Claim;
             _spec = r.Spec;
             _machine = new JobMachine(_jobId, r.Spec.Name, r.Plan, _node.Jobs with { MaxAttempts = r.Spec.MaxAttempts });
-            var effects = _machine.Recover(r.Claim, r.Done, r.Faults, DateTimeOffset.UtcNow, r.Rungs);
+            var effects = _machine.Recover(r.Claim, r.Done, r.Faults, DateTimeOffset.UtcNow, r.Rungs, r.Objectives);
             _log.Info("job {0}: {1} of {2} trials done; running here (owner epoch {3})", _jobId, _machine.DoneCount, _machine.Count, r.Claim.Epoch);
             if (r.Claim.Epoch > 1) Metrics.SweepMetrics.Recovered();   // its previous owner stopped: a failover or a restart
             Become(Active);

@@ -80,6 +80,8 @@ public sealed class JobMachine
     private bool _newSinceReport;
     private readonly Experiments.Search.RungLadder? _ladder;          // early stopping's decisions, when the spec asks for it
     private readonly IReadOnlyList<int> _rungEpochs = [];
+    private readonly TpeLedger? _tpe;                                  // a TPE search's proposals, from the committed results
+    private readonly Dictionary<string, (DateTimeOffset Since, int Slots)> _waitingForProposals = new(StringComparer.Ordinal);
 
     public JobMachine(string jobId, string name, TrialPlan plan, JobSettings settings)
     {
@@ -96,7 +98,18 @@ public sealed class JobMachine
             _rungEpochs = stopping.Rungs(plan.Spec.Epochs);
             _ladder = Experiments.Search.RungLadder.For(stopping, plan.Spec.Epochs, plan.Count, plan.IsTrained);
         }
+        if (plan.IsTpe) _tpe = new TpeLedger(plan);
     }
+
+    /// <summary>Slot-seconds that free slots of this job waited for a TPE proposal (the results it learns from).</summary>
+    public double ProposalWaitSeconds { get; private set; }
+
+    /// <summary>A TPE search's time spent computing its proposals, and how many (zero otherwise).</summary>
+    public (TimeSpan Time, long Count) ProposalCost => _tpe is null ? (TimeSpan.Zero, 0) : (_tpe.ProposalTime, _tpe.Proposals);
+
+    /// <summary>Trial <paramref name="index"/> with its values (under TPE, null until its proposal can be made).</summary>
+    private TrialSpec? TrialAt(long index) =>
+        _tpe is null ? _plan.At(index) : _tpe.IsReady(index) ? _plan.At(index, _tpe.Draws(index)) : null;
 
     /// <summary>A trial's score at each rung its curve reached (what the ladder compares).</summary>
     public string JobId { get; }
@@ -108,7 +121,7 @@ public sealed class JobMachine
     public long Count => _plan.Count;
 
     /// <summary>Trial <paramref name="index"/>'s key, or null when the plan has no such trial.</summary>
-    public string? KeyOf(long index) => index >= 0 && index < _plan.Count ? _plan.At(index).Key : null;
+    public string? KeyOf(long index) => index >= 0 && index < _plan.Count ? TrialAt(index)?.Key : null;
 
     /// <summary>How many times this job has stopped sending trials to a node after faults in a row.</summary>
     public int QuarantinesTotal { get; private set; }
@@ -116,9 +129,19 @@ public sealed class JobMachine
     public long DoneCount => _doneCount;
 
     /// <summary>Trials that wait for a slot: neither done, nor out on a worker, nor waiting to be committed.</summary>
-    public long Pending => State == JobState.Running
-        ? Math.Max(0, _plan.Count - _doneCount - _assigned.Count - _waiting.Count - _inFlightIndexes.Count)
-        : 0;
+    public long Pending => State != JobState.Running ? 0
+        : _tpe is null ? Unfinished
+        : Math.Min(Unfinished, _retry.Count + ReadyAhead(4096));
+
+    private long Unfinished => Math.Max(0, _plan.Count - _doneCount - _assigned.Count - _waiting.Count - _inFlightIndexes.Count);
+
+    /// <summary>TPE: how many trials from the cursor on can be proposed now (at most <paramref name="max"/>).</summary>
+    private long ReadyAhead(long max)
+    {
+        long ready = 0;
+        for (var i = _next; i < _plan.Count && ready < max && _tpe!.IsReady(i); i++) ready++;
+        return ready;
+    }
 
     /// <summary>Nodes that hold trials of this job now.</summary>
     public IEnumerable<string> NodesHolding => _byNode.Where(n => n.Value.Count > 0).Select(n => n.Key);
@@ -129,8 +152,12 @@ public sealed class JobMachine
 
     /// <summary>Takes up the job as the store has it: committed results, attempts used, state.</summary>
     public IReadOnlyList<JobEffect> Recover(JobClaim claim, IEnumerable<(long Index, TrialOutcome Outcome, double Seconds)> done, IEnumerable<FaultWrite> faults, DateTimeOffset now,
-        IEnumerable<(long Index, IReadOnlyList<double> Scores)>? rungScores = null)
+        IEnumerable<(long Index, IReadOnlyList<double> Scores)>? rungScores = null, IEnumerable<(long Index, double? Objective)>? objectives = null)
     {
+        // A TPE search's proposals are a function of the committed results: theirs rebuild them.
+        if (_tpe is not null)
+            foreach (var (index, objective) in objectives ?? [])
+                if (index >= 0 && index < _plan.Count) _tpe.Ended(index, objective);
         // Early stopping's decisions are a function of the scores: the committed trials' rebuild them.
         if (_ladder is not null)
             foreach (var (index, scores) in rungScores ?? []) _ladder.Ended(index, scores);
@@ -187,12 +214,20 @@ public sealed class JobMachine
             }
             tickets.Add(Assign(index, node, now));
         }
+        var blocked = false;
         while (tickets.Count < count && _next < _plan.Count)
         {
+            // A TPE proposal waits for the results it learns from, whatever else has arrived.
+            if (_tpe is not null && !_tpe.IsReady(_next))
+            {
+                blocked = true;
+                break;
+            }
             var index = _next++;
             if (_done[(int)index] || _assigned.ContainsKey(index)) continue;
             tickets.Add(Assign(index, node, now));
         }
+        if (_tpe is not null) CountProposalWait(node, blocked ? count - tickets.Count : 0, now);
         return [new JobEffect.Assign(node, tickets)];
     }
 
@@ -201,7 +236,14 @@ public sealed class JobMachine
         var attempt = _attemptsUsed.GetValueOrDefault(index) + 1;
         _assigned[index] = new Assignment(node, attempt, now);
         Holding(node).Add(index);
-        return new TrialTicket(index, attempt);
+        return new TrialTicket(index, attempt) { Draws = _tpe?.Draws(index) };
+    }
+
+    /// <summary>A node's free slots that got no trial because the next proposal waits: counted until the node's next offer.</summary>
+    private void CountProposalWait(string node, int unfilled, DateTimeOffset now)
+    {
+        if (_waitingForProposals.Remove(node, out var before)) ProposalWaitSeconds += Math.Max(0, (now - before.Since).TotalSeconds) * before.Slots;
+        if (unfilled > 0) _waitingForProposals[node] = (now, unfilled);
     }
 
     private HashSet<long> Holding(string node)
@@ -227,7 +269,7 @@ public sealed class JobMachine
     {
         var effects = new List<JobEffect>();
         if (m.Index < 0 || m.Index >= _plan.Count) return [new JobEffect.Refused(m.Node, $"a result for trial {m.Index}, outside the plan's {_plan.Count}")];
-        if (m.Result.Key != _plan.At(m.Index).Key) return [new JobEffect.Refused(m.Node, $"a result for trial {m.Index} under another key")];
+        if (m.Result.Key != TrialAt(m.Index)?.Key) return [new JobEffect.Refused(m.Node, $"a result for trial {m.Index} under another key")];
         Health(m.Node).ConsecutiveFaults = 0;
         if (_done[(int)m.Index])
         {
@@ -310,6 +352,7 @@ public sealed class JobMachine
                 _doneOfModel[m]++;
                 _secondsOfModel[m] += r.Seconds;
                 if (r.Result.Outcome == TrialOutcome.Failed && r.Result.Error is { } e) CountError(e);
+                _tpe?.Ended(r.Index, r.Result.Objective);
                 _newSinceReport = true;
             }
             Unassign(r.Index);
@@ -407,7 +450,7 @@ public sealed class JobMachine
         }
         if (used >= _settings.MaxAttempts)
         {
-            var trial = _plan.At(index);
+            var trial = TrialAt(index)!;   // it was handed out: its values are known
             _waiting[index] = new PendingResult(index, TrialResult.FailedWith(trial, $"failed on {used} attempts (node faults); last: {error}"), false, node, 0, used);
             AckLater(index, node);
         }
@@ -502,7 +545,7 @@ public sealed class JobMachine
     /// <summary>The running trials with their live curves, lowest index first, at most <paramref name="max"/>.</summary>
     public IReadOnlyList<LiveTrial> Live(int max) =>
         [.. _assigned.Where(a => a.Value.Running).OrderBy(a => a.Key).Take(max).Select(a => new LiveTrial(
-            _plan.At(a.Key).Key, a.Value.Node, a.Value.Epoch, _plan.Spec.Epochs,
+            TrialAt(a.Key)?.Key ?? "", a.Value.Node, a.Value.Epoch, _plan.Spec.Epochs,
             a.Value.Curve?.Select(p => p.Epoch).ToArray() ?? [], a.Value.Curve?.Select(p => p.Train).ToArray() ?? [], a.Value.Curve?.Select(p => p.Validation).ToArray() ?? []))];
 
     /// <summary>The clock ticks (every second): a half-way report when results came in since the last one.</summary>

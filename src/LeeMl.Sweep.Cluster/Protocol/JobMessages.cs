@@ -74,7 +74,11 @@ public sealed record JobSpecText(string JobId, string SpecText, string DataManif
 /// <summary>Train these trials (an empty list: nothing to give now).</summary>
 public sealed record AssignTrials(string JobId, IReadOnlyList<TrialTicket> Trials) : ISweepMessage;
 
-public sealed record TrialTicket(long Index, int Attempt);
+/// <summary>A trial handed to a worker; under TPE with the values proposed for it (u ∈ [0, 1) per distribution, in draw order).</summary>
+public sealed record TrialTicket(long Index, int Attempt)
+{
+    public IReadOnlyList<double>? Draws { get; init; }
+}
 
 /// <summary>These results are committed: the worker may forget them.</summary>
 public sealed record ResultsStored(string JobId, IReadOnlyList<long> Indexes) : ISweepMessage;

@@ -53,7 +53,7 @@ public static class MessageChecks
         Check<WorkerHolds>(m => Node(m.Node) ?? List(m.Trials, "trials") ?? m.Trials.Select(t => t is null ? "a null trial" : Index(t.Index) ?? Attempt(t.Attempt)).FirstOrDefault(p => p is not null)),
         Check<HandBack>(m => Node(m.Node) ?? List(m.Indexes, "indexes") ?? m.Indexes.Select(Index).FirstOrDefault(p => p is not null)),
         Check<JobSpecText>(m => Text(m.SpecText, Experiments.Specs.SpecLimits.MaxBytes, "spec") ?? Text(m.DataManifest, 1 << 20, "data manifest")),
-        Check<AssignTrials>(m => List(m.Trials, "trials") ?? m.Trials.Select(t => t is null ? "a null trial" : Index(t.Index) ?? Attempt(t.Attempt)).FirstOrDefault(p => p is not null)),
+        Check<AssignTrials>(m => List(m.Trials, "trials") ?? m.Trials.Select(t => t is null ? "a null trial" : Index(t.Index) ?? Attempt(t.Attempt) ?? Draws(t.Draws)).FirstOrDefault(p => p is not null)),
         Check<ResultsStored>(m => List(m.Indexes, "indexes")),
         Check<ChunkStored>(m => Index(m.Index) ?? Range(m.Chunk, 0, MaxList, "chunk")),
         Check<CancelTrials>(_ => null),
@@ -79,6 +79,10 @@ public static class MessageChecks
     private static string Describe(string? id) => id is null ? "missing" : id.Length > JobIds.MaxLength ? $"{id.Length} characters long" : "not an id";
 
     private static string? Node(string? node) => node is null ? "no node" : node.Length > MaxNodeLength ? "a node name too long" : null;
+
+    /// <summary>A TPE proposal: a few values, each in [0, 1).</summary>
+    private static string? Draws(IReadOnlyList<double>? draws) =>
+        draws is null ? null : draws.Count > 10_000 ? $"{draws.Count} proposed values (at most 10000)" : draws.Any(u => !(u >= 0 && u < 1)) ? "a proposed value outside [0, 1)" : null;
 
     private static string? Index(long index) => index < 0 ? $"a negative trial index ({index})" : null;
 

@@ -56,5 +56,6 @@ public sealed class SlotRun(string jobId, Protocol.TrialTicket ticket, JobPlan p
     /// <summary>The trial, from its start on a slot until its result is made.</summary>
     public ITrial? Trial { get; set; }
 
-    public TrialSpec Spec => Plan.Plan.At(Ticket.Index);
+    /// <summary>The trial, with the values its job proposed for it under TPE.</summary>
+    public TrialSpec Spec => Plan.Plan.At(Ticket.Index, Ticket.Draws);
 }

@@ -57,7 +57,32 @@ public sealed class TrialPlan
         _block = _modelStart[^1];
         _splitSeeds = [.. spec.Seeds.Select(seed => Hash($"{spec.Seed}|split|{seed}"))];
         Count = _block * spec.Seeds.Length;
+        IsTpe = spec.Search.Method == SearchMethod.Tpe;
+        if (IsTpe && !(spec.HasParameterCells && spec.Models.All(SearchSpec.HasDistribution)))
+            throw new ArgumentException("TPE searches the parameters of a program or a function, each cell with a distribution", nameof(spec));
     }
+
+    /// <summary>
+    /// A TPE search: its trials are ordered sample by sample — sample k of every cell, each with
+    /// every seed — so that a sample's proposal, which waits for the results of earlier samples of
+    /// its cell, never waits for a trial that comes after it. Its drawn values come with each trial
+    /// (<see cref="At(long, IReadOnlyList{double}?)"/>) instead of from the index alone.
+    /// </summary>
+    public bool IsTpe { get; }
+
+    /// <summary>TPE: the cell, sample and seed (as an index into the spec's seeds) of trial <paramref name="index"/>.</summary>
+    public (int Cell, long Sample, int SeedIndex) TpeSlot(long index)
+    {
+        var seeds = Spec.Seeds.Length;
+        var rest = index / seeds;
+        return ((int)(rest % _models.Length), rest / _models.Length, (int)(index % seeds));
+    }
+
+    /// <summary>TPE: the index of a cell's sample for one seed.</summary>
+    public long TpeIndex(int cell, long sample, int seedIndex) => (sample * _models.Length + cell) * Spec.Seeds.Length + seedIndex;
+
+    /// <summary>TPE: each value a trial of cell <paramref name="cell"/> draws, as the searcher sees it.</summary>
+    public IReadOnlyList<TpeDimension> TpeDimensions(int cell) => SearchSpec.TpeDimensions(_models[cell].Spec);
 
     public SweepSpec Spec { get; }
 
@@ -110,9 +135,11 @@ public sealed class TrialPlan
 
     public TrialSpec this[long index] => At(index);
 
-    public TrialSpec At(long index)
+    /// <summary>Trial <paramref name="index"/>; under TPE with the values proposed for it (<paramref name="draws"/>, one per distribution, in draw order).</summary>
+    public TrialSpec At(long index, IReadOnlyList<double>? draws = null)
     {
         if ((ulong)index >= (ulong)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"the plan has {Count} trials");
+        if (IsTpe) return Proposed(index, draws);
         var seedIndex = (int)(index / _block);
         var r = index % _block;
         var m = ModelAt(r);
@@ -144,6 +171,18 @@ public sealed class TrialPlan
         return Trial(index, drawnModel, drawnModelText, optimizer, schedule, Drawn(_warmups[w], cell, sample, ref dimension), _noises[n], seed, _splitSeeds[seedIndex], sample);
     }
 
+    private TrialSpec Proposed(long index, IReadOnlyList<double>? draws)
+    {
+        var (cell, sample, seedIndex) = TpeSlot(index);
+        var template = _models[cell].Spec!;
+        var wanted = SearchSpec.Dimensions(template);
+        if (draws is null || draws.Count != wanted || draws.Any(u => !(u >= 0 && u < 1)))
+            throw new ArgumentException($"trial {index} of a TPE search needs its {wanted} proposed values in [0, 1)", nameof(draws));
+        var dimension = 0;
+        var proposed = SearchSpec.Realize(template, draws, ref dimension)!;
+        return Trial(index, proposed, proposed.ToString(), (null, "-"), (null, "-"), (null, "-"), (null, "-"), Spec.Seeds[seedIndex], _splitSeeds[seedIndex], sample) with { IsProposed = true };
+    }
+
     private (ComponentSpec? Spec, string Text) Drawn((ComponentSpec? Spec, string Text) template, string cell, long sample, ref int dimension)
     {
         var drawn = Spec.Search.Realize(template.Spec, cell, sample, ref dimension);
@@ -161,18 +200,18 @@ public sealed class TrialPlan
     public int Models => _models.Length;
 
     /// <summary>The model of trial <paramref name="index"/>, as an index into the spec's models: cheap, no trial is built.</summary>
-    public int ModelOf(long index) => ModelAt(index % _block);
+    public int ModelOf(long index) => IsTpe ? TpeSlot(index).Cell : ModelAt(index % _block);
 
     /// <summary>Whether trial <paramref name="index"/> trains (has epochs), without building it.</summary>
-    public bool IsTrained(long index) => Spec.Program is not null || !ModelCatalog.IsClosedForm(_models[ModelOf(index)].Spec!.Name);
+    public bool IsTrained(long index) => Spec.HasParameterCells || !ModelCatalog.IsClosedForm(_models[ModelOf(index)].Spec!.Name);
 
-    /// <summary>A model whose trials have no optimizer axes: a closed-form one, or a program's cell of parameters.</summary>
-    private static bool OneCell(SweepSpec spec, ComponentSpec model) => spec.Program is not null || ModelCatalog.IsClosedForm(model.Name);
+    /// <summary>A model whose trials have no optimizer axes: a closed-form one, or a program's or function's cell of parameters.</summary>
+    private static bool OneCell(SweepSpec spec, ComponentSpec model) => spec.HasParameterCells || ModelCatalog.IsClosedForm(model.Name);
 
     /// <summary>How many trials of the plan train model <paramref name="model"/>.</summary>
     public long TrialsOfModel(int model) => (_modelStart[model + 1] - _modelStart[model]) * Spec.Seeds.Length;
 
-    /// <summary>Every trial in index order, one at a time.</summary>
+    /// <summary>Every trial in index order, one at a time (not for a TPE search, whose values come from its results).</summary>
     public IEnumerable<TrialSpec> All()
     {
         for (long i = 0; i < Count; i++) yield return At(i);
@@ -182,8 +221,8 @@ public sealed class TrialPlan
         (ComponentSpec? Spec, string Text) w, (ComponentSpec? Spec, string Text) n, int seed, ulong splitSeed, long sample)
     {
         var seedText = seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        // A program's trial is its parameters and seed: program(hidden=32, lr=0.01)|seed=1.
-        var key = Spec.Program is not null ? string.Concat(modelText, "|seed=", seedText)
+        // A program's or function's trial is its parameters and seed: program(hidden=32, lr=0.01)|seed=1.
+        var key = Spec.HasParameterCells ? string.Concat(modelText, "|seed=", seedText)
             : string.Concat(modelText, "|", o.Text, "|", s.Text, "|", w.Text, "|", n.Text, "|seed=", seedText);
         return new TrialSpec(index, key, model, o.Spec, s.Spec, w.Spec, n.Spec, seed, Hash($"{Spec.Seed}|{key}"), splitSeed) { Sample = sample };
     }

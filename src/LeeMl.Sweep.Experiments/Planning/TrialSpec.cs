@@ -15,4 +15,7 @@ public sealed record TrialSpec(
 
     /// <summary>Which draw of its cell the trial is (0 for a grid).</summary>
     public long Sample { get; init; }
+
+    /// <summary>Its values were proposed by a search that learns (TPE): its result records <see cref="Sample"/>, the order the search proposed in.</summary>
+    public bool IsProposed { get; init; }
 }

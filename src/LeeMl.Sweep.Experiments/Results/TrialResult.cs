@@ -47,10 +47,15 @@ public sealed record TrialResult(
     [JsonPropertyName("metrics"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public System.Collections.Immutable.ImmutableSortedDictionary<string, double>? Metrics { get; init; }
 
+    /// <summary>A TPE trial's sample: the order its cell's values were proposed in (absent for every other search, whose lines are unchanged).</summary>
+    [JsonPropertyName("sample"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? Sample { get; init; }
+
     /// <summary>A result for a trial that produced nothing but an error.</summary>
     public static TrialResult FailedWith(Planning.TrialSpec trial, string error) => new(
         trial.Key, trial.Model.ToString(), trial.Optimizer?.ToString(), trial.Schedule?.ToString(), trial.Warmup?.ToString(), trial.Noise?.ToString(),
-        trial.Seed, TrialOutcome.Failed, null, error, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, null, null, []);
+        trial.Seed, TrialOutcome.Failed, null, error, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, null, null, [])
+    { Sample = trial.IsProposed ? trial.Sample : null };
 
     /// <summary>The grid cell: everything in the key but the seed.</summary>
     [JsonIgnore]

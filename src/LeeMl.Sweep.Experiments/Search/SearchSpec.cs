@@ -2,7 +2,7 @@ using LeeMl.Sweep.Optim.Hyper;
 
 namespace LeeMl.Sweep.Experiments.Search;
 
-public enum SearchMethod { Grid, Random, Sobol }
+public enum SearchMethod { Grid, Random, Sobol, Tpe }
 
 /// <summary>
 /// How a sweep explores its space: the grid alone, or the grid with every distribution in it drawn
@@ -14,6 +14,34 @@ public enum SearchMethod { Grid, Random, Sobol }
 public sealed record SearchSpec(SearchMethod Method, int Samples, int Seed)
 {
     public static readonly SearchSpec Grid = new(SearchMethod.Grid, 1, 0);
+
+    /// <summary>TPE: sample k of a cell learns from the results of its samples 0…k−P−1, whatever has arrived (<see cref="Planning.TpeLedger"/>).</summary>
+    public int Parallelism { get; init; } = 1;
+
+    /// <summary>TPE's settings (Optuna's defaults unless the spec says).</summary>
+    public TpeSettings Tpe { get; init; } = new();
+
+    /// <summary>Each value TPE proposes for a template, in draw order: a choice is categorical, every other distribution a number on its own scale.</summary>
+    public static IReadOnlyList<TpeDimension> TpeDimensions(ComponentSpec? template) =>
+        [.. Parameters(template).Select(p => p.Distribution is Distribution.Choice c ? new TpeDimension(c.Options.Count) : TpeDimension.Continuous)];
+
+    /// <summary>The template with its distributions at the proposed points <paramref name="draws"/> (u ∈ [0, 1) each, in draw order).</summary>
+    public static ComponentSpec? Realize(ComponentSpec? template, IReadOnlyList<double> draws, ref int dimension)
+    {
+        if (template is null || !HasDistribution(template)) return template;
+        var realized = new ComponentSpec(template.Name);
+        foreach (var (key, value) in template.Params)
+        {
+            ParamValue v = value switch
+            {
+                ParamValue.Sampled s => s.Distribution.At(draws[dimension++]),
+                ParamValue.Component c => new ParamValue.Component(Realize(c.Spec, draws, ref dimension)!),
+                _ => value,
+            };
+            realized = realized.With(key, v);
+        }
+        return realized;
+    }
 
     /// <summary>The template with each distribution replaced by its draw for sample <paramref name="sample"/> of the cell <paramref name="cell"/>; <paramref name="dimension"/> counts the distributions drawn so far in the trial.</summary>
     public ComponentSpec? Realize(ComponentSpec? template, string cell, long sample, ref int dimension)

@@ -25,7 +25,8 @@ public static partial class SpecParser
     {
         foreach (var (key, value) in keys)
             if (!ProgramTopKeys.Contains(key))
-                throw value.Error(key is "data" or "models" or "validation" or "batch_size"
+                throw value.Error(key == "function" ? "a spec has a function or a program, not both"
+                    : key is "data" or "models" or "validation" or "batch_size"
                     ? $"'{key}' is for the built-in classifiers; a program reads its own data (ship it with program.files)"
                     : $"unknown key '{key}' for a program sweep; known: {string.Join(", ", ProgramTopKeys)}");
         if (keys.TryGetValue("kind", out var kindNode) && kindNode.Scalar() != Trials.ProgramTrialKind.KindName)
@@ -38,6 +39,7 @@ public static partial class SpecParser
         var dimensions = models.Max(m => SearchSpec.Dimensions(m));
         if (dimensions > 0 && search.Method == SearchMethod.Grid)
             throw (sn ?? keys.GetValueOrDefault("grid") ?? root).Error("a distribution ({ log_uniform: [...] }, ...) needs a search that draws it: search: { method: random | sobol, samples: N }");
+        CheckTpe(search, sn, models, keys.GetValueOrDefault("grid") ?? root);
         if (search.Method == SearchMethod.Sobol && dimensions > Sobol.MaxDimensions)
             throw sn!.Error($"a trial draws {dimensions} values; Sobol points have at most {Sobol.MaxDimensions} dimensions (use method: random)");
         var stopping = keys.TryGetValue("early_stopping", out var en) ? EarlyStoppingOf(en, epochs, validation: 1, program.Objective) : null;
@@ -85,21 +87,36 @@ public static partial class SpecParser
 
         var timeout = fields.TryGetValue("timeout", out var t) ? t.Double(1, 30 * 24 * 3600) : ProgramSpec.DefaultTimeoutSeconds;
         var grace = fields.TryGetValue("stop_grace", out var g) ? g.Double(0, 3600) : ProgramSpec.DefaultStopGraceSeconds;
-        var objectiveNode = fields.GetValueOrDefault("objective") ?? throw node.Error("missing key 'objective' ({ metric: validation_accuracy, goal: maximize })");
-        var objective = objectiveNode.Entries().ToDictionary(x => x.Key, x => x.Value);
-        foreach (var k in objective.Keys.Where(k => k is not ("metric" or "goal")))
-            throw objective[k].Error($"unknown key '{k}' for objective; known: metric, goal");
-        var metricNode = objective.GetValueOrDefault("metric") ?? throw objectiveNode.Error("missing key 'metric'");
-        var metric = metricNode.Scalar();
-        if (!MetricLine.IsName(metric)) throw metricNode.Error($"'{Printable.Escape(metric)}' is not a metric name (letters, digits, '_', '-', '.', '/')");
-        var maximize = objective.TryGetValue("goal", out var goalNode) ? Goal(goalNode) : metric.EndsWith("accuracy", StringComparison.Ordinal);
+        var objective = ObjectiveOf(fields.GetValueOrDefault("objective") ?? throw node.Error("missing key 'objective' ({ metric: validation_accuracy, goal: maximize })"));
         var gpus = 0;
         if (fields.TryGetValue("resources", out var rn))
             foreach (var (k, v) in rn.Entries())
                 gpus = k == "gpus" ? v.Int(0, 64) : throw v.Error($"unknown resource '{k}'; known: gpus (CPU slots are the worker's --slots)");
         var keep = fields.TryGetValue("keep_scratch", out var kn) && Flag(kn);
         var failed = fields.TryGetValue("max_failed_fraction", out var mf) ? mf.Double(0, 1, minInclusive: false) : ProgramSpec.DefaultMaxFailedFraction;
-        return new ProgramSpec(command, [.. files.Select(f => f.Path)], env.ToImmutable(), timeout, grace, new ProgramObjective(metric, maximize), gpus, keep, failed);
+        return new ProgramSpec(command, [.. files.Select(f => f.Path)], env.ToImmutable(), timeout, grace, objective, gpus, keep, failed);
+    }
+
+    /// <summary><c>objective: { metric, goal }</c>: any metric name (<paramref name="known"/>: only these); more is better for names ending in "accuracy" unless the goal says.</summary>
+    private static ProgramObjective ObjectiveOf(SpecNode objectiveNode, IReadOnlyList<string>? known = null)
+    {
+        var objective = objectiveNode.Entries().ToDictionary(x => x.Key, x => x.Value);
+        foreach (var k in objective.Keys.Where(k => k is not ("metric" or "goal")))
+            throw objective[k].Error($"unknown key '{k}' for objective; known: metric, goal");
+        var metricNode = objective.GetValueOrDefault("metric") ?? throw objectiveNode.Error("missing key 'metric'");
+        var metric = metricNode.Scalar();
+        if (known is not null && !known.Contains(metric)) throw metricNode.Error($"unknown metric '{Printable.Escape(metric)}'; known: {string.Join(", ", known)}");
+        if (!MetricLine.IsName(metric)) throw metricNode.Error($"'{Printable.Escape(metric)}' is not a metric name (letters, digits, '_', '-', '.', '/')");
+        var maximize = objective.TryGetValue("goal", out var goalNode) ? Goal(goalNode) : metric.EndsWith("accuracy", StringComparison.Ordinal);
+        return new ProgramObjective(metric, maximize);
+    }
+
+    /// <summary>TPE learns per cell: every cell of the grid's listed levels needs a distribution to search.</summary>
+    private static void CheckTpe(SearchSpec search, SpecNode? searchNode, ImmutableArray<ComponentSpec> cells, SpecNode grid)
+    {
+        if (search.Method != SearchMethod.Tpe) return;
+        if (cells.FirstOrDefault(c => !SearchSpec.HasDistribution(c)) is { } fixedCell)
+            throw (searchNode ?? grid).Error($"tpe searches distributions, and the cell {Printable.Escape(fixedCell.ToString())} has none (give at least one parameter a distribution)");
     }
 
     private static bool Goal(SpecNode node) => node.Scalar() switch
@@ -117,9 +134,9 @@ public static partial class SpecParser
     };
 
     /// <summary>The grid's parameters as cells: one component per combination of listed levels, distributions and single values inside each.</summary>
-    private static ImmutableArray<ComponentSpec> ParameterCells(SpecNode? grid, int maxTrials)
+    private static ImmutableArray<ComponentSpec> ParameterCells(SpecNode? grid, int maxTrials, string component = ProgramComponent)
     {
-        var cells = new List<ComponentSpec> { new(ProgramComponent) };
+        var cells = new List<ComponentSpec> { new(component) };
         if (grid is null) return [.. cells];
         foreach (var (key, value) in grid.Entries())
         {

@@ -29,7 +29,7 @@ public static partial class SpecParser
     /// <summary>Synthetic data is built in every worker's memory, once per job.</summary>
     public const long MaxSyntheticValues = 20_000_000;
 
-    private static readonly string[] TopKeys = ["name", "data", "validation", "models", "epochs", "batch_size", "seeds", "seed", "grid", "max_trials", "max_attempts", "search", "early_stopping", "kind", "max_curve_points", "program"];
+    private static readonly string[] TopKeys = ["name", "data", "validation", "models", "epochs", "batch_size", "seeds", "seed", "grid", "max_trials", "max_attempts", "search", "early_stopping", "kind", "max_curve_points", "program", "function", "objective"];
     private static readonly string[] DistributionKeys = ["uniform", "log_uniform", "int_uniform", "choice"];
     private static readonly string[] GridKeys = ["optimizer", "schedule", "warmup", "gradient_noise"];
 
@@ -74,6 +74,7 @@ public static partial class SpecParser
         if (name.Length > SpecLimits.MaxNameLength || name.StartsWith('.'))
             throw Required("name").Error(name.StartsWith('.') ? $"name '{name}' must not start with '.'" : $"the name is {name.Length} characters long; at most {SpecLimits.MaxNameLength}");
         if (keys.ContainsKey("program")) return ParseProgram(root, keys, name, text, cancel);
+        if (keys.ContainsKey("function")) return ParseFunction(root, keys, name, text);
         var data = Data(Required("data"));
         var validation = keys.TryGetValue("validation", out var v) ? v.Double(0, 1, maxInclusive: false) : 0.2;
         var epochs = keys.TryGetValue("epochs", out var e) ? e.Int(1, 100_000) : 30;
@@ -95,6 +96,8 @@ public static partial class SpecParser
 
         var (grid, checkCombinations) = GridOf(keys.GetValueOrDefault("grid"), root, models.Any(m => !ModelCatalog.IsClosedForm(m.Spec.Name)));
         var search = keys.TryGetValue("search", out var sn) ? SearchOf(sn) : SearchSpec.Grid;
+        if (search.Method == SearchMethod.Tpe)
+            throw sn!.Error("tpe searches the parameters of a program or a function sweep for now; for the built-in classifiers use method: random or sobol");
         var sampled = models.Select(m => (m.Node, Dims: SearchSpec.Dimensions(m.Spec))).ToList();
         var gridDimensions = grid.Optimizers.Length == 0 ? 0 : grid.Optimizers.Max(o => SearchSpec.Dimensions(o)) + grid.Schedules.Max(s => SearchSpec.Dimensions(s)) + grid.Warmups.Sum(w => SearchSpec.Dimensions(w));
         var dimensions = sampled.Max(m => m.Dims) + gridDimensions;
@@ -105,7 +108,11 @@ public static partial class SpecParser
         var stopping = keys.TryGetValue("early_stopping", out var en) ? EarlyStoppingOf(en, epochs, validation) : null;
         var kind = keys.TryGetValue("kind", out var kn) ? kn.Scalar() : Trials.TrialKinds.Default;
         if (!Trials.TrialKinds.IsKnown(kind)) throw kn!.Error($"unknown kind '{Text.Printable.Escape(kind)}'; known: {string.Join(", ", Trials.TrialKinds.Names)}");
-        var spec = new SweepSpec(name, data, validation, [.. models.Select(m => m.Spec)], epochs, batch, seeds, seed, grid, maxTrials, maxAttempts, text, search, stopping) { Kind = kind };
+        var spec = new SweepSpec(name, data, validation, [.. models.Select(m => m.Spec)], epochs, batch, seeds, seed, grid, maxTrials, maxAttempts, text, search, stopping)
+        {
+            Kind = kind,
+            GivenObjective = keys.TryGetValue("objective", out var on) ? ObjectiveOf(on, EarlyStoppingSpec.Metrics) : null,
+        };
         // The count comes from the axis sizes, before anything is built per combination: a spec
         // whose grid multiplies past the limit costs milliseconds to refuse, however large.
         var count = Planning.TrialPlan.CountOf(spec);
@@ -160,19 +167,31 @@ public static partial class SpecParser
     private static SearchSpec SearchOf(SpecNode node)
     {
         var fields = node.Entries().ToDictionary(x => x.Key, x => x.Value);
-        foreach (var k in fields.Keys.Where(k => k is not ("method" or "samples" or "seed")))
-            throw fields[k].Error($"unknown key '{k}' for search; known: method, samples, seed");
-        var methodNode = fields.GetValueOrDefault("method") ?? throw node.Error("missing key 'method' (grid, random or sobol)");
+        var methodNode = fields.GetValueOrDefault("method") ?? throw node.Error("missing key 'method' (grid, random, sobol or tpe)");
         var method = methodNode.Scalar() switch
         {
             "grid" => SearchMethod.Grid,
             "random" => SearchMethod.Random,
             "sobol" => SearchMethod.Sobol,
-            var m => throw methodNode.Error($"unknown search method '{m}'; known: grid, random, sobol"),
+            "tpe" => SearchMethod.Tpe,
+            var m => throw methodNode.Error($"unknown search method '{Printable.Escape(m)}'; known: grid, random, sobol, tpe"),
         };
+        string[] known = method == SearchMethod.Tpe ? ["method", "samples", "seed", "parallelism", "multivariate", "startup_trials", "candidates"] : ["method", "samples", "seed"];
+        foreach (var k in fields.Keys.Where(k => !known.Contains(k)))
+            throw fields[k].Error($"unknown key '{k}' for search{(method == SearchMethod.Tpe ? " by tpe" : "")}; known: {string.Join(", ", known)}");
         var samples = fields.TryGetValue("samples", out var n) ? n.Int(1, 1_000_000) : method == SearchMethod.Grid ? 1 : 10;
-        if (method == SearchMethod.Grid && samples != 1) throw n!.Error("a grid search takes each cell once; samples is for method: random or sobol");
-        return new SearchSpec(method, samples, fields.TryGetValue("seed", out var sd) ? sd.Int(0) : 0);
+        if (method == SearchMethod.Grid && samples != 1) throw n!.Error("a grid search takes each cell once; samples is for method: random, sobol or tpe");
+        var search = new SearchSpec(method, samples, fields.TryGetValue("seed", out var sd) ? sd.Int(0) : 0);
+        if (method != SearchMethod.Tpe) return search;
+        var defaults = new TpeSettings();
+        return search with
+        {
+            Parallelism = fields.TryGetValue("parallelism", out var p) ? p.Int(1, 4096) : 1,
+            Tpe = new TpeSettings(
+                StartupTrials: fields.TryGetValue("startup_trials", out var st) ? st.Int(0, 1_000_000) : defaults.StartupTrials,
+                Candidates: fields.TryGetValue("candidates", out var c) ? c.Int(1, 10_000) : defaults.Candidates,
+                Multivariate: fields.TryGetValue("multivariate", out var mv) && Flag(mv)),
+        };
     }
 
     private static EarlyStoppingSpec EarlyStoppingOf(SpecNode node, int epochs, double validation, Programs.ProgramObjective? objective = null)

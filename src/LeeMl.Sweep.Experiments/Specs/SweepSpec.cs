@@ -37,4 +37,18 @@ public sealed record SweepSpec(
 
     /// <summary>The user's program each trial runs (kind <c>program</c>); null for the built-in classifiers.</summary>
     public Programs.ProgramSpec? Program { get; init; }
+
+    /// <summary>The test function each trial evaluates (kind <c>function</c>); null otherwise.</summary>
+    public Functions.FunctionSpec? Function { get; init; }
+
+    /// <summary>The spec's top-level <c>objective</c>, when it gives one.</summary>
+    public Programs.ProgramObjective? GivenObjective { get; init; }
+
+    /// <summary>What a search optimises: a program's objective, the spec's, or validation accuracy, maximised.</summary>
+    public Programs.ProgramObjective Objective => Program?.Objective ?? GivenObjective ?? DefaultObjective;
+
+    public static readonly Programs.ProgramObjective DefaultObjective = new("validation_accuracy", true);
+
+    /// <summary>The trials are cells of named parameters (a program's or a function's), not classifiers × optimizer axes.</summary>
+    public bool HasParameterCells => Program is not null || Function is not null;
 }

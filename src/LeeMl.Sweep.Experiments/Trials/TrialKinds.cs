@@ -7,7 +7,7 @@ public static class TrialKinds
 {
     public const string Default = ClassifierTrialKind.KindName;
 
-    private static readonly IReadOnlyDictionary<string, ITrialKind> All = new ITrialKind[] { new ClassifierTrialKind(), new ProgramTrialKind() }
+    private static readonly IReadOnlyDictionary<string, ITrialKind> All = new ITrialKind[] { new ClassifierTrialKind(), new ProgramTrialKind(), new FunctionTrialKind() }
         .ToDictionary(k => k.Name, StringComparer.Ordinal);
 
     public static IReadOnlyCollection<string> Names => [.. All.Keys];

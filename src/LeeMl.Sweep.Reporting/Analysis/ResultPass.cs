@@ -126,7 +126,7 @@ public sealed class ResultPass
             _metrics[name] = (m.Count + 1, m.Sum + value, Math.Min(m.Min, value), Math.Max(m.Max, value));
         }
         var open = _open!;
-        _records.Add(result.Key, result.Seed, result.Outcome, result.Epochs.Count, result.TrainAccuracy, result.ValidationAccuracy);
+        _records.Add(result.Key, result.Seed, result.Outcome, result.Epochs.Count, result.TrainAccuracy, result.ValidationAccuracy, result.Objective ?? double.NaN, result.Sample ?? -1);
         open.Trials.Add(new Seen(result.Outcome, result.TrainAccuracy, result.ValidationAccuracy, result.TestAccuracy, result.BestEpoch, telemetry?.Seconds ?? double.NaN, result.Epochs.Count));
         if (double.IsFinite(result.ValidationAccuracy) && (_bestTrial is null || result.ValidationAccuracy > _bestTrial.ValidationAccuracy))
             _bestTrial = new BestTrial(result.Key, result.ValidationAccuracy, result.TestAccuracy);

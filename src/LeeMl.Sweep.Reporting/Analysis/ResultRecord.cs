@@ -50,7 +50,8 @@ public sealed class TrialTable : IReadOnlyList<ResultRecord>
     private readonly Dictionary<int, string> _keys = [];
     private int[] _cell = new int[16], _seed = new int[16], _epochs = new int[16];
     private byte[] _outcome = new byte[16];
-    private double[] _train = new double[16], _validation = new double[16];
+    private double[] _train = new double[16], _validation = new double[16], _objective = new double[16];
+    private long[] _sample = new long[16];
 
     public int Count { get; private set; }
 
@@ -61,7 +62,7 @@ public sealed class TrialTable : IReadOnlyList<ResultRecord>
     public void StartCell(CellLevels levels) => _cells.Add(levels);
 
     /// <summary>A trial of the cell last started.</summary>
-    public void Add(string key, int seed, TrialOutcome outcome, int epochs, double train, double validation)
+    public void Add(string key, int seed, TrialOutcome outcome, int epochs, double train, double validation, double objective = double.NaN, long sample = -1)
     {
         if (_cells.Count == 0) throw new InvalidOperationException("a trial before its cell");
         if (Count == _cell.Length)
@@ -69,9 +70,11 @@ public sealed class TrialTable : IReadOnlyList<ResultRecord>
             var size = Count * 2;
             Array.Resize(ref _cell, size); Array.Resize(ref _seed, size); Array.Resize(ref _epochs, size);
             Array.Resize(ref _outcome, size); Array.Resize(ref _train, size); Array.Resize(ref _validation, size);
+            Array.Resize(ref _objective, size); Array.Resize(ref _sample, size);
         }
         var i = Count++;
         (_cell[i], _seed[i], _outcome[i], _epochs[i], _train[i], _validation[i]) = (_cells.Count - 1, seed, (byte)outcome, epochs, train, validation);
+        (_objective[i], _sample[i]) = (objective, sample);
         if (key != DerivedKey(_cells[^1].Cell, seed)) _keys[i] = key;
     }
 
@@ -87,6 +90,8 @@ public sealed class TrialTable : IReadOnlyList<ResultRecord>
     internal int EpochsOf(int i) => _epochs[i];
     internal double TrainOf(int i) => _train[i];
     internal double ValidationOf(int i) => _validation[i];
+    internal double ObjectiveOf(int i) => _objective[i];
+    internal long SampleOf(int i) => _sample[i];
 
     public IEnumerator<ResultRecord> GetEnumerator()
     {
@@ -123,6 +128,12 @@ public readonly struct ResultRecord(TrialTable table, int index)
 
     public double TrainAccuracy => table.TrainOf(index);
     public double ValidationAccuracy => table.ValidationOf(index);
+
+    /// <summary>A program's or function's objective (NaN for the built-in trials, and where it was not finite).</summary>
+    public double Objective => table.ObjectiveOf(index);
+
+    /// <summary>A TPE trial's sample, the order its values were proposed in (−1 otherwise).</summary>
+    public long Sample => table.SampleOf(index);
 
     public bool IsClosedForm => Levels.IsClosedForm;
 

@@ -45,7 +45,7 @@ public static class JsonReport
     private static SearchJson Search(SearchSummary s)
     {
         var step = Math.Max(1, (s.Progress.Count + ProgressPoints - 1) / ProgressPoints);
-        var progress = s.Progress.Where((_, i) => i % step == 0 || i == s.Progress.Count - 1).Select(p => new double?[] { p.Epochs, N(100 * p.Best) }).ToList();
+        var progress = s.Progress.Where((_, i) => i % step == 0 || i == s.Progress.Count - 1).Select(p => new double?[] { p.Epochs, N(s.Measure.Show(p.Best)) }).ToList();
         // One row per trial for the parallel coordinates: its drawn values by parameter label.
         var rows = new Dictionary<string, (double Validation, Dictionary<string, string> Values)>(StringComparer.Ordinal);
         foreach (var p in s.Parameters)
@@ -55,14 +55,16 @@ public static class JsonReport
                 row.Values[p.Label] = point.Text;
             }
         return new SearchJson(s.Method,
-            s.Best is { } best ? new SearchBestJson(best.Key, N(100 * best.ValidationAccuracy)) : null,
+            s.BestByMeasure is { } byMeasure ? new SearchBestJson(byMeasure.Key, N(byMeasure.Value))
+                : s.Best is { } best ? new SearchBestJson(best.Key, N(100 * best.ValidationAccuracy)) : null,
             s.EpochsTrained, s.EpochsWithoutStopping, N(s.ComputeShare),
             [.. s.Rungs.Select(r => new RungJson(r.Rung, r.Epoch, r.Reached, r.Continued))],
             progress,
             [.. s.Parameters.Select(p => new ParameterJson(p.Label, p.Distribution.ToString(), p.LogScale, N(p.Importance)))],
             rows.Count,
-            [.. rows.OrderByDescending(r => r.Value.Validation).ThenBy(r => r.Key, StringComparer.Ordinal).Take(SearchTrials)
-                .Select(r => new SearchTrialJson(r.Key, N(100 * r.Value.Validation), r.Value.Values))]);
+            [.. rows.OrderByDescending(r => s.Measure.Maximize ? r.Value.Validation : -r.Value.Validation).ThenBy(r => r.Key, StringComparer.Ordinal).Take(SearchTrials)
+                .Select(r => new SearchTrialJson(r.Key, N(s.Measure.Show(r.Value.Validation)), r.Value.Values))])
+        { Measure = s.Measure.Label, Maximize = s.Measure.Maximize, Percent = s.Measure.Percent, ByTrials = s.ProgressByTrials };
     }
 
     private static EstimateJson E(Estimate e) => new(N(e.Mean), N(e.Sd), e.N, N(e.Low), N(e.High));
@@ -95,7 +97,16 @@ internal sealed record FailureJson(string Key, string Node, int Attempt, string 
 internal sealed record CurveJson(string Cell, string Label, IReadOnlyList<double?> Train, IReadOnlyList<double?> Validation);
 
 internal sealed record SearchJson(string Method, SearchBestJson? Best, long EpochsTrained, long EpochsWithoutStopping, double? ComputeShare,
-    IReadOnlyList<RungJson> Rungs, IReadOnlyList<double?[]> Progress, IReadOnlyList<ParameterJson> Parameters, int TrialsTotal, IReadOnlyList<SearchTrialJson> Trials);
+    IReadOnlyList<RungJson> Rungs, IReadOnlyList<double?[]> Progress, IReadOnlyList<ParameterJson> Parameters, int TrialsTotal, IReadOnlyList<SearchTrialJson> Trials)
+{
+    /// <summary>What the values measure ("validation accuracy", or the objective's metric), which way is better, and whether they are percentages.</summary>
+    public string Measure { get; init; } = "validation accuracy";
+    public bool Maximize { get; init; } = true;
+    public bool Percent { get; init; } = true;
+
+    /// <summary>The progress's first column counts trials (TPE), not epochs.</summary>
+    public bool ByTrials { get; init; }
+}
 
 internal sealed record SearchBestJson(string Key, double? Validation);
 

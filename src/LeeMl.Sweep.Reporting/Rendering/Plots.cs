@@ -205,16 +205,18 @@ public static class Plots
         return Single("learning-rates", "Learning rate at the end of each epoch for each optimizer × schedule × warm-up (as the trials recorded it)", plot, 1200, 520);
     }
 
-    /// <summary>The best validation accuracy so far against the epochs trained so far, trials in index order.</summary>
+    /// <summary>The best value so far against the epochs trained so far, trials in index order (TPE: against trials, in the order it proposed them).</summary>
     private static Figure SearchProgress(SearchSummary search)
     {
         var plot = new Plot();
-        var line = plot.Add.ScatterLine(search.Progress.Select(p => (double)p.Epochs).ToArray(), search.Progress.Select(p => 100 * p.Best).ToArray(), ValidationColor);
+        var m = search.Measure;
+        var line = plot.Add.ScatterLine(search.Progress.Select(p => (double)p.Epochs).ToArray(), search.Progress.Select(p => m.Show(p.Best)).ToArray(), ValidationColor);
         line.LineWidth = 2;
-        plot.Title("Best validation accuracy so far against epochs trained");
-        plot.XLabel("epochs trained (trials in index order)");
-        plot.YLabel("best validation accuracy (%)");
-        return Single("search-progress", "The search: best validation accuracy so far against the epochs trained", plot, 1000, 420);
+        var against = search.ProgressByTrials ? "trials" : "epochs trained";
+        plot.Title($"Best {m.Label} so far against {against}");
+        plot.XLabel(search.ProgressByTrials ? "trials (in the order the search proposed them)" : "epochs trained (trials in index order)");
+        plot.YLabel("best " + m.Axis);
+        return Single("search-progress", $"The search: best {m.Label} so far against the {against}", plot, 1000, 420);
     }
 
     /// <summary>Validation accuracy against each sampled parameter (a log axis for log-uniform ones), with its importance.</summary>
@@ -227,7 +229,7 @@ public static class Plots
             var numeric = parameter.Points.All(x => double.IsFinite(x.Value)) && parameter.Distribution is not Optim.Hyper.Distribution.Choice { Options: [Optim.Hyper.ParamValue.Text, ..] };
             var options = parameter.Points.Select(x => x.Text).Distinct().Order(StringComparer.Ordinal).ToList();
             double X((double Value, string Text, double Validation, string Key) x) => !numeric ? options.IndexOf(x.Text) : parameter.LogScale ? Math.Log10(x.Value) : x.Value;
-            var scatter = p.Add.ScatterPoints(parameter.Points.Select(X).ToArray(), parameter.Points.Select(x => 100 * x.Validation).ToArray(), TrainColor);
+            var scatter = p.Add.ScatterPoints(parameter.Points.Select(X).ToArray(), parameter.Points.Select(x => search.Measure.Show(x.Validation)).ToArray(), TrainColor);
             scatter.MarkerSize = 5;
             if (!numeric)
                 p.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. options.Select((o, i) => new Tick(i, o))]);
@@ -235,9 +237,10 @@ public static class Plots
                 p.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => Math.Pow(10, v).ToString("G3", System.Globalization.CultureInfo.InvariantCulture) };
             p.Title($"{parameter.Label} (importance {SearchSummary.Percent(parameter.Importance)})", size: 11);
             p.XLabel(parameter.LogScale ? "value (log scale)" : "value", size: 10);
-            p.YLabel("validation accuracy (%)", size: 10);
+            p.YLabel(search.Measure.Axis, size: 10);
             plots.Add(p);
         }
-        return Grid("search-parameters", "Validation accuracy against each sampled parameter, with the share of its variance the parameter explains", plots, 3, 420, 300);
+        var label = search.Measure.Label;
+        return Grid("search-parameters", $"{char.ToUpperInvariant(label[0])}{label[1..]} against each sampled parameter, with the share of its variance the parameter explains", plots, 3, 420, 300);
     }
 }

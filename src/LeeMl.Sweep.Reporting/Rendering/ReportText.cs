@@ -143,7 +143,9 @@ public static class ReportText
     public static IEnumerable<string> SearchLines(SearchSummary s)
     {
         yield return $"Method: {s.Method}.";
-        if (s.Best is { } b)
+        if (s.BestByMeasure is { } bm)
+            yield return $"Best configuration: {Experiments.Text.Printable.Escape(bm.Key)} — {s.Measure.Label} {s.Measure.Text(bm.Value)} ({(s.Measure.Maximize ? "higher" : "lower")} is better).";
+        else if (s.Best is { } b)
             yield return string.Create(CultureInfo.InvariantCulture,
                 $"Best configuration: {Experiments.Text.Printable.Escape(b.Key)} — validation {100 * b.ValidationAccuracy:F2} %, test {(double.IsFinite(b.TestAccuracy) ? $"{100 * b.TestAccuracy:F2} %" : "–")}.");
         yield return string.Create(CultureInfo.InvariantCulture,

@@ -383,4 +383,54 @@ public sealed class JobMachineTests
         Assert.Equal(5, counts.Done);   // ended at the fifth failure, not after all ten trials
         Assert.Contains(effects, e => e is JobEffect.CancelOn);
     }
+
+    private const string TpeSpec = """
+        name: tpe
+        function: { name: branin }
+        seeds: [1]
+        grid: { x1: { uniform: [-5, 10] }, x2: { uniform: [0, 15] } }
+        search: { method: tpe, samples: 8, seed: 2, parallelism: 2 }
+        """;
+
+    [Fact]
+    public void A_tpe_job_hands_out_a_proposal_only_once_the_results_it_learns_from_are_committed_and_a_restarted_job_proposes_the_same()
+    {
+        var plan = new TrialPlan(SpecParser.Parse(TpeSpec, "tpe.yaml"));
+        JobMachine Start(IEnumerable<(long Index, double? Objective)> committed)
+        {
+            var m = new JobMachine("j", "tpe", plan, new JobSettings());
+            var job = new StoredJob("j", "tpe", TpeSpec, "[]", JobState.Running, plan.Count, JobCounts.None, T0, T0, null, 1, "n0");
+            m.Recover(new JobClaim(1, job), committed.Select(c => (c.Index, TrialOutcome.Completed, 0.1)), [], T0, objectives: committed);
+            return m;
+        }
+        var m = Start([]);
+        // Samples 0-2 learn from nothing; sample 3 needs sample 0's result (parallelism 2).
+        Assert.Equal(3, m.Pending);
+        var first = Tickets(m.Offer("a", 8, T0));
+        Assert.Equal([0L, 1, 2], first.Select(t => t.Index));
+        Assert.All(first, t => Assert.Equal(2, t.Draws!.Count));
+        Assert.Equal(0, m.Pending);
+        Assert.Empty(Tickets(m.Offer("a", 8, T0.AddSeconds(1))));   // the free slots wait for the proposal
+
+        double Value(TrialTicket t) => Experiments.Trials.FunctionTrial.Value(plan.Spec.Function!, plan.At(t.Index, t.Draws));
+        TrialResult ResultOf(TrialTicket t) => TrialResult.FailedWith(plan.At(t.Index, t.Draws), "") with { Outcome = TrialOutcome.Completed, Error = null, Objective = Value(t) };
+        // A result that has arrived does not count until it is committed.
+        var effects = m.Finished(new TrialFinished("j", 0, 1, "a", ResultOf(first[0]), 0, 0.1), T0.AddSeconds(2));
+        Assert.Equal(0, m.Pending);
+        Commit(m, Batch(effects), JobCounts.None);
+        Assert.Equal(1, m.Pending);
+        var next = Tickets(m.Offer("a", 8, T0.AddSeconds(3)));
+        Assert.Equal([3L], next.Select(t => t.Index));
+        Assert.True(m.ProposalWaitSeconds >= 2 * 8 - 1e-9, $"{m.ProposalWaitSeconds}");   // 8 slots waited from the second offer to the commit's
+        // A result under other values than the proposal's is refused.
+        var forged = ResultOf(next[0]) with { Key = plan.At(3, [0.5, 0.5]).Key };
+        Assert.IsType<JobEffect.Refused>(Assert.Single(m.Finished(new TrialFinished("j", 3, 1, "a", forged, 0, 0.1), T0)));
+
+        // A coordinator that takes the job over from the store proposes the same values.
+        var restarted = Start([(0, Value(first[0]))]);
+        var again = Tickets(restarted.Offer("b", 8, T0));
+        Assert.Equal([1L, 2, 3], again.Select(t => t.Index));   // trial 0 is done
+        Assert.Equal(first.Skip(1).Concat(next).Select(t => t.Draws), again.Select(t => t.Draws));
+    }
 }
+

@@ -28,7 +28,9 @@ public static class PlanCommand
                 for (long i = 0; i < plan.Count; i++) stdout.WriteLine(plan.At(i).Key);   // one at a time: a million trials never sit in memory
             stdout.WriteLine(sweep.Program is { } program
                 ? $"{plan.Count} trials in sweep '{sweep.Name}', each running: {string.Join(' ', program.Command)}"
-                : $"{plan.Count} trials in sweep '{sweep.Name}' on {sweep.Data}");
+                : sweep.Function is { } function
+                    ? $"{plan.Count} trials in sweep '{sweep.Name}', each evaluating {function.Name} in {function.Dimensions} dimensions"
+                    : $"{plan.Count} trials in sweep '{sweep.Name}' on {sweep.Data}");
             if (sweep.Search.Method != Experiments.Search.SearchMethod.Grid)
                 stdout.WriteLine($"search: {sweep.Search.Method.ToString().ToLowerInvariant()}, {sweep.Search.Samples} samples per cell and seed, seed {sweep.Search.Seed}");
             if (sweep.EarlyStopping is { } stopping)

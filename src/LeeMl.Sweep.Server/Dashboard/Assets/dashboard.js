@@ -264,16 +264,17 @@ async function loadReport(id, box) {
   let searchBoxes = null;
   if (rep.search) {
     const s = rep.search;
+    const unit = s.percent ? " %" : "";
     // One parallel-coordinates plot per sampled component (a trial of sgdm has no Adam parameters).
-    const groups = [...new Set(s.parameters.map(p => p.label.split(":")[0]))];
+    const groups = [...new Set(s.parameters.map(p => group(p.label)))];
     searchBoxes = { progress: $("div", { class: "chart", id: "search-progress" }), groups: groups.map(g => ({ name: g, canvas: $("canvas", { class: "parallel", width: "960", height: "300" }) })) };
     parts.push(section("Search", "search",
       $("p", { text: s.method }),
-      s.best ? $("p", {}, "best: ", $("a", { href: trialLink(id, s.best.key), text: s.best.key }), ` (validation ${num(s.best.validation)} %)`) : null,
+      s.best ? $("p", {}, "best: ", $("a", { href: trialLink(id, s.best.key), text: s.best.key }), ` (${s.measure} ${num(s.best.validation)}${unit})`) : null,
       $("p", { text: `epochs trained: ${s.epochs_trained} of ${s.epochs_without_stopping} without early stopping (${s.compute_share === null ? "–" : (100 * s.compute_share).toFixed(1) + " %"})` }),
       s.rungs.length > 0 ? table(["rung", "epoch", "reached", "went on"], s.rungs.map(r => [r.rung, r.epoch, r.reached, r.continued]), { id: "rung-table" }) : null,
       searchBoxes.progress,
-      s.parameters.length > 0 ? $("div", { id: "parallel" }, $("h3", { text: "Sampled parameters against validation accuracy (parallel coordinates; colour: validation, blue low, red high)" }),
+      s.parameters.length > 0 ? $("div", { id: "parallel" }, $("h3", { text: `Sampled parameters against ${s.measure} (parallel coordinates; colour: ${s.measure}, blue low, red high${s.maximize ? "" : "; lower is better"})` }),
         ...searchBoxes.groups.flatMap(g => [$("h4", { text: g.name }), g.canvas]),
         table(["parameter", "distribution", "importance (η²)"], s.parameters.map(p => [p.label, p.distribution, p.importance === null ? "–" : (100 * p.importance).toFixed(1) + " %"]))) : null));
   }
@@ -288,20 +289,23 @@ async function loadReport(id, box) {
   if (searchBoxes) {
     const s = rep.search;
     if (s.progress.length > 1)
-      chart(searchBoxes.progress, "Best validation so far against epochs spent", "epochs", "validation %",
+      chart(searchBoxes.progress, `Best ${s.measure} so far against ${s.by_trials ? "trials, in the order they were proposed" : "epochs spent"}`, s.by_trials ? "trials" : "epochs", s.measure + (s.percent ? " %" : ""),
         [{ label: "best so far", stroke: palette[0], width: 2 }], [s.progress.map(p => p[0]), s.progress.map(p => p[1])], 220);
     for (const g of searchBoxes.groups) {
-      const parameters = s.parameters.filter(p => p.label.split(":")[0] === g.name);
-      parallelCoordinates(g.canvas, parameters, s.trials.filter(t => parameters.some(p => t.values[p.label] !== undefined)));
+      const parameters = s.parameters.filter(p => group(p.label) === g.name);
+      parallelCoordinates(g.canvas, parameters, s.trials.filter(t => parameters.some(p => t.values[p.label] !== undefined)), s.measure + (s.percent ? " %" : ""));
     }
   }
   return true;
 }
 
+// A sampled parameter's component ("optimizer adam" of "optimizer adam: lr"); a program's or function's parameters are one group.
+function group(label) { return label.includes(":") ? label.split(":")[0] : "parameters"; }
+
 // Parallel coordinates of the sampled parameters (one axis each, then validation), one line per trial.
-function parallelCoordinates(canvas, parameters, trials) {
-  const axes = parameters.map(p => ({ label: p.label.split(":").slice(1).join(":").trim(), key: p.label, log: p.log }));
-  axes.push({ label: "validation %", log: false });
+function parallelCoordinates(canvas, parameters, trials, valueLabel) {
+  const axes = parameters.map(p => ({ label: p.label.includes(":") ? p.label.split(":").slice(1).join(":").trim() : p.label, key: p.label, log: p.log }));
+  axes.push({ label: valueLabel, log: false });
   const rows = trials.map(t => axes.map((a, i) => (i === axes.length - 1 ? t.validation : t.values[a.key])));
   const width = canvas.parentElement.clientWidth || 960;
   canvas.width = Math.max(480, width);

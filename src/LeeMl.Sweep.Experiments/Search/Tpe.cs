@@ -1,0 +1,268 @@
+using LeeMl.Sweep.Optim.Noise;
+using MathNet.Numerics;
+
+namespace LeeMl.Sweep.Experiments.Search;
+
+/// <summary>One searched value as TPE sees it: a number on [0, 1) (the distribution's own scale: log for log-uniform), or one of <see cref="Categories"/> choices.</summary>
+public readonly record struct TpeDimension(int Categories)
+{
+    public static readonly TpeDimension Continuous = new(0);
+
+    public bool IsCategorical => Categories > 0;
+}
+
+/// <summary>TPE's settings, with Optuna's defaults: random proposals until <see cref="StartupTrials"/> results, 24 candidates, one estimator per value unless <see cref="Multivariate"/>.</summary>
+public sealed record TpeSettings(int StartupTrials = 10, int Candidates = 24, bool Multivariate = false, double PriorWeight = 1.0);
+
+/// <summary>
+/// The tree-structured Parzen estimator (Bergstra et al., 2011), as Optuna runs it by default: the
+/// observations so far are split by their loss into the best γ(n) = min(⌈n/10⌉, 25) and the rest;
+/// each group becomes a mixture of truncated normals (a categorical kernel for choices) around its
+/// points plus a broad prior; candidates drawn from the good group's mixture are ranked by the ratio
+/// of the two densities, and the best is proposed. Older points weigh less once there are more than
+/// 25 of a group. Pure: the same observations, settings and generator state give the same proposal.
+/// </summary>
+public static class Tpe
+{
+    private const double MultivariateSigma = 0.2;   // Optuna's SIGMA0_MAGNITUDE
+    private const int FlatWeights = 25;
+    private static readonly double HalfLog2Pi = 0.5 * Math.Log(2 * Math.PI);
+
+    /// <summary>How many of <paramref name="n"/> observations count as good.</summary>
+    public static int Good(int n) => Math.Min((n + 9) / 10, 25);
+
+    /// <summary>
+    /// A point in [0, 1)^d to try next, given <paramref name="history"/> (points and their losses, in
+    /// trial order; lower is better, a non-finite loss is worst).
+    /// </summary>
+    public static double[] Propose(IReadOnlyList<TpeDimension> dims, IReadOnlyList<(double[] Point, double Loss)> history, TpeSettings settings, ref Xoshiro256 rng,
+        IReadOnlyList<double[]>? pending = null)
+    {
+        var x = new double[dims.Count];
+        if (history.Count == 0 || history.Count + (pending?.Count ?? 0) < settings.StartupTrials)
+        {
+            for (var d = 0; d < x.Length; d++) x[d] = rng.NextDouble();
+            return x;
+        }
+        if (pending is { Count: > 0 })
+            history = [.. history, .. pending.Select(p => (p, double.PositiveInfinity))];
+        var order = Enumerable.Range(0, history.Count)
+            .OrderBy(i => double.IsFinite(history[i].Loss) ? history[i].Loss : double.PositiveInfinity).ThenBy(i => i).ToArray();
+        var good = Math.Max(1, Good(history.Count));
+        int[] below = [.. order.Take(good).Order()], above = [.. order.Skip(good).Order()];
+        if (settings.Multivariate)
+        {
+            var all = Enumerable.Range(0, dims.Count).ToArray();
+            var best = Best(dims, all, history, below, above, settings, ref rng);
+            for (var d = 0; d < x.Length; d++) x[d] = best[d];
+        }
+        else
+        {
+            for (var d = 0; d < x.Length; d++) x[d] = Best(dims, [d], history, below, above, settings, ref rng)[d];
+        }
+        return x;
+    }
+
+    /// <summary>The candidate over <paramref name="use"/> (dimensions) with the highest l(x)/g(x).</summary>
+    private static double[] Best(IReadOnlyList<TpeDimension> dims, int[] use, IReadOnlyList<(double[] Point, double Loss)> history, int[] below, int[] above,
+        TpeSettings settings, ref Xoshiro256 rng)
+    {
+        var l = new Mixture(dims, use, history, below, settings);
+        var g = new Mixture(dims, use, history, above, settings);
+        double[]? best = null;
+        var bestScore = double.NegativeInfinity;
+        for (var c = 0; c < settings.Candidates; c++)
+        {
+            var candidate = l.Sample(ref rng);
+            var score = l.LogDensity(candidate) - g.LogDensity(candidate);
+            if (best is null || score > bestScore) (best, bestScore) = (candidate, score);
+        }
+        return best!;
+    }
+
+    /// <summary>Weights of a group's points in trial order: equal up to 25, then rising from 1/n for the oldest to 1 for the newest 25.</summary>
+    public static double[] Weights(int n)
+    {
+        var w = new double[n];
+        if (n < FlatWeights)
+        {
+            Array.Fill(w, 1.0);
+            return w;
+        }
+        var ramp = n - FlatWeights;
+        for (var i = 0; i < ramp; i++) w[i] = ramp == 1 ? 1.0 / n : 1.0 / n + (1 - 1.0 / n) * i / (ramp - 1);
+        for (var i = ramp; i < n; i++) w[i] = 1;
+        return w;
+    }
+
+    /// <summary>
+    /// A Parzen estimator over some dimensions: one component per point of its group (in trial
+    /// order) and a last one for the prior (a normal centred on the range, as wide as it; uniform
+    /// over choices).
+    /// </summary>
+    private sealed class Mixture
+    {
+        private readonly int[] _use;
+        private readonly IReadOnlyList<TpeDimension> _dims;
+        private readonly double[] _logWeight;     // per component
+        private readonly double[] _cumulative;    // per component, for drawing one
+        private readonly double[][] _mu, _sigma, _logNorm;   // per used dimension, per component (continuous)
+        private readonly double[][][] _logProb;              // per used dimension, per component, per choice (categorical)
+        private readonly double[][][] _cumProb;
+
+        public Mixture(IReadOnlyList<TpeDimension> dims, int[] use, IReadOnlyList<(double[] Point, double Loss)> history, int[] members, TpeSettings settings)
+        {
+            _dims = dims;
+            _use = use;
+            var n = members.Length;
+            var k = n + 1;
+            var w = Weights(n);
+            var weights = new double[k];
+            for (var i = 0; i < n; i++) weights[i] = w[i];
+            weights[n] = settings.PriorWeight;
+            var total = weights.Sum();
+            _logWeight = [.. weights.Select(v => Math.Log(v / total))];
+            _cumulative = new double[k];
+            double run = 0;
+            for (var i = 0; i < k; i++) _cumulative[i] = run += weights[i] / total;
+            _mu = new double[use.Length][];
+            _sigma = new double[use.Length][];
+            _logNorm = new double[use.Length][];
+            _logProb = new double[use.Length][][];
+            _cumProb = new double[use.Length][][];
+            for (var u = 0; u < use.Length; u++)
+            {
+                var d = use[u];
+                var values = members.Select(i => history[i].Point[d]).ToArray();
+                if (dims[d].IsCategorical) Categorical(u, dims[d].Categories, values, settings.PriorWeight);
+                else Continuous(u, values, settings.Multivariate ? use.Length : 0);
+            }
+        }
+
+        private void Continuous(int u, double[] values, int multivariateDims)
+        {
+            var n = values.Length;
+            var mu = new double[n + 1];
+            var sigma = new double[n + 1];
+            values.CopyTo(mu, 0);
+            mu[n] = 0.5;
+            if (multivariateDims > 0)
+            {
+                var s = MultivariateSigma * Math.Pow(Math.Max(n, 1), -1.0 / (multivariateDims + 4));
+                Array.Fill(sigma, s);
+            }
+            else
+            {
+                // Each point as wide as the larger gap to its neighbours (the prior and the range's
+                // ends among them), the outermost two as their inner gap.
+                var sorted = Enumerable.Range(0, n + 1).OrderBy(i => mu[i]).ThenBy(i => i).ToArray();
+                var ends = new double[n + 3];
+                ends[0] = 0;
+                for (var i = 0; i < sorted.Length; i++) ends[i + 1] = mu[sorted[i]];
+                ends[^1] = 1;
+                var widths = new double[n + 1];
+                for (var i = 0; i < widths.Length; i++) widths[i] = Math.Max(ends[i + 1] - ends[i], ends[i + 2] - ends[i + 1]);
+                if (ends.Length >= 4)
+                {
+                    widths[0] = ends[2] - ends[1];
+                    widths[^1] = ends[^2] - ends[^3];
+                }
+                for (var i = 0; i < sorted.Length; i++) sigma[sorted[i]] = widths[i];
+            }
+            // Optuna's "magic clip": no kernel narrower than the range over min(100, kernels + 1); the prior as wide as the range.
+            var min = 1.0 / Math.Min(100.0, n + 2);
+            for (var i = 0; i < sigma.Length; i++) sigma[i] = Math.Clamp(sigma[i], min, 1.0);
+            sigma[n] = 1.0;
+            // Candidates are ranked as Optuna ranks them: each kernel's height is that of a unit normal
+            // (no 1/σ), which is the mixture whose kernels weigh w·σ up to a constant factor — points
+            // far from the others, with wide kernels, count for more than tight clusters.
+            var logNorm = new double[n + 1];
+            for (var i = 0; i <= n; i++)
+                logNorm[i] = -HalfLog2Pi - Math.Log(Mass(mu[i], sigma[i]));
+            (_mu[u], _sigma[u], _logNorm[u]) = (mu, sigma, logNorm);
+        }
+
+        private void Categorical(int u, int choices, double[] values, double priorWeight)
+        {
+            var n = values.Length;
+            var logProb = new double[n + 1][];
+            var cum = new double[n + 1][];
+            for (var i = 0; i <= n; i++)
+            {
+                var p = new double[choices];
+                Array.Fill(p, priorWeight / (n + 1));
+                if (i < n) p[Choice(values[i], choices)] += 1;
+                var total = p.Sum();
+                logProb[i] = [.. p.Select(v => Math.Log(v / total))];
+                cum[i] = new double[choices];
+                double run = 0;
+                for (var c = 0; c < choices; c++) cum[i][c] = run += p[c] / total;
+            }
+            (_logProb[u], _cumProb[u]) = (logProb, cum);
+        }
+
+        private static int Choice(double x, int choices) => Math.Min(choices - 1, (int)Math.Floor(x * choices));
+
+        /// <summary>The mass of N(μ, σ) on [0, 1].</summary>
+        private static double Mass(double mu, double sigma) => Phi((1 - mu) / sigma) - Phi(-mu / sigma);
+
+        private static double Phi(double z) => 0.5 * SpecialFunctions.Erfc(-z / Math.Sqrt(2));
+
+        public double[] Sample(ref Xoshiro256 rng)
+        {
+            var component = Pick(_cumulative, rng.NextDouble());
+            var x = new double[_dims.Count];
+            for (var u = 0; u < _use.Length; u++)
+            {
+                var d = _use[u];
+                if (_dims[d].IsCategorical)
+                {
+                    var c = Pick(_cumProb[u][component], rng.NextDouble());
+                    x[d] = (c + 0.5) / _dims[d].Categories;
+                    continue;
+                }
+                double mu = _mu[u][component], sigma = _sigma[u][component];
+                var lo = Phi(-mu / sigma);
+                var hi = Phi((1 - mu) / sigma);
+                var p = lo + rng.NextDouble() * (hi - lo);
+                var v = mu + sigma * Math.Sqrt(2) * SpecialFunctions.ErfInv(2 * p - 1);
+                x[d] = double.IsFinite(v) ? Math.Clamp(v, 0, Math.BitDecrement(1.0)) : mu;
+            }
+            return x;
+        }
+
+        private static int Pick(double[] cumulative, double u)
+        {
+            for (var i = 0; i < cumulative.Length - 1; i++)
+                if (u < cumulative[i]) return i;
+            return cumulative.Length - 1;
+        }
+
+        /// <summary>log of the mixture's density at the candidate's used dimensions.</summary>
+        public double LogDensity(double[] x)
+        {
+            var k = _logWeight.Length;
+            var terms = new double[k];
+            for (var i = 0; i < k; i++)
+            {
+                var t = _logWeight[i];
+                for (var u = 0; u < _use.Length; u++)
+                {
+                    var d = _use[u];
+                    if (_dims[d].IsCategorical)
+                    {
+                        t += _logProb[u][i][Choice(x[d], _dims[d].Categories)];
+                        continue;
+                    }
+                    var z = (x[d] - _mu[u][i]) / _sigma[u][i];
+                    t += _logNorm[u][i] - 0.5 * z * z;
+                }
+                terms[i] = t;
+            }
+            var max = terms.Max();
+            double sum = 0;
+            foreach (var t in terms) sum += Math.Exp(t - max);
+            return max + Math.Log(sum);
+        }
+    }
+}
