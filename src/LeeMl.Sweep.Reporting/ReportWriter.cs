@@ -16,7 +16,8 @@ public static class ReportWriter
     /// <summary>The reports of <paramref name="set"/> (one pass over the results, which wrote curves.csv and results.csv) and the job's parsed spec, when there is one.</summary>
     public static SweepReport Write(string directory, string name, JobProgress progress, ResultSet set, Experiments.Specs.SweepSpec? spec = null)
     {
-        var report = ReportBuilder.Build(name, progress, set) with { Search = SearchSummary.Of(spec, set), Objective = spec is { HasParameterCells: true } ? spec.Objective : null };
+        var search = SearchSummary.Of(spec, set) is { } s ? s with { Proposals = progress.Proposals } : null;
+        var report = ReportBuilder.Build(name, progress, set) with { Search = search, Objective = spec is { HasParameterCells: true } ? spec.Objective : null };
         if (spec is not null)
         {
             // Along an axis with drawn values every trial is a level of its own: the Search section's importance says what its effect is.

@@ -51,7 +51,7 @@ public sealed class Dispatcher : Security.MemberOnlyActor, IWithTimers
             _workers[node] = Sender;
             var job = _board.Request(node, DateTimeOffset.UtcNow);
             if (job is null) Sender.Tell(NoWork.Instance);
-            else _jobs.Tell(new OfferSlots(job, node, Math.Clamp(m.Count, 1, 4096)) { Programs = m.Programs, FreeGpus = m.FreeGpus }, Sender);   // the job answers the worker directly
+            else _jobs.Tell(new OfferSlots(job, node, Math.Clamp(m.Count, 1, 4096)) { Programs = m.Programs, FreeGpus = m.FreeGpus, IdleSlots = m.IdleSlots }, Sender);   // the job answers the worker directly
         });
         Receive<JobPending>(m =>
         {

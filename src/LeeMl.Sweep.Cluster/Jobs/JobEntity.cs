@@ -168,7 +168,12 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
     private void Active()
     {
         Receive<WakeJob>(_ => { });
-        Receive<OfferSlots>(m => Execute(_machine.Offer(Worker(), m.Count, DateTimeOffset.UtcNow, m.Programs, m.FreeGpus)));
+        Receive<OfferSlots>(m =>
+        {
+            var waited = _machine.ProposalWaitSeconds;
+            Execute(_machine.Offer(Worker(), m.Count, DateTimeOffset.UtcNow, m.Programs, m.FreeGpus, m.IdleSlots));
+            if (_machine.ProposalWaitSeconds > waited) Metrics.SweepMetrics.WaitedForProposals(_machine.ProposalWaitSeconds - waited);
+        });
         Receive<GetJobSpec>(_ => Sender.Tell(new JobSpecText(_jobId, _spec.SpecText, _claim.Job.DataManifest)));
         Receive<TrialProgress>(m => _machine.Progress(m.Index, m.Epoch, m.TrainAccuracy, m.ValidationAccuracy));
         Receive<TrialOutput>(m =>
@@ -308,7 +313,8 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
                 case JobEffect.Report r:
                     var view = _machine.View(DateTimeOffset.UtcNow, _node.Node, _claim.Job.Created);
                     var state = r.Final && _machine.State == JobState.Reporting ? (view.Failed > 0 ? JobState.Failed : JobState.Done) : _machine.State;
-                    _node.Reports.Tell(new RenderReport(_jobId, r.Final, new JobProgress((int)Math.Min(int.MaxValue, view.Trials), (int)view.Done, (int)view.Running, state)) { Spec = _spec });
+                    _node.Reports.Tell(new RenderReport(_jobId, r.Final, new JobProgress((int)Math.Min(int.MaxValue, view.Trials), (int)view.Done, (int)view.Running, state)
+                    { Proposals = _machine.ProposalSummary }) { Spec = _spec });
                     break;
                 case JobEffect.Decide d:
                     if (_workers.TryGetValue(d.Node, out var paused)) paused.Tell(new RungDecision(_jobId, d.Index, d.Rung, d.Continue));

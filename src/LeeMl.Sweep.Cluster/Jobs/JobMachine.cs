@@ -192,7 +192,8 @@ public sealed class JobMachine
     // ---- dispatch ---------------------------------------------------------------------------
 
     /// <summary>A worker has <paramref name="count"/> free places: hand it up to that many trials.</summary>
-    public IReadOnlyList<JobEffect> Offer(string node, int count, DateTimeOffset now, bool programs = false, int freeGpus = 0)
+    /// <param name="idleSlots">The worker's slots with nothing running or queued: what waits when a proposal is not ready.</param>
+    public IReadOnlyList<JobEffect> Offer(string node, int count, DateTimeOffset now, bool programs = false, int freeGpus = 0, int idleSlots = 0)
     {
         // A program's trials go only to workers that run programs, and no more of them than the worker's free GPUs hold.
         if (_plan.Spec.Program is { } program)
@@ -227,7 +228,7 @@ public sealed class JobMachine
             if (_done[(int)index] || _assigned.ContainsKey(index)) continue;
             tickets.Add(Assign(index, node, now));
         }
-        if (_tpe is not null) CountProposalWait(node, blocked ? count - tickets.Count : 0, now);
+        if (_tpe is not null) CountProposalWait(node, blocked ? Math.Max(0, idleSlots - tickets.Count) : 0, now);
         return [new JobEffect.Assign(node, tickets)];
     }
 
@@ -239,7 +240,7 @@ public sealed class JobMachine
         return new TrialTicket(index, attempt) { Draws = _tpe?.Draws(index) };
     }
 
-    /// <summary>A node's free slots that got no trial because the next proposal waits: counted until the node's next offer.</summary>
+    /// <summary>A node's idle slots that got no trial because the next proposal waits: counted until the node's next offer.</summary>
     private void CountProposalWait(string node, int unfilled, DateTimeOffset now)
     {
         if (_waitingForProposals.Remove(node, out var before)) ProposalWaitSeconds += Math.Max(0, (now - before.Since).TotalSeconds) * before.Slots;
@@ -583,8 +584,13 @@ public sealed class JobMachine
         return new JobView(JobId, Name, State, _plan.Count, _counts.Done, _counts.Failed, running, coordinator, _assigned.Count - running,
             _counts.Diverged, _counts.Stopped, best, Math.Max(0, elapsed), State == JobState.Running ? Eta(elapsed) : null, created,
             [.. _health.Where(h => h.Value.Until > now).OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => new QuarantinedNode(h.Key, h.Value.Reason, h.Value.Until))],
-            [.. _errors.OrderByDescending(e => e.Value).ThenBy(e => e.Key, StringComparer.Ordinal).Take(5).Select(e => new ErrorCount(e.Key, e.Value))]);
+            [.. _errors.OrderByDescending(e => e.Value).ThenBy(e => e.Key, StringComparer.Ordinal).Take(5).Select(e => new ErrorCount(e.Key, e.Value))])
+        { ProposalWaitSeconds = _tpe is null ? null : Math.Round(ProposalWaitSeconds, 3) };
     }
+
+    /// <summary>What a report says about the proposals of a TPE search (null for other searches).</summary>
+    public (double WaitSeconds, double MeanProposalSeconds, long Proposals)? ProposalSummary =>
+        _tpe is null ? null : (ProposalWaitSeconds, _tpe.Proposals == 0 ? 0 : _tpe.ProposalTime.TotalSeconds / _tpe.Proposals, _tpe.Proposals);
 
     /// <summary>
     /// Time left, with trials weighted by what they cost: the mean time of finished trials of the

@@ -73,6 +73,11 @@ public static class SweepMetrics
 
     public static void Dispatched(TimeSpan took) => DispatchDuration.Record(took.TotalSeconds);
 
+    private static readonly Counter<double> ProposalWait = Meter.CreateCounter<double>("leeml.proposals.wait", "s",
+        "slot time free slots of the TPE jobs this coordinator runs waited for a proposal (the results it learns from)");
+
+    public static void WaitedForProposals(double slotSeconds) => ProposalWait.Add(slotSeconds);
+
     public static void Started() => TrialsStarted.Add(1);
 
     public static void Ended(TrialOutcome outcome) => TrialsEnded.Add(1, new KeyValuePair<string, object?>("outcome", outcome.Name()));

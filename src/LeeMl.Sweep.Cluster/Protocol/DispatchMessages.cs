@@ -21,6 +21,9 @@ public sealed record RequestWork(string Node, int Count) : ISweepMessage
     public bool Programs { get; init; }
 
     public int FreeGpus { get; init; }
+
+    /// <summary>Slots with nothing running or queued: what stands idle if no trial comes.</summary>
+    public int IdleSlots { get; init; }
 }
 
 /// <summary>No job has work now; <see cref="WorkAvailable"/> follows when one has.</summary>

@@ -10,10 +10,12 @@ public sealed record WakeJob(string JobId) : IJobMessage;
 /// <summary>A worker has <paramref name="Count"/> free places; forwarded by the dispatcher with the worker as sender.</summary>
 public sealed record OfferSlots(string JobId, string Node, int Count) : IJobMessage
 {
-    /// <summary>What the worker can run (see <see cref="RequestWork"/>).</summary>
+    /// <summary>What the worker can run, and its idle slots (see <see cref="RequestWork"/>).</summary>
     public bool Programs { get; init; }
 
     public int FreeGpus { get; init; }
+
+    public int IdleSlots { get; init; }
 }
 
 /// <summary>A worker asks for the job's spec text and data manifest (once per job and node).</summary>

@@ -29,6 +29,10 @@ public sealed record JobView(
     [property: JsonPropertyName("quarantined")] IReadOnlyList<QuarantinedNode> Quarantined,
     [property: JsonPropertyName("errors")] IReadOnlyList<ErrorCount> Errors) : Protocol.ISweepMessage
 {
+    /// <summary>A TPE search: slot-seconds that free slots waited for a proposal (the results it learns from); absent for other searches.</summary>
+    [JsonPropertyName("proposal_wait_seconds"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? ProposalWaitSeconds { get; init; }
+
     /// <summary>A job as the store alone knows it (no coordinator runs it now, or it did not answer).</summary>
     public static JobView FromStore(StoredJob j, DateTimeOffset now, IReadOnlyList<ErrorCount>? errors = null) => new(
         j.Id, j.Name, j.State, j.Trials, j.Counts.Done, j.Counts.Failed, 0, j.OwnerNode, 0,

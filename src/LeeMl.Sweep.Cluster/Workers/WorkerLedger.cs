@@ -333,7 +333,7 @@ public sealed class WorkerLedger(string node, int slots, int window = WorkerLedg
         var free = Capacity;
         if (free <= 0 || (_asked is { } at && now - at < AskAgainAfter)) return;
         _asked = now;
-        e.Add(new WorkerEffect.ToDispatcher(new RequestWork(Node, free) { Programs = Programs, FreeGpus = Math.Max(0, FreeGpus) }));
+        e.Add(new WorkerEffect.ToDispatcher(new RequestWork(Node, free) { Programs = Programs, FreeGpus = Math.Max(0, FreeGpus), IdleSlots = Math.Max(0, Slots - _running - Queued) }));
     }
 
     private void Accept(List<WorkerEffect> e, string jobId, TrialTicket ticket)

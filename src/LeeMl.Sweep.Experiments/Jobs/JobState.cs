@@ -12,6 +12,9 @@ public enum JobState { Queued, Running, Reporting, Done, Failed, Cancelled }
 /// </summary>
 public sealed record JobProgress(int Planned, int Done, int Running, JobState? State)
 {
+    /// <summary>A search that learns (TPE): slot-seconds free slots waited for a proposal, and the mean time one took to compute (null otherwise, and for a folder alone).</summary>
+    public (double WaitSeconds, double MeanProposalSeconds, long Proposals)? Proposals { get; init; }
+
     /// <summary>Every trial has its result: the job ended (failed trials included), or a folder holds them all.</summary>
     public bool IsComplete => State is JobState.Done or JobState.Failed || (State is null && Planned > 0 && Done >= Planned);
 }

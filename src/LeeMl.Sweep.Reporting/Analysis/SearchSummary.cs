@@ -59,6 +59,9 @@ public sealed record SearchSummary(
     /// <summary><see cref="Progress"/> counts trials (a TPE search, in the order it proposed them), not epochs.</summary>
     public bool ProgressByTrials { get; init; }
 
+    /// <summary>A TPE search's cost of learning, as its coordinator measured it: slot-seconds waited for proposals, the mean time of one, how many.</summary>
+    public (double WaitSeconds, double MeanProposalSeconds, long Proposals)? Proposals { get; init; }
+
     /// <summary>Null for a plain grid without early stopping.</summary>
     public static SearchSummary? Of(SweepSpec? spec, ResultSet set)
     {

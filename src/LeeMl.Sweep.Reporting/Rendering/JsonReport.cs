@@ -64,7 +64,10 @@ public static class JsonReport
             rows.Count,
             [.. rows.OrderByDescending(r => s.Measure.Maximize ? r.Value.Validation : -r.Value.Validation).ThenBy(r => r.Key, StringComparer.Ordinal).Take(SearchTrials)
                 .Select(r => new SearchTrialJson(r.Key, N(s.Measure.Show(r.Value.Validation)), r.Value.Values))])
-        { Measure = s.Measure.Label, Maximize = s.Measure.Maximize, Percent = s.Measure.Percent, ByTrials = s.ProgressByTrials };
+        {
+            Measure = s.Measure.Label, Maximize = s.Measure.Maximize, Percent = s.Measure.Percent, ByTrials = s.ProgressByTrials,
+            ProposalWaitSeconds = s.Proposals?.WaitSeconds, MeanProposalMs = s.Proposals is { } cost ? 1000 * cost.MeanProposalSeconds : null,
+        };
     }
 
     private static EstimateJson E(Estimate e) => new(N(e.Mean), N(e.Sd), e.N, N(e.Low), N(e.High));
@@ -106,6 +109,10 @@ internal sealed record SearchJson(string Method, SearchBestJson? Best, long Epoc
 
     /// <summary>The progress's first column counts trials (TPE), not epochs.</summary>
     public bool ByTrials { get; init; }
+
+    /// <summary>TPE: slot-seconds waited for proposals, and the mean time of one (null otherwise).</summary>
+    public double? ProposalWaitSeconds { get; init; }
+    public double? MeanProposalMs { get; init; }
 }
 
 internal sealed record SearchBestJson(string Key, double? Validation);

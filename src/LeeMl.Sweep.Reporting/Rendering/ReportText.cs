@@ -150,5 +150,8 @@ public static class ReportText
                 $"Best configuration: {Experiments.Text.Printable.Escape(b.Key)} — validation {100 * b.ValidationAccuracy:F2} %, test {(double.IsFinite(b.TestAccuracy) ? $"{100 * b.TestAccuracy:F2} %" : "–")}.");
         yield return string.Create(CultureInfo.InvariantCulture,
             $"Compute: {s.EpochsTrained:N0} epochs trained, {SearchSummary.Percent(s.ComputeShare)} of the {s.EpochsWithoutStopping:N0} the same trials would train without early stopping.");
+        if (s.Proposals is { } p)
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"Proposals: {p.Proposals:N0}, {1000 * p.MeanProposalSeconds:F2} ms each on average; free slots waited {p.WaitSeconds:F1} slot-seconds in all for the results a proposal learns from (each waits for those of the samples up to its own minus the parallelism, minus one).");
     }
 }

@@ -410,7 +410,7 @@ public sealed class JobMachineTests
         Assert.Equal([0L, 1, 2], first.Select(t => t.Index));
         Assert.All(first, t => Assert.Equal(2, t.Draws!.Count));
         Assert.Equal(0, m.Pending);
-        Assert.Empty(Tickets(m.Offer("a", 8, T0.AddSeconds(1))));   // the free slots wait for the proposal
+        Assert.Empty(Tickets(m.Offer("a", 8, T0.AddSeconds(1), idleSlots: 5)));   // five idle slots wait for the proposal
 
         double Value(TrialTicket t) => Experiments.Trials.FunctionTrial.Value(plan.Spec.Function!, plan.At(t.Index, t.Draws));
         TrialResult ResultOf(TrialTicket t) => TrialResult.FailedWith(plan.At(t.Index, t.Draws), "") with { Outcome = TrialOutcome.Completed, Error = null, Objective = Value(t) };
@@ -421,7 +421,7 @@ public sealed class JobMachineTests
         Assert.Equal(1, m.Pending);
         var next = Tickets(m.Offer("a", 8, T0.AddSeconds(3)));
         Assert.Equal([3L], next.Select(t => t.Index));
-        Assert.True(m.ProposalWaitSeconds >= 2 * 8 - 1e-9, $"{m.ProposalWaitSeconds}");   // 8 slots waited from the second offer to the commit's
+        Assert.Equal(2 * 5, m.ProposalWaitSeconds, 9);   // 5 slots waited from the second offer to the next
         // A result under other values than the proposal's is refused.
         var forged = ResultOf(next[0]) with { Key = plan.At(3, [0.5, 0.5]).Key };
         Assert.IsType<JobEffect.Refused>(Assert.Single(m.Finished(new TrialFinished("j", 3, 1, "a", forged, 0, 0.1), T0)));

@@ -140,7 +140,7 @@ public sealed class WorkerLedgerTests
     {
         var ledger = new WorkerLedger("w:1", 4);
         var ask = Assert.Single(ledger.Start(T0).OfType<WorkerEffect.ToDispatcher>()).Message;
-        Assert.Equal(new RequestWork("w:1", 4 + 20), ask);   // 50 ms trials assumed until measured: a quarter second of prefetch per slot
+        Assert.Equal(new RequestWork("w:1", 4 + 20) { IdleSlots = 4 }, ask);   // 50 ms trials assumed until measured: a quarter second of prefetch per slot; all four slots idle
         Assert.Empty(ledger.WorkAvailable(T0 + TimeSpan.FromSeconds(1)));   // asked a moment ago
         var runs = Holding(ledger, 3, at: T0 + TimeSpan.FromSeconds(2));
         ledger.SlotStarted(runs[0], T0);
@@ -166,7 +166,7 @@ public sealed class WorkerLedgerTests
         Assert.Equal(2, ledger.Capacity);   // the results the store has not acknowledged bound it, not the prefetch
         var asked = ledger.Stored(new ResultsStored("a", [.. runs.Select(r => r.Ticket.Index)]), T0 + TimeSpan.FromSeconds(11));
         Assert.Equal(0, ledger.Unacknowledged);
-        Assert.Equal(new RequestWork("w:1", 6), Assert.Single(asked.OfType<WorkerEffect.ToDispatcher>()).Message);   // stored: it asks again at once, for its window
+        Assert.Equal(new RequestWork("w:1", 6) { IdleSlots = 4 }, Assert.Single(asked.OfType<WorkerEffect.ToDispatcher>()).Message);   // stored: it asks again at once, for its window
     }
 
     [Fact]

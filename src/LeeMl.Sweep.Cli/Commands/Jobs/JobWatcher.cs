@@ -20,7 +20,7 @@ public static class JobWatcher
     public static string Progress(JobView j)
     {
         var eta = j.EtaSeconds is { } s ? string.Create(CultureInfo.InvariantCulture, $", ETA {s:F0} s") : "";
-        var stopped = j.Stopped > 0 ? $", {j.Stopped} stopped" : "";
+        var stopped = (j.Stopped > 0 ? $", {j.Stopped} stopped" : "") + (j.ProposalWaitSeconds is { } w ? string.Create(CultureInfo.InvariantCulture, $", slots waited {w:F1} s for proposals") : "");
         return string.Create(CultureInfo.InvariantCulture,
             $"[{j.ElapsedSeconds,6:F1} s] {j.Id}: {j.State.Name()}, {j.Done}/{j.Trials} done, {j.Running} running, {j.Queued} queued, {j.Failed} failed, {j.Diverged} diverged{stopped}; best validation {Percent(j.BestValidation)}{eta}");
     }

@@ -272,6 +272,8 @@ async function loadReport(id, box) {
       $("p", { text: s.method }),
       s.best ? $("p", {}, "best: ", $("a", { href: trialLink(id, s.best.key), text: s.best.key }), ` (${s.measure} ${num(s.best.validation)}${unit})`) : null,
       $("p", { text: `epochs trained: ${s.epochs_trained} of ${s.epochs_without_stopping} without early stopping (${s.compute_share === null ? "–" : (100 * s.compute_share).toFixed(1) + " %"})` }),
+      s.proposal_wait_seconds === null || s.proposal_wait_seconds === undefined ? null
+        : $("p", { id: "proposal-wait", text: `proposals: ${num(s.mean_proposal_ms)} ms each; free slots waited ${num(s.proposal_wait_seconds)} slot-seconds for the results they learn from` }),
       s.rungs.length > 0 ? table(["rung", "epoch", "reached", "went on"], s.rungs.map(r => [r.rung, r.epoch, r.reached, r.continued]), { id: "rung-table" }) : null,
       searchBoxes.progress,
       s.parameters.length > 0 ? $("div", { id: "parallel" }, $("h3", { text: `Sampled parameters against ${s.measure} (parallel coordinates; colour: ${s.measure}, blue low, red high${s.maximize ? "" : "; lower is better"})` }),
