@@ -50,7 +50,7 @@ internal static class EngineBench
         return 0;
     }
 
-    private sealed class Cluster : IDisposable
+    internal sealed class Cluster : IDisposable
     {
         private readonly List<CliProcess> _processes = [];
         public string Dir { get; } = Directory.CreateTempSubdirectory("leeml-bench-").FullName;
@@ -87,7 +87,7 @@ internal static class EngineBench
         }
     }
 
-    private static async Task WaitForWorkers(SweepHttpClient client, int workers)
+    internal static async Task WaitForWorkers(SweepHttpClient client, int workers)
     {
         for (var i = 0; ; i++)
         {

@@ -14,6 +14,8 @@ return args.FirstOrDefault() switch
     "programs" => ProgramBench.Run(),
     "programs-local" => ProgramBench.Local(),
     "search" => SearchBench.Run(),
+    "tpe" => await TpeBench.Run(),
+    "tpe-proposal" => TpeBench.ProposalTime(),
     "dashboard" => await DashboardBench.Run(),
     "throughput" => await EngineBench.Throughput(),
     "scaling" => await EngineBench.Scaling(),

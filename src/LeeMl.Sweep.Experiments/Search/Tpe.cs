@@ -46,10 +46,14 @@ public static class Tpe
         }
         if (pending is { Count: > 0 })
             history = [.. history, .. pending.Select(p => (p, double.PositiveInfinity))];
-        var order = Enumerable.Range(0, history.Count)
-            .OrderBy(i => double.IsFinite(history[i].Loss) ? history[i].Loss : double.PositiveInfinity).ThenBy(i => i).ToArray();
+        var losses = new double[history.Count];
+        for (var i = 0; i < losses.Length; i++) losses[i] = double.IsFinite(history[i].Loss) ? history[i].Loss : double.PositiveInfinity;
+        var order = SortedOrder(losses);
         var good = Math.Max(1, Good(history.Count));
-        int[] below = [.. order.Take(good).Order()], above = [.. order.Skip(good).Order()];
+        var below = order[..good];
+        var above = order[good..];
+        Array.Sort(below);
+        Array.Sort(above);
         if (settings.Multivariate)
         {
             var all = Enumerable.Range(0, dims.Count).ToArray();
@@ -58,7 +62,21 @@ public static class Tpe
         }
         else
         {
-            for (var d = 0; d < x.Length; d++) x[d] = Best(dims, [d], history, below, above, settings, ref rng)[d];
+            // The values are independent and each draws the same number of numbers (a component and
+            // a value per candidate): value d starts where value d − 1's draws end, as it would one
+            // after the other, so they are computed side by side with the same result on any number of cores.
+            var draws = settings.Candidates * 2;
+            var starts = new Xoshiro256[x.Length];
+            for (var d = 0; d < x.Length; d++)
+            {
+                starts[d] = rng;
+                for (var i = 0; i < draws; i++) rng.NextUInt64();
+            }
+            Parallel.For(0, x.Length, d =>
+            {
+                var own = starts[d];
+                x[d] = Best(dims, [d], history, below, above, settings, ref own)[d];
+            });
         }
         return x;
     }
@@ -80,13 +98,34 @@ public static class Tpe
         return best!;
     }
 
-    /// <summary>Weights of a group's points in trial order: equal up to 25, then rising from 1/n for the oldest to 1 for the newest 25.</summary>
-    public static double[] Weights(int n)
+/// <summary>Indexes of <paramref name="keys"/> in ascending order, equal keys by index: one order on every machine.</summary>
+    private static int[] SortedOrder(double[] keys)
     {
-        var w = new double[n];
+        var order = new int[keys.Length];
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        var copy = (double[])keys.Clone();
+        Array.Sort(copy, order);
+        for (var start = 0; start < copy.Length;)
+        {
+            var end = start + 1;
+            while (end < copy.Length && copy[end] == copy[start]) end++;
+            if (end - start > 1) Array.Sort(order, start, end - start);
+            start = end;
+        }
+        return order;
+    }
+
+    /// <summary>Weights of a group's points in trial order: equal up to 25, then rising from 1/n for the oldest to 1 for the newest 25.</summary>
+    public static double[] Weights(int n) => Weights(n, null);
+
+    /// <summary>As <see cref="Weights(int)"/>, with the prior's weight after them when it is given.</summary>
+    private static double[] Weights(int n, double? prior)
+    {
+        var w = new double[prior is null ? n : n + 1];
+        if (prior is { } p) w[n] = p;
         if (n < FlatWeights)
         {
-            Array.Fill(w, 1.0);
+            Array.Fill(w, 1.0, 0, n);
             return w;
         }
         var ramp = n - FlatWeights;
@@ -116,15 +155,17 @@ public static class Tpe
             _use = use;
             var n = members.Length;
             var k = n + 1;
-            var w = Weights(n);
-            var weights = new double[k];
-            for (var i = 0; i < n; i++) weights[i] = w[i];
-            weights[n] = settings.PriorWeight;
-            var total = weights.Sum();
-            _logWeight = [.. weights.Select(v => Math.Log(v / total))];
+            var weights = Weights(n, settings.PriorWeight);
+            double total = 0;
+            foreach (var v in weights) total += v;
+            _logWeight = new double[k];
             _cumulative = new double[k];
             double run = 0;
-            for (var i = 0; i < k; i++) _cumulative[i] = run += weights[i] / total;
+            for (var i = 0; i < k; i++)
+            {
+                _logWeight[i] = Math.Log(weights[i] / total);
+                _cumulative[i] = run += weights[i] / total;
+            }
             _mu = new double[use.Length][];
             _sigma = new double[use.Length][];
             _logNorm = new double[use.Length][];
@@ -133,7 +174,8 @@ public static class Tpe
             for (var u = 0; u < use.Length; u++)
             {
                 var d = use[u];
-                var values = members.Select(i => history[i].Point[d]).ToArray();
+                var values = new double[members.Length];
+                for (var i = 0; i < values.Length; i++) values[i] = history[members[i]].Point[d];
                 if (dims[d].IsCategorical) Categorical(u, dims[d].Categories, values, settings.PriorWeight);
                 else Continuous(u, values, settings.Multivariate ? use.Length : 0);
             }
@@ -155,7 +197,7 @@ public static class Tpe
             {
                 // Each point as wide as the larger gap to its neighbours (the prior and the range's
                 // ends among them), the outermost two as their inner gap.
-                var sorted = Enumerable.Range(0, n + 1).OrderBy(i => mu[i]).ThenBy(i => i).ToArray();
+                var sorted = SortedOrder(mu);
                 var ends = new double[n + 3];
                 ends[0] = 0;
                 for (var i = 0; i < sorted.Length; i++) ends[i + 1] = mu[sorted[i]];
@@ -178,7 +220,10 @@ public static class Tpe
             // far from the others, with wide kernels, count for more than tight clusters.
             var logNorm = new double[n + 1];
             for (var i = 0; i <= n; i++)
-                logNorm[i] = -HalfLog2Pi - Math.Log(Mass(mu[i], sigma[i]));
+            {
+                var mass = Mass(mu[i], sigma[i]);
+                logNorm[i] = mass == 1.0 ? -HalfLog2Pi : -HalfLog2Pi - Math.Log(mass);
+            }
             (_mu[u], _sigma[u], _logNorm[u]) = (mu, sigma, logNorm);
         }
 
@@ -204,7 +249,9 @@ public static class Tpe
         private static int Choice(double x, int choices) => Math.Min(choices - 1, (int)Math.Floor(x * choices));
 
         /// <summary>The mass of N(μ, σ) on [0, 1].</summary>
-        private static double Mass(double mu, double sigma) => Phi((1 - mu) / sigma) - Phi(-mu / sigma);
+        private static double Mass(double mu, double sigma) =>
+            mu > 9 * sigma && 1 - mu > 9 * sigma ? 1.0   // both tails beyond 9σ: the mass rounds to 1
+            : Phi((1 - mu) / sigma) - Phi(-mu / sigma);
 
         private static double Phi(double z) => 0.5 * SpecialFunctions.Erfc(-z / Math.Sqrt(2));
 
@@ -238,30 +285,81 @@ public static class Tpe
             return cumulative.Length - 1;
         }
 
+        private double[]? _constant, _inverseSigma;   // per component: log w + its kernels' constants; and 1/σ (one continuous dimension)
+        private double[]?[] _inverseSigmas = [];        // several dimensions: 1/σ per used dimension (null for a choice)
+        private double[]? _terms;
+
         /// <summary>log of the mixture's density at the candidate's used dimensions.</summary>
         public double LogDensity(double[] x)
         {
             var k = _logWeight.Length;
-            var terms = new double[k];
-            for (var i = 0; i < k; i++)
+            var terms = _terms ??= new double[k];
+            var max = double.NegativeInfinity;
+            if (_use.Length == 1 && !_dims[_use[0]].IsCategorical)
             {
-                var t = _logWeight[i];
+                // One number (univariate TPE): flat arrays, no branch per component.
+                if (_constant is null)
+                {
+                    _constant = new double[k];
+                    _inverseSigma = new double[k];
+                    for (var i = 0; i < k; i++) (_constant[i], _inverseSigma[i]) = (_logWeight[i] + _logNorm[0][i], 1 / _sigma[0][i]);
+                }
+                var v = x[_use[0]];
+                ref var mu = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_mu[0]);
+                ref var c = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_constant);
+                ref var inv = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_inverseSigma!);
+                ref var term = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(terms);
+                for (var i = 0; i < k; i++)   // the arrays are all k long
+                {
+                    var z = (v - System.Runtime.CompilerServices.Unsafe.Add(ref mu, i)) * System.Runtime.CompilerServices.Unsafe.Add(ref inv, i);
+                    var t = System.Runtime.CompilerServices.Unsafe.Add(ref c, i) - 0.5 * z * z;
+                    System.Runtime.CompilerServices.Unsafe.Add(ref term, i) = t;
+                    if (t > max) max = t;
+                }
+            }
+            else
+            {
+                // Several values (multivariate TPE): the constant part of each component once.
+                if (_constant is null)
+                {
+                    _constant = new double[k];
+                    for (var i = 0; i < k; i++)
+                    {
+                        _constant[i] = _logWeight[i];
+                        for (var u = 0; u < _use.Length; u++)
+                            if (!_dims[_use[u]].IsCategorical) _constant[i] += _logNorm[u][i];
+                    }
+                    _inverseSigmas = new double[_use.Length][];
+                    for (var u = 0; u < _use.Length; u++)
+                        if (!_dims[_use[u]].IsCategorical) _inverseSigmas[u] = [.. _sigma[u].Select(v => 1 / v)];
+                }
+                Array.Copy(_constant, terms, k);
                 for (var u = 0; u < _use.Length; u++)
                 {
                     var d = _use[u];
                     if (_dims[d].IsCategorical)
                     {
-                        t += _logProb[u][i][Choice(x[d], _dims[d].Categories)];
+                        var choice = Choice(x[d], _dims[d].Categories);
+                        var logProb = _logProb[u];
+                        for (var i = 0; i < k; i++) terms[i] += logProb[i][choice];
                         continue;
                     }
-                    var z = (x[d] - _mu[u][i]) / _sigma[u][i];
-                    t += _logNorm[u][i] - 0.5 * z * z;
+                    var v = x[d];
+                    var mu = _mu[u];
+                    var inv = _inverseSigmas[u]!;
+                    for (var i = 0; i < k; i++)
+                    {
+                        var z = (v - mu[i]) * inv[i];
+                        terms[i] -= 0.5 * z * z;
+                    }
                 }
-                terms[i] = t;
+                foreach (var t in terms)
+                    if (t > max) max = t;
             }
-            var max = terms.Max();
+            // A kernel under e^−40 of the largest changes the sum by less than its rounding: left out.
             double sum = 0;
-            foreach (var t in terms) sum += Math.Exp(t - max);
+            foreach (var t in terms)
+                if (t - max > -40) sum += Math.Exp(t - max);
             return max + Math.Log(sum);
         }
     }

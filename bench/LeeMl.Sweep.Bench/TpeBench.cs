@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using LeeMl.Sweep.Cli.Client;
+using LeeMl.Sweep.Cluster.Service;
+
+namespace LeeMl.Sweep.Bench;
+
+/// <summary>
+/// TPE against random search and against Optuna's TPE, side by side in one run: Hartmann-6 and
+/// Branin, 50 trials, search seeds 0-9, the best value of each search and the median over the
+/// seeds. Ours run as jobs on a coordinator and two one-slot workers (parallelism 4); Optuna's
+/// peer (bench/peers/optuna_functions.py) runs in one process, one trial after another. Then the
+/// time of one proposal with 10,000 results to learn from.
+/// </summary>
+internal static class TpeBench
+{
+    private static string Spec(string function, string search) => function == "branin"
+        ? $"name: branin\nfunction: {{ name: branin }}\ngrid: {{ x1: {{ uniform: [-5, 10] }}, x2: {{ uniform: [0, 15] }} }}\nsearch: {search}\n"
+        : "name: h6\nfunction: { name: hartmann6 }\nobjective: { metric: value, goal: minimize }\n" +
+          "grid: { x1: { uniform: [0, 1] }, x2: { uniform: [0, 1] }, x3: { uniform: [0, 1] }, x4: { uniform: [0, 1] }, x5: { uniform: [0, 1] }, x6: { uniform: [0, 1] } }\n" +
+          $"search: {search}\n";
+
+    private static string F(double v, string f = "F4") => v.ToString(f, CultureInfo.InvariantCulture);
+
+    private static double Median(List<double> v)
+    {
+        v.Sort();
+        return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2;
+    }
+
+    public static async Task<int> Run()
+    {
+        const int seeds = 10, trials = 50;
+        using var cluster = new EngineBench.Cluster(workers: 2, slots: 1, []);
+        using var client = new SweepHttpClient([$"127.0.0.1:{cluster.HttpPort}"], TimeSpan.FromSeconds(30));
+        await EngineBench.WaitForWorkers(client, 2);
+        Console.WriteLine($"best value after {trials} trials, median over search seeds 0-{seeds - 1}; ours on a coordinator and two workers, TPE with parallelism 4");
+        var clock = Stopwatch.StartNew();
+        foreach (var function in new[] { "hartmann6", "branin" })
+            foreach (var (label, search) in new[]
+            {
+                ("tpe", "{ method: tpe, samples: 50, seed: SEED, parallelism: 4 }"),
+                ("tpe-multivariate", "{ method: tpe, samples: 50, seed: SEED, parallelism: 4, multivariate: true }"),
+                ("random", "{ method: random, samples: 50, seed: SEED }"),
+            })
+            {
+                var bests = new List<double>();
+                var waited = new List<double>();
+                var started = clock.Elapsed;
+                for (var seed = 0; seed < seeds; seed++)
+                {
+                    var text = Spec(function, search.Replace("SEED", seed.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+                    var job = (await client.Submit(new SubmitRequest(text, "bench.yaml", []))).Id!;
+                    while ((await client.Job(job))!.State != Experiments.Jobs.JobState.Done) await Task.Delay(20);
+                    var dir = Path.Combine(cluster.Dir, job);
+                    await client.WriteJobData(job, dir);
+                    bests.Add(File.ReadLines(Path.Combine(dir, "results.jsonl")).Min(l => JsonDocument.Parse(l).RootElement.GetProperty("objective").GetDouble()));
+                }
+                var best = bests.Min();
+                var worst = bests.Max();
+                Console.WriteLine($"{function,-10} {label,-17} median {F(Median(bests))}  (best {F(best)}, worst {F(worst)}; {F((clock.Elapsed - started).TotalSeconds, "F1")} s for {seeds} jobs)");
+            }
+        Peer();
+        ProposalTime();
+        return 0;
+    }
+
+    private static void Peer()
+    {
+        if (!File.Exists("/usr/bin/python3"))
+        {
+            Console.WriteLine("Optuna: skipped (needs Debian's python3-optuna)");
+            return;
+        }
+        using var p = Process.Start(new ProcessStartInfo("/usr/bin/python3", [Path.Combine(BenchPaths.Root, "bench", "peers", "optuna_functions.py"), "--trials", "50", "--seeds", "10"])
+            { UseShellExecute = false, RedirectStandardError = true })!;
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+    }
+
+    /// <summary>One proposal of a 6-dimensional search whose cell has 10,000 results (and 4 trials in flight), univariate and multivariate.</summary>
+    public static int ProposalTime()
+    {
+        var dims = Enumerable.Repeat(Experiments.Search.TpeDimension.Continuous, 6).ToArray();
+        var rng = new LeeMl.Sweep.Optim.Noise.Xoshiro256(7);
+        var history = Enumerable.Range(0, 10_000).Select(_ =>
+        {
+            var x = Enumerable.Range(0, 6).Select(_ => rng.NextDouble()).ToArray();
+            return (x, Experiments.Functions.TestFunction.Hartmann6(x));
+        }).ToList();
+        var pending = Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, 6).Select(_ => rng.NextDouble()).ToArray()).ToList();
+        foreach (var multivariate in new[] { false, true })
+        {
+            var settings = new Experiments.Search.TpeSettings(Multivariate: multivariate);
+            for (var warm = 0; warm < 3; warm++) Experiments.Search.Tpe.Propose(dims, history, settings, ref rng, pending);
+            var clock = Stopwatch.StartNew();
+            const int n = 50;
+            for (var i = 0; i < n; i++) Experiments.Search.Tpe.Propose(dims, history, settings, ref rng, pending);
+            Console.WriteLine($"proposal time with 10,000 results to learn from ({(multivariate ? "multivariate" : "univariate")}, 6 dimensions, 24 candidates): " +
+                $"{F(clock.Elapsed.TotalMilliseconds / n, "F2")} ms (goal: under 10 ms)");
+        }
+        return 0;
+    }
+}
