@@ -74,7 +74,7 @@ public static class SweepMetrics
     public static void Dispatched(TimeSpan took) => DispatchDuration.Record(took.TotalSeconds);
 
     private static readonly Counter<double> ProposalWait = Meter.CreateCounter<double>("leeml.proposals.wait", "s",
-        "slot time free slots of the TPE jobs this coordinator runs waited for a proposal (the results it learns from)");
+        "slot time idle slots waited for a proposal of the TPE jobs this coordinator runs (the results it learns from)");
 
     public static void WaitedForProposals(double slotSeconds) => ProposalWait.Add(slotSeconds);
 

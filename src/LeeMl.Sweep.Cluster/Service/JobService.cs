@@ -283,6 +283,8 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
         var spec = runtime.Specs.Get(job.Id, job.SpecText);
         if (spec.Program is null) return false;
         var plan = new TrialPlan(spec);
+        // A TPE trial's key holds the values proposed for it: any key of one of its cells may be one.
+        if (plan.IsTpe) return spec.Models.Any(m => key.StartsWith(m.Name + "(", StringComparison.Ordinal));
         return plan.Count <= 100_000 && plan.All().Any(t => t.Key == key);
     }
 

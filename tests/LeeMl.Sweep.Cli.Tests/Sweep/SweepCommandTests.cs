@@ -45,6 +45,29 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Contains("gaussian-shared|-|-|-|-|seed=1", r.Stdout);
     }
 
+    [Fact]
+    public void The_tpe_example_plans_its_samples_and_runs_with_a_search_section_that_shows_the_proposals()
+    {
+        var spec = Path.Combine(LeeMl.Sweep.Tests.RepoPaths.Root, "deploy", "sweeps", "hartmann6-tpe.yaml");
+        var plan = CliRunner.InProcess("plan", spec);
+        Assert.Equal(0, plan.ExitCode);
+        Assert.Contains("|sample=49|seed=1", plan.Stdout);
+        Assert.Contains("50 trials in sweep 'h6', each evaluating hartmann6 in 6 dimensions", plan.Stdout);
+        Assert.Contains("parallelism 4 (sample k learns from the results of samples 0 to k-5", plan.Stdout);
+
+        var outDir = Path.Combine(_dir, "tpe");
+        var run = CliRunner.InProcess("run", spec, "--out", outDir, "--slots", "2");
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        var lines = File.ReadAllLines(Path.Combine(outDir, "results.jsonl"));
+        Assert.Equal(50, lines.Length);
+        Assert.All(lines, l => Assert.Contains("\"sample\":", l));
+        var report = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        Assert.Contains("Method: TPE, 50 samples per cell (seed 3, parallelism 4", report);
+        Assert.Contains("lower is better", report);
+        Assert.Matches(@"Proposals: 50, [0-9.]+ ms each on average", report);
+        Assert.True(File.Exists(Path.Combine(outDir, "search-progress.png")));
+    }
+
     [Theory]
     [InlineData("run")]
     [InlineData("plan")]
