@@ -1,4 +1,5 @@
 using LeeMl.Sweep.Tests;
+using LeeMl.Sweep.Experiments.Jobs;
 using System.Text.Json;
 using Xunit.Abstractions;
 
@@ -170,13 +171,13 @@ public sealed class FailureTests(FailureCluster cluster, ITestOutputHelper outpu
         Assert.Contains(telemetry, t => t.GetProperty("faults").GetArrayLength() > 0);   // the killed worker's attempt is on record, apart from the results
     }
 
-    /// <summary>A TPE search of trials that take a quarter of a second each, five at most in flight.</summary>
+    /// <summary>A TPE search of trials that take a second each (long enough that a worker holds one at a time), five at most in flight.</summary>
     private const string TpeSpec = """
         name: tpe-kill
-        function: { name: branin, seconds: 0.25 }
+        function: { name: branin, seconds: 1 }
         seeds: [1]
         grid: { x1: { uniform: [-5, 10] }, x2: { uniform: [0, 15] } }
-        search: { method: tpe, samples: 24, seed: 5, parallelism: 4 }
+        search: { method: tpe, samples: 12, seed: 5, parallelism: 4 }
         """;
 
     [Fact, Step(5)]
@@ -193,16 +194,20 @@ public sealed class FailureTests(FailureCluster cluster, ITestOutputHelper outpu
         var job = submit.Lines.First(l => l.StartsWith("tpe-kill-", StringComparison.Ordinal));
         var victim = NodeOf(w[1]);
         // In the middle: results stored that later proposals learn from, and the victim training one of the search's trials.
-        await ClusterFixture.Until(async () => (await ClusterFixture.TryJob(client, job))?.Done >= 4 && (await ClusterFixture.Running(job, http)).Any(t => t.Node == victim),
-            TimeSpan.FromSeconds(90), "the victim training a trial of the search");
+        await ClusterFixture.Until(async () =>
+        {
+            var view = await ClusterFixture.TryJob(client, job);
+            Assert.False(view?.State.IsOver() == true, "the search ended before the victim trained one of its trials");
+            return view?.Done >= 2 && (await ClusterFixture.Running(job, http)).Any(t => t.Node == victim);
+        }, TimeSpan.FromSeconds(90), "the victim training a trial of the search");
         var doneAtKill = (await client.Job(job))!.Done;
         cluster.Workers[1].Kill();
         Assert.True(submit.WaitForExit(TimeSpan.FromMinutes(3)), "submit --wait did not finish:\n" + submit.Output);
         Assert.True(submit.ExitCode == 0, submit.Output);
-        output.WriteLine($"worker killed with {doneAtKill} of 24 results stored");
-        Assert.True(doneAtKill < 24);
+        output.WriteLine($"worker killed with {doneAtKill} of 12 results stored");
+        Assert.True(doneAtKill < 12);
 
-        var run = f.Start("run", spec, "--out", Path.Combine(f.Dir, "tpe-run"), "--slots", "3");
+        var run = f.Start("run", spec, "--out", Path.Combine(f.Dir, "tpe-run"), "--slots", "5");
         Assert.True(run.WaitForExit(TimeSpan.FromMinutes(3)) && run.ExitCode == 0, run.Output);
         Assert.Equal(ClusterFixture.Sha256(Path.Combine(f.Dir, "tpe-run", "results.jsonl")), ClusterFixture.Sha256(Path.Combine(outDir, "results.jsonl")));
         var telemetry = File.ReadAllLines(Path.Combine(outDir, "telemetry.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
