@@ -33,14 +33,15 @@ fi
 # Build once (the programs and their tests: tests/tests.slnf; the benchmarks have their own build).
 dotnet build tests/tests.slnf -nologo -v quiet
 # The cluster tests take longest and spend most of their time waiting on the processes they start:
-# they start at once, and the other projects run one after another beside them.
+# they start at once, and the other projects run one after another beside them, at a lower
+# priority, so that the clusters' processes get the cores first when they need them.
 dotnet test tests/LeeMl.Sweep.Cluster.Tests --no-build "$@" &
 cluster=$!
 trap 'kill "$cluster" 2>/dev/null || true' INT TERM
 status=0
 for project in tests/*/*.Tests.csproj; do
   [[ $project == */LeeMl.Sweep.Cluster.Tests/* ]] && continue
-  dotnet test "$project" --no-build "$@" || status=1
+  nice -n 10 dotnet test "$project" --no-build "$@" || status=1
 done
 wait "$cluster" || status=1
 exit "$status"

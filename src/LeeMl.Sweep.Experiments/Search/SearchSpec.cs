@@ -26,25 +26,14 @@ public sealed record SearchSpec(SearchMethod Method, int Samples, int Seed)
         [.. Parameters(template).Select(p => p.Distribution is Distribution.Choice c ? new TpeDimension(c.Options.Count) : TpeDimension.Continuous)];
 
     /// <summary>The template with its distributions at the proposed points <paramref name="draws"/> (u ∈ [0, 1) each, in draw order).</summary>
-    public static ComponentSpec? Realize(ComponentSpec? template, IReadOnlyList<double> draws, ref int dimension)
-    {
-        if (template is null || !HasDistribution(template)) return template;
-        var realized = new ComponentSpec(template.Name);
-        foreach (var (key, value) in template.Params)
-        {
-            ParamValue v = value switch
-            {
-                ParamValue.Sampled s => s.Distribution.At(draws[dimension++]),
-                ParamValue.Component c => new ParamValue.Component(Realize(c.Spec, draws, ref dimension)!),
-                _ => value,
-            };
-            realized = realized.With(key, v);
-        }
-        return realized;
-    }
+    public static ComponentSpec? Realize(ComponentSpec? template, IReadOnlyList<double> draws, ref int dimension) => Realize(template, d => draws[d], ref dimension);
 
     /// <summary>The template with each distribution replaced by its draw for sample <paramref name="sample"/> of the cell <paramref name="cell"/>; <paramref name="dimension"/> counts the distributions drawn so far in the trial.</summary>
-    public ComponentSpec? Realize(ComponentSpec? template, string cell, long sample, ref int dimension)
+    public ComponentSpec? Realize(ComponentSpec? template, string cell, long sample, ref int dimension) =>
+        template is null || !HasDistribution(template) ? template : Realize(template, d => Draw(cell, sample, d), ref dimension);
+
+    /// <summary>The template with each distribution at <paramref name="u"/> of its dimension, dimensions counted in draw order from <paramref name="dimension"/>.</summary>
+    private static ComponentSpec? Realize(ComponentSpec? template, Func<int, double> u, ref int dimension)
     {
         if (template is null || !HasDistribution(template)) return template;
         var realized = new ComponentSpec(template.Name);
@@ -52,8 +41,8 @@ public sealed record SearchSpec(SearchMethod Method, int Samples, int Seed)
         {
             ParamValue v = value switch
             {
-                ParamValue.Sampled s => s.Distribution.At(Draw(cell, sample, dimension++)),
-                ParamValue.Component c => new ParamValue.Component(Realize(c.Spec, cell, sample, ref dimension)!),
+                ParamValue.Sampled s => s.Distribution.At(u(dimension++)),
+                ParamValue.Component c => new ParamValue.Component(Realize(c.Spec, u, ref dimension)!),
                 _ => value,
             };
             realized = realized.With(key, v);
