@@ -7,9 +7,8 @@
 #   python3         Debian's interpreter at /usr/bin/python3
 #   prometheus      the metrics test starts Debian's Prometheus server against real nodes (and its promtool)
 #   kubernetes-client  kubectl kustomize renders deploy/k8s for the manifest tests (no cluster is needed)
-# then builds the programs and their tests and runs every test project: the cluster tests from the
-# start, the others beside them. Extra arguments go to each `dotnet test`
-# (for example: ./test.sh --filter FullyQualifiedName~Store).
+# then builds the programs and their tests and runs every test project. Extra arguments go to
+# `dotnet test` (for example: ./test.sh --filter FullyQualifiedName~Store).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -30,18 +29,8 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Build once (the programs and their tests: tests/tests.slnf; the benchmarks have their own build).
+# Build once (the programs and their tests: tests/tests.slnf; the benchmarks have their own build),
+# then run every test project at once: the fast projects run beside the cluster tests, which spend
+# most of their time waiting on the processes they start.
 dotnet build tests/tests.slnf -nologo -v quiet
-# The cluster tests take longest and spend most of their time waiting on the processes they start:
-# they start at once, and the other projects run one after another beside them, at a lower
-# priority, so that the clusters' processes get the cores first when they need them.
-dotnet test tests/LeeMl.Sweep.Cluster.Tests --no-build "$@" &
-cluster=$!
-trap 'kill "$cluster" 2>/dev/null || true' INT TERM
-status=0
-for project in tests/*/*.Tests.csproj; do
-  [[ $project == */LeeMl.Sweep.Cluster.Tests/* ]] && continue
-  nice -n 10 dotnet test "$project" --no-build "$@" || status=1
-done
-wait "$cluster" || status=1
-exit "$status"
+exec dotnet test tests/tests.slnf --no-build "$@"
