@@ -94,7 +94,6 @@ public sealed class ThreeProcessCluster : ScenarioCluster
                 "run" => RunInProcess(F.WriteSpec(Spec48), "run-out"),
                 "two" => SubmitAndWait(F, F.WriteSpec(Spec48), Http, "two-out"),
                 "tpe-run" => RunInProcess(F.WriteSpec(Tpe, "tpe.yaml"), "tpe-run-out"),
-                "tpe-two" => SubmitAndWait(F, F.WriteSpec(Tpe, "tpe.yaml"), Http, "tpe-two-out"),
                 "long" => SubmitAndWait(F, F.WriteSpec(LongCurve, "long.yaml"), Http, "long-out"),
                 _ => throw new ArgumentOutOfRangeException(nameof(what), what, null),
             };
@@ -257,10 +256,9 @@ public sealed class ClusterSweepTests(ThreeProcessCluster cluster, ITestOutputHe
         var oneResults = ThreeProcessCluster.SubmitAndWait(f, f.WriteSpec(ThreeProcessCluster.Spec48), http1, "one-out");
         Assert.Equal(hash, ClusterFixture.Sha256(oneResults));
 
-        // A search that learns: the same trials and values on one worker, two, and in one process.
+        // A search that learns: the same trials and values on one worker and in one process (three workers, one killed: FailureTests).
         var tpe = await cluster.Results("tpe-run");
         Assert.Equal(30, File.ReadAllLines(tpe).Length);
-        Assert.Equal(ClusterFixture.Sha256(tpe), ClusterFixture.Sha256(await cluster.Results("tpe-two")));
         Assert.Equal(ClusterFixture.Sha256(tpe), ClusterFixture.Sha256(ThreeProcessCluster.SubmitAndWait(f, f.WriteSpec(ThreeProcessCluster.Tpe, "tpe.yaml"), http1, "tpe-one-out")));
     }
 }
