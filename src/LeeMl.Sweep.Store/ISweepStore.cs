@@ -37,6 +37,25 @@ public interface IJobStore
 
     /// <summary>Sets the job's state, if <paramref name="epoch"/> still owns it; false when fenced.</summary>
     Task<bool> SetState(string jobId, long epoch, JobState state, CancellationToken cancel = default);
+
+    /// <summary>
+    /// Gives the job a larger spec of <paramref name="trials"/> trials, in one transaction: every row
+    /// of a trial moves to its index in the new plan (<paramref name="newIndexOf"/>), and a finished
+    /// job runs again (a paused one stays paused). False when fenced.
+    /// </summary>
+    Task<bool> ExtendJob(string jobId, long epoch, string specText, long trials, Func<long, long> newIndexOf, string note, CancellationToken cancel = default);
+
+    /// <summary>
+    /// Takes the failed trials' results back, so that they run again: each failed attempt stays among
+    /// the trial's faults (its telemetry), followed by a mark of the retry. Returns how many; null when fenced.
+    /// </summary>
+    Task<long?> RetryFailed(string jobId, long epoch, string note, CancellationToken cancel = default);
+
+    /// <summary>Records what happened to a job (paused, resumed, extended, retried): its history.</summary>
+    Task AddEvent(string jobId, string text, CancellationToken cancel = default);
+
+    /// <summary>The job's history, oldest first.</summary>
+    Task<IReadOnlyList<JobEvent>> Events(string jobId, int limit = 100, CancellationToken cancel = default);
 }
 
 /// <summary>Program trials' output: the newest part of each trial's, as its worker sends it.</summary>
@@ -97,6 +116,9 @@ public interface ITokenStore
     /// <summary>The revoked access tokens that have not expired yet, the latest revoked first.</summary>
     Task<IReadOnlyList<RevokedTokenRow>> RevokedTokens(CancellationToken cancel = default);
 }
+
+/// <summary>One entry of a job's history.</summary>
+public sealed record JobEvent(DateTimeOffset At, string Text);
 
 /// <summary>A revoked access token: its id, whom it named ("" when revoked by id alone), until when it is kept, and when it was revoked.</summary>
 public sealed record RevokedTokenRow(string Id, string Name, DateTimeOffset KeptUntil, DateTimeOffset Revoked);

@@ -67,9 +67,13 @@ public abstract class SqlSweepStore : ISweepStore
             PRIMARY KEY (job_id, trial_index));
         CREATE INDEX trial_logs_by_key ON trial_logs (job_id, key);
         """,
+        """
+        CREATE TABLE job_events (job_id TEXT NOT NULL, at BIGINT NOT NULL, text TEXT NOT NULL);
+        CREATE INDEX job_events_by_job ON job_events (job_id, at);
+        """,
     ];
 
-    public static int SchemaVersion => 3;
+    public static int SchemaVersion => 4;
 
     /// <summary>Creates the schema, or migrates it to this program's version; refuses a newer one.</summary>
     protected async Task EnsureSchema(string description, CancellationToken cancel)
@@ -135,7 +139,7 @@ public abstract class SqlSweepStore : ISweepStore
     public async Task<IReadOnlyList<string>> OpenJobIds(CancellationToken cancel = default)
     {
         await using var c = await Connect(cancel);
-        await using var cmd = Command(c, null, "SELECT id FROM jobs WHERE state IN ('queued', 'running', 'reporting') ORDER BY created, id");
+        await using var cmd = Command(c, null, "SELECT id FROM jobs WHERE state IN ('queued', 'running', 'reporting', 'paused') ORDER BY created, id");
         await using var r = await cmd.ExecuteReaderAsync(cancel);
         var ids = new List<string>();
         while (await r.ReadAsync(cancel)) ids.Add(r.GetString(0));
@@ -205,6 +209,96 @@ public abstract class SqlSweepStore : ISweepStore
             ("state", state.Name()), ("finished", state.IsOver() ? Now() : DBNull.Value), ("id", jobId));
         return true;
     }, cancel);
+
+    // ---- a job's life after submit ---------------------------------------------------------
+
+    /// <summary>The tables whose rows name a trial by its index.</summary>
+    private static readonly string[] TrialTables = ["results", "curves", "faults", "trial_logs"];
+
+    public Task<bool> ExtendJob(string jobId, long epoch, string specText, long trials, Func<long, long> newIndexOf, string note, CancellationToken cancel = default) =>
+        Write(async (c, t) =>
+        {
+            var (owned, _) = await Fence(c, t, jobId, epoch, cancel);
+            if (!owned) return false;
+            foreach (var table in TrialTables)
+            {
+                var moves = new List<(long From, long To)>();
+                await using (var cmd = Command(c, t, $"SELECT DISTINCT trial_index FROM {table} WHERE job_id = @job", ("job", jobId)))
+                await using (var r = await cmd.ExecuteReaderAsync(cancel))
+                    while (await r.ReadAsync(cancel))
+                        if (Long(r, 0) is var from && newIndexOf(from) is var to && to != from) moves.Add((from, to));
+                if (moves.Count == 0) continue;
+                // Through negative indexes, so that no move meets a row not yet moved.
+                await using (var move = Command(c, t, $"UPDATE {table} SET trial_index = @to WHERE job_id = @job AND trial_index = @from", ("job", jobId), ("to", 0L), ("from", 0L)))
+                    foreach (var (from, to) in moves)
+                    {
+                        Set(move, "from", from);
+                        Set(move, "to", -1 - to);
+                        await move.ExecuteNonQueryAsync(cancel);
+                    }
+                await Exec(c, t, $"UPDATE {table} SET trial_index = -1 - trial_index WHERE job_id = @job AND trial_index < 0", cancel, ("job", jobId));
+            }
+            await Exec(c, t, "UPDATE jobs SET spec = @spec, trials = @trials, state = CASE WHEN state = 'paused' THEN 'paused' ELSE 'running' END, finished = NULL WHERE id = @id", cancel,
+                ("spec", specText), ("trials", trials), ("id", jobId));
+            await InsertEvent(c, t, jobId, note, cancel);
+            return true;
+        }, cancel);
+
+    public Task<long?> RetryFailed(string jobId, long epoch, string note, CancellationToken cancel = default) =>
+        Write<long?>(async (c, t) =>
+        {
+            var (owned, _) = await Fence(c, t, jobId, epoch, cancel);
+            if (!owned) return null;
+            var failed = new List<(long Index, int Attempt, string Node, string Error)>();
+            await using (var cmd = Command(c, t, "SELECT trial_index, attempt, node, error FROM results WHERE job_id = @job AND outcome = 'failed' ORDER BY trial_index", ("job", jobId)))
+            await using (var r = await cmd.ExecuteReaderAsync(cancel))
+                while (await r.ReadAsync(cancel)) failed.Add((Long(r, 0), (int)Long(r, 1), r.GetString(2), r.IsDBNull(3) ? "(no message)" : r.GetString(3)));
+            if (failed.Count == 0) return 0;
+            // The failed attempt stays in the trial's telemetry as a fault, followed by a mark of the retry (from which attempts count again).
+            var last = new Dictionary<long, int>();
+            await using (var cmd = Command(c, t, "SELECT trial_index, MAX(attempt) FROM faults WHERE job_id = @job GROUP BY trial_index", ("job", jobId)))
+            await using (var r = await cmd.ExecuteReaderAsync(cancel))
+                while (await r.ReadAsync(cancel)) last[Long(r, 0)] = (int)Long(r, 1);
+            var faults = new List<FaultWrite>();
+            foreach (var f in failed)
+            {
+                var attempt = last.GetValueOrDefault(f.Index);
+                if (attempt < f.Attempt) faults.Add(new FaultWrite(f.Index, attempt = f.Attempt, f.Node, $"failed: {f.Error}"));
+                faults.Add(new FaultWrite(f.Index, attempt + 1, "-", FaultWrite.RetryMark + note));
+            }
+            await InsertFaults(c, t, jobId, faults, cancel);
+            foreach (var f in failed)
+            {
+                await Exec(c, t, "DELETE FROM curves WHERE job_id = @job AND trial_index = @index", cancel, ("job", jobId), ("index", f.Index));
+                await Exec(c, t, "DELETE FROM results WHERE job_id = @job AND trial_index = @index", cancel, ("job", jobId), ("index", f.Index));
+            }
+            await Exec(c, t, """
+                UPDATE jobs SET done = done - @n, failed = 0, finished = NULL,
+                    state = CASE WHEN state IN ('done', 'failed', 'cancelled') THEN 'running' ELSE state END
+                WHERE id = @id
+                """, cancel, ("n", (long)failed.Count), ("id", jobId));
+            await InsertEvent(c, t, jobId, $"retried {failed.Count} failed trial{(failed.Count == 1 ? "" : "s")}: {note}", cancel);
+            return failed.Count;
+        }, cancel);
+
+    public Task AddEvent(string jobId, string text, CancellationToken cancel = default) => Write(async (c, t) =>
+    {
+        await InsertEvent(c, t, jobId, text, cancel);
+        return 0;
+    }, cancel);
+
+    private static Task InsertEvent(DbConnection c, DbTransaction t, string jobId, string text, CancellationToken cancel) =>
+        Exec(c, t, "INSERT INTO job_events (job_id, at, text) VALUES (@job, @at, @text)", cancel, ("job", jobId), ("at", Now()), ("text", text));
+
+    public async Task<IReadOnlyList<JobEvent>> Events(string jobId, int limit = 100, CancellationToken cancel = default)
+    {
+        await using var c = await Connect(cancel);
+        await using var cmd = Command(c, null, "SELECT at, text FROM job_events WHERE job_id = @job ORDER BY at, text LIMIT @limit", ("job", jobId), ("limit", (long)limit));
+        await using var r = await cmd.ExecuteReaderAsync(cancel);
+        var events = new List<JobEvent>();
+        while (await r.ReadAsync(cancel)) events.Add(new JobEvent(Time(r, 0)!.Value, r.GetString(1)));
+        return events;
+    }
 
     // ---- results ---------------------------------------------------------------------------
 

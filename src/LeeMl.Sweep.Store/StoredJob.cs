@@ -34,7 +34,13 @@ public sealed record JobClaim(long Epoch, StoredJob Job);
 public sealed record ResultWrite(long Index, TrialResult Result, string Summary, IReadOnlyList<string>? Chunks, string Node, double Seconds, int Attempt);
 
 /// <summary>A node fault of one attempt, recorded so that attempts are counted across coordinator restarts.</summary>
-public sealed record FaultWrite(long Index, int Attempt, string Node, string Error);
+public sealed record FaultWrite(long Index, int Attempt, string Node, string Error)
+{
+    /// <summary>How a retry is marked among a trial's faults: its attempts count afresh after it.</summary>
+    public const string RetryMark = "retried: ";
+
+    public bool IsRetryMark => Error.StartsWith(RetryMark, StringComparison.Ordinal);
+}
 
 /// <summary>What a group commit did: fenced (another incarnation owns the job; nothing written), or which results are new.</summary>
 public sealed record CommitOutcome(bool Fenced, IReadOnlyList<long> Inserted, JobCounts Counts);

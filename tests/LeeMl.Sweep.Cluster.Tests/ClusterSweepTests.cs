@@ -131,7 +131,7 @@ public sealed class ThreeProcessCluster : ScenarioCluster
 /// test names one property of the one cluster, so a failure of one does not hide the others.
 /// </summary>
 [Trait("Category", "Cluster")]
-public sealed class ClusterSweepTests(ThreeProcessCluster cluster, ITestOutputHelper output) : IClassFixture<ThreeProcessCluster>
+public sealed partial class ClusterSweepTests(ThreeProcessCluster cluster, ITestOutputHelper output) : IClassFixture<ThreeProcessCluster>
 {
     private static void AssertQuiet(string log, string who) =>
         Assert.False(log.Split('\n').Any(l => l.Contains(" warn: ", StringComparison.Ordinal) || l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal)),

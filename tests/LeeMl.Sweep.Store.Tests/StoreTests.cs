@@ -165,6 +165,7 @@ public sealed class StoreTests : IDisposable
         // A store made by the previous version (schema 1, without the table) is migrated when opened.
         await Sql(db, "DROP TABLE revoked_tokens");
         await Sql(db, "DROP TABLE trial_logs");   // schema 1 had neither
+        await Sql(db, "DROP TABLE job_events");
         await SetSchemaVersion(db, 1);
         await using (var migrated = await Open(db))
         {
@@ -190,12 +191,48 @@ public sealed class StoreTests : IDisposable
             Assert.Equal(new Experiments.Programs.TrialLog(2, 6, "again\n"), await store.Log("j", "k|seed=1"));
         }
         await Sql(db, "DROP TABLE trial_logs");
+        await Sql(db, "DROP TABLE job_events");
         await SetSchemaVersion(db, 2);
         await using (var migrated = await Open(db))
         {
             await migrated.AppendLog("j", 3, "x|seed=1", 1, 0, "hello\n");
             Assert.Equal("hello\n", (await migrated.Log("j", "x|seed=1"))!.Text);
         }
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
+    public async Task An_extension_moves_every_row_of_a_trial_to_its_new_index_and_a_retry_takes_failed_results_back_keeping_their_attempts(string kind)
+    {
+        var db = Address(kind);
+        await using var store = await Open(db);
+        await store.CreateJob(new NewJob("j", "test", "name: test", "[]", 3));
+        var claim = (await store.ClaimJob("j", "node-a"))!;
+        var a = Result("a|x|seed=1", TrialOutcome.Completed, 0.7, 2);
+        var b = Result("b|x|seed=1", TrialOutcome.Failed, double.NaN, 0);
+        await store.Commit("j", claim.Epoch, [Write(0, a), Write(1, b)], [new FaultWrite(1, 1, "node-b", "lost"), new FaultWrite(2, 1, "node-b", "lost")]);
+        await store.AppendLog("j", 0, "a|x|seed=1", 1, 0, "hello\n");
+        await store.SetState("j", claim.Epoch, JobState.Failed);
+
+        // Trials 0, 1, 2 become 3, 0, 4 of a plan of 6; a stale owner changes nothing.
+        long[] map = [3, 0, 4];
+        Assert.False(await store.ExtendJob("j", claim.Epoch - 1, "name: test\n# larger", 6, i => map[i], "extended"));
+        Assert.True(await store.ExtendJob("j", claim.Epoch, "name: test\n# larger", 6, i => map[i], "extended from 3 to 6 trials"));
+        var job = (await store.GetJob("j"))!;
+        Assert.Equal((JobState.Running, 6L, "name: test\n# larger", (DateTimeOffset?)null), (job.State, job.Trials, job.SpecText, job.Finished));
+        Assert.Equal([(0L, "b|x|seed=1"), (3L, "a|x|seed=1")], (await store.Results("j", withCurves: true).ToListAsync()).Select(r => (r.Index, r.Key)).Order());
+        Assert.Equal(ResultJson.Line(a), (await store.Result("j", "a|x|seed=1"))!.Line);   // its curve moved with it
+        Assert.Equal([(0L, 1), (4L, 1)], (await store.Faults("j").ToListAsync()).Select(f => (f.Index, f.Attempt)));
+        Assert.Equal("hello\n", (await store.Log("j", "a|x|seed=1"))!.Text);
+
+        // The failed trial's result goes back; its failed attempt and a mark of the retry stay among its faults.
+        Assert.Null(await store.RetryFailed("j", claim.Epoch - 1, "fixed"));
+        Assert.Equal(1, await store.RetryFailed("j", claim.Epoch, "fixed the data"));
+        Assert.Equal(["a|x|seed=1"], (await store.Results("j", withCurves: false).ToListAsync()).Select(r => r.Key));
+        Assert.Equal(new JobCounts(1, 0, 0, 0, 0.7), (await store.GetJob("j"))!.Counts);
+        var faults = (await store.Faults("j").ToListAsync()).Where(f => f.Index == 0).ToList();
+        Assert.Equal([(1, "lost", false), (2, FaultWrite.RetryMark + "fixed the data", true)], faults.Select(f => (f.Attempt, f.Error, f.IsRetryMark)));
+        Assert.Equal(0, await store.RetryFailed("j", claim.Epoch, "again"));   // nothing failed now
+        Assert.Equal(["extended from 3 to 6 trials", "retried 1 failed trial: fixed the data"], (await store.Events("j")).Select(e => e.Text));
     }
 
     [Fact]

@@ -239,6 +239,32 @@ public sealed class SweepHttpClient : ISweepApi, IDisposable
         return doc.RootElement.GetProperty("outcome").GetString() == "already_over" ? CancelOutcome.AlreadyOver : CancelOutcome.Cancelled;
     }
 
+    public async Task<ChangeReply?> Change(string id, JobChange change, string? specText = null, string? specFile = null, string? note = null, CancellationToken cancel = default)
+    {
+        var path = $"/api/jobs/{Uri.EscapeDataString(id)}/" + change switch
+        {
+            JobChange.Pause => "pause",
+            JobChange.PauseNow => "pause?now=true",
+            JobChange.Resume => "resume",
+            JobChange.Retry => "retry",
+            _ => "extend",
+        };
+        var body = specText is null && note is null ? null : new Server.Api.ChangeRequest(specText, specFile, note);
+        using var response = await Send(() => new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = body is null ? null : JsonContent.Create(body, Server.Api.ApiJson.Default.ChangeRequest),
+        }, cancel);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            using var refused = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancel));
+            return new ChangeReply(id, refused.RootElement.GetProperty("error").GetString() ?? "refused", "");
+        }
+        await Ensure(response);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancel));
+        return new ChangeReply(id, null, doc.RootElement.GetProperty("message").GetString() ?? "");
+    }
+
     /// <summary>Revokes an access token, given whole (lmt1....) or by its id, on every coordinator of the cluster.</summary>
     public async Task<Server.Api.RevokedToken> RevokeToken(string tokenOrId, CancellationToken cancel = default)
     {

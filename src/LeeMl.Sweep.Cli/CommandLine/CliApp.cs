@@ -35,11 +35,12 @@ public static partial class CliApp
     {
         var root = new RootCommand("A distributed hyperparameter sweeper for the optimizers and classifiers of Hung-yi Lee's lecture.\n" +
             "Exit codes: 0 done, 1 the work failed or the cluster did not answer, 2 bad input (nothing written), 3 nothing to do (cancel of a job that had already ended).");
-        foreach (var command in new[]
-                 {
-                     RunCommand.Create(), PlanCommand.Create(), NodeCommand.Create(), SubmitCommand.Create(), StatusCommand.Create(),
-                     CancelCommand.Create(), Commands.Logs.LogsCommand.Create(), FetchCommand.Create(), CertsCommand.Create(), ReportCommand.Create(), FitCommand.Create(), TraceCommand.Create(), CompletionCommand.Create(),
-                 })
+        Command[] commands =
+        [
+            RunCommand.Create(), PlanCommand.Create(), NodeCommand.Create(), SubmitCommand.Create(), StatusCommand.Create(),
+            CancelCommand.Create(), .. Commands.Change.ChangeCommands.Create(), Commands.Logs.LogsCommand.Create(), FetchCommand.Create(), CertsCommand.Create(), ReportCommand.Create(), FitCommand.Create(), TraceCommand.Create(), CompletionCommand.Create(),
+        ];
+        foreach (var command in commands)
             root.Add(command);
         return root;
     }

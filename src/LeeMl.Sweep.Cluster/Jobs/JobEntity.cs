@@ -52,6 +52,13 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
         public static readonly Retry Instance = new();
     }
 
+    /// <summary>An operator's extension or retry, waiting for the job's trials to settle before it changes the store.</summary>
+    private sealed record PendingChange(ChangeJob Request, IActorRef ReplyTo, SweepSpec? Larger = null, long[]? NewIndex = null);
+
+    private sealed record ExtensionPlanned(ChangeJob Request, IActorRef ReplyTo, SweepSpec? Larger, long[]? NewIndex, string? Problem);
+
+    private sealed record ChangeStored(PendingChange Change, bool Fenced, string Message, string? Error);
+
     private readonly string _jobId;
     private readonly NodeServices _node;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -63,6 +70,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
     private Task _outputWrites = Task.CompletedTask;
     private Task _stateWrites = Task.CompletedTask;
     private int _recoveryAttempts;
+    private PendingChange? _change;
 
     /// <summary>The worker's name under /user on every worker node.</summary>
     public const string WorkerName = "worker";
@@ -137,6 +145,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
         });
         Receive<RecoveryFailed>(f =>
         {
+            _change = null;
             if (f.Cause is KeyNotFoundException)
             {
                 // Nothing to run: answer what waits, then go away.
@@ -159,6 +168,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
         Receive<GetJobStatus>(_ => Sender.Tell(new Status.Failure(new KeyNotFoundException($"unknown job '{_jobId}'"))));
         Receive<GetLiveTrials>(_ => Sender.Tell(new LiveTrials(_jobId, [])));
         Receive<CancelJob>(_ => Sender.Tell(new CancelReply(_jobId, CancelOutcome.Unknown)));
+        Receive<ChangeJob>(_ => Sender.Tell(new ChangeReply(_jobId, $"unknown job '{_jobId}'", "")));
         Receive<OfferSlots>(_ => Sender.Tell(new AssignTrials(_jobId, [])));
         ReceiveAny(_ => { });
     }
@@ -221,6 +231,40 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
             Execute(effects);
             AnnouncePending();
         });
+        Receive<ChangeJob>(m => Change(m, Sender));
+        Receive<ExtensionPlanned>(m =>
+        {
+            if (m.Problem is not null)
+            {
+                m.ReplyTo.Tell(new ChangeReply(_jobId, m.Problem, ""));
+                return;
+            }
+            Hold(new PendingChange(m.Request, m.ReplyTo, m.Larger, m.NewIndex));
+        });
+        Receive<ChangeStored>(m =>
+        {
+            var change = m.Change;
+            _change = null;
+            if (m.Fenced)
+            {
+                change.ReplyTo.Tell(new ChangeReply(_jobId, "another coordinator owns the job now; try again", ""));
+                Execute([new JobEffect.Fenced()]);
+                return;
+            }
+            if (m.Error is not null)
+            {
+                _machine.Release();
+                AnnouncePending();
+                change.ReplyTo.Tell(new ChangeReply(_jobId, $"the store did not take the change: {m.Error}", ""));
+                return;
+            }
+            _log.Info("job {0}: {1}", _jobId, m.Message);
+            change.ReplyTo.Tell(new ChangeReply(_jobId, null, m.Message));
+            if (change.Larger is { } larger) _node.Specs.Add(_jobId, larger);
+            // Taken up again from the store, as after a restart: the plan, the results and the decisions as they are now.
+            Become(Recovering);
+            StartRecovery();
+        });
         Receive<ClusterEvent.MemberRemoved>(m =>
         {
             var node = NodeAddress.Of(m.Member.Address);
@@ -232,6 +276,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
             if (_storeOutage.Worked() is { } failures) _log.Info("job {0}: the store takes results again (after {1} failed tries)", _jobId, failures);
             Execute(_machine.Committed(m.Batch, m.Outcome, DateTimeOffset.UtcNow));
             AnnouncePending();
+            Settle();
         });
         Receive<CommitFailed>(m =>
         {
@@ -265,6 +310,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
         {
             Execute(_machine.Tick(DateTimeOffset.UtcNow));
             AnnouncePending();
+            Settle();
         });
         Receive<ReceiveTimeout>(_ =>
         {
@@ -276,6 +322,113 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
             if (_storeOutage.Failed()) _log.Warning("job {0}: {1}", _jobId, f.Cause.GetBaseException().Message);
             else _log.Debug("job {0}: {1}", _jobId, f.Cause.GetBaseException().Message);
         });
+    }
+
+    // ---- an operator's changes ----------------------------------------------------------------
+
+    private void Change(ChangeJob m, IActorRef replyTo)
+    {
+        void Reply(string? problem, string message = "") => replyTo.Tell(new ChangeReply(_jobId, problem, message));
+        if (_change is not null)
+        {
+            Reply($"the job is being changed already ({_change.Request.Change.ToString().ToLowerInvariant()}); try again when that is done");
+            return;
+        }
+        var state = _machine.State;
+        switch (m.Change)
+        {
+            case JobChange.Pause or JobChange.PauseNow:
+            {
+                var running = _machine.OutOnWorkers;
+                var (problem, effects) = _machine.Pause(now: m.Change == JobChange.PauseNow);
+                if (problem is not null) { Reply(problem); return; }
+                Execute(effects);
+                AnnouncePending();
+                var message = state == JobState.Paused && m.Change == JobChange.Pause ? "paused already"
+                    : m.Change == JobChange.PauseNow ? $"paused; {running} trial{(running == 1 ? "" : "s")} out on workers stopped, to run again on resume"
+                    : $"paused; {running} trial{(running == 1 ? "" : "s")} out on workers end first";
+                if (state != JobState.Paused || m.Change == JobChange.PauseNow) Note(message);
+                Reply(null, message);
+                return;
+            }
+            case JobChange.Resume:
+            {
+                var (problem, effects) = _machine.Resume();
+                if (problem is not null) { Reply(problem); return; }
+                Execute(effects);
+                AnnouncePending();
+                if (state == JobState.Paused) Note("resumed");
+                Reply(null, state == JobState.Paused ? "resumed" : "running already");
+                return;
+            }
+            case JobChange.Retry:
+                if (state is JobState.Queued or JobState.Reporting or JobState.Cancelled)
+                    Reply($"the job is {state.Name()}; a running, paused or finished job can retry its failed trials");
+                else if (_machine.View(DateTimeOffset.UtcNow, _node.Node, _claim.Job.Created).Failed == 0) Reply(null, "no trial has failed: nothing to retry");
+                else Hold(new PendingChange(m, replyTo));
+                return;
+            case JobChange.Extend:
+            {
+                if (state is JobState.Queued or JobState.Reporting or JobState.Cancelled)
+                {
+                    Reply($"the job is {state.Name()}; a running, paused or finished job can be extended");
+                    return;
+                }
+                // Placing every trial of the job in the larger plan takes a pass over both: off the mailbox.
+                var (current, jobId, self) = (_spec, _jobId, Self);
+                Task.Run(() =>
+                {
+                    var larger = SpecParser.ParseAccepted(m.SpecText!, jobId);
+                    if (JobExtension.Problem(current, larger) is { } problem) return new ExtensionPlanned(m, replyTo, null, null, problem);
+                    var (map, where) = JobExtension.Map(new TrialPlan(current), new TrialPlan(larger));
+                    return new ExtensionPlanned(m, replyTo, larger, map, where);
+                }).PipeTo(self, failure: e => new ExtensionPlanned(m, replyTo, null, null, e.GetBaseException().Message));
+                return;
+            }
+        }
+    }
+
+    /// <summary>Holds the job for a change of its rows in the store: its trials on workers stop, and the change waits until nothing is in flight.</summary>
+    private void Hold(PendingChange change)
+    {
+        if (_change is not null)
+        {
+            change.ReplyTo.Tell(new ChangeReply(_jobId, $"the job is being changed already ({_change.Request.Change.ToString().ToLowerInvariant()}); try again when that is done", ""));
+            return;
+        }
+        _change = change;
+        Execute(_machine.Hold());
+        AnnouncePending();
+        Settle();
+    }
+
+    /// <summary>Carries out the waiting change once no result of the job is out or in flight.</summary>
+    private void Settle()
+    {
+        if (_change is not { } change || !_machine.IsSettled) return;
+        var (store, jobId, epoch, self) = (_node.Store, _jobId, _claim.Epoch, Self);
+        var before = _machine.Count;
+        var note = string.IsNullOrWhiteSpace(change.Request.Note) ? "asked by an operator" : change.Request.Note!.Trim();
+        if (change.Larger is { } larger)
+        {
+            var map = change.NewIndex!;
+            var trials = TrialPlan.CountOf(larger);
+            var message = $"extended from {before} to {trials} trials";
+            store.ExtendJob(jobId, epoch, larger.SpecText, trials, i => i >= 0 && i < map.Length ? map[i] : throw new InvalidOperationException($"trial {i} is outside the job's plan"), message)
+                .PipeTo(self, success: owned => new ChangeStored(change, !owned, message, null), failure: e => new ChangeStored(change, false, "", e.GetBaseException().Message));
+        }
+        else
+            store.RetryFailed(jobId, epoch, note)
+                .PipeTo(self, success: n => new ChangeStored(change, n is null, $"retried {n} failed trial{(n == 1 ? "" : "s")} ({note})", null),
+                    failure: e => new ChangeStored(change, false, "", e.GetBaseException().Message));
+    }
+
+    /// <summary>Adds to the job's history (best effort: the change itself is in the job's state already).</summary>
+    private void Note(string text)
+    {
+        var (store, jobId, log) = (_node.Store, _jobId, _log);
+        store.AddEvent(jobId, text).ContinueWith(t => log.Warning("job {0}: its history did not take '{1}': {2}", jobId, text, t.Exception?.GetBaseException().Message),
+            TaskContinuationOptions.OnlyOnFaulted);
     }
 
     /// <summary>The node the current message came from; its worker is remembered for later tells.</summary>
@@ -295,7 +448,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
             switch (effect)
             {
                 case JobEffect.Assign a:
-                    if (_workers.TryGetValue(a.Node, out var w)) w.Tell(new AssignTrials(_jobId, a.Trials));
+                    if (_workers.TryGetValue(a.Node, out var w)) w.Tell(new AssignTrials(_jobId, a.Trials) { PlanSize = _machine.Count });
                     break;
                 case JobEffect.Ack a:
                     if (_workers.TryGetValue(a.Node, out var acked)) acked.Tell(new ResultsStored(_jobId, a.Indexes));

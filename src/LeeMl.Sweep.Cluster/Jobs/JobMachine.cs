@@ -62,6 +62,8 @@ public sealed class JobMachine
     private readonly Dictionary<long, Assignment> _assigned = [];
     private readonly Dictionary<string, HashSet<long>> _byNode = new(StringComparer.Ordinal);
     private readonly Dictionary<long, int> _attemptsUsed = [];  // node faults per trial
+    private readonly Dictionary<long, int> _retriedAt = [];     // the attempt an operator's retry marked: attempts count afresh after it
+    private bool _holding;                                      // a change of the job (extend, retry) waits for its trials out on workers
     private readonly Dictionary<long, (string Node, DateTimeOffset At)> _lastFault = [];
     private readonly Dictionary<string, NodeHealth> _health = new(StringComparer.Ordinal);
     private readonly Dictionary<long, PendingResult> _waiting = [];
@@ -78,7 +80,7 @@ public sealed class JobMachine
     private DateTimeOffset _started, _adoptUntil, _lastReport;
     private DateTimeOffset? _finished;
     private bool _newSinceReport;
-    private readonly Experiments.Search.RungLadder? _ladder;          // early stopping's decisions, when the spec asks for it
+    private readonly CohortLadder? _ladder;                           // early stopping's decisions, when the spec asks for it
     private readonly IReadOnlyList<int> _rungEpochs = [];
     private readonly TpeLedger? _tpe;                                  // a TPE search's proposals, from the committed results
     private readonly Dictionary<string, (DateTimeOffset Since, int Slots)> _waitingForProposals = new(StringComparer.Ordinal);
@@ -96,7 +98,7 @@ public sealed class JobMachine
         if (plan.Spec.EarlyStopping is { } stopping)
         {
             _rungEpochs = stopping.Rungs(plan.Spec.Epochs);
-            _ladder = Experiments.Search.RungLadder.For(stopping, plan.Spec.Epochs, plan.Count, plan.IsTrained);
+            _ladder = new CohortLadder(stopping, plan);
         }
         if (plan.IsTpe) _tpe = new TpeLedger(plan);
     }
@@ -129,7 +131,7 @@ public sealed class JobMachine
     public long DoneCount => _doneCount;
 
     /// <summary>Trials that wait for a slot: neither done, nor out on a worker, nor waiting to be committed.</summary>
-    public long Pending => State != JobState.Running ? 0
+    public long Pending => State != JobState.Running || _holding ? 0
         : _tpe is null ? Unfinished
         : Math.Min(Unfinished, _retry.Count + ReadyAhead(4096));
 
@@ -179,7 +181,8 @@ public sealed class JobMachine
         foreach (var f in faults)
         {
             _attemptsUsed[f.Index] = Math.Max(_attemptsUsed.GetValueOrDefault(f.Index), f.Attempt);
-            CountError(f.Error);
+            if (f.IsRetryMark) _retriedAt[f.Index] = Math.Max(_retriedAt.GetValueOrDefault(f.Index), f.Attempt);
+            else CountError(f.Error);
         }
         // A job some coordinator ran before: trials may still be training on workers; wait for their heartbeats.
         if (claim.Epoch > 1) _adoptUntil = now + _settings.AdoptGrace;
@@ -198,7 +201,7 @@ public sealed class JobMachine
         // A program's trials go only to workers that run programs, and no more of them than the worker's free GPUs hold.
         if (_plan.Spec.Program is { } program)
             count = !programs ? 0 : program.Gpus > 0 ? Math.Min(count, freeGpus / program.Gpus) : count;
-        if (State != JobState.Running || count <= 0 || now < _adoptUntil || IsQuarantined(node, now))
+        if (State != JobState.Running || _holding || count <= 0 || now < _adoptUntil || IsQuarantined(node, now))
             return [new JobEffect.Assign(node, [])];
         var tickets = new List<TrialTicket>(Math.Min(count, 256));
         // Retries first, but a trial that just faulted on this node waits a little for another one.
@@ -278,7 +281,7 @@ public sealed class JobMachine
             return effects;
         }
         if (_assigned.TryGetValue(m.Index, out var a) && a.Node == m.Node) Unassign(m.Index);
-        if (State != JobState.Running && State != JobState.Reporting)
+        if (State != JobState.Running && State != JobState.Reporting && State != JobState.Paused)
         {
             effects.Add(new JobEffect.Ack(m.Node, [m.Index]));   // cancelled: nothing more is stored, and the worker may forget it
             return effects;
@@ -297,7 +300,7 @@ public sealed class JobMachine
     /// <summary>A trial reached a rung and waits for the decision; it may make others' decisions too.</summary>
     public IReadOnlyList<JobEffect> Rung(string node, long index, int attempt, int rung, double score)
     {
-        if (_ladder is null || index < 0 || index >= _plan.Count || _done[(int)index] || State != JobState.Running) return [];
+        if (_ladder is null || index < 0 || index >= _plan.Count || _done[(int)index] || State is not (JobState.Running or JobState.Paused)) return [];
         var effects = new List<JobEffect>();
         Decide(_ladder.Reached(index, rung, score), node, effects, reporter: index);
         return effects;
@@ -431,7 +434,7 @@ public sealed class JobMachine
     public IReadOnlyList<JobEffect> Fault(string node, long index, int attempt, string error, DateTimeOffset now)
     {
         var effects = new List<JobEffect>();
-        if (index < 0 || index >= _plan.Count || _done[(int)index] || _waiting.ContainsKey(index) || State != JobState.Running) return effects;
+        if (index < 0 || index >= _plan.Count || _done[(int)index] || _waiting.ContainsKey(index) || State is not (JobState.Running or JobState.Paused)) return effects;
         if (_assigned.TryGetValue(index, out var a) && a.Node == node) Unassign(index);
         else if (_assigned.ContainsKey(index)) return effects;   // already given to another node: that attempt decides
         var used = Math.Max(_attemptsUsed.GetValueOrDefault(index), attempt);
@@ -449,7 +452,7 @@ public sealed class JobMachine
             health.Reason = $"{health.ConsecutiveFaults} node faults in a row; last: {error}";
             health.ConsecutiveFaults = 0;
         }
-        if (used >= _settings.MaxAttempts)
+        if (used - _retriedAt.GetValueOrDefault(index) >= _settings.MaxAttempts)
         {
             var trial = TrialAt(index)!;   // it was handed out: its values are known
             _waiting[index] = new PendingResult(index, TrialResult.FailedWith(trial, $"failed on {used} attempts (node faults); last: {error}"), false, node, 0, used);
@@ -512,6 +515,69 @@ public sealed class JobMachine
         }
         return [];
     }
+
+    // ---- an operator's changes ----------------------------------------------------------------
+
+    /// <summary>
+    /// Pauses the job: nothing more is handed out, and its slots go to other jobs. Running trials end
+    /// and their results count — or, <paramref name="now"/>, they stop at once and are handed out
+    /// again on resume (no attempt counted). The state is stored, so a paused job stays paused
+    /// across restarts.
+    /// </summary>
+    public (string? Problem, IReadOnlyList<JobEffect> Effects) Pause(bool now)
+    {
+        if (State == JobState.Paused && !now) return (null, []);
+        if (State is not (JobState.Running or JobState.Paused)) return ($"the job is {State.Name()}; only a running job can be paused", []);
+        State = JobState.Paused;
+        var effects = new List<JobEffect>();
+        if (now) Recall(effects);
+        effects.Add(new JobEffect.PersistState(JobState.Paused));
+        return (null, effects);
+    }
+
+    /// <summary>Stops the trials out on workers; they are handed out again later, no attempt counted.</summary>
+    private void Recall(List<JobEffect> effects)
+    {
+        if (_assigned.Count == 0) return;
+        effects.Add(new JobEffect.CancelOn([.. NodesHolding]));
+        foreach (var index in _assigned.Keys.ToList())
+        {
+            Unassign(index);
+            Requeue(index);
+        }
+    }
+
+    /// <summary>Resumes a paused job where it was.</summary>
+    public (string? Problem, IReadOnlyList<JobEffect> Effects) Resume()
+    {
+        if (State == JobState.Running) return (null, []);
+        if (State != JobState.Paused) return ($"the job is {State.Name()}; only a paused job can be resumed", []);
+        State = JobState.Running;
+        var effects = new List<JobEffect> { new JobEffect.PersistState(JobState.Running) };
+        CompleteIfDone(effects);
+        return (null, effects);
+    }
+
+    /// <summary>
+    /// Hands out nothing more, and stops the trials out on workers (they run again later), until the
+    /// job is taken up again from the store: an extension or a retry changes the job's rows there.
+    /// </summary>
+    public IReadOnlyList<JobEffect> Hold()
+    {
+        _holding = true;
+        var effects = new List<JobEffect>();
+        Recall(effects);
+        return effects;
+    }
+
+    /// <summary>The change that held the job did not happen: hand trials out again.</summary>
+    public void Release() => _holding = false;
+
+    /// <summary>No trial of the job is out on a worker or waiting to be committed: its rows in the store can change.</summary>
+    public bool IsSettled => _assigned.Count == 0 && _waiting.Count == 0 && _waitingFaults.Count == 0 && _inFlight is null;
+
+    /// <summary>Trials out on workers (running or queued there).</summary>
+    public int OutOnWorkers => _assigned.Count;
 
     // ---- clients ----------------------------------------------------------------------------
 

@@ -69,12 +69,29 @@ public sealed record LiveTrial(string Key, string Node, int Epoch, int Epochs, I
 /// <summary>A client stops the job (answered with <see cref="CancelReply"/>).</summary>
 public sealed record CancelJob(string JobId) : IJobMessage;
 
+/// <summary>What an operator may change about a job after submit.</summary>
+public enum JobChange { Pause, PauseNow, Resume, Extend, Retry }
+
+/// <summary>
+/// An operator changes a job (answered with <see cref="ChangeReply"/>): pause, resume, retry what
+/// failed (<paramref name="Note"/>: why), or extend it to the larger spec <paramref name="SpecText"/>
+/// (checked in full by the node that took the request).
+/// </summary>
+public sealed record ChangeJob(string JobId, JobChange Change, string? SpecText = null, string? Note = null) : IJobMessage;
+
+/// <summary>What became of a change: <paramref name="Problem"/> null when done, else why it was refused; <paramref name="Message"/> says what happened.</summary>
+public sealed record ChangeReply(string JobId, string? Problem, string Message) : ISweepMessage;
+
 // ---- from a job's entity ------------------------------------------------------------------------
 
 public sealed record JobSpecText(string JobId, string SpecText, string DataManifest) : ISweepMessage;
 
 /// <summary>Train these trials (an empty list: nothing to give now).</summary>
-public sealed record AssignTrials(string JobId, IReadOnlyList<TrialTicket> Trials) : ISweepMessage;
+public sealed record AssignTrials(string JobId, IReadOnlyList<TrialTicket> Trials) : ISweepMessage
+{
+    /// <summary>How many trials the job's plan has: a worker whose plan of the job is of another size (the job was extended) fetches its spec again.</summary>
+    public long PlanSize { get; init; } = -1;
+}
 
 /// <summary>A trial handed to a worker; under TPE with the values proposed for it (u ∈ [0, 1) per distribution, in draw order).</summary>
 public sealed record TrialTicket(long Index, int Attempt)

@@ -33,6 +33,10 @@ public sealed record JobView(
     [JsonPropertyName("proposal_wait_seconds"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? ProposalWaitSeconds { get; init; }
 
+    /// <summary>What operators did to the job after submit (paused, resumed, extended, retried), oldest first; given for one job, absent in lists.</summary>
+    [JsonPropertyName("history"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<JobHistoryEntry>? History { get; init; }
+
     /// <summary>A job as the store alone knows it (no coordinator runs it now, or it did not answer).</summary>
     public static JobView FromStore(StoredJob j, DateTimeOffset now, IReadOnlyList<ErrorCount>? errors = null) => new(
         j.Id, j.Name, j.State, j.Trials, j.Counts.Done, j.Counts.Failed, 0, j.OwnerNode, 0,
@@ -45,6 +49,11 @@ public sealed record QuarantinedNode(
     [property: JsonPropertyName("node")] string Node,
     [property: JsonPropertyName("reason")] string Reason,
     [property: JsonPropertyName("until")] DateTimeOffset Until);
+
+/// <summary>One thing an operator did to a job, and when.</summary>
+public sealed record JobHistoryEntry(
+    [property: JsonPropertyName("at")] DateTimeOffset At,
+    [property: JsonPropertyName("what")] string What);
 
 /// <summary>An error message and how many trials or attempts ended with it.</summary>
 public sealed record ErrorCount(

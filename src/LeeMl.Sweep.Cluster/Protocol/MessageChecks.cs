@@ -39,6 +39,10 @@ public static class MessageChecks
         Check<GetJobSpec>(_ => null),
         Check<GetJobStatus>(_ => null),
         Check<CancelJob>(_ => null),
+        Check<ChangeJob>(m => !Enum.IsDefined(m.Change) ? "an unknown change"
+            : m.Change == JobChange.Extend && m.SpecText is null ? "an extension without a spec"
+            : (m.SpecText is null ? null : Text(m.SpecText, Experiments.Specs.SpecLimits.MaxBytes, "spec")) ?? (m.Note is null ? null : Text(m.Note, MaxErrorLength, "note"))),
+        Check<ChangeReply>(m => JobIds.IsValid(m.JobId) ? Text(m.Message, MaxErrorLength, "message") ?? (m.Problem is null ? null : Text(m.Problem, MaxErrorLength, "problem")) : $"the job id is {Describe(m.JobId)}"),
         Check<OfferSlots>(m => Node(m.Node) ?? Range(m.Count, 0, MaxList, "count") ?? Range(m.FreeGpus, 0, 4096, "free GPUs") ?? Range(m.IdleSlots, 0, 4096, "idle slots")),
         Check<TrialOutput>(m => Index(m.Index) ?? Attempt(m.Attempt) ?? (m.Offset < 0 ? "a negative offset" : null) ?? Text(m.Text, MaxOutputChars, "output")),
         Check<TrialProgress>(m => Index(m.Index) ?? Range(m.Epoch, 0, int.MaxValue, "epoch")),

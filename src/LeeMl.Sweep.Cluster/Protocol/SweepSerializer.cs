@@ -78,6 +78,8 @@ public sealed class SweepSerializer(ExtendedActorSystem system) : SerializerWith
 [JsonSerializable(typeof(CancelTrials))]
 [JsonSerializable(typeof(HandBackDone))]
 [JsonSerializable(typeof(CancelReply))]
+[JsonSerializable(typeof(ChangeJob))]
+[JsonSerializable(typeof(ChangeReply))]
 [JsonSerializable(typeof(WorkerHeartbeat))]
 [JsonSerializable(typeof(RequestWork))]
 [JsonSerializable(typeof(NoWork))]

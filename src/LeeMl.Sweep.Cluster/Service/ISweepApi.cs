@@ -21,6 +21,12 @@ public interface ISweepApi
 
     Task<CancelOutcome> Cancel(string id, CancellationToken cancel = default);
 
+    /// <summary>
+    /// Pauses, resumes, retries or extends a job (<paramref name="specText"/>: the larger spec, from
+    /// <paramref name="specFile"/>); null when the cluster does not know it.
+    /// </summary>
+    Task<ChangeReply?> Change(string id, JobChange change, string? specText = null, string? specFile = null, string? note = null, CancellationToken cancel = default);
+
     /// <summary>Writes the job's results.jsonl, telemetry.jsonl and spec.yaml into <paramref name="dir"/>.</summary>
     Task WriteJobData(string id, string dir, CancellationToken cancel = default);
 }

@@ -117,7 +117,9 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
     }
 
     public async Task<JobView?> Job(string id, CancellationToken cancel = default) =>
-        await Store.GetJob(id, cancel) is { } stored ? await View(stored, cancel) : null;
+        await Store.GetJob(id, cancel) is { } stored
+            ? await View(stored, cancel) with { History = [.. (await Store.Events(id, cancel: cancel)).Select(e => new JobHistoryEntry(e.At, e.Text))] }
+            : null;
 
     private async Task<JobView> View(StoredJob stored, CancellationToken cancel)
     {
@@ -174,6 +176,38 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
         if (stored is null) return CancelOutcome.Unknown;
         if (stored.State.IsOver()) return CancelOutcome.AlreadyOver;
         return (await runtime.Jobs.Ask<CancelReply>(new CancelJob(id), TimeSpan.FromSeconds(10), cancel)).Outcome;
+    }
+
+    /// <summary>How long a change may take: an extension places every trial of the job in the larger plan, and waits for a commit.</summary>
+    private static readonly TimeSpan ChangeTimeout = TimeSpan.FromSeconds(60);
+
+    public async Task<ChangeReply?> Change(string id, JobChange change, string? specText = null, string? specFile = null, string? note = null, CancellationToken cancel = default)
+    {
+        if (await Store.GetJob(id, cancel) is null) return null;
+        if (note is { Length: > MessageChecks.MaxErrorLength }) return new ChangeReply(id, $"the note is over {MessageChecks.MaxErrorLength} characters", "");
+        if (change == JobChange.Extend)
+        {
+            if (specText is null) return new ChangeReply(id, "an extension needs the larger spec", "");
+            // The larger spec is checked in full, as a submitted one is, before the job's entity sees it.
+            using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            budget.CancelAfter(CheckBudget);
+            SweepSpec larger;
+            try
+            {
+                larger = await Task.Run(() => SpecParser.Parse(specText, specFile ?? "spec", budget.Token), budget.Token);
+            }
+            catch (SpecException e)
+            {
+                return new ChangeReply(id, e.Message, "");
+            }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                return new ChangeReply(id, $"checking every combination of the new spec's grid takes longer than the {CheckBudget.TotalSeconds:F0} s a change may take", "");
+            }
+            if (TrialPlan.CurvePointsOf(larger) is var points && points > runtime.Settings.MaxCurvePoints)
+                return new ChangeReply(id, $"the extended job stores up to {points:N0} curve points (trials × epochs), over this cluster's limit of {runtime.Settings.MaxCurvePoints:N0} per job (node --max-curve-points)", "");
+        }
+        return await runtime.Jobs.Ask<ChangeReply>(new ChangeJob(id, change, specText, note), ChangeTimeout, cancel);
     }
 
     /// <summary>A job's view and its running trials with their live curves, from one read of the store.</summary>

@@ -53,7 +53,7 @@ public sealed class TrialWorker : Security.MemberOnlyActor, IWithTimers
         var ledger = _ledger;
         Metrics.SweepMetrics.ObserveSlots(() => (ledger.Slots, ledger.Running, ledger.Queued, ledger.Paused));   // read by a scrape: a count, a moment stale at worst
         Metrics.SweepMetrics.ObserveWaits(() => (ledger.IdleWaitingSeconds, ledger.Gpus.Count, ledger.GpusBusy));
-        Receive<AssignTrials>(m => Execute(_ledger.Assigned(m.JobId, m.Trials, Protocol.NodeAddress.Of(Sender, Context.System), Now)));
+        Receive<AssignTrials>(m => Execute(_ledger.Assigned(m.JobId, m.Trials, Protocol.NodeAddress.Of(Sender, Context.System), Now, m.PlanSize)));
         Receive<JobSpecText>(m =>
         {
             var (options, jobId) = (_options, m.JobId);

@@ -120,9 +120,11 @@ public sealed class WorkerLedger(string node, int slots, int window = WorkerLedg
 
     public IReadOnlyList<WorkerEffect> Start(DateTimeOffset now) => Effects(e => AskForWork(e, now));
 
-    public IReadOnlyList<WorkerEffect> Assigned(string jobId, IReadOnlyList<TrialTicket> tickets, string from, DateTimeOffset now) => Effects(e =>
+    /// <param name="planSize">How many trials the job's plan has now (negative: not said); a plan held here of another size is of the job before it was extended.</param>
+    public IReadOnlyList<WorkerEffect> Assigned(string jobId, IReadOnlyList<TrialTicket> tickets, string from, DateTimeOffset now, long planSize = -1) => Effects(e =>
     {
         Accrue(now);
+        if (planSize >= 0 && _plans.TryGetValue(jobId, out var known) && known.Plan.Count != planSize) ForgetPlan(jobId);
         if (_asked is { } asked && tickets.Count > 0) e.Add(new WorkerEffect.Dispatched(now - asked));
         _asked = null;
         if (tickets.Count == 0)

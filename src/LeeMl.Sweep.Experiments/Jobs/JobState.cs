@@ -2,9 +2,10 @@ namespace LeeMl.Sweep.Experiments.Jobs;
 
 /// <summary>
 /// Where a job is in its life: accepted and not yet started by any coordinator, running,
-/// writing its final report, and then one of three ends.
+/// writing its final report, and then one of three ends. A paused job (an operator's pause) lets
+/// its running trials end and dispatches nothing until it is resumed.
 /// </summary>
-public enum JobState { Queued, Running, Reporting, Done, Failed, Cancelled }
+public enum JobState { Queued, Running, Reporting, Done, Failed, Cancelled, Paused }
 
 /// <summary>
 /// How far the job is: the report says it when it is written half-way. <paramref name="State"/> is
@@ -31,6 +32,7 @@ public static class JobStates
         JobState.Done => "done",
         JobState.Failed => "failed",
         JobState.Cancelled => "cancelled",
+        JobState.Paused => "paused",
         _ => throw new ArgumentOutOfRangeException(nameof(s), s, null),
     };
 
@@ -42,6 +44,7 @@ public static class JobStates
         "done" => JobState.Done,
         "failed" => JobState.Failed,
         "cancelled" => JobState.Cancelled,
+        "paused" => JobState.Paused,
         _ => throw new FormatException($"unknown job state '{text}' in the store"),
     };
 }

@@ -9,18 +9,19 @@ namespace LeeMl.Sweep.Experiments.Planning;
 /// <summary>
 /// A sweep's trials as an index space: trial i's key, seeds and components are computed when
 /// asked for, so a plan of a million trials costs the same few bytes as one of ten. Index order:
-/// seed, then model, then optimizer × schedule (each such pair, when it holds distributions, once
-/// per sample of the search) × warm-up × noise; closed-form models have one cell per seed (per
-/// sample, if they draw). A cell without a distribution is taken once, however many samples: it
-/// would give the same result again. Pure: the same spec gives the same trial at the same index
-/// on every node, drawn values included.
+/// seed, then sample of the search, then model, then optimizer × schedule × warm-up × noise;
+/// closed-form models have one cell (per sample, if they draw). A cell without a distribution is
+/// taken once, at sample 0, however many samples: it would give the same result again. Samples
+/// and seeds come outermost so that a larger spec (more samples, more seeds) orders the smaller
+/// one's trials first within each seed, as early stopping's cohorts need for an extended job to
+/// equal the larger one. Pure: the same spec gives the same trial at the same index on every
+/// node, drawn values included.
 /// </summary>
 public sealed class TrialPlan
 {
     private readonly (ComponentSpec? Spec, string Text)[] _optimizers, _schedules, _warmups, _noises, _models;
-    private readonly long[] _modelStart;          // first in-block offset of each model's trials
-    private readonly long[][] _pairStart;         // per model: first in-model offset of each optimizer × schedule pair (closed form: one pair)
-    private readonly int[][] _pairSamples;        // per model and pair: how many samples it is drawn
+    // Two layouts of one sample's cells: sample 0 has every cell, a later sample only the cells that draw.
+    private readonly Layout _first, _drawing;
     private readonly long _block;                 // trials per seed
     private readonly ulong[] _splitSeeds;
 
@@ -33,9 +34,8 @@ public sealed class TrialPlan
         (_optimizers, _schedules, _warmups, _noises) = (Texts(g.Optimizers.Cast<ComponentSpec?>()), Texts(g.Schedules), Texts(g.Warmups), Texts(g.Noises));
         _models = Texts(spec.Models.Cast<ComponentSpec?>());
         var samples = spec.Search.Method == SearchMethod.Grid ? 1 : spec.Search.Samples;
-        _modelStart = new long[_models.Length + 1];
-        _pairStart = new long[_models.Length][];
-        _pairSamples = new int[_models.Length][];
+        _first = new Layout(_models.Length);
+        _drawing = new Layout(_models.Length);
         for (var m = 0; m < _models.Length; m++)
         {
             var model = _models[m].Spec!;
@@ -43,18 +43,19 @@ public sealed class TrialPlan
             var closed = OneCell(spec, model);
             var pairs = closed ? 1 : _optimizers.Length * _schedules.Length;
             var perPair = closed ? 1L : (long)_warmups.Length * _noises.Length;
-            _pairStart[m] = new long[pairs + 1];
-            _pairSamples[m] = new int[pairs];
+            _first.PairStart[m] = new long[pairs + 1];
+            _drawing.PairStart[m] = new long[pairs + 1];
             var drawsWarmup = _warmups.Any(w => SearchSpec.HasDistribution(w.Spec));
             for (var p = 0; p < pairs; p++)
             {
                 var draws = drawsModel || (!closed && (drawsWarmup || SearchSpec.HasDistribution(_optimizers[p / _schedules.Length].Spec) || SearchSpec.HasDistribution(_schedules[p % _schedules.Length].Spec)));
-                _pairSamples[m][p] = draws ? samples : 1;
-                _pairStart[m][p + 1] = _pairStart[m][p] + perPair * _pairSamples[m][p];
+                _first.PairStart[m][p + 1] = _first.PairStart[m][p] + perPair;
+                _drawing.PairStart[m][p + 1] = _drawing.PairStart[m][p] + (draws ? perPair : 0);
             }
-            _modelStart[m + 1] = _modelStart[m] + _pairStart[m][pairs];
+            _first.ModelStart[m + 1] = _first.ModelStart[m] + _first.PairStart[m][pairs];
+            _drawing.ModelStart[m + 1] = _drawing.ModelStart[m] + _drawing.PairStart[m][pairs];
         }
-        _block = _modelStart[^1];
+        _block = _first.Size + (samples - 1) * _drawing.Size;
         _splitSeeds = [.. spec.Seeds.Select(seed => Hash($"{spec.Seed}|split|{seed}"))];
         Count = _block * spec.Seeds.Length;
         IsTpe = spec.Search.Method == SearchMethod.Tpe;
@@ -141,20 +142,17 @@ public sealed class TrialPlan
         if ((ulong)index >= (ulong)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"the plan has {Count} trials");
         if (IsTpe) return Proposed(index, draws);
         var seedIndex = (int)(index / _block);
-        var r = index % _block;
-        var m = ModelAt(r);
+        var (sample, layout, position) = Locate(index % _block);
+        var m = layout.ModelAt(position);
         var (model, modelText) = _models[m];
         var seed = Spec.Seeds[seedIndex];
-        var inModel = r - _modelStart[m];
-        var starts = _pairStart[m];
+        var inModel = position - layout.ModelStart[m];
+        var starts = layout.PairStart[m];
         var p = Array.BinarySearch(starts, inModel);
         p = p >= 0 ? p : ~p - 1;
         while (p + 1 < starts.Length - 1 && starts[p + 1] <= inModel) p++;   // equal starts: pairs of no trials
-        var x = inModel - starts[p];
+        var c = inModel - starts[p];
         var closed = OneCell(Spec, model!);
-        var perPair = closed ? 1L : (long)_warmups.Length * _noises.Length;
-        var sample = x / perPair;
-        var c = x % perPair;
         var dimension = 0;
         var cell = $"{m}|{p}";
         var drawnModel = Spec.Search.Realize(model, cell, sample, ref dimension)!;
@@ -189,18 +187,49 @@ public sealed class TrialPlan
         return ReferenceEquals(drawn, template.Spec) ? template : (drawn, drawn!.ToString());
     }
 
-    private int ModelAt(long r)
+    /// <summary>The cells of one sample of a seed: where each model's trials and each of its optimizer × schedule pairs start.</summary>
+    private sealed class Layout(int models)
     {
-        var m = 0;
-        while (_modelStart[m + 1] <= r) m++;
-        return m;
+        public readonly long[] ModelStart = new long[models + 1];
+        public readonly long[][] PairStart = new long[models][];   // per model (closed form: one pair); a pair that does not draw is empty in the drawing layout
+
+        public long Size => ModelStart[^1];
+
+        public int ModelAt(long position)
+        {
+            var m = 0;
+            while (ModelStart[m + 1] <= position) m++;
+            return m;
+        }
     }
+
+    /// <summary>The sample, layout and position in it of offset <paramref name="r"/> within a seed's block.</summary>
+    private (long Sample, Layout Layout, long Position) Locate(long r) =>
+        r < _first.Size ? (0, _first, r) : (1 + (r - _first.Size) / _drawing.Size, _drawing, (r - _first.Size) % _drawing.Size);
+
+    /// <summary>
+    /// The cohort of trial <paramref name="index"/> for early stopping — its seed, as an index into the
+    /// spec's seeds — and its place in that cohort, in the order the trials are handed out.
+    /// </summary>
+    public (int Cohort, long Place) CohortOf(long index) =>
+        IsTpe ? ((int)(index % Spec.Seeds.Length), index / Spec.Seeds.Length) : ((int)(index / _block), index % _block);
+
+    /// <summary>The trial at <paramref name="place"/> of cohort <paramref name="cohort"/> (the inverse of <see cref="CohortOf"/>).</summary>
+    public long IndexOf(int cohort, long place) => IsTpe ? place * Spec.Seeds.Length + cohort : cohort * _block + place;
+
+    /// <summary>How many trials each early-stopping cohort (each seed) has.</summary>
+    public long CohortSize => Count / Math.Max(1, Spec.Seeds.Length);
 
     /// <summary>How many models the plan has (the groups whose trials cost alike).</summary>
     public int Models => _models.Length;
 
     /// <summary>The model of trial <paramref name="index"/>, as an index into the spec's models: cheap, no trial is built.</summary>
-    public int ModelOf(long index) => IsTpe ? TpeSlot(index).Cell : ModelAt(index % _block);
+    public int ModelOf(long index)
+    {
+        if (IsTpe) return TpeSlot(index).Cell;
+        var (_, layout, position) = Locate(index % _block);
+        return layout.ModelAt(position);
+    }
 
     /// <summary>Whether trial <paramref name="index"/> trains (has epochs), without building it.</summary>
     public bool IsTrained(long index) => Spec.HasParameterCells || !ModelCatalog.IsClosedForm(_models[ModelOf(index)].Spec!.Name);
@@ -209,7 +238,8 @@ public sealed class TrialPlan
     private static bool OneCell(SweepSpec spec, ComponentSpec model) => spec.HasParameterCells || ModelCatalog.IsClosedForm(model.Name);
 
     /// <summary>How many trials of the plan train model <paramref name="model"/>.</summary>
-    public long TrialsOfModel(int model) => (_modelStart[model + 1] - _modelStart[model]) * Spec.Seeds.Length;
+    public long TrialsOfModel(int model) =>
+        (_first.ModelStart[model + 1] - _first.ModelStart[model] + (_block - _first.Size) / Math.Max(1, _drawing.Size) * (_drawing.ModelStart[model + 1] - _drawing.ModelStart[model])) * Spec.Seeds.Length;
 
     /// <summary>Every trial in index order, one at a time (not for a TPE search, whose values come from its results).</summary>
     public IEnumerable<TrialSpec> All()

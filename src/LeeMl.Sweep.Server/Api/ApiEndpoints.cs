@@ -63,6 +63,16 @@ public static class ApiEndpoints
                 CancelOutcome.Unknown => NotFound(id),
                 var outcome => Results.Json(new CancelAnswer(id, outcome), ApiJson.Default.CancelAnswer),
             });
+        // An operator's changes of a job: pause (?now=true: its running trials stop at once), resume, retry, extend.
+        api.MapPost("/jobs/{id}/pause", (string id, bool? now, JobService jobs, CancellationToken cancel) =>
+            Change(id, now == true ? JobChange.PauseNow : JobChange.Pause, null, jobs, cancel));
+        api.MapPost("/jobs/{id}/resume", (string id, JobService jobs, CancellationToken cancel) => Change(id, JobChange.Resume, null, jobs, cancel));
+        api.MapPost("/jobs/{id}/retry", async (string id, HttpContext http, JobService jobs, CancellationToken cancel) =>
+            await ReadChange(http, cancel) is var (body, error) && error is not null ? error : await Change(id, JobChange.Retry, body, jobs, cancel));
+        api.MapPost("/jobs/{id}/extend", async (string id, HttpContext http, JobService jobs, CancellationToken cancel) =>
+            await ReadChange(http, cancel) is var (body, error) && error is not null ? error
+            : body?.Spec is null ? Error(400, "give the larger spec: {\"spec\": \"...\", \"file\": \"name.yaml\"}")
+            : await Change(id, JobChange.Extend, body, jobs, cancel));
         api.MapGet("/jobs/{id}/results.jsonl", (string id, JobService jobs, HttpContext http) => StreamLines(id, jobs, http, result: true));
         api.MapGet("/jobs/{id}/telemetry.jsonl", (string id, JobService jobs, HttpContext http) => StreamLines(id, jobs, http, result: false));
         api.MapGet("/jobs/{id}/spec.yaml", async (string id, JobService jobs, CancellationToken cancel) =>
@@ -98,6 +108,34 @@ public static class ApiEndpoints
                 return Error(e.TooLarge ? 413 : 400, e.Message);
             }
         });
+    }
+
+    private static async Task<IResult> Change(string id, JobChange change, ChangeRequest? body, JobService jobs, CancellationToken cancel)
+    {
+        if (!JobIds.IsValid(id)) return NotAnId(id);
+        var reply = await jobs.Change(id, change, body?.Spec, body?.File, body?.Reason, cancel);
+        return reply is null ? NotFound(id)
+            : reply.Problem is { } problem ? Error(409, problem)
+            : Results.Json(new ChangeAnswer(id, reply.Message), ApiJson.Default.ChangeAnswer);
+    }
+
+    /// <summary>A change's body, if it has one (at most the size of a spec, escaped).</summary>
+    private static async Task<(ChangeRequest? Body, IResult? Error)> ReadChange(HttpContext http, CancellationToken cancel)
+    {
+        if (http.Request.ContentLength is 0 || (http.Request.ContentLength is null && !http.Request.Headers.ContainsKey("Transfer-Encoding"))) return (null, null);
+        http.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = 8L * Experiments.Specs.SpecLimits.MaxBytes;
+        try
+        {
+            return (await JsonSerializer.DeserializeAsync(http.Request.Body, ApiJson.Default.ChangeRequest, cancel), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Error(400, $"the request's body is not a change: {Experiments.Text.Printable.Escape(e.Message)}"));
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == 413)
+        {
+            return (null, Error(413, $"the request is over {8 * Experiments.Specs.SpecLimits.MaxBytes:N0} bytes; a spec is at most {Experiments.Specs.SpecLimits.MaxBytes:N0}"));
+        }
     }
 
     /// <summary>Who sent a request, for limits per client: its token, its client certificate, or else its address (every local user of a node without TLS is one client).</summary>

@@ -13,6 +13,19 @@ public sealed record CancelAnswer(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("outcome"), JsonConverter(typeof(LowerCaseEnumConverter<CancelOutcome>))] CancelOutcome Outcome);
 
+/// <summary>A change of a job that was made: what happened.</summary>
+public sealed record ChangeAnswer(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("message")] string Message);
+
+/// <summary>The body of a request to extend a job (<c>spec</c>: the larger spec's text; <c>file</c>: its name, for messages) or to retry (<c>reason</c>).</summary>
+public sealed record ChangeRequest(
+    [property: JsonPropertyName("spec")] string? Spec,
+    [property: JsonPropertyName("file")] string? File,
+    [property: JsonPropertyName("reason")] string? Reason);
+
+[JsonSerializable(typeof(ChangeAnswer))]
+[JsonSerializable(typeof(ChangeRequest))]
 [JsonSerializable(typeof(ApiError))]
 [JsonSerializable(typeof(CancelAnswer))]
 [JsonSerializable(typeof(IReadOnlyList<NodeView>))]

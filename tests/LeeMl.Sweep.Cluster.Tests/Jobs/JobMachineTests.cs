@@ -432,5 +432,77 @@ public sealed class JobMachineTests
         Assert.Equal([1L, 2, 3], again.Select(t => t.Index));   // trial 0 is done
         Assert.Equal(first.Skip(1).Concat(next).Select(t => t.Draws), again.Select(t => t.Draws));
     }
-}
 
+    [Fact]
+    public void A_paused_job_hands_out_nothing_lets_its_running_trials_end_and_resumes_where_it_was()
+    {
+        var m = Started();
+        var out1 = Tickets(m.Offer("a", 2, T0));
+        var (problem, effects) = m.Pause(now: false);
+        Assert.Null(problem);
+        Assert.Equal([new JobEffect.PersistState(JobState.Paused)], effects);
+        Assert.Equal(JobState.Paused, m.State);
+        Assert.Equal(0, m.Pending);
+        Assert.Empty(Tickets(m.Offer("b", 10, T0)));
+        // A running trial ends and counts while paused.
+        var counts = JobCounts.None;
+        var batch = Batch(m.Finished(Finished(out1[0].Index, "a"), T0));
+        Assert.Contains(Commit(m, batch, counts), e => e is JobEffect.Ack);
+        Assert.Equal(1, m.DoneCount);
+        Assert.True(m.Resume().Problem is null);
+        Assert.Equal(JobState.Running, m.State);
+        Assert.Equal([2L, 3, 4, 5], Tickets(m.Offer("b", 10, T0)).Select(t => t.Index));
+        Assert.Empty(m.Resume().Effects);   // resuming a running job is no change
+    }
+
+    [Fact]
+    public void Pausing_now_stops_the_trials_on_workers_and_hands_them_out_again_on_resume_with_no_attempt_counted()
+    {
+        var m = Started();
+        Tickets(m.Offer("a", 3, T0));
+        var (_, effects) = m.Pause(now: true);
+        Assert.Equal(["a"], Assert.Single(effects.OfType<JobEffect.CancelOn>()).Nodes);
+        Assert.Equal(0, m.OutOnWorkers);
+        m.Resume();
+        var again = Tickets(m.Offer("b", 10, T0));
+        Assert.Equal([0L, 1, 2, 3, 4, 5], again.Select(t => t.Index).Order());
+        Assert.All(again, t => Assert.Equal(1, t.Attempt));
+    }
+
+    [Fact]
+    public void A_job_that_is_not_running_is_neither_paused_nor_resumed_and_a_held_job_settles_once_nothing_is_out()
+    {
+        var done = Started(done: [.. Enumerable.Range(0, 6).Select(i => ((long)i, TrialOutcome.Completed, 1.0))], state: JobState.Done);
+        Assert.Contains("only a running job", done.Pause(now: false).Problem);
+        Assert.Contains("only a paused job", done.Resume().Problem);
+
+        var m = Started();
+        var out1 = Tickets(m.Offer("a", 2, T0));
+        Assert.False(m.IsSettled);
+        var held = m.Hold();
+        Assert.Equal(["a"], Assert.Single(held.OfType<JobEffect.CancelOn>()).Nodes);
+        Assert.True(m.IsSettled);
+        Assert.Equal(0, m.Pending);
+        Assert.Empty(Tickets(m.Offer("a", 10, T0)));
+        // A result that was on its way still counts; the job is settled again once it is committed.
+        var batch = Batch(m.Finished(Finished(out1[0].Index, "a"), T0));
+        Assert.False(m.IsSettled);
+        Commit(m, batch, JobCounts.None);
+        Assert.True(m.IsSettled);
+        m.Release();
+        Assert.Equal(5, m.Pending);
+    }
+
+    [Fact]
+    public void After_an_operator_s_retry_a_trial_has_its_attempts_afresh()
+    {
+        var m = new JobMachine("j", "m", Plan, new JobSettings { MaxAttempts = 2 });
+        var job = new StoredJob("j", "m", Spec, "[]", JobState.Running, Plan.Count, JobCounts.None, T0, T0, null, 1, "n0");
+        // Trial 0 failed on two node faults, then an operator retried it.
+        m.Recover(new JobClaim(1, job), [], [new FaultWrite(0, 1, "a", "lost"), new FaultWrite(0, 2, "a", "lost"), new FaultWrite(0, 3, "-", FaultWrite.RetryMark + "fixed")], T0);
+        var ticket = Tickets(m.Offer("b", 1, T0))[0];
+        Assert.Equal((0L, 4), (ticket.Index, ticket.Attempt));
+        var effects = m.Fault("b", 0, 4, "lost again", T0);
+        Assert.DoesNotContain(Batch(effects).Results, r => r.Index == 0);   // one fault of two: it runs again
+    }
+}

@@ -115,6 +115,10 @@ public sealed class RecoveryFaultTests : IDisposable
         public Task<CommitOutcome> Commit(string jobId, long epoch, IReadOnlyList<ResultWrite> results, IReadOnlyList<FaultWrite> faults, CancellationToken cancel = default) => inner.Commit(jobId, epoch, results, faults, cancel);
         public Task StoreChunk(string jobId, long index, int chunk, string epochs, CancellationToken cancel = default) => inner.StoreChunk(jobId, index, chunk, epochs, cancel);
         public Task<bool> SetState(string jobId, long epoch, JobState state, CancellationToken cancel = default) => inner.SetState(jobId, epoch, state, cancel);
+        public Task<bool> ExtendJob(string jobId, long epoch, string specText, long trials, Func<long, long> newIndexOf, string note, CancellationToken cancel = default) => inner.ExtendJob(jobId, epoch, specText, trials, newIndexOf, note, cancel);
+        public Task<long?> RetryFailed(string jobId, long epoch, string note, CancellationToken cancel = default) => inner.RetryFailed(jobId, epoch, note, cancel);
+        public Task AddEvent(string jobId, string text, CancellationToken cancel = default) => inner.AddEvent(jobId, text, cancel);
+        public Task<IReadOnlyList<JobEvent>> Events(string jobId, int limit = 100, CancellationToken cancel = default) => inner.Events(jobId, limit, cancel);
         public IAsyncEnumerable<FaultWrite> Faults(string jobId, CancellationToken cancel = default) => inner.Faults(jobId, cancel);
         public IAsyncEnumerable<StoredResult> Results(string jobId, bool withCurves, string? afterKey = null, int limit = int.MaxValue, CancellationToken cancel = default) => inner.Results(jobId, withCurves, afterKey, limit, cancel);
 

@@ -32,6 +32,8 @@ public static class JobWatcher
             yield return $"  quarantined: {q.Node} until {q.Until.ToLocalTime():HH:mm:ss} ({Printable.Escape(q.Reason)})";
         foreach (var e in j.Errors)
             yield return $"  error ×{e.Count}: {Printable.Escape(e.Error)}";
+        foreach (var h in j.History ?? [])
+            yield return $"  {h.At.ToLocalTime():yyyy-MM-dd HH:mm:ss} {Printable.Escape(h.What)}";
     }
 
     public static string Nodes(IEnumerable<NodeView> nodes) =>

@@ -31,7 +31,7 @@ public static class StatusCommand
             var status = await client.Status();
             if (job is not null)
             {
-                var one = status.Jobs.FirstOrDefault(j => j.Id == job) ?? await client.Job(job)
+                var one = await client.Job(job)
                     ?? throw new UsageException($"unknown job '{Experiments.Text.Printable.Escape(job)}'");
                 status = status with { Jobs = [one] };
             }

@@ -43,16 +43,22 @@ public static class SubmitCommand
             stdout.WriteLine(jobId);   // alone on the first line, for scripts
             if (!wait) return ExitCodes.Ok;
             stderr.WriteLine($"{reply.Trials} trials");
-            var final = await JobWatcher.Follow(client, jobId, stderr);
-            var dir = outDir ?? Path.Combine("runs", jobId);
-            await client.WriteJobData(jobId, dir);
-            ReportFolder.Render(dir);   // the same report files as on the coordinator, rendered here
-            stderr.WriteLine(ReportFolder.Describe(dir));
-            stderr.WriteLine($"results: {Path.Combine(dir, "results.jsonl")}");
-            if (final.State == JobState.Done) return ExitCodes.Ok;
-            stderr.WriteLine($"job {jobId} {final.State.Name()}: {final.Failed} of {final.Trials} trials failed" +
-                (final.Errors.Count > 0 ? $"; most often: {Experiments.Text.Printable.Escape(final.Errors[0].Error)}" : ""));
-            return ExitCodes.Failed;
+            return await FollowAndFetch(client, jobId, outDir, stderr);
         });
+    }
+
+    /// <summary>Follows a job until it ends, then fetches its files and renders its reports; exit 0 when it is done, 1 when it failed or was cancelled.</summary>
+    internal static async Task<int> FollowAndFetch(ISweepApi client, string jobId, string? outDir, TextWriter stderr)
+    {
+        var final = await JobWatcher.Follow(client, jobId, stderr);
+        var dir = outDir ?? Path.Combine("runs", jobId);
+        await client.WriteJobData(jobId, dir);
+        ReportFolder.Render(dir);   // the same report files as on the coordinator, rendered here
+        stderr.WriteLine(ReportFolder.Describe(dir));
+        stderr.WriteLine($"results: {Path.Combine(dir, "results.jsonl")}");
+        if (final.State == JobState.Done) return ExitCodes.Ok;
+        stderr.WriteLine($"job {jobId} {final.State.Name()}: {final.Failed} of {final.Trials} trials failed" +
+            (final.Errors.Count > 0 ? $"; most often: {Experiments.Text.Printable.Escape(final.Errors[0].Error)}" : ""));
+        return ExitCodes.Failed;
     }
 }
