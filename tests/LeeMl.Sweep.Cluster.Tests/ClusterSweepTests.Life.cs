@@ -42,6 +42,18 @@ public sealed partial class ClusterSweepTests
         var address = $"127.0.0.1:{cluster.Http}";
         using var client = ClusterFixture.Client(cluster.Http);
 
+        // The references, run in one process while the cluster works and waits.
+        var lecture = File.ReadAllText(Path.Combine(RepoPaths.Root, "deploy", "sweeps", "lecture-grid.yaml"));
+        Assert.Contains("seeds: [1, 2, 3]", lecture);
+        var cases = new[]
+        {
+            ("lecture", lecture.Replace("seeds: [1, 2, 3]", "seeds: [1, 2]"), lecture),
+            ("random", RandomSearch("[1, 2]", 24), RandomSearch("[1, 2, 3]", 48)),
+            ("asha", RandomSearch("[1, 2]", 24, Asha), RandomSearch("[1, 2, 3]", 48, Asha)),
+        };
+        var references = cases.ToDictionary(c => c.Item1, c => Reference(f, c.Item3, c.Item1));
+        var pauseReference = Reference(f, PauseSpec, "pause");
+
         // A 200-trial job, paused once some of its trials are done.
         var submit = f.Start("submit", f.WriteSpec(PauseSpec, "pause.yaml"), "--cluster", address);
         Assert.True(submit.WaitForExit(TimeSpan.FromSeconds(60)) && submit.ExitCode == 0, submit.Output);
@@ -57,15 +69,8 @@ public sealed partial class ClusterSweepTests
         Assert.InRange(doneAtPause, 10, 199);
 
         // Meanwhile its slots go to other jobs: each submitted smaller, then extended to the larger spec.
-        var lecture = File.ReadAllText(Path.Combine(RepoPaths.Root, "deploy", "sweeps", "lecture-grid.yaml"));
-        Assert.Contains("seeds: [1, 2, 3]", lecture);
-        foreach (var (name, small, large) in new[]
-                 {
-                     ("lecture", lecture.Replace("seeds: [1, 2, 3]", "seeds: [1, 2]"), lecture),
-                     ("random", RandomSearch("[1, 2]", 24), RandomSearch("[1, 2, 3]", 48)),
-                     ("asha", RandomSearch("[1, 2]", 24, Asha), RandomSearch("[1, 2, 3]", 48, Asha)),
-                 })
-            ExtendedEqualsLarger(f, address, name, small, large);
+        foreach (var (name, small, large) in cases)
+            ExtendedEqualsLarger(f, address, name, small, large, references[name]);
 
         // Nothing of the paused job was dispatched for 30 s; resumed, it ends with the bytes of run.
         if (pausedAt.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(TimeSpan.FromSeconds(30) - pausedAt.Elapsed);
@@ -75,10 +80,19 @@ public sealed partial class ClusterSweepTests
         var resumed = Path.Combine(f.Dir, "resumed");
         var resume = f.Start("resume", paused, "--cluster", address, "--wait", "--out", resumed);
         Assert.True(resume.WaitForExit(ThreeProcessCluster.Long) && resume.ExitCode == 0, resume.Output);
-        var reference = Path.Combine(f.Dir, "pause-run");
-        var run = f.Start("run", f.WriteSpec(PauseSpec, "pause.yaml"), "--out", reference, "--slots", "2");
-        Assert.True(run.WaitForExit(ThreeProcessCluster.Long) && run.ExitCode == 0, run.Output);
-        Assert.Equal(ClusterFixture.Sha256(Path.Combine(reference, "results.jsonl")), ClusterFixture.Sha256(Path.Combine(resumed, "results.jsonl")));
+        Assert.Equal(ClusterFixture.Sha256(pauseReference()), ClusterFixture.Sha256(Path.Combine(resumed, "results.jsonl")));
+    }
+
+    /// <summary><c>run</c> of a spec started now; the function waits for it and gives its results.jsonl.</summary>
+    private static Func<string> Reference(ClusterFixture f, string spec, string name)
+    {
+        var outDir = Path.Combine(f.Dir, $"{name}-run");
+        var run = f.Start("run", f.WriteSpec(spec, $"{name}-reference.yaml"), "--out", outDir, "--slots", "2");
+        return () =>
+        {
+            Assert.True(run.WaitForExit(ThreeProcessCluster.Long) && run.ExitCode == 0, run.Output);
+            return Path.Combine(outDir, "results.jsonl");
+        };
     }
 
     /// <summary>
@@ -86,7 +100,7 @@ public sealed partial class ClusterSweepTests
     /// results.jsonl must be the bytes of <c>run</c> of the larger spec, and no trial of the smaller
     /// job may run again (its telemetry lines — node, time, attempt — stay as they were).
     /// </summary>
-    private static void ExtendedEqualsLarger(ClusterFixture f, string address, string name, string small, string large)
+    private static void ExtendedEqualsLarger(ClusterFixture f, string address, string name, string small, string large, Func<string> reference)
     {
         var first = Path.Combine(f.Dir, $"{name}-small");
         var submit = f.Start("submit", f.WriteSpec(small, $"{name}-small.yaml"), "--cluster", address, "--wait", "--out", first);
@@ -100,14 +114,12 @@ public sealed partial class ClusterSweepTests
         var extend = f.Start("extend", job, f.WriteSpec(large, $"{name}-large.yaml"), "--cluster", address, "--wait", "--out", extended);
         Assert.True(extend.WaitForExit(ThreeProcessCluster.Long) && extend.ExitCode == 0, extend.Output);
         Assert.Contains("extended from", extend.Output);
-        var reference = Path.Combine(f.Dir, $"{name}-run");
-        var run = f.Start("run", f.WriteSpec(large, $"{name}-large.yaml"), "--out", reference, "--slots", "2");
-        Assert.True(run.WaitForExit(ThreeProcessCluster.Long) && run.ExitCode == 0, run.Output);
-        Assert.True(ClusterFixture.Sha256(Path.Combine(reference, "results.jsonl")) == ClusterFixture.Sha256(Path.Combine(extended, "results.jsonl")),
+        var results = reference();
+        Assert.True(ClusterFixture.Sha256(results) == ClusterFixture.Sha256(Path.Combine(extended, "results.jsonl")),
             $"{name}: the extended job's results differ from run of the larger spec");
         var before = File.ReadAllLines(Path.Combine(first, "telemetry.jsonl"));
         var after = File.ReadAllLines(Path.Combine(extended, "telemetry.jsonl"));
-        Assert.Equal(File.ReadAllLines(Path.Combine(reference, "results.jsonl")).Length, after.Length);
+        Assert.Equal(File.ReadAllLines(results).Length, after.Length);
         Assert.Empty(before.Except(after));   // every trial of the smaller job kept its one attempt's record
         Assert.Equal(after.Length, after.Distinct().Count());
     }

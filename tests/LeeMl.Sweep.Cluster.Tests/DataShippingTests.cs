@@ -23,6 +23,9 @@ public sealed class DataShippingCluster : ScenarioCluster
     internal CliProcess Worker2 { get; private set; } = null!;
     private CliProcess? _broken;
 
+    /// <summary>The job that ended failed on the broken worker alone (step 3); step 5 retries it on a healthy one.</summary>
+    internal string? FailedJob { get; set; }
+
     internal static string Csv(int seed, int rows)
     {
         var rng = new Random(seed);
@@ -166,6 +169,7 @@ public sealed class DataShippingTests(DataShippingCluster cluster, ITestOutputHe
         Assert.True(submitThree.WaitForExit(TimeSpan.FromMinutes(3)), submitThree.Output);
         output.WriteLine(submitThree.Lines.Last());
         Assert.Equal(1, submitThree.ExitCode);
+        cluster.FailedJob = submitThree.Lines[0].Trim();
         Assert.Matches(@"all-broken-\S+ failed: 1 of 1 trials failed; most often: .*cache", submitThree.Output);
         var md = File.ReadAllText(Path.Combine(F.Dir, "three", "report.md"));
         Assert.Contains("Complete with failures", md);
@@ -216,6 +220,20 @@ public sealed class DataShippingTests(DataShippingCluster cluster, ITestOutputHe
         var results = cluster.Submit("four.yaml", "four", out var submit);
         Assert.True(submit.WaitForExit(TimeSpan.FromMinutes(3)) && submit.ExitCode == 0, submit.Output);
         Assert.All(File.ReadAllLines(results), l => Assert.Equal("completed", JsonDocument.Parse(l).RootElement.GetProperty("outcome").GetString()));
+
+        // The job that failed on the broken worker alone, retried on the healthy one: the bytes of an undisturbed run, its failed attempts on record.
+        var job = cluster.FailedJob ?? throw new InvalidOperationException("step 3 did not run");
+        var run = F.StartAt(cluster.Submitter, [], "run", "three.yaml", "--out", Path.Combine(F.Dir, "run-three"));
+        var retry = F.StartAt(cluster.Submitter, [], "retry", job, "--reason", "the broken worker is replaced", "--cluster", $"127.0.0.1:{cluster.Http}", "--wait", "--out", Path.Combine(F.Dir, "three-retried"));
+        Assert.True(retry.WaitForExit(TimeSpan.FromMinutes(3)) && retry.ExitCode == 0, retry.Output);
+        Assert.Contains("retried 1 failed trial (the broken worker is replaced)", retry.Output);
+        Assert.True(run.WaitForExit(TimeSpan.FromMinutes(3)) && run.ExitCode == 0, run.Output);
+        Assert.Equal(ClusterFixture.Sha256(Path.Combine(F.Dir, "run-three", "results.jsonl")), ClusterFixture.Sha256(Path.Combine(F.Dir, "three-retried", "results.jsonl")));
+        var faults = JsonDocument.Parse(File.ReadAllLines(Path.Combine(F.Dir, "three-retried", "telemetry.jsonl")).Single()).RootElement.GetProperty("faults").EnumerateArray()
+            .Select(f => f.GetProperty("error").GetString()!).ToList();
+        Assert.True(faults.Count >= 2 && faults[^1] == "retried: the broken worker is replaced", string.Join('\n', faults));
+        using var status = ClusterFixture.Client(cluster.Http);
+        Assert.Contains((await status.Job(job))!.History!, h => h.What == "retried 1 failed trial: the broken worker is replaced");
     }
 
     /// <summary>A body of <paramref name="size"/> bytes of which the first half goes at once and the rest when <paramref name="release"/> completes.</summary>

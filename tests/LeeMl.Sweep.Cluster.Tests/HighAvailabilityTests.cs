@@ -63,18 +63,18 @@ public sealed class HighAvailabilityCluster : ScenarioCluster
         Db = _postgres.NewDatabase();
         Big = F.WriteSpec(BigSpec, "big.yaml");
         var small = F.WriteSpec(SmallSpec, "small.yaml");
-        // The reference: the same specs in one process (run).
-        foreach (var (spec, name) in new[] { (Big, "run-big"), (small, "run-small") })
-        {
-            var run = F.Start("run", spec, "--out", Path.Combine(F.Dir, name));
-            Assert.True(run.WaitForExit(Long), "run did not finish");
-            Assert.True(run.ExitCode == 0, run.Output);
-        }
+        // The reference: the same specs in one process (run), beside the cluster's start.
+        var runs = new[] { (Big, "run-big"), (small, "run-small") }.Select(r => F.Start("run", r.Item1, "--out", Path.Combine(F.Dir, r.Item2))).ToList();
         for (var i = 0; i < 3; i++) Nodes[$"127.0.0.1:{Coordinators[i]}"] = F.Node("coordinator", Coordinators[i], Coordinators, db: Db, http: Http[i]);
         F.Node("worker", FreePorts.Next(), Coordinators, slots: 2);
         F.Node("worker", FreePorts.Next(), Coordinators, slots: 2);
         using var client = ClusterFixture.Client(Http);
         await ClusterFixture.WaitForWorkers(client, 2, TimeSpan.FromSeconds(90));
+        foreach (var run in runs)
+        {
+            Assert.True(run.WaitForExit(Long), "run did not finish");
+            Assert.True(run.ExitCode == 0, run.Output);
+        }
     }
 
     /// <summary>The HTTP ports of the coordinators still up.</summary>
@@ -209,15 +209,29 @@ public sealed class HighAvailabilityTests(HighAvailabilityCluster cluster, ITest
     }
 
     [Fact, Step(5)]
-    public async Task After_every_node_restarts_fetch_from_any_coordinator_writes_the_files_of_run()
+    public async Task Every_node_killed_in_the_middle_of_a_job_and_started_again_finishes_it_without_a_new_submit_and_fetch_from_any_coordinator_writes_the_files_of_run()
     {
-        var job = cluster.BigJob ?? throw new InvalidOperationException("the first step's job did not run");
         var db = cluster.Db;
+        string job;
+        using (var client = ClusterFixture.Client(cluster.Http))
+        {
+            var reply = await client.Submit(new Service.SubmitRequest(HighAvailabilityCluster.BigSpec, "big.yaml", []));
+            job = reply.Id ?? throw new InvalidOperationException(reply.Error);
+            await ClusterFixture.Until(async () => (await ClusterFixture.TryJob(client, job))?.Done >= 10, Long, "10 results of the job");
+        }
+        // Every node at once, with SIGKILL: nothing is handed over, nothing said goodbye.
         F.KillAll();
         int c1 = LeeMl.Sweep.Tests.FreePorts.Next(), h1 = LeeMl.Sweep.Tests.FreePorts.Next(), c2 = LeeMl.Sweep.Tests.FreePorts.Next(), h2 = LeeMl.Sweep.Tests.FreePorts.Next();
-        F.Node("coordinator", c1, [c1, c2], db: db, http: h1);
-        F.Node("coordinator", c2, [c1, c2], db: db, http: h2);
-        cluster.Restarted = [h1, h2];
+        int c3 = LeeMl.Sweep.Tests.FreePorts.Next(), h3 = LeeMl.Sweep.Tests.FreePorts.Next();
+        int[] seeds = [c1, c2, c3];
+        F.Node("coordinator", c1, seeds, db: db, http: h1);
+        F.Node("coordinator", c2, seeds, db: db, http: h2);
+        F.Node("coordinator", c3, seeds, db: db, http: h3);
+        F.Node("worker", LeeMl.Sweep.Tests.FreePorts.Next(), seeds, slots: 2);
+        F.Node("worker", LeeMl.Sweep.Tests.FreePorts.Next(), seeds, slots: 2);
+        cluster.Restarted = [h1, h2, h3];
+        using (var client = ClusterFixture.Client(h1, h2, h3))
+            await ClusterFixture.Until(async () => (await ClusterFixture.TryJob(client, job))?.State == Experiments.Jobs.JobState.Done, Long, "the job to finish after the restart");
         var fetched = Path.Combine(F.Dir, "fetched");
         CliProcess? fetch = null;
         for (var i = 0; i < 60; i++)

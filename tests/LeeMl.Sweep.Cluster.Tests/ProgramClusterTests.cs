@@ -55,7 +55,7 @@ public sealed class ProgramCluster : ScenarioCluster
         Assert.Contains("PAUSE", example);
         var spec = F.WriteSpec(example);
         var run = F.Start("run", spec, "--out", Path.Combine(F.Dir, "run-out"), "--slots", "2");
-        Assert.True(run.WaitForExit(TimeSpan.FromMinutes(2)) && run.ExitCode == 0, run.Output);
+        Assert.True(run.WaitForExit(TimeSpan.FromMinutes(2)) && run.ExitCode == 0, run.Output);   // first: the followed trial is read from its results
 
         int c = FreePorts.Next(), http = FreePorts.Next(), w2 = FreePorts.Next();
         int[] seeds = [c, W1];

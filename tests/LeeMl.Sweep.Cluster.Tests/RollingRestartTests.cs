@@ -28,7 +28,6 @@ public sealed class RollingRestartTests(ITestOutputHelper output) : PostgresScen
     {
         var clock = Stopwatch.StartNew();
         var (spec, reference) = RunInOneProcess(Spec, "rolling");
-        output.WriteLine($"run, one process with 2 slots: {clock.Elapsed.TotalSeconds:F1} s");
         var db = NewStore();
         int[] coordinators = [FreePorts.Next(), FreePorts.Next()];
         int[] http = [FreePorts.Next(), FreePorts.Next()];

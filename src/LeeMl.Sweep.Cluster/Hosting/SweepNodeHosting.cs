@@ -31,6 +31,8 @@ public static class SweepNodeHosting
           split-brain-resolver { active-strategy = keep-majority, stable-after = 5s }
           down-removal-margin = 1s
           min-nr-of-members = 1
+          # A node restarted on its old address joins once its old incarnation is gone: try again soon, not after 10 s.
+          retry-unsuccessful-join-after = 2s
           run-coordinated-shutdown-when-down = on
           singleton { hand-over-retry-interval = 500ms }
           singleton-proxy { singleton-identification-interval = 500ms, buffer-size = 10000, log-singleton-identification-failure = off }
