@@ -20,21 +20,27 @@ public static class ReportFolder
     {
         var specPath = Path.Combine(dir, "spec.yaml");
         spec ??= File.Exists(specPath) ? SpecParser.ParseFile(specPath) : null;
-        var resultsPath = Path.Combine(dir, "results.jsonl");
-        var telemetryPath = Path.Combine(dir, "telemetry.jsonl");
         var set = Pass(dir, pass =>
         {
-            if (!File.Exists(resultsPath)) return Task.CompletedTask;
-            // Both files are in key order: their lines are matched as they are read, none held.
-            using var telemetry = File.Exists(telemetryPath) ? new TelemetryCursor(telemetryPath) : null;
-            foreach (var line in File.ReadLines(resultsPath).Where(l => l.Length > 0))
-            {
-                var r = ResultJson.Parse(line);
-                pass.Add(r, telemetry?.For(r.Key));
-            }
+            Feed(pass, dir);
             return Task.CompletedTask;
         }).GetAwaiter().GetResult();
         return Write(dir, spec, progress, set);
+    }
+
+    /// <summary>The folder's results.jsonl into <paramref name="pass"/>, each with its telemetry.jsonl line.</summary>
+    private static void Feed(ResultPass pass, string dir)
+    {
+        var resultsPath = Path.Combine(dir, "results.jsonl");
+        var telemetryPath = Path.Combine(dir, "telemetry.jsonl");
+        if (!File.Exists(resultsPath)) return;
+        // Both files are in key order: their lines are matched as they are read, none held.
+        using var telemetry = File.Exists(telemetryPath) ? new TelemetryCursor(telemetryPath) : null;
+        foreach (var line in File.ReadLines(resultsPath).Where(l => l.Length > 0))
+        {
+            var r = ResultJson.Parse(line);
+            pass.Add(r, telemetry?.For(r.Key));
+        }
     }
 
     /// <summary>
@@ -45,6 +51,18 @@ public static class ReportFolder
     {
         var set = await Pass(dir, pass => feed((result, telemetry) => pass.Add(ResultJson.Parse(result), ResultJson.ParseTelemetry(telemetry))));
         return Write(dir, spec, progress, set);
+    }
+
+    /// <summary>A folder's report as data, from its results.jsonl, telemetry.jsonl and spec.yaml: nothing is written.</summary>
+    public static SweepReport Read(string dir)
+    {
+        var specPath = Path.Combine(dir, "spec.yaml");
+        var spec = File.Exists(specPath) ? SpecParser.ParseFile(specPath) : null;
+        var pass = new ResultPass(null);
+        Feed(pass, dir);
+        var set = pass.Finish();
+        var planned = spec is null ? set.Records.Count : (int)Math.Min(int.MaxValue, TrialPlan.CountOf(spec));
+        return ReportBuilder.Build(spec?.Name ?? Path.GetFileName(Path.GetFullPath(dir)), new JobProgress(planned, set.Records.Count, 0, null), set);
     }
 
     public static string Describe(string dir) => $"report: {Path.Combine(dir, "report.html")} (also report.md, results.csv, curves.csv, plots)";

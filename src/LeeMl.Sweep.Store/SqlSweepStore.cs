@@ -194,6 +194,25 @@ public abstract class SqlSweepStore : ISweepStore
             return new CommitOutcome(false, inserted, counts);
         }, cancel);
 
+    public Task<long> ImportResults(string jobId, IReadOnlyList<ResultWrite> results, CancellationToken cancel = default) =>
+        Write(async (c, t) =>
+        {
+            var (_, counts) = await Fence(c, t, jobId, 0, cancel);
+            var inserted = (await InsertResults(c, t, jobId, results, cancel)).ToHashSet();
+            var chunks = new List<(long Index, int Chunk, string Epochs)>();
+            foreach (var r in results.Where(r => inserted.Contains(r.Index)))
+            {
+                for (var i = 0; i < (r.Chunks?.Count ?? 0); i++) chunks.Add((r.Index, i, r.Chunks![i]));
+                counts = counts.Add(r.Result.Outcome, r.Result.ValidationAccuracy);
+            }
+            if (chunks.Count > 0) await InsertChunks(c, t, jobId, chunks, cancel);
+            if (inserted.Count > 0)
+                await Exec(c, t, "UPDATE jobs SET done = @done, failed = @failed, diverged = @diverged, stopped = @stopped, best_validation = @best WHERE id = @id", cancel,
+                    ("done", counts.Done), ("failed", counts.Failed), ("diverged", counts.Diverged), ("stopped", counts.Stopped),
+                    ("best", double.IsFinite(counts.BestValidation) ? counts.BestValidation : DBNull.Value), ("id", jobId));
+            return (long)inserted.Count;
+        }, cancel);
+
     public Task StoreChunk(string jobId, long index, int chunk, string epochs, CancellationToken cancel = default) =>
         Write(async (c, t) =>
         {

@@ -69,8 +69,17 @@ public sealed partial class ClusterSweepTests
         Assert.InRange(doneAtPause, 10, 199);
 
         // Meanwhile its slots go to other jobs: each submitted smaller, then extended to the larger spec.
-        foreach (var (name, small, large) in cases)
-            ExtendedEqualsLarger(f, address, name, small, large, references[name]);
+        var jobs = cases.ToDictionary(c => c.Item1, c => ExtendedEqualsLarger(f, address, c.Item1, c.Item2, c.Item3, references[c.Item1]));
+
+        // A job warm-started from the extended lecture job takes every trial over and trains none: the same bytes.
+        var warm = Path.Combine(f.Dir, "warm");
+        var warmSubmit = f.Start("submit", f.WriteSpec(lecture + $"warm_start: [{jobs["lecture"]}]\n", "warm.yaml"), "--cluster", address, "--wait", "--out", warm);
+        Assert.True(warmSubmit.WaitForExit(ThreeProcessCluster.Long) && warmSubmit.ExitCode == 0, warmSubmit.Output);
+        Assert.Equal(ClusterFixture.Sha256(references["lecture"]()), ClusterFixture.Sha256(Path.Combine(warm, "results.jsonl")));
+        Assert.All(File.ReadAllLines(Path.Combine(warm, "telemetry.jsonl")), l => Assert.Contains($"\"node\":\"warm start: {jobs["lecture"]}\"", l));
+
+        // The other tests' jobs on this cluster (done once, shared) take the slots too while the 30 s run.
+        foreach (var other in new[] { "two", "long", "run", "tpe-run" }) await cluster.Results(other);
 
         // Nothing of the paused job was dispatched for 30 s; resumed, it ends with the bytes of run.
         if (pausedAt.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(TimeSpan.FromSeconds(30) - pausedAt.Elapsed);
@@ -100,7 +109,7 @@ public sealed partial class ClusterSweepTests
     /// results.jsonl must be the bytes of <c>run</c> of the larger spec, and no trial of the smaller
     /// job may run again (its telemetry lines — node, time, attempt — stay as they were).
     /// </summary>
-    private static void ExtendedEqualsLarger(ClusterFixture f, string address, string name, string small, string large, Func<string> reference)
+    private static string ExtendedEqualsLarger(ClusterFixture f, string address, string name, string small, string large, Func<string> reference)
     {
         var first = Path.Combine(f.Dir, $"{name}-small");
         var submit = f.Start("submit", f.WriteSpec(small, $"{name}-small.yaml"), "--cluster", address, "--wait", "--out", first);
@@ -122,5 +131,6 @@ public sealed partial class ClusterSweepTests
         Assert.Equal(File.ReadAllLines(results).Length, after.Length);
         Assert.Empty(before.Except(after));   // every trial of the smaller job kept its one attempt's record
         Assert.Equal(after.Length, after.Distinct().Count());
+        return job;
     }
 }

@@ -220,7 +220,7 @@ public sealed partial class ClusterSweepTests(ThreeProcessCluster cluster, ITest
         Assert.All(lines, l => Assert.Equal("completed", JsonDocument.Parse(l).RootElement.GetProperty("outcome").GetString()));
         var trained = ClusterFixture.TrainedPerNode(Path.Combine(Path.GetDirectoryName(twoResults)!, "telemetry.jsonl"));
         var (trained1, trained2) = (trained.GetValueOrDefault($"127.0.0.1:{cluster.Worker1}"), trained.GetValueOrDefault($"127.0.0.1:{cluster.Worker2}"));
-        Assert.True(trained1 > 0 && trained2 > 0, $"both workers train: {trained1} and {trained2}");
+        Assert.True(trained1 > 0 && trained2 > 0, $"both workers train: {trained1} and {trained2}\nworker 1:\n{string.Join('\n', cluster.WorkerNode1.Output.Split('\n').TakeLast(60))}");
         Assert.Equal(48, trained1 + trained2);
         foreach (var file in new[] { "report.html", "report.md", "results.csv", "curves.csv", "accuracy-bars.png", "learning-curves.svg" })
             Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(twoResults)!, file)), $"submit --wait wrote {file}");

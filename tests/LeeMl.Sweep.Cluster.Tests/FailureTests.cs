@@ -63,13 +63,6 @@ public sealed class FailureCluster : ScenarioCluster
         Job = Submit.Lines.First(l => l.StartsWith("failure-test-", StringComparison.Ordinal));
     }
 
-    /// <summary>The in-process runs of both specs (the references of steps 4 and 5), started once the timed steps are over.</summary>
-    internal (CliProcess Job, CliProcess Tpe) References => _references ??= (
-        F.Start("run", SpecFile, "--out", Path.Combine(F.Dir, "undisturbed")),
-        F.Start("run", TpeSpecFile ?? F.WriteSpec(TpeSpec, "tpe.yaml"), "--out", Path.Combine(F.Dir, "tpe-run"), "--slots", "10"));
-
-    private (CliProcess, CliProcess)? _references;
-
     /// <summary>Submits the TPE search beside the job (from step 2 on, so that it is in the middle when a worker is killed).</summary>
     internal async Task SubmitTpe()
     {
@@ -184,7 +177,6 @@ public sealed class FailureTests(FailureCluster cluster, ITestOutputHelper outpu
         var doneBefore = (await client.Job(cluster.Job))!.Done;
         cluster.CoordinatorNode.Kill();
         var at = DateTime.UtcNow;
-        _ = cluster.References;   // the references run while the cluster recovers
         await Task.Delay(1000);
         cluster.CoordinatorNode = cluster.F.Node("coordinator", cluster.Coordinator, cluster.Seeds, http: cluster.Http);
         Assert.True(cluster.Submit.WaitForExit(TimeSpan.FromMinutes(4)), "submit --wait did not finish:\n" + cluster.Submit.Output);
@@ -200,7 +192,7 @@ public sealed class FailureTests(FailureCluster cluster, ITestOutputHelper outpu
         var keys = File.ReadAllLines(results).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("key").GetString()).ToList();
         Assert.Equal(96, keys.Count);
         Assert.Equal(96, keys.Distinct().Count());
-        var run = cluster.References.Job;
+        var run = cluster.F.Start("run", cluster.SpecFile, "--out", Path.Combine(cluster.F.Dir, "undisturbed"));
         Assert.True(run.WaitForExit(TimeSpan.FromMinutes(3)) && run.ExitCode == 0, run.Output);
         Assert.Equal(ClusterFixture.Sha256(Path.Combine(cluster.F.Dir, "undisturbed", "results.jsonl")), ClusterFixture.Sha256(results));
         var telemetry = File.ReadAllLines(Path.Combine(cluster.F.Dir, "out", "telemetry.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -215,7 +207,7 @@ public sealed class FailureTests(FailureCluster cluster, ITestOutputHelper outpu
         output.WriteLine($"a worker was killed with {cluster.TpeDoneAtKill} of the search's 30 results stored");
         Assert.InRange(cluster.TpeDoneAtKill ?? -1, 1, 29);   // in its middle
         var f = cluster.F;
-        var run = cluster.References.Tpe;
+        var run = f.Start("run", cluster.TpeSpecFile, "--out", Path.Combine(f.Dir, "tpe-run"), "--slots", "10");
         Assert.True(run.WaitForExit(TimeSpan.FromMinutes(3)) && run.ExitCode == 0, run.Output);
         Assert.Equal(ClusterFixture.Sha256(Path.Combine(f.Dir, "tpe-run", "results.jsonl")), ClusterFixture.Sha256(Path.Combine(f.Dir, "tpe-out", "results.jsonl")));
     }

@@ -44,6 +44,9 @@ public sealed class HighAvailabilityCluster : ScenarioCluster
           gradient_noise: [ none, { eta: 0.01 } ]
         """;
 
+    /// <summary>A quarter of the big job, for the step that kills every node in its middle.</summary>
+    internal static readonly string RestartSpec = BigSpec.Replace("name: ha-test", "name: ha-restart", StringComparison.Ordinal).Replace("seeds: [1, 2, 3, 4]", "seeds: [1]", StringComparison.Ordinal);
+
     internal const string SmallSpec = """
         name: small-job
         data: { synthetic: moons, samples: 600, seed: 2 }
@@ -64,7 +67,7 @@ public sealed class HighAvailabilityCluster : ScenarioCluster
         Big = F.WriteSpec(BigSpec, "big.yaml");
         var small = F.WriteSpec(SmallSpec, "small.yaml");
         // The reference: the same specs in one process (run), beside the cluster's start.
-        var runs = new[] { (Big, "run-big"), (small, "run-small") }.Select(r => F.Start("run", r.Item1, "--out", Path.Combine(F.Dir, r.Item2))).ToList();
+        var runs = new[] { (Big, "run-big"), (small, "run-small"), (F.WriteSpec(RestartSpec, "restart.yaml"), "run-restart") }.Select(r => F.Start("run", r.Item1, "--out", Path.Combine(F.Dir, r.Item2))).ToList();
         for (var i = 0; i < 3; i++) Nodes[$"127.0.0.1:{Coordinators[i]}"] = F.Node("coordinator", Coordinators[i], Coordinators, db: Db, http: Http[i]);
         F.Node("worker", FreePorts.Next(), Coordinators, slots: 2);
         F.Node("worker", FreePorts.Next(), Coordinators, slots: 2);
@@ -215,7 +218,7 @@ public sealed class HighAvailabilityTests(HighAvailabilityCluster cluster, ITest
         string job;
         using (var client = ClusterFixture.Client(cluster.Http))
         {
-            var reply = await client.Submit(new Service.SubmitRequest(HighAvailabilityCluster.BigSpec, "big.yaml", []));
+            var reply = await client.Submit(new Service.SubmitRequest(HighAvailabilityCluster.RestartSpec, "restart.yaml", []));
             job = reply.Id ?? throw new InvalidOperationException(reply.Error);
             await ClusterFixture.Until(async () => (await ClusterFixture.TryJob(client, job))?.Done >= 10, Long, "10 results of the job");
         }
@@ -242,7 +245,7 @@ public sealed class HighAvailabilityTests(HighAvailabilityCluster cluster, ITest
             await Task.Delay(1000);   // the nodes are still starting
         }
         Assert.True(fetch!.ExitCode == 0, fetch.Output);
-        Assert.Equal(ClusterFixture.Sha256(Path.Combine(F.Dir, "run-big", "results.jsonl")), ClusterFixture.Sha256(Path.Combine(fetched, "results.jsonl")));
+        Assert.Equal(ClusterFixture.Sha256(Path.Combine(F.Dir, "run-restart", "results.jsonl")), ClusterFixture.Sha256(Path.Combine(fetched, "results.jsonl")));
         Assert.True(File.Exists(Path.Combine(fetched, "report.html")));
     }
 

@@ -38,7 +38,7 @@ public static partial class CliApp
         Command[] commands =
         [
             RunCommand.Create(), PlanCommand.Create(), NodeCommand.Create(), SubmitCommand.Create(), StatusCommand.Create(),
-            CancelCommand.Create(), .. Commands.Change.ChangeCommands.Create(), Commands.Logs.LogsCommand.Create(), FetchCommand.Create(), CertsCommand.Create(), ReportCommand.Create(), FitCommand.Create(), TraceCommand.Create(), CompletionCommand.Create(),
+            CancelCommand.Create(), .. Commands.Change.ChangeCommands.Create(), Commands.Logs.LogsCommand.Create(), FetchCommand.Create(), Commands.Compare.CompareCommand.Create(), CertsCommand.Create(), ReportCommand.Create(), FitCommand.Create(), TraceCommand.Create(), CompletionCommand.Create(),
         ];
         foreach (var command in commands)
             root.Add(command);

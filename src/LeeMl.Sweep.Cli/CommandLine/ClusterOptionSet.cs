@@ -6,13 +6,15 @@ using LeeMl.Sweep.Cluster.Security;
 namespace LeeMl.Sweep.Cli.CommandLine;
 
 /// <summary>How a client command reaches a cluster: --cluster and --timeout, defined once for all of them.</summary>
-public sealed class ClusterOptionSet
+/// <param name="required">Whether the command always talks to a cluster (else only for some of its arguments, and says when).</param>
+public sealed class ClusterOptionSet(bool required = true)
 {
     public Option<string[]> Cluster { get; } = new("--cluster")
     {
-        Description = "the HTTP API of one or more coordinator-role nodes (node --http), HOST:PORT[,HOST:PORT...]; when one does not answer the next is tried",
+        Description = "the HTTP API of one or more coordinator-role nodes (node --http), HOST:PORT[,HOST:PORT...]; when one does not answer the next is tried"
+            + (required ? "" : " [default: none; needed only for job ids]"),
         HelpName = "H:P[,H:P...]",
-        Required = true,
+        Required = required,
         CustomParser = r => [.. r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).Select(e =>
         {
             try { return NodeCommand.Endpoint(e); }

@@ -47,6 +47,16 @@ public static class BlobStorage
         await store.PutBlob(file.Sha256, total, Chunks(staged, cancel), cancel);
     }
 
+    /// <summary>A stored blob's bytes, whole (null when the store does not have it).</summary>
+    public static async Task<byte[]?> Read(IBlobStore store, string sha256, CancellationToken cancel = default)
+    {
+        if (await store.GetBlob(sha256, cancel) is not { } blob) return null;
+        var bytes = new MemoryStream((int)Math.Min(blob.Size, int.MaxValue));
+        for (var i = 0; i < blob.Chunks; i++)
+            bytes.Write(await store.GetBlobChunk(sha256, i, cancel) ?? throw new InvalidDataException($"chunk {i} of blob {sha256[..12]}… is missing"));
+        return bytes.ToArray();
+    }
+
     /// <summary>A file in chunks of <see cref="ProtocolLimits.ChunkBytes"/> (the last one shorter).</summary>
     private static async IAsyncEnumerable<ReadOnlyMemory<byte>> Chunks(Stream stream, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
     {

@@ -79,11 +79,22 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
             return new SubmitReply(null, 0, $"the job stores up to {points:N0} curve points (trials × epochs), over this cluster's limit of {runtime.Settings.MaxCurvePoints:N0} per job (node --max-curve-points)");
         if (request.Data.Sum(d => d.Size) > MaxDataBytes)
             return new SubmitReply(null, 0, $"the job's data is {request.Data.Sum(d => d.Size):N0} bytes, over this cluster's limit of {MaxDataBytes:N0} bytes");
+        var warm = new WarmStartImport(Store);
+        var (priors, refused) = await warm.Check(spec, request.Data, cancel);
+        if (refused is not null) return new SubmitReply(null, 0, refused);
         var id = JobIds.New(spec.Name, DateTime.UtcNow);
         var trials = TrialPlan.CountOf(spec);
-        var manifest = request.Data.Where(d => SpecFiles.Needs(spec, d.Path)).ToList();
+        // Workers get the files they read; an earlier job's results stay with the coordinators.
+        var warmFiles = WarmStart.Files(spec).ToHashSet(StringComparer.Ordinal);
+        var manifest = request.Data.Where(d => SpecFiles.Needs(spec, d.Path) && !warmFiles.Contains(d.Path)).ToList();
         runtime.Specs.Add(id, spec);   // the job's entity, worker and reports on this node use this parse
         await Store.CreateJob(new NewJob(id, spec.Name, request.SpecText, JsonSerializer.Serialize<IReadOnlyList<ShippedFile>>(manifest, ShippedFileJson.Default.IReadOnlyListShippedFile), trials), cancel);
+        if (priors.Count > 0)
+        {
+            // Taken over before any coordinator runs the job: it starts with them done, and a search learns from them.
+            var taken = await warm.Import(id, spec, priors, cancel);
+            await Store.AddEvent(id, $"warm-started from {string.Join(", ", priors.Select(p => p.Source))}: {taken} of {trials} trials taken over", cancel);
+        }
         runtime.Jobs.Tell(new WakeJob(id));
         return new SubmitReply(id, trials, null);
     }

@@ -20,13 +20,13 @@ public static class SpecFiles
     /// <summary>Each file with its SHA-256 and size, named by its path as written; relative paths are read from <paramref name="specFolder"/>.</summary>
     public static IReadOnlyList<ShippedFile> Hash(DataSpec data, string? specFolder = null, long maxBytes = DefaultMaxBytes) => Hash(Paths(data), specFolder, maxBytes);
 
-    /// <summary>Every file a spec ships: its data files, and its program's files (a listed folder as the files in it).</summary>
+    /// <summary>Every file a spec ships: its data files, or its program's files (a listed folder as the files in it), and the earlier results it warm-starts from.</summary>
     public static IReadOnlyList<ShippedFile> Hash(SweepSpec spec, string? specFolder = null, long maxBytes = DefaultMaxBytes) =>
-        Hash(spec.Program is { } program ? Programs.ProgramFiles.Expand(program, specFolder) : Paths(spec.Data), specFolder, maxBytes);
+        Hash([.. spec.Program is { } program ? Programs.ProgramFiles.Expand(program, specFolder) : Paths(spec.Data), .. Planning.WarmStart.Files(spec)], specFolder, maxBytes);
 
-    /// <summary>Whether a shipped path is one the spec needs (a data file it names, or a file of its program).</summary>
+    /// <summary>Whether a shipped path is one the spec needs (a data file it names, a file of its program, an earlier job's results or spec).</summary>
     public static bool Needs(SweepSpec spec, string path) =>
-        spec.Program is { } program ? Programs.ProgramFiles.Lists(program, path) : Paths(spec.Data).Contains(path);
+        (spec.Program is { } program ? Programs.ProgramFiles.Lists(program, path) : Paths(spec.Data).Contains(path)) || Planning.WarmStart.Files(spec).Contains(path);
 
     private static IReadOnlyList<ShippedFile> Hash(IReadOnlyList<string> paths, string? specFolder, long maxBytes)
     {

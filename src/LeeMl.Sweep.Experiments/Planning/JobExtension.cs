@@ -23,6 +23,7 @@ public static class JobExtension
             ("search parallelism", current.Search.Parallelism, larger.Search.Parallelism), ("TPE settings", current.Search.Tpe, larger.Search.Tpe),
             ("early stopping", current.EarlyStopping, larger.EarlyStopping), ("objective", current.Objective, larger.Objective),
             ("function", current.Function, larger.Function), ("program", ProgramText(current), ProgramText(larger)),
+            ("warm_start", string.Join(", ", current.WarmStart), string.Join(", ", larger.WarmStart)),
         };
         foreach (var (what, a, b) in same)
             if (!Equals(a, b)) return $"the {what} differs from the job's ({a ?? "none"} → {b ?? "none"}); an extension adds seeds, samples or grid levels and changes nothing else";

@@ -8,7 +8,7 @@ namespace LeeMl.Sweep.Experiments.Specs;
 
 public static partial class SpecParser
 {
-    private static readonly string[] FunctionTopKeys = ["name", "function", "objective", "seeds", "seed", "grid", "max_trials", "max_attempts", "search", "kind"];
+    private static readonly string[] FunctionTopKeys = ["name", "function", "objective", "seeds", "seed", "grid", "max_trials", "max_attempts", "search", "kind", "warm_start"];
     private static readonly string[] FunctionKeys = ["name", "dimensions", "noise", "seconds"];
 
     /// <summary>The name every function trial's component has; its parameters are the function's arguments.</summary>
@@ -50,7 +50,7 @@ public static partial class SpecParser
             throw sn!.Error($"a trial draws {dimensions} values; Sobol points have at most {Sobol.MaxDimensions} dimensions (use method: random)");
         var spec = new SweepSpec(name, new DataSpec("none", ImmutableSortedDictionary<string, string>.Empty), 0, cells, 1, 1, seeds, seed,
             new Grid([], [null], [null], [null]), maxTrials, maxAttempts, text, search, null)
-        { Kind = Trials.FunctionTrialKind.KindName, Function = function, GivenObjective = objective };
+        { Kind = Trials.FunctionTrialKind.KindName, Function = function, GivenObjective = objective, WarmStart = WarmStartOf(keys) };
         var count = Planning.TrialPlan.CountOf(spec);
         if (count > maxTrials)
             throw (keys.GetValueOrDefault("max_trials") ?? gridNode).Error($"the sweep has {count} trials, over the limit of {maxTrials} (raise max_trials to allow it)");

@@ -9,7 +9,7 @@ namespace LeeMl.Sweep.Experiments.Specs;
 
 public static partial class SpecParser
 {
-    private static readonly string[] ProgramTopKeys = ["name", "program", "epochs", "seeds", "seed", "grid", "max_trials", "max_attempts", "search", "early_stopping", "max_curve_points", "kind"];
+    private static readonly string[] ProgramTopKeys = ["name", "program", "epochs", "seeds", "seed", "grid", "max_trials", "max_attempts", "search", "early_stopping", "max_curve_points", "kind", "warm_start"];
     private static readonly string[] ProgramKeys = ["command", "files", "env", "timeout", "stop_grace", "objective", "resources", "keep_scratch", "max_failed_fraction"];
 
     /// <summary>The name every program trial's component has; its parameters are the trial's.</summary>
@@ -44,7 +44,7 @@ public static partial class SpecParser
             throw sn!.Error($"a trial draws {dimensions} values; Sobol points have at most {Sobol.MaxDimensions} dimensions (use method: random)");
         var stopping = keys.TryGetValue("early_stopping", out var en) ? EarlyStoppingOf(en, epochs, validation: 1, program.Objective) : null;
         var spec = new SweepSpec(name, new DataSpec("none", ImmutableSortedDictionary<string, string>.Empty), 0, models, epochs, 1, seeds, seed,
-            new Grid([], [null], [null], [null]), maxTrials, maxAttempts, text, search, stopping) { Kind = Trials.ProgramTrialKind.KindName, Program = program };
+            new Grid([], [null], [null], [null]), maxTrials, maxAttempts, text, search, stopping) { Kind = Trials.ProgramTrialKind.KindName, Program = program, WarmStart = WarmStartOf(keys) };
         var count = Planning.TrialPlan.CountOf(spec);
         if (count > maxTrials)
             throw (keys.GetValueOrDefault("max_trials") ?? keys.GetValueOrDefault("grid") ?? root)

@@ -29,7 +29,7 @@ public static partial class SpecParser
     /// <summary>Synthetic data is built in every worker's memory, once per job.</summary>
     public const long MaxSyntheticValues = 20_000_000;
 
-    private static readonly string[] TopKeys = ["name", "data", "validation", "models", "epochs", "batch_size", "seeds", "seed", "grid", "max_trials", "max_attempts", "search", "early_stopping", "kind", "max_curve_points", "program", "function", "objective"];
+    private static readonly string[] TopKeys = ["name", "data", "validation", "models", "epochs", "batch_size", "seeds", "seed", "grid", "max_trials", "max_attempts", "search", "early_stopping", "kind", "max_curve_points", "program", "function", "objective", "warm_start"];
     private static readonly string[] DistributionKeys = ["uniform", "log_uniform", "int_uniform", "choice"];
     private static readonly string[] GridKeys = ["optimizer", "schedule", "warmup", "gradient_noise"];
 
@@ -112,6 +112,7 @@ public static partial class SpecParser
         {
             Kind = kind,
             GivenObjective = keys.TryGetValue("objective", out var on) ? ObjectiveOf(on, EarlyStoppingSpec.Metrics) : null,
+            WarmStart = WarmStartOf(keys),
         };
         // The count comes from the axis sizes, before anything is built per combination: a spec
         // whose grid multiplies past the limit costs milliseconds to refuse, however large.
@@ -127,6 +128,23 @@ public static partial class SpecParser
                 $"over the limit of {maxPoints:N0} (raise max_curve_points to allow it)");
         if (buildCombinations) checkCombinations(cancel);
         return spec;
+    }
+
+    /// <summary>The spec's <c>warm_start</c>: earlier jobs by id, or paths of their results.jsonl files (or folders holding one).</summary>
+    private static ImmutableArray<string> WarmStartOf(Dictionary<string, SpecNode> keys)
+    {
+        if (!keys.TryGetValue("warm_start", out var node)) return [];
+        var entries = node.ItemsOrOne().Select(n => (Node: n, Text: n.Scalar().Trim())).ToList();
+        if (entries.Count > 100) throw node.Error($"{entries.Count} earlier jobs; at most 100");
+        foreach (var (n, text) in entries)
+        {
+            if (text.Length == 0) throw n.Error("an empty entry; give a job id or the path of an earlier job's results.jsonl");
+            if (text.Length > 4096) throw n.Error("an entry over 4096 characters");
+            if (!Planning.WarmStart.IsPath(text) && !Jobs.JobIds.IsValid(text))
+                throw n.Error($"'{Printable.Escape(text)}' is neither a job id nor a path (a path holds a '/' or ends in .jsonl)");
+        }
+        if (entries.Select(e => e.Text).Distinct(StringComparer.Ordinal).Count() != entries.Count) throw node.Error("an earlier job is listed twice");
+        return [.. entries.Select(e => e.Text)];
     }
 
     /// <summary>What every kind of sweep says about its trials: seeds, the seed of its draws, and its bounds on trials and attempts.</summary>

@@ -49,6 +49,12 @@ public sealed record SweepSpec(
 
     public static readonly Programs.ProgramObjective DefaultObjective = new("validation_accuracy", true);
 
+    /// <summary>
+    /// Earlier jobs (by id) or their results.jsonl files (a path, with the job's spec.yaml beside it)
+    /// whose trials this job takes over instead of running them again, trial by trial key.
+    /// </summary>
+    public ImmutableArray<string> WarmStart { get; init; } = [];
+
     /// <summary>The trials are cells of named parameters (a program's or a function's), not classifiers × optimizer axes.</summary>
     public bool HasParameterCells => Program is not null || Function is not null;
 }

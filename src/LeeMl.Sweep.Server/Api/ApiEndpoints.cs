@@ -73,6 +73,9 @@ public static class ApiEndpoints
             await ReadChange(http, cancel) is var (body, error) && error is not null ? error
             : body?.Spec is null ? Error(400, "give the larger spec: {\"spec\": \"...\", \"file\": \"name.yaml\"}")
             : await Change(id, JobChange.Extend, body, jobs, cancel));
+        api.MapGet("/session", (HttpContext http) =>
+            Results.Json(new SessionAnswer(http.Items[typeof(Security.TokenClaims)] is not Security.TokenClaims { Role: Security.TokenRole.Viewer }), ApiJson.Default.SessionAnswer));
+        api.MapGet("/compare", Compare);
         api.MapGet("/jobs/{id}/results.jsonl", (string id, JobService jobs, HttpContext http) => StreamLines(id, jobs, http, result: true));
         api.MapGet("/jobs/{id}/telemetry.jsonl", (string id, JobService jobs, HttpContext http) => StreamLines(id, jobs, http, result: false));
         api.MapGet("/jobs/{id}/spec.yaml", async (string id, JobService jobs, CancellationToken cancel) =>
@@ -108,6 +111,36 @@ public static class ApiEndpoints
                 return Error(e.TooLarge ? 413 : 400, e.Message);
             }
         });
+    }
+
+    /// <summary>The jobs of <c>?jobs=A,B,...</c> side by side, each read from the store into a scratch folder (read-only for the jobs).</summary>
+    private static async Task<IResult> Compare(string? jobs, JobService service, CancellationToken cancel)
+    {
+        var ids = (jobs ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count is < 2 or > 20) return Error(400, "give two to twenty jobs: ?jobs=ID,ID");
+        if (ids.FirstOrDefault(id => !JobIds.IsValid(id)) is { } bad) return NotAnId(bad);
+        var scratch = Directory.CreateTempSubdirectory("leeml-compare-");
+        try
+        {
+            var reports = new List<(string, Reporting.Analysis.SweepReport)>();
+            foreach (var id in ids)
+            {
+                if (await service.Stored(id, cancel) is null) return NotFound(id);
+                var dir = Path.Combine(scratch.FullName, id);
+                await service.WriteJobData(id, dir, cancel);
+                reports.Add((id, ReportFolder.Read(dir)));
+            }
+            var c = Reporting.Comparison.JobComparison.Of(reports);
+            return Results.Json(new CompareAnswer(
+                [.. c.Jobs.Select(j => new CompareJob(j.Label, j.Name, j.Done, j.Planned, j.Best?.Label, j.Best?.Validation.Mean ?? double.NaN,
+                    j.Lecture is { } l ? new CompareLecture(l.Pairs, l.TrainDifference.Mean, l.ValidationDifference.Mean, l.Sentence) : null))],
+                [.. c.Common.Select(x => new CompareCell(x.Cell, x.Label, [.. x.PerJob.Select(p => new CompareCellOfJob(p.Train.Mean, p.Validation.Mean, p.Gap.Mean, p.Completed))]))]),
+                ApiJson.Default.CompareAnswer);
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
     }
 
     private static async Task<IResult> Change(string id, JobChange change, ChangeRequest? body, JobService jobs, CancellationToken cancel)

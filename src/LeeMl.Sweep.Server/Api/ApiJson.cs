@@ -24,6 +24,42 @@ public sealed record ChangeRequest(
     [property: JsonPropertyName("file")] string? File,
     [property: JsonPropertyName("reason")] string? Reason);
 
+/// <summary>Who the caller is to this node: an operator may change jobs (submit, cancel, pause, resume, retry, extend), a viewer only reads.</summary>
+public sealed record SessionAnswer([property: JsonPropertyName("operator")] bool Operator);
+
+/// <summary>Jobs side by side (<c>GET /api/compare</c>): accuracies in %, differences in points.</summary>
+public sealed record CompareAnswer(
+    [property: JsonPropertyName("jobs")] IReadOnlyList<CompareJob> Jobs,
+    [property: JsonPropertyName("common")] IReadOnlyList<CompareCell> Common);
+
+public sealed record CompareJob(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("done")] int Done,
+    [property: JsonPropertyName("trials")] int Trials,
+    [property: JsonPropertyName("best_cell")] string? BestCell,
+    [property: JsonPropertyName("best_validation"), JsonConverter(typeof(FiniteOrNullConverter))] double BestValidation,
+    [property: JsonPropertyName("lecture")] CompareLecture? Lecture);
+
+public sealed record CompareLecture(
+    [property: JsonPropertyName("pairs")] int Pairs,
+    [property: JsonPropertyName("train_difference"), JsonConverter(typeof(FiniteOrNullConverter))] double TrainDifference,
+    [property: JsonPropertyName("validation_difference"), JsonConverter(typeof(FiniteOrNullConverter))] double ValidationDifference,
+    [property: JsonPropertyName("sentence")] string Sentence);
+
+public sealed record CompareCell(
+    [property: JsonPropertyName("cell")] string Cell,
+    [property: JsonPropertyName("label")] string Label,
+    [property: JsonPropertyName("per_job")] IReadOnlyList<CompareCellOfJob> PerJob);
+
+public sealed record CompareCellOfJob(
+    [property: JsonPropertyName("train"), JsonConverter(typeof(FiniteOrNullConverter))] double Train,
+    [property: JsonPropertyName("validation"), JsonConverter(typeof(FiniteOrNullConverter))] double Validation,
+    [property: JsonPropertyName("gap"), JsonConverter(typeof(FiniteOrNullConverter))] double Gap,
+    [property: JsonPropertyName("seeds")] int Seeds);
+
+[JsonSerializable(typeof(SessionAnswer))]
+[JsonSerializable(typeof(CompareAnswer))]
 [JsonSerializable(typeof(ChangeAnswer))]
 [JsonSerializable(typeof(ChangeRequest))]
 [JsonSerializable(typeof(ApiError))]

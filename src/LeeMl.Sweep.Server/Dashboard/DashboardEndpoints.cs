@@ -47,6 +47,7 @@ public static partial class DashboardEndpoints
     {
         app.MapGet("/", () => Page("index", "Jobs", ""));
         app.MapGet("/jobs/{id}", (string id) => JobIds.IsValid(id) ? Page("job", "Job", id) : Results.NotFound());
+        app.MapGet("/compare", () => Page("compare", "Compare jobs", ""));
         app.MapGet("/jobs/{id}/trials/{key}", (string id, string key) => JobIds.IsValid(id) && key.Length <= 10_000 ? Page("trial", "Trial", id) : Results.NotFound());
         app.MapGet("/assets/{name}", (string name, HttpContext http) =>
         {

@@ -75,6 +75,11 @@ public sealed class SweepCommandTests : IDisposable
     [InlineData("submit")]
     [InlineData("status")]
     [InlineData("cancel")]
+    [InlineData("compare")]
+    [InlineData("extend")]
+    [InlineData("pause")]
+    [InlineData("resume")]
+    [InlineData("retry")]
     [InlineData("fit")]
     [InlineData("trace")]
     public void Every_command_has_help(string command)

@@ -1,4 +1,4 @@
-// LeeMl.Sweep dashboard: three pages (jobs, one job, one trial) drawn from the node's JSON API.
+// LeeMl.Sweep dashboard: four pages (jobs, one job, one trial, jobs compared) drawn from the node's JSON API.
 // Text from the API is only ever set as text (never as HTML); charts are uPlot.
 "use strict";
 
@@ -86,15 +86,30 @@ function curves(container, title, xLabel, yLabel, lines, height) {
 async function indexPage(main) {
   const jobsBox = $("div", { id: "jobs" });
   const nodesBox = $("div", { id: "nodes" });
-  fill(main, $("h1", { text: "Jobs" }), jobsBox, section("Nodes", "nodes-section", nodesBox));
+  // Jobs ticked for comparison survive the list's refreshes.
+  const selected = new Set();
+  const compareLink = $("a", { id: "compare-selected", class: "button", hidden: "" }, "Compare selected jobs");
+  const showCompare = () => {
+    compareLink.hidden = selected.size < 2;
+    compareLink.setAttribute("href", `/compare?jobs=${[...selected].map(encodeURIComponent).join(",")}`);
+  };
+  const tick = id => $("input", { type: "checkbox", class: "compare-box", "data-job": id, title: "compare", onchange: e => {
+    if (e.target.checked) selected.add(id); else selected.delete(id);
+    showCompare();
+  } });
+  fill(main, $("h1", { text: "Jobs" }), compareLink, jobsBox, section("Nodes", "nodes-section", nodesBox));
   const refresh = async () => {
     try {
       const { body } = await api("/api/jobs?limit=200");
       setConnection("live", true);
       fill(jobsBox, body.jobs.length === 0 ? $("p", { class: "muted", text: "No jobs yet: submit one (leeml-sweep submit SPEC --cluster ...)." }) :
-        table(["job", "state", "done / total", "failed", "best validation", "elapsed", "coordinator"],
-          body.jobs.map(j => [$("a", { href: jobLink(j.id), text: j.id }), $("span", { class: `state ${j.state}`, text: j.state }),
-            `${j.done} / ${j.trials}`, j.failed, pct(j.best_validation), seconds(j.elapsed_seconds), j.coordinator || "–"]), { id: "job-table" }));
+        table(["", "job", "state", "done / total", "failed", "best validation", "elapsed", "coordinator"],
+          body.jobs.map(j => {
+            const box = tick(j.id);
+            box.checked = selected.has(j.id);
+            return [box, $("a", { href: jobLink(j.id), text: j.id }), $("span", { class: `state ${j.state}`, text: j.state }),
+              `${j.done} / ${j.trials}`, j.failed, pct(j.best_validation), seconds(j.elapsed_seconds), j.coordinator || "–"];
+          }), { id: "job-table" }));
       fill(nodesBox, nodesTable(body.nodes));
     } catch (e) {
       setConnection("no answer: " + e.message, false);
@@ -117,6 +132,11 @@ async function jobPage(main, id) {
   const notice = $("p", { id: "notice", class: "muted" });
   // Made once, not with every event, so that a click never lands on a button just replaced.
   const cancelButton = $("button", { id: "cancel", hidden: "", onclick: () => cancel(id, notice, cancelButton) }, "Cancel job");
+  // An operator's changes; a viewer sees none of these buttons.
+  const change = (what, label) => $("button", { id: what, hidden: "", onclick: () => changeJob(id, what, notice) }, label);
+  const changeButtons = { pause: change("pause", "Pause"), resume: change("resume", "Resume"), retry: change("retry", "Retry failed trials") };
+  const history = $("ul", { id: "history" });
+  const session = await api("/api/session").then(r => r.body).catch(() => ({ operator: false }));
   const live = $("div", { id: "live-chart", class: "chart" });
   const liveList = $("div", { id: "live-list" });
   const report = $("div", { id: "report" }, $("p", { class: "muted", text: "The report is being prepared…" }));
@@ -127,7 +147,9 @@ async function jobPage(main, id) {
     $("h1", { id: "job-title", text: id }),
     progress,
     cancelButton,
+    ...Object.values(changeButtons),
     notice,
+    history,
     section("Running trials", "running", live, liveList),
     section("Nodes", "nodes-section", nodes),
     report,
@@ -149,7 +171,11 @@ async function jobPage(main, id) {
       $("progress", { id: "progress-bar", max: String(Math.max(1, job.trials)), value: String(job.done), title: `${(100 * share).toFixed(1)} %` }),
       ...job.quarantined.map(q => $("p", { class: "warning", text: `quarantined: ${q.node} until ${new Date(q.until).toLocaleTimeString()} (${q.reason})` })),
       ...job.errors.map(e => $("p", { class: "warning", text: `${e.count} × ${e.error}` })));
-    cancelButton.hidden = !(job.state === "running" || job.state === "queued");
+    cancelButton.hidden = !session.operator || !(job.state === "running" || job.state === "queued" || job.state === "paused");
+    changeButtons.pause.hidden = !session.operator || job.state !== "running";
+    changeButtons.resume.hidden = !session.operator || job.state !== "paused";
+    changeButtons.retry.hidden = !session.operator || job.failed === 0 || !(job.state === "done" || job.state === "failed" || job.state === "running" || job.state === "paused");
+    if (job.history) fill(history, ...job.history.map(h => $("li", { class: "muted", text: `${new Date(h.at).toLocaleString()} ${h.what}` })));
     document.getElementById("job-title").textContent = job.name + " · " + job.id;
     showRunning(id, running, live, liveList);
     const now = Date.now();
@@ -192,6 +218,36 @@ async function jobPage(main, id) {
     loadReport(id, report);
     loadTrials(id, trials);
   });
+}
+
+async function changeJob(id, what, notice) {
+  if (what === "retry" && !window.confirm(`Run the failed trials of ${id} again?`)) return;
+  try {
+    const { body } = await api(`/api/jobs/${encodeURIComponent(id)}/${what}`, { method: "POST" });
+    notice.textContent = `${what}: ${body.message}`;
+  } catch (e) {
+    notice.textContent = `${what} refused: ${e.message}`;
+  }
+}
+
+// ---- jobs compared -----------------------------------------------------------------------------
+
+async function comparePage(main) {
+  const ids = (new URLSearchParams(location.search).get("jobs") || "").split(",").filter(x => x);
+  fill(main, $("h1", { text: `${ids.length} jobs side by side` }), $("p", { class: "muted", text: "Reading the jobs…" }));
+  const { body } = await api(`/api/compare?jobs=${ids.map(encodeURIComponent).join(",")}`);
+  setConnection("read", true);
+  const diff = x => (x === null || x === undefined ? "–" : (x >= 0 ? "+" : "") + num(x));
+  fill(main,
+    $("h1", { text: `${body.jobs.length} jobs side by side` }),
+    table(["job", "name", "trials", "best cell", "its validation %", "lecture: Adam − SGDM train / validation (points)"],
+      body.jobs.map(j => [$("a", { href: jobLink(j.id), text: j.id }), j.name, `${j.done} of ${j.trials}`, j.best_cell || "–", num(j.best_validation),
+        j.lecture ? `${diff(j.lecture.train_difference)} / ${diff(j.lecture.validation_difference)} over ${j.lecture.pairs} pairs` : "–"]), { id: "compare-jobs" }),
+    $("ul", {}, ...body.jobs.filter(j => j.lecture).map(j => $("li", { text: `${j.id}: ${j.lecture.sentence}` }))),
+    section(`The ${body.common.length} cells they have in common`, "common-section",
+      body.common.length === 0 ? $("p", { class: "muted", text: "None: the jobs share no cell." }) :
+        table(["cell", ...body.jobs.flatMap(j => [`${j.id} train %`, "validation %", "gap"])],
+          body.common.map(c => [c.label, ...c.per_job.flatMap(p => [num(p.train), num(p.validation), num(p.gap)])]), { id: "compare-common" })));
 }
 
 async function cancel(id, notice, button) {
@@ -468,6 +524,6 @@ document.addEventListener("DOMContentLoaded", () => {
   const main = document.getElementById("main");
   const page = document.body.dataset.page;
   const id = document.body.dataset.job;
-  const run = page === "job" ? jobPage(main, id) : page === "trial" ? trialPage(main, id) : indexPage(main);
+  const run = page === "job" ? jobPage(main, id) : page === "trial" ? trialPage(main, id) : page === "compare" ? comparePage(main) : indexPage(main);
   run.catch(e => fill(main, $("p", { class: "warning", text: e.message })));
 });
