@@ -134,11 +134,22 @@ public sealed class DashboardTests(DashboardNode node, ITestOutputHelper output)
     }
 
     [Fact, Step(3)]
-    public async Task Cancel_on_the_job_page_ends_the_job_cancelled()
+    public async Task Pause_and_resume_on_the_job_page_change_its_state_and_history_and_cancel_ends_it_cancelled()
     {
         var (job, root, page) = (node.Job, node.Root, node.Page);
-        // Cancel from the job page (the confirmation is accepted): the job ends cancelled.
         await page.GoToAsync(new Uri(root, $"/jobs/{job}").ToString());
+        // The node's own account is an operator: its buttons show as the state allows.
+        await page.WaitForSelectorAsync("#pause", new WaitForSelectorOptions { Timeout = 15_000, Visible = true });
+        Assert.True(await page.EvaluateExpressionAsync<bool>("document.getElementById('resume').hidden"));
+        await page.ClickAsync("#pause");
+        await page.WaitForFunctionAsync("() => document.getElementById('notice').textContent.startsWith('pause: paused')", new WaitForFunctionOptions { Timeout = 15_000 });
+        await page.WaitForFunctionAsync("() => document.getElementById('job-state')?.textContent === 'paused'", new WaitForFunctionOptions { Timeout = 30_000 });
+        Assert.Equal(Experiments.Jobs.JobState.Paused, (await node.Api.Job(job))!.State);
+        await page.WaitForSelectorAsync("#resume", new WaitForSelectorOptions { Timeout = 15_000, Visible = true });
+        await page.ClickAsync("#resume");
+        await page.WaitForFunctionAsync("() => document.getElementById('job-state')?.textContent === 'running'", new WaitForFunctionOptions { Timeout = 30_000 });
+        Assert.Equal(["paused", "resumed"], (await node.Api.Job(job))!.History!.Select(h => h.What.Split(';')[0]));
+        // Cancel from the job page (the confirmation is accepted): the job ends cancelled.
         await page.WaitForSelectorAsync("#cancel", new WaitForSelectorOptions { Timeout = 15_000, Visible = true });
         await page.ClickAsync("#cancel");
         await page.WaitForFunctionAsync("() => document.getElementById('notice').textContent.startsWith('cancel')", new WaitForFunctionOptions { Timeout = 15_000 });
@@ -213,6 +224,37 @@ public sealed class DashboardTests(DashboardNode node, ITestOutputHelper output)
         await page.WaitForFunctionAsync("() => document.body.getAttribute('data-tables') !== null", new WaitForFunctionOptions { Timeout = 15_000 });
         var reached = await page.EvaluateExpressionAsync<string>("fetch('/api/jobs', { credentials: 'include' }).then(r => 'read ' + r.status, () => 'refused')");
         Assert.Equal("refused", reached);
+    }
+
+    [Fact, Step(7)]
+    public async Task Two_jobs_ticked_in_the_list_are_compared_side_by_side()
+    {
+        var (root, page) = (node.Root, node.Page);
+        var errorsBefore = node.Errors.Count;   // the sandboxed report of step 6 was refused the API on purpose
+        var reply = await node.Api.Submit(new SubmitRequest("""
+            name: small
+            data: { synthetic: blobs, samples: 300, features: 4, seed: 1 }
+            models: [{ name: mlp, hidden: 128 }]
+            epochs: 5
+            seeds: [1, 2]
+            grid:
+              optimizer: [ { name: adam, lr: 0.003 }, { name: sgdm, lr: 0.05, momentum: 0.9 } ]
+              schedule: [ constant, { name: one-cycle } ]
+            """, "small.yaml", []));
+        await ClusterFixture.Until(async () => (await node.Api.Job(reply.Id!))!.State == Experiments.Jobs.JobState.Done, TimeSpan.FromSeconds(60), "the small job");
+        await page.GoToAsync(root.ToString());
+        await page.WaitForSelectorAsync($"input[data-job='{node.Job}']", new WaitForSelectorOptions { Timeout = 15_000 });
+        await page.ClickAsync($"input[data-job='{node.Job}']");
+        await page.ClickAsync($"input[data-job='{reply.Id}']");
+        await page.WaitForSelectorAsync("#compare-selected", new WaitForSelectorOptions { Timeout = 15_000, Visible = true });
+        await page.ClickAsync("#compare-selected");
+        await page.WaitForSelectorAsync("#compare-jobs", new WaitForSelectorOptions { Timeout = 30_000 });
+        Assert.Equal(2, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#compare-jobs tbody tr').length"));
+        // The page shows the cells the API finds in common (none when the cancelled job had finished no trial).
+        var common = System.Text.Json.JsonDocument.Parse(await node.Web.GetStringAsync($"/api/compare?jobs={node.Job},{reply.Id}")).RootElement.GetProperty("common").GetArrayLength();
+        Assert.Equal(common, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#compare-common tbody tr').length"));
+        Assert.Contains($"The {common} cells they have in common", await page.EvaluateExpressionAsync<string>("document.getElementById('common-section').textContent"));
+        Assert.True(node.Errors.Count == errorsBefore, string.Join("\n", node.Errors.Skip(errorsBefore)));
     }
 
     /// <summary>Counts the progress events of a job's stream for <paramref name="duration"/> (or up to the first), and the last id seen.</summary>

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace LeeMl.Sweep.Cluster.Tests;
 
 /// <summary>
-/// A coordinator (SQLite) and three one-slot workers, and a job of 96 trials submitted with
+/// A coordinator (SQLite) and three one-slot workers, and a job of 64 trials submitted with
 /// <c>submit --wait</c> (and from step 2 on a TPE search beside it): started once for the steps of <see cref="FailureTests"/>.
 /// </summary>
 public sealed class FailureCluster : ScenarioCluster
@@ -35,7 +35,7 @@ public sealed class FailureCluster : ScenarioCluster
         search: { method: tpe, samples: 30, seed: 5, parallelism: 4 }
         """;
 
-    /// <summary>96 trials of about half a second: long enough to catch a worker in the middle of one.</summary>
+    /// <summary>64 trials of about half a second: long enough to catch a worker in the middle of one.</summary>
     public const string Spec = """
         name: failure-test
         data: { synthetic: blobs, samples: 40000, features: 8, seed: 11 }
@@ -43,7 +43,7 @@ public sealed class FailureCluster : ScenarioCluster
         models: [{ name: mlp, hidden: 32 }]
         epochs: 60
         batch_size: 32
-        seeds: [1, 2, 3, 4, 5, 6]
+        seeds: [1, 2, 3, 4]
         grid:
           optimizer: [ { name: sgdm, lr: 0.05 }, { name: adam, lr: 0.003 } ]
           schedule: [ { name: cyclic, step_size_up: 100 }, { name: one-cycle } ]
@@ -180,7 +180,7 @@ public sealed class FailureTests(FailureCluster cluster, ITestOutputHelper outpu
         await Task.Delay(1000);
         cluster.CoordinatorNode = cluster.F.Node("coordinator", cluster.Coordinator, cluster.Seeds, http: cluster.Http);
         Assert.True(cluster.Submit.WaitForExit(TimeSpan.FromMinutes(4)), "submit --wait did not finish:\n" + cluster.Submit.Output);
-        output.WriteLine($"coordinator killed at {doneBefore} of 96 done; job done {(DateTime.UtcNow - at).TotalSeconds:F1} s later");
+        output.WriteLine($"coordinator killed at {doneBefore} of 64 done; job done {(DateTime.UtcNow - at).TotalSeconds:F1} s later");
         Assert.True(cluster.Submit.ExitCode == 0, cluster.Submit.Output);
     }
 
@@ -190,8 +190,8 @@ public sealed class FailureTests(FailureCluster cluster, ITestOutputHelper outpu
         Assert.True(cluster.Submit.WaitForExit(TimeSpan.FromMinutes(4)), "submit --wait did not finish:\n" + cluster.Submit.Output);
         var results = Path.Combine(cluster.F.Dir, "out", "results.jsonl");
         var keys = File.ReadAllLines(results).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("key").GetString()).ToList();
-        Assert.Equal(96, keys.Count);
-        Assert.Equal(96, keys.Distinct().Count());
+        Assert.Equal(64, keys.Count);
+        Assert.Equal(64, keys.Distinct().Count());
         var run = cluster.F.Start("run", cluster.SpecFile, "--out", Path.Combine(cluster.F.Dir, "undisturbed"));
         Assert.True(run.WaitForExit(TimeSpan.FromMinutes(3)) && run.ExitCode == 0, run.Output);
         Assert.Equal(ClusterFixture.Sha256(Path.Combine(cluster.F.Dir, "undisturbed", "results.jsonl")), ClusterFixture.Sha256(results));

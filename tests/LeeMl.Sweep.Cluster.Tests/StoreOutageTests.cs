@@ -16,7 +16,7 @@ public sealed class StoreOutageTests(ITestOutputHelper output) : PostgresScenari
         name: outage
         data: { synthetic: blobs, samples: 2000, features: 8, seed: 9 }
         models: [{ name: mlp, hidden: 32 }]
-        epochs: 150
+        epochs: 600
         seeds: [{{string.Join(", ", Enumerable.Range(1, 20))}}]
         grid:
           optimizer: [ { name: sgdm, lr: 0.05 }, { name: adam, lr: 0.003 } ]
@@ -46,7 +46,9 @@ public sealed class StoreOutageTests(ITestOutputHelper output) : PostgresScenari
 
         var clock = Stopwatch.StartNew();
         var (submit, results) = await SubmitRunning(spec, http, "outage-out");
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // The outage begins once results are being stored, in the middle of the job.
+        using (var client = ClusterFixture.Client(http))
+            await ClusterFixture.Until(async () => (await client.Status()).Jobs.FirstOrDefault()?.Done >= 2, TimeSpan.FromSeconds(60), "the job's first results");
         Assert.False(submit.WaitForExit(TimeSpan.Zero), "the job ended before the outage: make its trials longer");
         var before = nodes.Select(n => n.Output.Length).ToList();
         Postgres.Stop();

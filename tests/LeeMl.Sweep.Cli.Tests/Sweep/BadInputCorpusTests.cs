@@ -312,6 +312,21 @@ public sealed class BadInputCorpusTests : IDisposable
         var again = CliRunner.Process(_dir, "cancel", doneJob, "--cluster", $"127.0.0.1:{port}");
         Assert.Equal(3, again.ExitCode);
         Assert.Contains($"job {doneJob} had already ended (done); nothing to cancel", again.Stdout);
+        // Changes the job cannot take: exit 2 with the reason; a retry with nothing failed says so.
+        var cluster = $"127.0.0.1:{port}";
+        foreach (var (args, said) in new (string[], string)[]
+                 {
+                     (["pause", "no-such-job"], "unknown job 'no-such-job'"),
+                     (["pause", doneJob], "the job is done; only a running job can be paused"),
+                     (["resume", doneJob], "the job is done; only a paused job can be resumed"),
+                     (["extend", doneJob, spec], "the new spec adds no trial to the job"),
+                 })
+        {
+            var refused = CliRunner.InProcess([.. args, "--cluster", cluster]);
+            Assert.True(refused.ExitCode == 2 && refused.Stderr.Contains(said, StringComparison.Ordinal), $"{string.Join(' ', args)}: {refused.ExitCode} {refused.Stderr}");
+        }
+        var retry = CliRunner.InProcess("retry", doneJob, "--cluster", cluster);
+        Assert.True(retry.ExitCode == 0 && retry.Stdout.Contains("no trial has failed: nothing to retry", StringComparison.Ordinal), retry.Stderr + retry.Stdout);
         var slow = Path.Combine(_dir, "slow.yaml");
         File.WriteAllText(slow, Good.Replace("epochs: 3", "epochs: 5000", StringComparison.Ordinal).Replace("name: good", "name: slow", StringComparison.Ordinal));
         var running = CliRunner.Process(_dir, "submit", slow, "--cluster", $"127.0.0.1:{port}");
