@@ -30,7 +30,13 @@ if ((${#missing[@]})); then
 fi
 
 # Build once (the programs and their tests: tests/tests.slnf; the benchmarks have their own build),
-# then run every test project at once: the fast projects run beside the cluster tests, which spend
-# most of their time waiting on the processes they start.
+# then run the cluster tests (the longest, and timed in places) at once with the machine first,
+# and every other test project beside them at a lower priority (tests/beside-cluster.slnf).
 dotnet build tests/tests.slnf -nologo -v quiet
-exec dotnet test tests/tests.slnf --no-build "$@"
+dotnet test tests/LeeMl.Sweep.Cluster.Tests --no-build "$@" &
+cluster=$!
+beside=0
+nice -n 10 dotnet test tests/beside-cluster.slnf --no-build "$@" || beside=$?
+status=0
+wait "$cluster" || status=$?
+exit $((status != 0 ? status : beside))

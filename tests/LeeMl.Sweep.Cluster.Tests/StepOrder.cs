@@ -20,6 +20,21 @@ public sealed class StepOrderer : ITestCaseOrderer
         testCases.OrderBy(t => t.TestMethod.Method.GetCustomAttributes(typeof(StepAttribute).AssemblyQualifiedName).FirstOrDefault()?.GetConstructorArguments().Cast<int>().First() ?? int.MaxValue);
 }
 
+/// <summary>
+/// The classes whose bars are times (a trial elsewhere within so many seconds of a worker's death)
+/// run last: by then the test projects that run beside this one have finished, and the machine's
+/// two cores are the cluster's. The others keep xunit's order.
+/// </summary>
+public sealed class TimedLastOrderer : ITestCollectionOrderer
+{
+    public const string Name = "LeeMl.Sweep.Cluster.Tests.TimedLastOrderer";
+
+    private static readonly string[] Timed = [nameof(FailureTests)];
+
+    public IEnumerable<ITestCollection> OrderTestCollections(IEnumerable<ITestCollection> testCollections) =>
+        testCollections.OrderBy(c => Timed.Any(t => c.DisplayName.EndsWith("." + t, StringComparison.Ordinal)) ? 1 : 0);
+}
+
 /// <summary>A scenario's cluster, started once for the tests of one class; its processes are killed and its folder removed at the end.</summary>
 public abstract class ScenarioCluster : IAsyncLifetime
 {
