@@ -231,7 +231,7 @@ public sealed class DashboardTests(DashboardNode node, ITestOutputHelper output)
     {
         var (root, page) = (node.Root, node.Page);
         var errorsBefore = node.Errors.Count;   // the sandboxed report of step 6 was refused the API on purpose
-        var reply = await node.Api.Submit(new SubmitRequest("""
+        const string small = """
             name: small
             data: { synthetic: blobs, samples: 300, features: 4, seed: 1 }
             models: [{ name: mlp, hidden: 128 }]
@@ -240,7 +240,8 @@ public sealed class DashboardTests(DashboardNode node, ITestOutputHelper output)
             grid:
               optimizer: [ { name: adam, lr: 0.003 }, { name: sgdm, lr: 0.05, momentum: 0.9 } ]
               schedule: [ constant, { name: one-cycle } ]
-            """, "small.yaml", []));
+            """;
+        var reply = await node.Api.Submit(new SubmitRequest(small, "small.yaml", []));
         await ClusterFixture.Until(async () => (await node.Api.Job(reply.Id!))!.State == Experiments.Jobs.JobState.Done, TimeSpan.FromSeconds(60), "the small job");
         await page.GoToAsync(root.ToString());
         await page.WaitForSelectorAsync($"input[data-job='{node.Job}']", new WaitForSelectorOptions { Timeout = 15_000 });
@@ -254,6 +255,17 @@ public sealed class DashboardTests(DashboardNode node, ITestOutputHelper output)
         var common = System.Text.Json.JsonDocument.Parse(await node.Web.GetStringAsync($"/api/compare?jobs={node.Job},{reply.Id}")).RootElement.GetProperty("common").GetArrayLength();
         Assert.Equal(common, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#compare-common tbody tr').length"));
         Assert.Contains($"The {common} cells they have in common", await page.EvaluateExpressionAsync<string>("document.getElementById('common-section').textContent"));
+        Assert.True(node.Errors.Count == errorsBefore, string.Join("\n", node.Errors.Skip(errorsBefore)));
+
+        // The finished small job, extended from its page with a spec file of one more seed.
+        var larger = Path.Combine(node.F.Dir, "small-larger.yaml");
+        File.WriteAllText(larger, small.Replace("seeds: [1, 2]", "seeds: [1, 2, 3]", StringComparison.Ordinal));
+        await page.GoToAsync(new Uri(root, $"/jobs/{reply.Id}").ToString());
+        await page.WaitForSelectorAsync("#extend", new WaitForSelectorOptions { Timeout = 15_000, Visible = true });
+        await (await page.QuerySelectorAsync("#extend-file")).UploadFileAsync(larger);
+        await page.WaitForFunctionAsync("() => document.getElementById('notice').textContent.startsWith('extend')", new WaitForFunctionOptions { Timeout = 30_000 });
+        Assert.Equal("extend: extended from 8 to 12 trials", await page.EvaluateExpressionAsync<string>("document.getElementById('notice').textContent"));
+        await ClusterFixture.Until(async () => (await node.Api.Job(reply.Id!)) is { State: Experiments.Jobs.JobState.Done, Done: 12 }, TimeSpan.FromSeconds(60), "the extended job");
         Assert.True(node.Errors.Count == errorsBefore, string.Join("\n", node.Errors.Skip(errorsBefore)));
     }
 

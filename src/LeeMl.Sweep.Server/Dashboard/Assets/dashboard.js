@@ -135,6 +135,9 @@ async function jobPage(main, id) {
   // An operator's changes; a viewer sees none of these buttons.
   const change = (what, label) => $("button", { id: what, hidden: "", onclick: () => changeJob(id, what, notice) }, label);
   const changeButtons = { pause: change("pause", "Pause"), resume: change("resume", "Resume"), retry: change("retry", "Retry failed trials") };
+  // Extend: the job's spec with more seeds, samples or grid levels, chosen as a file.
+  const extendFile = $("input", { id: "extend-file", type: "file", accept: ".yaml,.yml,.json", hidden: "", onchange: () => extendJob(id, extendFile, notice) });
+  changeButtons.extend = $("button", { id: "extend", hidden: "", title: "the job's spec with more seeds, samples or grid levels", onclick: () => extendFile.click() }, "Extend…");
   const history = $("ul", { id: "history" });
   const session = await api("/api/session").then(r => r.body).catch(() => ({ operator: false }));
   const live = $("div", { id: "live-chart", class: "chart" });
@@ -148,6 +151,7 @@ async function jobPage(main, id) {
     progress,
     cancelButton,
     ...Object.values(changeButtons),
+    extendFile,
     notice,
     history,
     section("Running trials", "running", live, liveList),
@@ -174,6 +178,7 @@ async function jobPage(main, id) {
     cancelButton.hidden = !session.operator || !(job.state === "running" || job.state === "queued" || job.state === "paused");
     changeButtons.pause.hidden = !session.operator || job.state !== "running";
     changeButtons.resume.hidden = !session.operator || job.state !== "paused";
+    changeButtons.extend.hidden = !session.operator || !["running", "paused", "done", "failed"].includes(job.state);
     changeButtons.retry.hidden = !session.operator || job.failed === 0 || !(job.state === "done" || job.state === "failed" || job.state === "running" || job.state === "paused");
     if (job.history) fill(history, ...job.history.map(h => $("li", { class: "muted", text: `${new Date(h.at).toLocaleString()} ${h.what}` })));
     document.getElementById("job-title").textContent = job.name + " · " + job.id;
@@ -228,6 +233,20 @@ async function changeJob(id, what, notice) {
   } catch (e) {
     notice.textContent = `${what} refused: ${e.message}`;
   }
+}
+
+async function extendJob(id, input, notice) {
+  const file = input.files[0];
+  if (!file) return;
+  try {
+    const { body } = await api(`/api/jobs/${encodeURIComponent(id)}/extend`, {
+      method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ spec: await file.text(), file: file.name }) });
+    notice.textContent = `extend: ${body.message}`;
+  } catch (e) {
+    notice.textContent = `extend refused: ${e.message}`;
+  }
+  input.value = "";
 }
 
 // ---- jobs compared -----------------------------------------------------------------------------
