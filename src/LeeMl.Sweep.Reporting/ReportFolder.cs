@@ -61,8 +61,7 @@ public static class ReportFolder
         var pass = new ResultPass(null);
         Feed(pass, dir);
         var set = pass.Finish();
-        var planned = spec is null ? set.Records.Count : (int)Math.Min(int.MaxValue, TrialPlan.CountOf(spec));
-        return ReportBuilder.Build(spec?.Name ?? Path.GetFileName(Path.GetFullPath(dir)), new JobProgress(planned, set.Records.Count, 0, null), set);
+        return ReportBuilder.Build(NameOf(dir, spec), Finished(spec, set), set);
     }
 
     public static string Describe(string dir) => $"report: {Path.Combine(dir, "report.html")} (also report.md, results.csv, curves.csv, plots)";
@@ -107,8 +106,12 @@ public static class ReportFolder
 
     private static SweepReport Write(string dir, SweepSpec? spec, JobProgress? progress, ResultSet set)
     {
-        var planned = spec is null ? set.Records.Count : (int)Math.Min(int.MaxValue, TrialPlan.CountOf(spec));
-        return ReportWriter.Write(dir, spec?.Name ?? Path.GetFileName(Path.GetFullPath(dir)),
-            progress ?? new JobProgress(planned, set.Records.Count, 0, null), set, spec);
+        return ReportWriter.Write(dir, NameOf(dir, spec), progress ?? Finished(spec, set), set, spec);
     }
+
+    private static string NameOf(string dir, SweepSpec? spec) => spec?.Name ?? Path.GetFileName(Path.GetFullPath(dir));
+
+    /// <summary>A folder's progress as far as its files tell: the spec's trials planned (or those present), all of them done.</summary>
+    private static JobProgress Finished(SweepSpec? spec, ResultSet set) =>
+        new(spec is null ? set.Records.Count : (int)Math.Min(int.MaxValue, TrialPlan.CountOf(spec)), set.Records.Count, 0, null);
 }

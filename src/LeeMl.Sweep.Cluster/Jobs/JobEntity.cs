@@ -331,7 +331,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
         void Reply(string? problem, string message = "") => replyTo.Tell(new ChangeReply(_jobId, problem, message));
         if (_change is not null)
         {
-            Reply($"the job is being changed already ({_change.Request.Change.ToString().ToLowerInvariant()}); try again when that is done");
+            Reply(Busy(_change));
             return;
         }
         var state = _machine.State;
@@ -388,12 +388,15 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
         }
     }
 
+    private static string Busy(PendingChange under) =>
+        $"the job is being changed already ({under.Request.Change.ToString().ToLowerInvariant()}); try again when that is done";
+
     /// <summary>Holds the job for a change of its rows in the store: its trials on workers stop, and the change waits until nothing is in flight.</summary>
     private void Hold(PendingChange change)
     {
         if (_change is not null)
         {
-            change.ReplyTo.Tell(new ChangeReply(_jobId, $"the job is being changed already ({_change.Request.Change.ToString().ToLowerInvariant()}); try again when that is done", ""));
+            change.ReplyTo.Tell(new ChangeReply(_jobId, Busy(_change), ""));
             return;
         }
         _change = change;
