@@ -119,7 +119,7 @@ public sealed class JobEntity : Security.MemberOnlyActor, IWithStash, IWithTimer
             var objectives = new List<(long, double?)>();
             if (plan.IsTpe)
                 await foreach (var r in store.Results(jobId, withCurves: false))
-                    objectives.Add((r.Index, ResultJson.Parse(r.Line).Objective));
+                    objectives.Add((r.Index, spec.ObjectiveOf(ResultJson.Parse(r.Line))));
             return new Recovered(claim, spec, plan, done, faults) { Rungs = rungs, Objectives = objectives };
         }).PipeTo(Self, success: r => (object?)r ?? new RecoveryFailed(new KeyNotFoundException($"job '{jobId}' is not in the store")),
             failure: e => new RecoveryFailed(e));

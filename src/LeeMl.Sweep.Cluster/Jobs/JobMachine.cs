@@ -356,7 +356,7 @@ public sealed class JobMachine
                 _doneOfModel[m]++;
                 _secondsOfModel[m] += r.Seconds;
                 if (r.Result.Outcome == TrialOutcome.Failed && r.Result.Error is { } e) CountError(e);
-                _tpe?.Ended(r.Index, r.Result.Objective);
+                _tpe?.Ended(r.Index, _plan.Spec.ObjectiveOf(r.Result));
                 _newSinceReport = true;
             }
             Unassign(r.Index);

@@ -31,7 +31,7 @@ public sealed class TpeLedger
         _search = plan.Spec.Search;
         _maximize = plan.Spec.Objective.Maximize;
         _seeds = plan.Spec.Seeds.Length;
-        var cells = plan.Models;
+        var cells = plan.TpeCells;
         _proposals = [.. Enumerable.Range(0, cells).Select(_ => new List<double[]>())];
         _ended = [.. Enumerable.Range(0, cells).Select(_ => new Dictionary<long, (double, int)>())];
         _losses = [.. Enumerable.Range(0, cells).Select(_ => new List<double>())];

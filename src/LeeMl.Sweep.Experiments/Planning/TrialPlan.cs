@@ -59,9 +59,22 @@ public sealed class TrialPlan
         _splitSeeds = [.. spec.Seeds.Select(seed => Hash($"{spec.Seed}|split|{seed}"))];
         Count = _block * spec.Seeds.Length;
         IsTpe = spec.Search.Method == SearchMethod.Tpe;
-        if (IsTpe && !(spec.HasParameterCells && spec.Models.All(SearchSpec.HasDistribution)))
-            throw new ArgumentException("TPE searches the parameters of a program or a function, each cell with a distribution", nameof(spec));
+        _tpeCells = (int)Math.Min(int.MaxValue, _first.Size);
+        if (IsTpe && Enumerable.Range(0, _tpeCells).FirstOrDefault(c => TpeDimensions(c).Count == 0, -1) is var bare and >= 0)
+            throw new ArgumentException($"tpe searches distributions, and the cell {TpeCellText(bare)} has none (give one of its components a distribution)");
     }
+
+    /// <summary>TPE: a cell as its trials' keys begin, with its distributions unrealized.</summary>
+    public string TpeCellText(int cell)
+    {
+        var (m, o, s, w, n, closed) = CellAt(_first, cell);
+        return closed ? _models[m].Text : string.Join('|', _models[m].Text, _optimizers[o].Text, _schedules[s].Text, _warmups[w].Text, _noises[n].Text);
+    }
+
+    private readonly int _tpeCells;
+
+    /// <summary>TPE: how many cells the search learns in, each on its own (every combination of the grid's listed levels; a program's or function's cells).</summary>
+    public int TpeCells => _tpeCells;
 
     /// <summary>
     /// A TPE search: its trials are ordered sample by sample — sample k of every cell, each with
@@ -76,14 +89,33 @@ public sealed class TrialPlan
     {
         var seeds = Spec.Seeds.Length;
         var rest = index / seeds;
-        return ((int)(rest % _models.Length), rest / _models.Length, (int)(index % seeds));
+        return ((int)(rest % _tpeCells), rest / _tpeCells, (int)(index % seeds));
     }
 
     /// <summary>TPE: the index of a cell's sample for one seed.</summary>
-    public long TpeIndex(int cell, long sample, int seedIndex) => (sample * _models.Length + cell) * Spec.Seeds.Length + seedIndex;
+    public long TpeIndex(int cell, long sample, int seedIndex) => (sample * _tpeCells + cell) * Spec.Seeds.Length + seedIndex;
 
-    /// <summary>TPE: each value a trial of cell <paramref name="cell"/> draws, as the searcher sees it.</summary>
-    public IReadOnlyList<TpeDimension> TpeDimensions(int cell) => SearchSpec.TpeDimensions(_models[cell].Spec);
+    /// <summary>TPE: each value a trial of cell <paramref name="cell"/> draws, as the searcher sees it — the model's, then the optimizer's, the schedule's and the warm-up's.</summary>
+    public IReadOnlyList<TpeDimension> TpeDimensions(int cell)
+    {
+        var (m, o, s, w, _, closed) = CellAt(_first, cell);
+        return closed ? SearchSpec.TpeDimensions(_models[m].Spec)
+            : [.. SearchSpec.TpeDimensions(_models[m].Spec), .. SearchSpec.TpeDimensions(_optimizers[o].Spec), .. SearchSpec.TpeDimensions(_schedules[s].Spec), .. SearchSpec.TpeDimensions(_warmups[w].Spec)];
+    }
+
+    /// <summary>The cell at <paramref name="position"/> of one sample's layout: its model, optimizer, schedule, warm-up and noise levels (a closed-form model or a program's cell: the model alone).</summary>
+    private (int Model, int Optimizer, int Schedule, int Warmup, int Noise, bool Closed) CellAt(Layout layout, long position)
+    {
+        var m = layout.ModelAt(position);
+        if (OneCell(Spec, _models[m].Spec!)) return (m, 0, 0, 0, 0, true);
+        var inModel = position - layout.ModelStart[m];
+        var starts = layout.PairStart[m];
+        var p = Array.BinarySearch(starts, inModel);
+        p = p >= 0 ? p : ~p - 1;
+        while (p + 1 < starts.Length - 1 && starts[p + 1] <= inModel) p++;   // equal starts: pairs of no trials
+        var c = inModel - starts[p];
+        return (m, p / _schedules.Length, p % _schedules.Length, (int)(c / _noises.Length), (int)(c % _noises.Length), false);
+    }
 
     public SweepSpec Spec { get; }
 
@@ -143,25 +175,15 @@ public sealed class TrialPlan
         if (IsTpe) return Proposed(index, draws);
         var seedIndex = (int)(index / _block);
         var (sample, layout, position) = Locate(index % _block);
-        var m = layout.ModelAt(position);
+        var (m, o, s, w, n, closed) = CellAt(layout, position);
         var (model, modelText) = _models[m];
         var seed = Spec.Seeds[seedIndex];
-        var inModel = position - layout.ModelStart[m];
-        var starts = layout.PairStart[m];
-        var p = Array.BinarySearch(starts, inModel);
-        p = p >= 0 ? p : ~p - 1;
-        while (p + 1 < starts.Length - 1 && starts[p + 1] <= inModel) p++;   // equal starts: pairs of no trials
-        var c = inModel - starts[p];
-        var closed = OneCell(Spec, model!);
         var dimension = 0;
-        var cell = $"{m}|{p}";
+        var cell = $"{m}|{o * _schedules.Length + s}";
         var drawnModel = Spec.Search.Realize(model, cell, sample, ref dimension)!;
         var drawnModelText = ReferenceEquals(drawnModel, model) ? modelText : drawnModel.ToString();
         if (closed)
             return Trial(index, drawnModel, drawnModelText, (null, "-"), (null, "-"), (null, "-"), (null, "-"), seed, _splitSeeds[seedIndex], sample);
-        var n = (int)(c % _noises.Length);
-        var w = (int)(c / _noises.Length);
-        var (o, s) = (p / _schedules.Length, p % _schedules.Length);
         var optimizer = Drawn(_optimizers[o], cell, sample, ref dimension);
         var schedule = Drawn(_schedules[s], cell, sample, ref dimension);
         // Each warm-up level draws its own dimensions, after those of the levels before it.
@@ -172,13 +194,20 @@ public sealed class TrialPlan
     private TrialSpec Proposed(long index, IReadOnlyList<double>? draws)
     {
         var (cell, sample, seedIndex) = TpeSlot(index);
-        var template = _models[cell].Spec!;
-        var wanted = SearchSpec.Dimensions(template);
+        var wanted = TpeDimensions(cell).Count;
         if (draws is null || draws.Count != wanted || draws.Any(u => !(u >= 0 && u < 1)))
             throw new ArgumentException($"trial {index} of a TPE search needs its {wanted} proposed values in [0, 1)", nameof(draws));
+        var (m, o, s, w, n, closed) = CellAt(_first, cell);
         var dimension = 0;
-        var proposed = SearchSpec.Realize(template, draws, ref dimension)!;
-        return Trial(index, proposed, proposed.ToString(), (null, "-"), (null, "-"), (null, "-"), (null, "-"), Spec.Seeds[seedIndex], _splitSeeds[seedIndex], sample) with { IsProposed = true };
+        (ComponentSpec? Spec, string Text) Proposal((ComponentSpec? Spec, string Text) template)
+        {
+            var proposed = SearchSpec.Realize(template.Spec, draws, ref dimension);
+            return ReferenceEquals(proposed, template.Spec) ? template : (proposed, proposed!.ToString());
+        }
+        var model = Proposal(_models[m]);
+        (ComponentSpec? Spec, string Text) none = (null, "-");
+        var (optimizer, schedule, warmup, noise) = closed ? (none, none, none, none) : (Proposal(_optimizers[o]), Proposal(_schedules[s]), Proposal(_warmups[w]), _noises[n]);
+        return Trial(index, model.Spec!, model.Text, optimizer, schedule, warmup, noise, Spec.Seeds[seedIndex], _splitSeeds[seedIndex], sample) with { IsProposed = true };
     }
 
     private (ComponentSpec? Spec, string Text) Drawn((ComponentSpec? Spec, string Text) template, string cell, long sample, ref int dimension)
@@ -226,7 +255,7 @@ public sealed class TrialPlan
     /// <summary>The model of trial <paramref name="index"/>, as an index into the spec's models: cheap, no trial is built.</summary>
     public int ModelOf(long index)
     {
-        if (IsTpe) return TpeSlot(index).Cell;
+        if (IsTpe) return _first.ModelAt(TpeSlot(index).Cell);
         var (_, layout, position) = Locate(index % _block);
         return layout.ModelAt(position);
     }

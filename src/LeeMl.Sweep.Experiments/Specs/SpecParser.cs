@@ -79,7 +79,7 @@ public static partial class SpecParser
         var validation = keys.TryGetValue("validation", out var v) ? v.Double(0, 1, maxInclusive: false) : 0.2;
         var epochs = keys.TryGetValue("epochs", out var e) ? e.Int(1, 100_000) : 30;
         if (keys.TryGetValue("batch_size", out var b) && b.IsMap)
-            throw b.Error("batch_size is one whole number for the whole sweep; a search draws values only inside models and the grid's components (warm-up steps included)");
+            throw b.Error("batch_size is one whole number for the whole sweep; to search it, give a trained model its own: models: [{ name: mlp, batch_size: { choice: [32, 64, 128] } }]");
         var batch = b?.Int(1, 1_000_000) ?? 32;
         var (seeds, seed, maxTrials, maxAttempts) = TrialBounds(keys);
 
@@ -96,13 +96,11 @@ public static partial class SpecParser
 
         var (grid, checkCombinations) = GridOf(keys.GetValueOrDefault("grid"), root, models.Any(m => !ModelCatalog.IsClosedForm(m.Spec.Name)));
         var search = keys.TryGetValue("search", out var sn) ? SearchOf(sn) : SearchSpec.Grid;
-        if (search.Method == SearchMethod.Tpe)
-            throw sn!.Error("tpe searches the parameters of a program or a function sweep for now; for the built-in classifiers use method: random or sobol");
         var sampled = models.Select(m => (m.Node, Dims: SearchSpec.Dimensions(m.Spec))).ToList();
         var gridDimensions = grid.Optimizers.Length == 0 ? 0 : grid.Optimizers.Max(o => SearchSpec.Dimensions(o)) + grid.Schedules.Max(s => SearchSpec.Dimensions(s)) + grid.Warmups.Sum(w => SearchSpec.Dimensions(w));
         var dimensions = sampled.Max(m => m.Dims) + gridDimensions;
         if (dimensions > 0 && search.Method == SearchMethod.Grid)
-            throw (keys.GetValueOrDefault("search") ?? keys.GetValueOrDefault("grid") ?? root).Error("a distribution ({ log_uniform: [...] }, ...) needs a search that draws it: search: { method: random | sobol, samples: N }");
+            throw (keys.GetValueOrDefault("search") ?? keys.GetValueOrDefault("grid") ?? root).Error("a distribution ({ log_uniform: [...] }, ...) needs a search that draws it: search: { method: random | sobol | tpe, samples: N }");
         if (search.Method == SearchMethod.Sobol && dimensions > Search.Sobol.MaxDimensions)
             throw sn!.Error($"a trial draws {dimensions} values; Sobol points have at most {Search.Sobol.MaxDimensions} dimensions (use method: random)");
         var stopping = keys.TryGetValue("early_stopping", out var en) ? EarlyStoppingOf(en, epochs, validation) : null;
@@ -122,6 +120,12 @@ public static partial class SpecParser
                 .Error(count == long.MaxValue
                     ? $"the grid has more trials than a 64-bit count holds, over the limit of {maxTrials}"
                     : $"the grid has {count} trials, over the limit of {maxTrials} (raise max_trials to allow it)");
+        if (search.Method == SearchMethod.Tpe)
+        {
+            // TPE learns per cell of the listed levels: each needs something to search.
+            try { _ = new Planning.TrialPlan(spec); }
+            catch (ArgumentException ex) { throw sn!.Error(ex.Message); }
+        }
         var maxPoints = keys.TryGetValue("max_curve_points", out var mp) ? mp.Int(1) : DefaultMaxCurvePoints;
         if (Planning.TrialPlan.CurvePointsOf(spec) is var points && points > maxPoints)
             throw (mp ?? keys.GetValueOrDefault("epochs") ?? root).Error($"the sweep stores up to {count:N0} trials × {epochs:N0} epochs = {points:N0} curve points, " +

@@ -50,6 +50,23 @@ public sealed record SweepSpec(
     public static readonly Programs.ProgramObjective DefaultObjective = new("validation_accuracy", true);
 
     /// <summary>
+    /// What a search learns from a trial's result: a program's or function's objective as reported,
+    /// or the built-in metric <see cref="Objective"/> names at the trial's last epoch (for a trial
+    /// stopped early, its value at the rung). Null when not finite (failed or diverged).
+    /// </summary>
+    public double? ObjectiveOf(Results.TrialResult result)
+    {
+        var v = HasParameterCells ? result.Objective ?? double.NaN : Objective.Metric switch
+        {
+            "validation_loss" => result.ValidationLoss,
+            "train_accuracy" => result.TrainAccuracy,
+            "train_loss" => result.TrainLoss,
+            _ => result.ValidationAccuracy,
+        };
+        return double.IsFinite(v) ? v : null;
+    }
+
+    /// <summary>
     /// Earlier jobs (by id) or their results.jsonl files (a path, with the job's spec.yaml beside it)
     /// whose trials this job takes over instead of running them again, trial by trial key.
     /// </summary>

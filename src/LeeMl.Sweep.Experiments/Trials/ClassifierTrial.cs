@@ -68,7 +68,7 @@ public sealed class ClassifierTrial : ITrial
                 }
                 case ModelKind.Differentiable net:
                 {
-                    var options = new TrainOptions(sweep.Epochs, sweep.BatchSize, Shuffle: true, Seed: trial.TrainingSeed);
+                    var options = new TrainOptions(sweep.Epochs, ModelCatalog.BatchSize(trial.Model, sweep.BatchSize), Shuffle: true, Seed: trial.TrainingSeed);
                     var noise = trial.Noise is { } n
                         ? new GradientNoise(((ParamValue.Number)n.Params["eta"]).Value, ((ParamValue.Number)n.Params["gamma"]).Value, trial.TrainingSeed ^ 0x9E3779B97F4A7C15UL)
                         : null;
@@ -125,5 +125,6 @@ public sealed class ClassifierTrial : ITrial
     private static TrialResult Result(TrialSpec t, TrialOutcome outcome, IReadOnlyList<EpochResult> curve,
         double train, double validation, double test, double trainLoss, double validationLoss, int? best) =>
         new(t.Key, t.Model.ToString(), t.Optimizer?.ToString(), t.Schedule?.ToString(), t.Warmup?.ToString(), t.Noise?.ToString(), t.Seed,
-            outcome, null, null, train, validation, test, trainLoss, validationLoss, best, null, curve);
+            outcome, null, null, train, validation, test, trainLoss, validationLoss, best, null, curve)
+        { Sample = t.IsProposed ? t.Sample : null };
 }

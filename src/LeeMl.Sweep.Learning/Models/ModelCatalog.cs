@@ -29,7 +29,13 @@ public static class ModelCatalog
           logistic-mse       logistic regression trained on square error (the lecture's counter-example)
           softmax            softmax regression (any number of classes)
           mlp                hidden=64, hidden2=0 (a second layer), activation=relu|tanh|sigmoid, dropout=0
+        Every trained model (all but the first four) also takes batch_size: rows per mini-batch,
+        for this model's trials (a sweep's batch_size otherwise), so that a search can draw it.
         """;
+
+    /// <summary>The rows per mini-batch a trained model's trials use: its own batch_size, else <paramref name="sweepBatch"/>.</summary>
+    public static int BatchSize(ComponentSpec spec, int sweepBatch) =>
+        spec.Params.TryGetValue("batch_size", out var v) && v is ParamValue.Number n ? (int)n.Value : sweepBatch;
 
     private static string Canonical(string name) => name switch { "lda" => "gaussian-shared", "qda" => "gaussian-separate", _ => name };
 
@@ -37,6 +43,7 @@ public static class ModelCatalog
     {
         var h = new Hyperparameters(spec, "model");
         var name = Canonical(spec.Name);
+        if (!IsClosedForm(name)) h.Int("batch_size", 32, new Range(1, true, 1_000_000, true));   // read by the trial, checked here with the rest
         if (name is "logistic" or "logistic-mse" && classes != 2)
             throw new HyperparameterException($"model '{spec.Name}' is for two classes; this data has {classes} (use softmax or mlp)");
         ModelKind kind = name switch

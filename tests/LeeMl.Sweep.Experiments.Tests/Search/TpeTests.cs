@@ -174,14 +174,39 @@ public sealed class TpeTests(ITestOutputHelper output)
             search: { method: tpe, samples: 6 }
             """, "t.yaml"));
         Assert.Contains("has none", fixedCell.Message);
-        var classifiers = Assert.Throws<SpecException>(() => SpecParser.Parse("""
+        // Over the built-in classifiers every cell of the listed levels needs a distribution of its own.
+        var fixedOptimizer = Assert.Throws<SpecException>(() => SpecParser.Parse("""
             name: c
             data: { synthetic: moons }
             models: [logistic]
+            grid: { optimizer: [ { name: sgdm, lr: { log_uniform: [0.001, 0.1] } }, { name: adam, lr: 0.01 } ] }
+            search: { method: tpe, samples: 6 }
+            """, "t.yaml"));
+        Assert.Contains("the cell logistic|adam(lr=0.01)|-|-|- has none", fixedOptimizer.Message);
+        var closedForm = Assert.Throws<SpecException>(() => SpecParser.Parse("""
+            name: c
+            data: { synthetic: moons }
+            models: [logistic, naive-bayes]
             grid: { optimizer: [ { name: sgdm, lr: { log_uniform: [0.001, 0.1] } } ] }
             search: { method: tpe, samples: 6 }
             """, "t.yaml"));
-        Assert.Contains("for the built-in classifiers use method: random or sobol", classifiers.Message);
+        Assert.Contains("the cell naive-bayes has none", closedForm.Message);
+        var batchOfClosedForm = Assert.Throws<SpecException>(() => SpecParser.Parse("""
+            name: c
+            data: { synthetic: moons }
+            models: [ { name: naive-bayes, batch_size: { choice: [16, 32] } } ]
+            search: { method: tpe, samples: 6 }
+            """, "t.yaml"));
+        Assert.Contains("batch_size", batchOfClosedForm.Message);
+        var sweepBatch = Assert.Throws<SpecException>(() => SpecParser.Parse("""
+            name: c
+            data: { synthetic: moons }
+            models: [logistic]
+            batch_size: { choice: [16, 32] }
+            grid: { optimizer: [ { name: sgdm, lr: { log_uniform: [0.001, 0.1] } } ] }
+            search: { method: tpe, samples: 6 }
+            """, "t.yaml"));
+        Assert.Contains("give a trained model its own", sweepBatch.Message);
         var unknown = Assert.Throws<SpecException>(() => SpecParser.Parse(Spec("branin", "random", 5, 1).Replace("seed: 1", "seed: 1, parallelism: 2"), "t.yaml"));
         Assert.Contains("unknown key 'parallelism' for search", unknown.Message);
     }

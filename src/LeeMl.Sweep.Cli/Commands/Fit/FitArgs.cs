@@ -97,7 +97,7 @@ public sealed class FitArgs
             Warmup = p.GetValue(d.Warmup),
             NoiseEta = noise,
             Epochs = p.GetValue(d.Epochs),
-            BatchSize = p.GetValue(d.BatchSize),
+            BatchSize = Learning.Models.ModelCatalog.BatchSize(ComponentSpec.FromPairs(p.GetValue(d.Model)!, modelParams), p.GetValue(d.BatchSize)),   // a model's batch_size (as in a sweep) wins
             Seed = (ulong)p.GetValue(d.Seed),
             Shuffle = !p.GetValue(d.NoShuffle),
             CurriculumEpochs = p.GetValue(d.Curriculum),

@@ -46,6 +46,6 @@ public static class PlanCommand
     private static string Proposed(Experiments.Specs.SweepSpec sweep, TrialPlan plan, long index)
     {
         var (cell, sample, seed) = plan.TpeSlot(index);
-        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{sweep.Models[cell]}|sample={sample}|seed={sweep.Seeds[seed]}");
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{plan.TpeCellText(cell)}|sample={sample}|seed={sweep.Seeds[seed]}");
     }
 }
