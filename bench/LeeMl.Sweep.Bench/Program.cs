@@ -16,6 +16,7 @@ return args.FirstOrDefault() switch
     "search" => SearchBench.Run(),
     "tpe" => await TpeBench.Run(),
     "tpe-proposal" => TpeBench.ProposalTime(),
+    "tpe-adult" => await TpeBench.Adult(),
     "dashboard" => await DashboardBench.Run(),
     "throughput" => await EngineBench.Throughput(),
     "scaling" => await EngineBench.Scaling(),

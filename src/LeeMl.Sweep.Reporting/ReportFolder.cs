@@ -61,7 +61,7 @@ public static class ReportFolder
         var pass = new ResultPass(null);
         Feed(pass, dir);
         var set = pass.Finish();
-        return ReportBuilder.Build(NameOf(dir, spec), Finished(spec, set), set);
+        return ReportBuilder.Build(NameOf(dir, spec), Finished(spec, set), set) with { Search = SearchSummary.Of(spec, set) };
     }
 
     public static string Describe(string dir) => $"report: {Path.Combine(dir, "report.html")} (also report.md, results.csv, curves.csv, plots)";

@@ -257,6 +257,21 @@ public sealed class DashboardTests(DashboardNode node, ITestOutputHelper output)
         Assert.Contains($"The {common} cells they have in common", await page.EvaluateExpressionAsync<string>("document.getElementById('common-section').textContent"));
         Assert.True(node.Errors.Count == errorsBefore, string.Join("\n", node.Errors.Skip(errorsBefore)));
 
+        // A TPE search and a random search of one space: their best values trial for trial, drawn together.
+        var searches = new List<string>();
+        foreach (var search in new[] { "{ method: tpe, samples: 20, seed: 4, parallelism: 2 }", "{ method: random, samples: 30, seed: 4 }" })
+        {
+            var id = (await node.Api.Submit(new SubmitRequest($"name: branin\nfunction: {{ name: branin }}\ngrid: {{ x1: {{ uniform: [-5, 10] }}, x2: {{ uniform: [0, 15] }} }}\nsearch: {search}\n", "branin.yaml", []))).Id!;
+            await ClusterFixture.Until(async () => (await node.Api.Job(id))!.State == Experiments.Jobs.JobState.Done, TimeSpan.FromSeconds(60), "the search " + search);
+            searches.Add(id);
+        }
+        var compared = System.Text.Json.JsonDocument.Parse(await node.Web.GetStringAsync($"/api/compare?jobs={searches[0]},{searches[1]}")).RootElement.GetProperty("jobs");
+        Assert.Equal([20, 30], compared.EnumerateArray().Select(j => j.GetProperty("search").GetProperty("best_by_trial").GetArrayLength()));
+        await page.GoToAsync(new Uri(root, $"/compare?jobs={searches[0]},{searches[1]}").ToString());
+        await page.WaitForSelectorAsync("#compare-search-chart .uplot", new WaitForSelectorOptions { Timeout = 30_000 });
+        Assert.Contains("TPE, 20 samples per cell", await page.EvaluateExpressionAsync<string>("document.getElementById('compare-search-section').textContent"));
+        Assert.True(node.Errors.Count == errorsBefore, string.Join("\n", node.Errors.Skip(errorsBefore)));
+
         // The finished small job, extended from its page with a spec file of one more seed.
         var larger = Path.Combine(node.F.Dir, "small-larger.yaml");
         File.WriteAllText(larger, small.Replace("seeds: [1, 2]", "seeds: [1, 2, 3]", StringComparison.Ordinal));

@@ -89,10 +89,14 @@ public sealed record SearchSummary(
         if (spec.HasParameterCells)
             foreach (var r in results)
                 if (measure.IsBetter(r.Objective, bestByMeasure?.Item2 ?? double.NaN)) bestByMeasure = (r.Key, r.Objective);
+        var (progress, byTrial) = ProgressOf(spec, trained, measure);
         return new SearchSummary(method, best, trained.Sum(r => (long)r.EpochCount), (long)trained.Count * spec.Epochs, counts,
-            ProgressOf(spec, trained, measure), ParametersOf(spec, results, measure))
-        { Measure = measure, BestByMeasure = bestByMeasure, ProgressByTrials = spec.Search.Method == SearchMethod.Tpe };
+            progress, ParametersOf(spec, results, measure))
+        { Measure = measure, BestByMeasure = bestByMeasure, ProgressByTrials = spec.Search.Method == SearchMethod.Tpe, BestByTrial = byTrial };
     }
+
+    /// <summary>The best value so far after each trial, in the search's own order (index order; TPE's proposal order): how searches of one space compare, trial for trial.</summary>
+    public IReadOnlyList<double> BestByTrial { get; init; } = [];
 
     /// <summary>The value a trial is measured by.</summary>
     private static double ValueOf(ResultRecord r, SearchMeasure measure) => ReferenceEquals(measure, SearchMeasure.Validation) ? r.ValidationAccuracy : r.Objective;
@@ -101,9 +105,10 @@ public sealed record SearchSummary(
     /// The best value so far, trial by trial in index order, against the epochs trained so far; for
     /// TPE in the order it proposed (sample by sample), against the trials run so far.
     /// </summary>
-    private static List<(long, double)> ProgressOf(SweepSpec spec, List<ResultRecord> trained, SearchMeasure measure)
+    private static (List<(long, double)> Progress, List<double> ByTrial) ProgressOf(SweepSpec spec, List<ResultRecord> trained, SearchMeasure measure)
     {
         var points = new List<(long, double)>();
+        var byTrial = new List<double>();
         long x = 0;
         var best = double.NaN;
         void Next(ResultRecord r, long step)
@@ -111,18 +116,19 @@ public sealed record SearchSummary(
             x += step;
             if (measure.IsBetter(ValueOf(r, measure), best)) best = ValueOf(r, measure);
             points.Add((x, best));
+            byTrial.Add(best);
         }
         if (spec.Search.Method == SearchMethod.Tpe)
         {
             foreach (var r in trained.OrderBy(r => r.Sample).ThenBy(r => r.Key, StringComparer.Ordinal)) Next(r, 1);
-            return points;
+            return (points, byTrial);
         }
         var plan = new TrialPlan(spec);
         var byKey = trained.ToDictionary(r => r.Key, StringComparer.Ordinal);
-        if (plan.Count > 2_000_000) return points;   // the index order of a larger plan is not rebuilt for a figure
+        if (plan.Count > 2_000_000) return (points, byTrial);   // the index order of a larger plan is not rebuilt for a figure
         foreach (var t in plan.All())
             if (byKey.TryGetValue(t.Key, out var r)) Next(r, r.EpochCount);
-        return points;
+        return (points, byTrial);
     }
 
     private static List<SampledParameter> ParametersOf(SweepSpec spec, IReadOnlyList<ResultRecord> results, SearchMeasure measure)

@@ -205,6 +205,24 @@ public static class Plots
         return Single("learning-rates", "Learning rate at the end of each epoch for each optimizer × schedule × warm-up (as the trials recorded it)", plot, 1200, 520);
     }
 
+    /// <summary>Several searches' best value so far against trials, one line each (each search in its own order: index order; TPE's proposal order).</summary>
+    public static Figure SearchComparison(IReadOnlyList<(string Label, SearchSummary Search)> searches)
+    {
+        var plot = new Plot();
+        var m = searches[0].Search.Measure;
+        foreach (var (label, search) in searches)
+        {
+            var line = plot.Add.ScatterLine(Enumerable.Range(1, search.BestByTrial.Count).Select(i => (double)i).ToArray(), search.BestByTrial.Select(search.Measure.Show).ToArray());
+            line.LineWidth = 2;
+            line.LegendText = label;
+        }
+        plot.Title($"Best {m.Label} so far against trials");
+        plot.XLabel("trials (each search in its own order)");
+        plot.YLabel("best " + m.Axis);
+        plot.ShowLegend(Edge.Right);
+        return Single("compare-search", $"Each search's best {m.Label} so far against its trials", plot, 1000, 420);
+    }
+
     /// <summary>The best value so far against the epochs trained so far, trials in index order (TPE: against trials, in the order it proposed them).</summary>
     private static Figure SearchProgress(SearchSummary search)
     {

@@ -131,9 +131,15 @@ public static class ApiEndpoints
                 reports.Add((id, ReportFolder.Read(dir)));
             }
             var c = Reporting.Comparison.JobComparison.Of(reports);
+            var searches = c.Searches;
             return Results.Json(new CompareAnswer(
                 [.. c.Jobs.Select(j => new CompareJob(j.Label, j.Name, j.Done, j.Planned, j.Best?.Label, j.Best?.Validation.Mean ?? double.NaN,
-                    j.Lecture is { } l ? new CompareLecture(l.Pairs, l.TrainDifference.Mean, l.ValidationDifference.Mean, l.Sentence) : null))],
+                    j.Lecture is { } l ? new CompareLecture(l.Pairs, l.TrainDifference.Mean, l.ValidationDifference.Mean, l.Sentence) : null)
+                {
+                    Search = searches.Contains(j) && j.Search is { } s
+                        ? new CompareSearch(s.Method, s.Measure.Axis, [.. s.BestByTrial.Select(v => double.IsFinite(v) ? s.Measure.Show(v) : (double?)null)])
+                        : null,
+                })],
                 [.. c.Common.Select(x => new CompareCell(x.Cell, x.Label, [.. x.PerJob.Select(p => new CompareCellOfJob(p.Train.Mean, p.Validation.Mean, p.Gap.Mean, p.Completed))]))]),
                 ApiJson.Default.CompareAnswer);
         }

@@ -39,7 +39,17 @@ public sealed record CompareJob(
     [property: JsonPropertyName("trials")] int Trials,
     [property: JsonPropertyName("best_cell")] string? BestCell,
     [property: JsonPropertyName("best_validation"), JsonConverter(typeof(FiniteOrNullConverter))] double BestValidation,
-    [property: JsonPropertyName("lecture")] CompareLecture? Lecture);
+    [property: JsonPropertyName("lecture")] CompareLecture? Lecture)
+{
+    /// <summary>Where the job searched and measured what the others that searched did: its best value so far after each trial (in % for accuracies).</summary>
+    [JsonPropertyName("search")]
+    public CompareSearch? Search { get; init; }
+}
+
+public sealed record CompareSearch(
+    [property: JsonPropertyName("method")] string Method,
+    [property: JsonPropertyName("measure")] string Measure,
+    [property: JsonPropertyName("best_by_trial")] IReadOnlyList<double?> BestByTrial);
 
 public sealed record CompareLecture(
     [property: JsonPropertyName("pairs")] int Pairs,

@@ -48,4 +48,35 @@ public sealed class CompareTests : IDisposable
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("neither a folder with a results.jsonl nor a job id", missing.Stderr);
     }
+
+    [Fact]
+    public void A_tpe_search_and_a_random_search_of_one_space_show_their_best_value_trial_for_trial()
+    {
+        string Search(string name, string search)
+        {
+            var spec = Path.Combine(_dir, name + ".yaml");
+            File.WriteAllText(spec, $"name: {name}\nfunction: {{ name: branin }}\ngrid: {{ x1: {{ uniform: [-5, 10] }}, x2: {{ uniform: [0, 15] }} }}\nsearch: {search}\n");
+            var outDir = Path.Combine(_dir, name);
+            var r = CliRunner.InProcess("run", spec, "--out", outDir, "--slots", "2");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            return outDir;
+        }
+        var tpe = Search("tpe", "{ method: tpe, samples: 30, seed: 2, parallelism: 2 }");
+        var random = Search("random", "{ method: random, samples: 60, seed: 2 }");
+        var outDir = Path.Combine(_dir, "cmp-search");
+        Assert.Equal(0, CliRunner.InProcess("compare", tpe, random, "--out", outDir).ExitCode);
+        var md = File.ReadAllText(Path.Combine(outDir, "compare.md"));
+        Assert.Contains("## The searches, trial for trial", md);
+        Assert.Contains("TPE, 30 samples per cell", md);
+        Assert.Contains("random search, 60 samples per cell", md);
+        // Each search's row at 30 trials is its best value over its first 30 trials, in its own order (lower is better for Branin).
+        var best30 = File.ReadLines(Path.Combine(tpe, "results.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Where(e => e.GetProperty("sample").GetInt64() < 30).Min(e => e.GetProperty("objective").GetDouble());
+        var row = md.Split('\n').Single(l => l.StartsWith("| 30 |", StringComparison.Ordinal));
+        Assert.Contains(best30.ToString("G6", System.Globalization.CultureInfo.InvariantCulture), row);
+        Assert.Matches(@"^\| 60 \|  \| [0-9.]+ \|$", md.Split('\n').Single(l => l.StartsWith("| 60 |", StringComparison.Ordinal)));
+        var html = File.ReadAllText(Path.Combine(outDir, "compare.html"));
+        Assert.Contains("<figure id=\"compare-search\"><img", html);
+        Assert.Contains("<table id=\"search-progress\">", html);
+    }
 }

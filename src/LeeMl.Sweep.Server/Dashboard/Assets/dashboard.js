@@ -257,16 +257,25 @@ async function comparePage(main) {
   const { body } = await api(`/api/compare?jobs=${ids.map(encodeURIComponent).join(",")}`);
   setConnection("read", true);
   const diff = x => (x === null || x === undefined ? "–" : (x >= 0 ? "+" : "") + num(x));
+  // The searches among them (random, Sobol, TPE), trial for trial.
+  const searches = body.jobs.filter(j => j.search);
+  const searchChart = $("div", { class: "chart", id: "compare-search-chart" });
+  const searchBox = searches.length === 0 ? $("div") : section("The searches, trial for trial", "compare-search-section",
+    $("p", { class: "muted", text: searches.map(j => `${j.id}: ${j.search.method}`).join("; ") }), searchChart);
   fill(main,
     $("h1", { text: `${body.jobs.length} jobs side by side` }),
     table(["job", "name", "trials", "best cell", "its validation %", "lecture: Adam − SGDM train / validation (points)"],
       body.jobs.map(j => [$("a", { href: jobLink(j.id), text: j.id }), j.name, `${j.done} of ${j.trials}`, j.best_cell || "–", num(j.best_validation),
         j.lecture ? `${diff(j.lecture.train_difference)} / ${diff(j.lecture.validation_difference)} over ${j.lecture.pairs} pairs` : "–"]), { id: "compare-jobs" }),
     $("ul", {}, ...body.jobs.filter(j => j.lecture).map(j => $("li", { text: `${j.id}: ${j.lecture.sentence}` }))),
+    searchBox,
     section(`The ${body.common.length} cells they have in common`, "common-section",
       body.common.length === 0 ? $("p", { class: "muted", text: "None: the jobs share no cell." }) :
         table(["cell", ...body.jobs.flatMap(j => [`${j.id} train %`, "validation %", "gap"])],
           body.common.map(c => [c.label, ...c.per_job.flatMap(p => [num(p.train), num(p.validation), num(p.gap)])]), { id: "compare-common" })));
+  if (searches.length > 0)
+    curves(searchChart, `Best ${searches[0].search.measure} so far against trials`, "trials", searches[0].search.measure,
+      searches.map(j => ({ label: j.id, x: j.search.best_by_trial.map((_, i) => i + 1), y: j.search.best_by_trial })), 300);
 }
 
 async function cancel(id, notice, button) {
