@@ -125,26 +125,42 @@ internal static class TpeBench
         p.WaitForExit();
     }
 
-    /// <summary>One proposal of a 6-dimensional search whose cell has 10,000 results (and 4 trials in flight), univariate and multivariate.</summary>
+    /// <summary>
+    /// One proposal of a 6-dimensional search whose cell has 10,000 results (and 4 trials in flight),
+    /// univariate and multivariate, as a job's ledger makes it: the newest result joins the kept
+    /// history, then the proposal is computed.
+    /// </summary>
     public static int ProposalTime()
     {
         var dims = Enumerable.Repeat(Experiments.Search.TpeDimension.Continuous, 6).ToArray();
         var rng = new LeeMl.Sweep.Optim.Noise.Xoshiro256(7);
-        var history = Enumerable.Range(0, 10_000).Select(_ =>
-        {
-            var x = Enumerable.Range(0, 6).Select(_ => rng.NextDouble()).ToArray();
-            return (x, Experiments.Functions.TestFunction.Hartmann6(x));
-        }).ToList();
-        var pending = Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, 6).Select(_ => rng.NextDouble()).ToArray()).ToList();
+        double[] Point() => [.. Enumerable.Range(0, 6).Select(_ => rng.NextDouble())];
+        var pending = Enumerable.Range(0, 4).Select(_ => Point()).ToList();
         foreach (var multivariate in new[] { false, true })
         {
+            var history = new Experiments.Search.TpeHistory(6);
+            while (history.Count < 10_000 - 3)
+            {
+                var x = Point();
+                history.Add(x, Experiments.Functions.TestFunction.Hartmann6(x));
+            }
             var settings = new Experiments.Search.TpeSettings(Multivariate: multivariate);
-            for (var warm = 0; warm < 3; warm++) Experiments.Search.Tpe.Propose(dims, history, settings, ref rng, pending);
+            for (var warm = 0; warm < 3; warm++)
+            {
+                var x = Point();
+                history.Add(x, Experiments.Functions.TestFunction.Hartmann6(x));
+                Experiments.Search.Tpe.Propose(dims, history, settings, ref rng, pending);
+            }
             var clock = Stopwatch.StartNew();
             const int n = 50;
-            for (var i = 0; i < n; i++) Experiments.Search.Tpe.Propose(dims, history, settings, ref rng, pending);
-            Console.WriteLine($"proposal time with 10,000 results to learn from ({(multivariate ? "multivariate" : "univariate")}, 6 dimensions, 24 candidates): " +
-                $"{F(clock.Elapsed.TotalMilliseconds / n, "F2")} ms (goal: under 10 ms)");
+            for (var i = 0; i < n; i++)
+            {
+                var x = Point();
+                history.Add(x, Experiments.Functions.TestFunction.Hartmann6(x));
+                Experiments.Search.Tpe.Propose(dims, history, settings, ref rng, pending);
+            }
+            Console.WriteLine($"proposal time with 10,001 to 10,050 results to learn from ({(multivariate ? "multivariate" : "univariate")}, 6 dimensions, 24 candidates, " +
+                $"the newest result added to the kept history each time): {F(clock.Elapsed.TotalMilliseconds / n, "F2")} ms (goal: under 10 ms)");
         }
         return 0;
     }

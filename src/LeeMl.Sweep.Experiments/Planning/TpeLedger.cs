@@ -23,6 +23,7 @@ public sealed class TpeLedger
     private readonly List<double>[] _losses;                      // per cell: the mean loss of each complete sample, in order
     private readonly Dictionary<(int Cell, long Sample), double> _beyondPrefix = [];   // complete samples after a gap: their mean loss
     private readonly TpeDimension[][] _dims;
+    private readonly TpeHistory[] _histories;                     // per cell: the complete samples a proposal learns from, kept in order
 
     public TpeLedger(TrialPlan plan)
     {
@@ -36,6 +37,7 @@ public sealed class TpeLedger
         _ended = [.. Enumerable.Range(0, cells).Select(_ => new Dictionary<long, (double, int)>())];
         _losses = [.. Enumerable.Range(0, cells).Select(_ => new List<double>())];
         _dims = [.. Enumerable.Range(0, cells).Select(c => plan.TpeDimensions(c).ToArray())];
+        _histories = [.. _dims.Select(d => new TpeHistory(d.Length))];
     }
 
     /// <summary>Time spent computing proposals so far.</summary>
@@ -65,8 +67,9 @@ public sealed class TpeLedger
     {
         var clock = Stopwatch.StartNew();
         var learnFrom = (int)Math.Max(0, sample - _search.Parallelism);
-        var history = new List<(double[] Point, double Loss)>(learnFrom);
-        for (var j = 0; j < learnFrom; j++) history.Add((_proposals[cell][j], _losses[cell][j]));
+        // Samples are proposed in order, so what they learn from only grows.
+        var history = _histories[cell];
+        while (history.Count < learnFrom) history.Add(_proposals[cell][history.Count], _losses[cell][history.Count]);
         var rng = new Xoshiro256(TrialPlan.Hash($"{_search.Seed}|tpe|{cell}|{sample}"));
         var point = Tpe.Propose(_dims[cell], history, _search.Tpe, ref rng, pending: [.. _proposals[cell].Skip(learnFrom).Take((int)sample - learnFrom)]);
         ProposalTime += clock.Elapsed;

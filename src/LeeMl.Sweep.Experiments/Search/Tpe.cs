@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using LeeMl.Sweep.Optim.Noise;
 using MathNet.Numerics;
 
@@ -13,6 +14,59 @@ public readonly record struct TpeDimension(int Categories)
 
 /// <summary>TPE's settings, with Optuna's defaults: random proposals until <see cref="StartupTrials"/> results, 24 candidates, one estimator per value unless <see cref="Multivariate"/>.</summary>
 public sealed record TpeSettings(int StartupTrials = 10, int Candidates = 24, bool Multivariate = false, double PriorWeight = 1.0);
+
+/// <summary>
+/// A cell's results as TPE learns from them: each point and its loss, in trial order, and for each
+/// value the points' order along it (equal values in trial order), kept as results come — so a
+/// proposal after thousands of results never sorts them again.
+/// </summary>
+public sealed class TpeHistory
+{
+    private readonly List<double> _losses = [];
+    private readonly List<double>[] _columns;        // per value: each result's, in trial order
+    private readonly List<int>[] _order;             // per value: the results ascending along it
+    private readonly List<double>[] _sorted;         // per value: the values in that order
+
+    public TpeHistory(int dimensions)
+    {
+        _columns = [.. Enumerable.Range(0, dimensions).Select(_ => new List<double>())];
+        _order = [.. Enumerable.Range(0, dimensions).Select(_ => new List<int>())];
+        _sorted = [.. Enumerable.Range(0, dimensions).Select(_ => new List<double>())];
+    }
+
+    public int Count => _losses.Count;
+
+    /// <summary>The loss of result <paramref name="i"/>; a non-finite one is the worst.</summary>
+    public double Loss(int i) => _losses[i];
+
+    /// <summary>Value <paramref name="d"/> of every result, in trial order.</summary>
+    internal List<double> Column(int d) => _columns[d];
+
+    /// <summary>The results ascending along value <paramref name="d"/>, equal values in trial order, and their values in that order.</summary>
+    internal (List<int> Order, List<double> Values) Along(int d) => (_order[d], _sorted[d]);
+
+    public void Add(double[] point, double loss)
+    {
+        if (point.Length != _order.Length) throw new ArgumentException($"a point of {point.Length} values in a history of {_order.Length}", nameof(point));
+        var index = Count;
+        _losses.Add(double.IsFinite(loss) ? loss : double.PositiveInfinity);
+        for (var d = 0; d < _order.Length; d++)
+        {
+            _columns[d].Add(point[d]);
+            // After every equal value: the newest result comes last among equals.
+            var sorted = _sorted[d];
+            int lo = 0, hi = sorted.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (sorted[mid] <= point[d]) lo = mid + 1;
+                else hi = mid;
+            }
+            _order[d].Insert(lo, index);
+            sorted.Insert(lo, point[d]);
+        }
+    }
+}
 
 /// <summary>
 /// The tree-structured Parzen estimator (Bergstra et al., 2011), as Optuna runs it by default: the
@@ -38,26 +92,27 @@ public static class Tpe
     public static double[] Propose(IReadOnlyList<TpeDimension> dims, IReadOnlyList<(double[] Point, double Loss)> history, TpeSettings settings, ref Xoshiro256 rng,
         IReadOnlyList<double[]>? pending = null)
     {
+        var kept = new TpeHistory(dims.Count);
+        foreach (var (point, loss) in history) kept.Add(point, loss);
+        return Propose(dims, kept, settings, ref rng, pending);
+    }
+
+    /// <summary>As above, from a history kept as results come (what a search that runs for long keeps: no proposal sorts its points again).</summary>
+    public static double[] Propose(IReadOnlyList<TpeDimension> dims, TpeHistory history, TpeSettings settings, ref Xoshiro256 rng, IReadOnlyList<double[]>? pending = null)
+    {
         var x = new double[dims.Count];
         if (history.Count == 0 || history.Count + (pending?.Count ?? 0) < settings.StartupTrials)
         {
             for (var d = 0; d < x.Length; d++) x[d] = rng.NextDouble();
             return x;
         }
-        if (pending is { Count: > 0 })
-            history = [.. history, .. pending.Select(p => (p, double.PositiveInfinity))];
-        var losses = new double[history.Count];
-        for (var i = 0; i < losses.Length; i++) losses[i] = double.IsFinite(history[i].Loss) ? history[i].Loss : double.PositiveInfinity;
-        var order = SortedOrder(losses);
-        var good = Math.Max(1, Good(history.Count));
-        var below = order[..good];
-        var above = order[good..];
-        Array.Sort(below);
-        Array.Sort(above);
+        // The trials in flight join the history as the worst (the "constant liar"), after the results.
+        var all = new Observations(history, pending ?? []);
+        var (below, above) = Split(all, Math.Max(1, Good(all.Count)));
         if (settings.Multivariate)
         {
-            var all = Enumerable.Range(0, dims.Count).ToArray();
-            var best = Best(dims, all, history, below, above, settings, ref rng);
+            var used = Enumerable.Range(0, dims.Count).ToArray();
+            var best = Best(dims, used, all, below, above, settings, ref rng);
             for (var d = 0; d < x.Length; d++) x[d] = best[d];
         }
         else
@@ -75,18 +130,44 @@ public static class Tpe
             Parallel.For(0, x.Length, d =>
             {
                 var own = starts[d];
-                x[d] = Best(dims, [d], history, below, above, settings, ref own)[d];
+                x[d] = Best(dims, [d], all, below, above, settings, ref own)[d];
             });
         }
         return x;
     }
 
+    /// <summary>
+    /// The good group — the <paramref name="good"/> observations of least loss, equal losses by trial
+    /// order — and the rest, each in trial order: what a full sort by (loss, index) would give,
+    /// found in one pass.
+    /// </summary>
+    private static (int[] Below, int[] Above) Split(Observations all, int good)
+    {
+        var best = new List<int>(good + 1);   // kept ascending by (loss, index)
+        for (var i = 0; i < all.Count; i++)
+        {
+            var loss = all.Loss(i);
+            if (best.Count == good && !(loss < all.Loss(best[^1]))) continue;   // a later equal loss never displaces an earlier one
+            var at = best.Count;
+            while (at > 0 && loss < all.Loss(best[at - 1])) at--;
+            best.Insert(at, i);
+            if (best.Count > good) best.RemoveAt(good);
+        }
+        var below = best.ToArray();
+        Array.Sort(below);
+        var above = new int[all.Count - below.Length];
+        for (int i = 0, b = 0, a = 0; i < all.Count; i++)
+            if (b < below.Length && below[b] == i) b++;
+            else above[a++] = i;
+        return (below, above);
+    }
+
     /// <summary>The candidate over <paramref name="use"/> (dimensions) with the highest l(x)/g(x).</summary>
-    private static double[] Best(IReadOnlyList<TpeDimension> dims, int[] use, IReadOnlyList<(double[] Point, double Loss)> history, int[] below, int[] above,
+    private static double[] Best(IReadOnlyList<TpeDimension> dims, int[] use, Observations all, int[] below, int[] above,
         TpeSettings settings, ref Xoshiro256 rng)
     {
-        var l = new Mixture(dims, use, history, below, settings);
-        var g = new Mixture(dims, use, history, above, settings);
+        var l = new Mixture(dims, use, all, below, settings);
+        var g = new Mixture(dims, use, all, above, settings);
         double[]? best = null;
         var bestScore = double.NegativeInfinity;
         for (var c = 0; c < settings.Candidates; c++)
@@ -98,21 +179,48 @@ public static class Tpe
         return best!;
     }
 
-/// <summary>Indexes of <paramref name="keys"/> in ascending order, equal keys by index: one order on every machine.</summary>
-    private static int[] SortedOrder(double[] keys)
+    /// <summary>The results and, after them, the trials in flight (with the worst loss) as one list in trial order.</summary>
+    private sealed class Observations(TpeHistory history, IReadOnlyList<double[]> pending)
     {
-        var order = new int[keys.Length];
-        for (var i = 0; i < order.Length; i++) order[i] = i;
-        var copy = (double[])keys.Clone();
-        Array.Sort(copy, order);
-        for (var start = 0; start < copy.Length;)
+        public int Count => history.Count + pending.Count;
+
+        public double Loss(int i) => i < history.Count ? history.Loss(i) : double.PositiveInfinity;
+
+        /// <summary>Value <paramref name="d"/> of each of <paramref name="members"/> (ascending indexes).</summary>
+        public double[] Values(int d, int[] members)
         {
-            var end = start + 1;
-            while (end < copy.Length && copy[end] == copy[start]) end++;
-            if (end - start > 1) Array.Sort(order, start, end - start);
-            start = end;
+            var column = history.Column(d);
+            var values = new double[members.Length];
+            for (var i = 0; i < values.Length; i++) values[i] = members[i] < column.Count ? column[members[i]] : pending[members[i] - column.Count][d];
+            return values;
         }
-        return order;
+
+        /// <summary>
+        /// The <paramref name="members"/> (ascending indexes), as positions among them, ascending along
+        /// value <paramref name="d"/>, equal values by index: the history's kept order with the trials
+        /// in flight merged in.
+        /// </summary>
+        public int[] MembersInOrder(int d, int[] members)
+        {
+            var position = new int[Count];
+            Array.Fill(position, -1);
+            for (var p = 0; p < members.Length; p++) position[members[p]] = p;
+            var inFlight = Enumerable.Range(0, pending.Count).OrderBy(j => pending[j][d]).ThenBy(j => j).ToArray();
+            var (order, values) = history.Along(d);
+            var result = new int[members.Length];
+            var k = 0;
+            var f = 0;
+            for (var r = 0; r < order.Count; r++)
+            {
+                // A trial in flight has a larger index than every result: among equal values it comes after them.
+                while (f < inFlight.Length && pending[inFlight[f]][d] < values[r])
+                    if (position[history.Count + inFlight[f++]] is var q and >= 0) result[k++] = q;
+                if (position[order[r]] is var p and >= 0) result[k++] = p;
+            }
+            while (f < inFlight.Length)
+                if (position[history.Count + inFlight[f++]] is var q and >= 0) result[k++] = q;
+            return result;
+        }
     }
 
     /// <summary>Weights of a group's points in trial order: equal up to 25, then rising from 1/n for the oldest to 1 for the newest 25.</summary>
@@ -149,7 +257,7 @@ public static class Tpe
         private readonly double[][][] _logProb;              // per used dimension, per component, per choice (categorical)
         private readonly double[][][] _cumProb;
 
-        public Mixture(IReadOnlyList<TpeDimension> dims, int[] use, IReadOnlyList<(double[] Point, double Loss)> history, int[] members, TpeSettings settings)
+        public Mixture(IReadOnlyList<TpeDimension> dims, int[] use, Observations all, int[] members, TpeSettings settings)
         {
             _dims = dims;
             _use = use;
@@ -174,14 +282,15 @@ public static class Tpe
             for (var u = 0; u < use.Length; u++)
             {
                 var d = use[u];
-                var values = new double[members.Length];
-                for (var i = 0; i < values.Length; i++) values[i] = history[members[i]].Point[d];
+                var values = all.Values(d, members);
                 if (dims[d].IsCategorical) Categorical(u, dims[d].Categories, values, settings.PriorWeight);
-                else Continuous(u, values, settings.Multivariate ? use.Length : 0);
+                else if (settings.Multivariate) Continuous(u, values, use.Length, null);
+                else Continuous(u, values, 0, all.MembersInOrder(d, members));
             }
         }
 
-        private void Continuous(int u, double[] values, int multivariateDims)
+        /// <param name="inOrder">Univariate: the members (as positions in <paramref name="values"/>) ascending by (value, position).</param>
+        private void Continuous(int u, double[] values, int multivariateDims, int[]? inOrder)
         {
             var n = values.Length;
             var mu = new double[n + 1];
@@ -196,8 +305,21 @@ public static class Tpe
             else
             {
                 // Each point as wide as the larger gap to its neighbours (the prior and the range's
-                // ends among them), the outermost two as their inner gap.
-                var sorted = SortedOrder(mu);
+                // ends among them), the outermost two as their inner gap. The prior, last of all,
+                // comes after every point at or below its centre.
+                var sorted = new int[n + 1];
+                var k = 0;
+                var priorPlaced = false;
+                foreach (var position in inOrder!)
+                {
+                    if (!priorPlaced && mu[position] > mu[n])
+                    {
+                        sorted[k++] = n;
+                        priorPlaced = true;
+                    }
+                    sorted[k++] = position;
+                }
+                if (!priorPlaced) sorted[k] = n;
                 var ends = new double[n + 3];
                 ends[0] = 0;
                 for (var i = 0; i < sorted.Length; i++) ends[i + 1] = mu[sorted[i]];
@@ -250,8 +372,9 @@ public static class Tpe
 
         /// <summary>The mass of N(μ, σ) on [0, 1].</summary>
         private static double Mass(double mu, double sigma) =>
-            mu > 9 * sigma && 1 - mu > 9 * sigma ? 1.0   // both tails beyond 9σ: the mass rounds to 1
-            : Phi((1 - mu) / sigma) - Phi(-mu / sigma);
+            // A tail beyond 9σ is left out: Φ(9) is 1 in doubles, and Φ(−9) < 2⁻⁶² vanishes beside Φ of
+            // the other end (at least ½, as μ lies in the range).
+            (1 - mu > 9 * sigma ? 1.0 : Phi((1 - mu) / sigma)) - (mu > 9 * sigma ? 0.0 : Phi(-mu / sigma));
 
         private static double Phi(double z) => 0.5 * SpecialFunctions.Erfc(-z / Math.Sqrt(2));
 
@@ -309,11 +432,26 @@ public static class Tpe
                 ref var c = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_constant);
                 ref var inv = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_inverseSigma!);
                 ref var term = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(terms);
-                for (var i = 0; i < k; i++)   // the arrays are all k long
+                var next = 0;
+                if (Vector256.IsHardwareAccelerated)
                 {
-                    var z = (v - System.Runtime.CompilerServices.Unsafe.Add(ref mu, i)) * System.Runtime.CompilerServices.Unsafe.Add(ref inv, i);
-                    var t = System.Runtime.CompilerServices.Unsafe.Add(ref c, i) - 0.5 * z * z;
-                    System.Runtime.CompilerServices.Unsafe.Add(ref term, i) = t;
+                    // Four components at a time, each lane the same operations in the same order as one at a time.
+                    var (at, half, highest) = (Vector256.Create(v), Vector256.Create(0.5), Vector256.Create(double.NegativeInfinity));
+                    for (; next <= k - Vector256<double>.Count; next += Vector256<double>.Count)
+                    {
+                        var z = (at - Vector256.LoadUnsafe(ref mu, (nuint)next)) * Vector256.LoadUnsafe(ref inv, (nuint)next);
+                        var t = Vector256.LoadUnsafe(ref c, (nuint)next) - half * z * z;
+                        t.StoreUnsafe(ref term, (nuint)next);
+                        highest = Vector256.Max(highest, t);
+                    }
+                    for (var lane = 0; lane < Vector256<double>.Count; lane++)
+                        if (highest[lane] > max) max = highest[lane];
+                }
+                for (; next < k; next++)   // the arrays are all k long
+                {
+                    var z = (v - System.Runtime.CompilerServices.Unsafe.Add(ref mu, next)) * System.Runtime.CompilerServices.Unsafe.Add(ref inv, next);
+                    var t = System.Runtime.CompilerServices.Unsafe.Add(ref c, next) - 0.5 * z * z;
+                    System.Runtime.CompilerServices.Unsafe.Add(ref term, next) = t;
                     if (t > max) max = t;
                 }
             }
@@ -347,19 +485,43 @@ public static class Tpe
                     var v = x[d];
                     var mu = _mu[u];
                     var inv = _inverseSigmas[u]!;
-                    for (var i = 0; i < k; i++)
+                    var next = 0;
+                    if (Vector256.IsHardwareAccelerated)
                     {
-                        var z = (v - mu[i]) * inv[i];
-                        terms[i] -= 0.5 * z * z;
+                        var (at, half) = (Vector256.Create(v), Vector256.Create(0.5));
+                        for (; next <= k - Vector256<double>.Count; next += Vector256<double>.Count)
+                        {
+                            var z = (at - Vector256.Create(mu.AsSpan(next))) * Vector256.Create(inv.AsSpan(next));
+                            (Vector256.Create(terms.AsSpan(next)) - half * z * z).CopyTo(terms.AsSpan(next));
+                        }
+                    }
+                    for (; next < k; next++)
+                    {
+                        var z = (v - mu[next]) * inv[next];
+                        terms[next] -= 0.5 * z * z;
                     }
                 }
                 foreach (var t in terms)
                     if (t > max) max = t;
             }
             // A kernel under e^−40 of the largest changes the sum by less than its rounding: left out.
+            // Blocks of four with none above it are skipped whole; the sum runs in component order.
             double sum = 0;
-            foreach (var t in terms)
-                if (t - max > -40) sum += Math.Exp(t - max);
+            var j = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var (floor, top) = (Vector256.Create(-40.0), Vector256.Create(max));
+                ref var first = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(terms);
+                for (; j <= k - Vector256<double>.Count; j += Vector256<double>.Count)
+                {
+                    // The lanes above the floor as bits, taken lowest first: component order, one branch per kernel summed.
+                    var above = Vector256.GreaterThan(Vector256.LoadUnsafe(ref first, (nuint)j) - top, floor).ExtractMostSignificantBits();
+                    for (; above != 0; above &= above - 1)
+                        sum += Math.Exp(System.Runtime.CompilerServices.Unsafe.Add(ref first, j + System.Numerics.BitOperations.TrailingZeroCount(above)) - max);
+                }
+            }
+            for (; j < k; j++)
+                if (terms[j] - max > -40) sum += Math.Exp(terms[j] - max);
             return max + Math.Log(sum);
         }
     }
