@@ -35,6 +35,18 @@ public sealed partial class ClusterSweepTests
 
     private const string Asha = "early_stopping: { method: asha, metric: validation_accuracy, grace_epochs: 1, reduction: 3 }";
 
+    /// <summary>TPE over the built-in classifiers, a model's batch size among its values; more samples than its random start, so the extension's proposals learn.</summary>
+    private static string TpeSearch(int samples) => $$"""
+        name: extend-tpe
+        data: { synthetic: blobs, samples: 600, features: 4, seed: 2 }
+        models: [ logistic, { name: mlp, hidden: { int_uniform: [4, 16] }, batch_size: { choice: [16, 32] } } ]
+        epochs: 4
+        seeds: [1, 2]
+        search: { method: tpe, samples: {{samples}}, seed: 5, parallelism: 2 }
+        grid:
+          optimizer: [ { name: sgdm, lr: { log_uniform: [0.001, 0.3] }, momentum: { uniform: [0.8, 0.99] } } ]
+        """;
+
     [Fact]
     public async Task A_paused_job_dispatches_nothing_while_extended_jobs_take_its_slots_and_each_ends_with_the_bytes_of_the_larger_spec_run_at_once()
     {
@@ -54,6 +66,7 @@ public sealed partial class ClusterSweepTests
             ("lecture", lecture.Replace("seeds: [1, 2, 3]", "seeds: [1, 2]"), lecture),
             ("random", RandomSearch("[1, 2]", 24), RandomSearch("[1, 2, 3]", 48)),
             ("asha", RandomSearch("[1, 2]", 24, Asha), RandomSearch("[1, 2, 3]", 48, Asha)),
+            ("tpe", TpeSearch(8), TpeSearch(14)),
         };
         var references = cases.ToDictionary(c => c.Item1, c => Reference(f, c.Item3, c.Item1));
         var pauseReference = Reference(f, PauseSpec, "pause");
