@@ -44,10 +44,14 @@ public static class WarmStart
         return null;
     }
 
-    /// <summary>Two TPE searches that propose the same values at the same indexes (the samples may differ in number).</summary>
-    public static bool SameSearch(SweepSpec a, SweepSpec b) =>
-        a.Search.Method == b.Search.Method && a.Search.Seed == b.Search.Seed && a.Search.Parallelism == b.Search.Parallelism && Equals(a.Search.Tpe, b.Search.Tpe)
-        && a.Seeds.SequenceEqual(b.Seeds) && a.Models.Select(m => m.ToString()).SequenceEqual(b.Models.Select(m => m.ToString()));
+    /// <summary>Two TPE searches that propose the same values at the same indexes (the samples may differ in number): the same cells, every axis of them.</summary>
+    public static bool SameSearch(SweepSpec a, SweepSpec b)
+    {
+        static bool Same<T>(IEnumerable<T> x, IEnumerable<T> y) => x.Select(l => l?.ToString()).SequenceEqual(y.Select(l => l?.ToString()));
+        return a.Search.Method == b.Search.Method && a.Search.Seed == b.Search.Seed && a.Search.Parallelism == b.Search.Parallelism && Equals(a.Search.Tpe, b.Search.Tpe)
+            && a.Seeds.SequenceEqual(b.Seeds) && Same(a.Models, b.Models) && Same(a.Grid.Optimizers, b.Grid.Optimizers) && Same(a.Grid.Schedules, b.Grid.Schedules)
+            && Same(a.Grid.Warmups, b.Grid.Warmups) && Same(a.Grid.Noises, b.Grid.Noises);
+    }
 
     /// <summary>Where each of <paramref name="keys"/> lies in <paramref name="plan"/> (keys it does not have are left out): one pass over the plan.</summary>
     public static Dictionary<string, long> Place(TrialPlan plan, IReadOnlySet<string> keys, CancellationToken cancel = default)

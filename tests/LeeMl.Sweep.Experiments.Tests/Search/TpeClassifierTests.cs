@@ -47,6 +47,18 @@ public sealed class TpeClassifierTests
     }
 
     [Fact]
+    public void A_warm_start_takes_over_an_earlier_search_only_when_every_axis_of_its_cells_is_the_same()
+    {
+        var spec = SpecParser.Parse(Moons, "moons.yaml");
+        var moreSamples = SpecParser.Parse(Moons.Replace("samples: 14", "samples: 20"), "moons.yaml");
+        var otherOptimizer = SpecParser.Parse(Moons.Replace("name: adam, lr: { log_uniform: [0.0001, 0.1] }", "name: adam, lr: { log_uniform: [0.0001, 0.2] }"), "moons.yaml");
+        var otherWarmup = SpecParser.Parse(Moons.Replace("int_uniform: [1, 20]", "int_uniform: [1, 30]"), "moons.yaml");
+        Assert.Null(WarmStart.Problem(spec, moreSamples, "earlier"));
+        Assert.Contains("a TPE search takes over the trials of an earlier job of the same search only", WarmStart.Problem(spec, otherOptimizer, "earlier"));
+        Assert.Contains("a TPE search takes over the trials of an earlier job of the same search only", WarmStart.Problem(spec, otherWarmup, "earlier"));
+    }
+
+    [Fact]
     public void The_objective_is_the_metric_the_spec_names_at_the_last_epoch_and_a_diverged_trial_is_worst()
     {
         var spec = SpecParser.Parse(Moons, "moons.yaml");
