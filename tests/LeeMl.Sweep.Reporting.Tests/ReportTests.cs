@@ -43,6 +43,10 @@ public sealed class ReportTests : IDisposable
         return [.. lines.Skip(1).Select(l => header.Zip(Split(l)).ToDictionary(p => p.First, p => p.Second))];
     }
 
+    /// <summary>run draws a throw-away figure of each kind while it starts: it must draw, not fail quietly.</summary>
+    [Fact]
+    public void The_warm_up_draws_without_failing() => Rendering.Plots.WarmUp();
+
     [Fact]
     public void The_factor_table_agrees_with_an_independent_recomputation_from_results_csv()
     {

@@ -42,6 +42,28 @@ public static class Plots
         return [.. figures.OfType<Figure>()];
     }
 
+    /// <summary>
+    /// Draws a small figure of each kind (bars with error bars, lines, a legend, a grid of plots) and
+    /// throws it away, so that the fonts, the drawing library and this code are loaded before the
+    /// first real report. <c>run</c> calls it on a core that start-up leaves idle.
+    /// </summary>
+    public static void WarmUp()
+    {
+        var bars = new Plot();
+        bars.Add.Bars(new List<Bar> { new() { Position = 1, Value = 90, Error = 1, FillColor = TrainColor } }).Horizontal = true;
+        bars.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual([new Tick(1, "cell")]);
+        bars.Title("warm-up");
+        bars.XLabel("accuracy (%)");
+        bars.Legend.ManualItems.Add(new LegendItem { LabelText = "train", FillColor = TrainColor });
+        bars.ShowLegend(Edge.Bottom);
+        var lines = new Plot();
+        lines.Add.Scatter(new double[] { 1, 2, 3 }, new double[] { 80, 85, 90 }).LegendText = "validation";
+        lines.YLabel("accuracy (%)");
+        lines.ShowLegend(Edge.Right);
+        _ = Single("warm-up", "", bars, 160, 120);
+        _ = Grid("warm-up", "", [lines, new Plot()], 2, 160, 120);
+    }
+
     private static Figure Single(string name, string title, Plot plot, int width, int height) =>
         new(name, title, plot.GetImageBytes(width, height, ImageFormat.Png), plot.GetSvgXml(width, height));
 
