@@ -74,7 +74,7 @@ public sealed partial class ClusterSweepTests
         // A 200-trial job, paused once some of its trials are done.
         var submit = f.Start("submit", f.WriteSpec(PauseSpec, "pause.yaml"), "--cluster", address);
         Assert.True(submit.WaitForExit(TimeSpan.FromSeconds(60)) && submit.ExitCode == 0, submit.Output);
-        var paused = submit.Output.Split('\n')[0].Trim();
+        var paused = submit.Stdout.Split('\n')[0].Trim();   // the id alone on standard output's first line
         await ClusterFixture.Until(async () => (await client.Job(paused))!.Done >= 10, ThreeProcessCluster.Long, "10 trials of the job to pause");
         var pause = f.Start("pause", paused, "--cluster", address);
         Assert.True(pause.WaitForExit(TimeSpan.FromSeconds(60)) && pause.ExitCode == 0, pause.Output);
@@ -131,7 +131,7 @@ public sealed partial class ClusterSweepTests
         var first = Path.Combine(f.Dir, $"{name}-small");
         var submit = f.Start("submit", f.WriteSpec(small, $"{name}-small.yaml"), "--cluster", address, "--wait", "--out", first);
         Assert.True(submit.WaitForExit(ThreeProcessCluster.Long) && submit.ExitCode == 0, submit.Output);
-        var job = submit.Output.Split('\n')[0].Trim();
+        var job = submit.Stdout.Split('\n')[0].Trim();   // standard error's "N trials" may arrive first in Output
         // A spec that changes anything but seeds, samples and levels is refused, and the job stays as it was.
         var other = f.Start("extend", job, f.WriteSpec(System.Text.RegularExpressions.Regex.Replace(large, "(?m)^name: ", "name: other-"), $"{name}-other.yaml"), "--cluster", address);
         Assert.True(other.WaitForExit(TimeSpan.FromSeconds(60)), other.Output);

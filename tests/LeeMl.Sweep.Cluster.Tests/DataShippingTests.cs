@@ -169,7 +169,7 @@ public sealed class DataShippingTests(DataShippingCluster cluster, ITestOutputHe
         Assert.True(submitThree.WaitForExit(TimeSpan.FromMinutes(3)), submitThree.Output);
         output.WriteLine(submitThree.Lines.Last());
         Assert.Equal(1, submitThree.ExitCode);
-        cluster.FailedJob = submitThree.Lines[0].Trim();
+        cluster.FailedJob = submitThree.Stdout.Split('\n')[0].Trim();   // the id alone on standard output's first line
         Assert.Matches(@"all-broken-\S+ failed: 1 of 1 trials failed; most often: .*cache", submitThree.Output);
         var md = File.ReadAllText(Path.Combine(F.Dir, "three", "report.md"));
         Assert.Contains("Complete with failures", md);
