@@ -11,23 +11,56 @@ namespace LeeMl.Sweep.Learning.Compilation;
 /// </summary>
 public static class HotLoops
 {
-    /// <summary>Compiles every non-generic method of <paramref name="assemblies"/> marked AggressiveOptimization; returns how many.</summary>
+    private const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
+
+    /// <summary>The methods of <paramref name="assembly"/> marked AggressiveOptimization in non-generic types.</summary>
+    public static IEnumerable<MethodInfo> Marked(Assembly assembly) =>
+        from type in assembly.GetTypes()
+        where !type.ContainsGenericParameters
+        from method in type.GetMethods(Declared)
+        where !method.IsAbstract && (method.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) != 0
+        select method;
+
+    /// <summary>
+    /// Compiles every marked method of <paramref name="assemblies"/>; a generic one (a loop written
+    /// once for several vector widths) once for each value type of its own assembly that its
+    /// constraints admit. Returns how many bodies were compiled.
+    /// </summary>
     public static int Compile(params Assembly[] assemblies)
     {
         var count = 0;
-        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
         foreach (var assembly in assemblies)
-            foreach (var type in assembly.GetTypes())
+        {
+            var structs = assembly.GetTypes().Where(t => t.IsValueType && !t.ContainsGenericParameters).ToList();
+            foreach (var method in Marked(assembly))
             {
-                if (type.ContainsGenericParameters) continue;
-                foreach (var method in type.GetMethods(all))
+                if (!method.IsGenericMethodDefinition)
                 {
-                    if (method.IsAbstract || method.ContainsGenericParameters) continue;
-                    if ((method.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) == 0) continue;
                     RuntimeHelpers.PrepareMethod(method.MethodHandle);
+                    count++;
+                    continue;
+                }
+                if (method.GetGenericArguments().Length != 1) continue;
+                foreach (var type in structs.Where(t => Admits(method, t)))
+                {
+                    RuntimeHelpers.PrepareMethod(method.MethodHandle, [type.TypeHandle]);
                     count++;
                 }
             }
+        }
         return count;
+    }
+
+    private static bool Admits(MethodInfo method, Type argument)
+    {
+        try
+        {
+            method.MakeGenericMethod(argument);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;   // the type breaks a constraint
+        }
     }
 }

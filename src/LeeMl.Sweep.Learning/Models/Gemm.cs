@@ -10,6 +10,10 @@ namespace LeeMl.Sweep.Learning.Models;
 /// forward pass and the errors sent down, and G += Dᵀ·A for the weight gradient. Register blocks of
 /// 4 rows × 2 vectors keep 8 accumulators live, so every value loaded feeds several fused
 /// multiply-adds instead of one (the row-at-a-time kernels were load- and store-bound).
+/// Where the processor has 512-bit vectors the blocks use them first, then the narrower vectors
+/// take the columns left. Every element is one chain of fused multiply-adds in index order, and the
+/// columns given to vectors are the same whatever their width (the first Vector&lt;double&gt;.Count ·
+/// ⌊n / Count⌋; plain multiply-and-add beyond): the results are the same bits on every width.
 /// Sizes are checked once per call; the loops then index without bounds checks.
 /// </summary>
 public static class Gemm
@@ -25,57 +29,9 @@ public static class Gemm
         ref var ra = ref MemoryMarshal.GetReference(a);
         ref var rm = ref MemoryMarshal.GetReference(m);
         ref var rc = ref MemoryMarshal.GetReference(c);
+        var j = Vector512.IsHardwareAccelerated ? MultiplyBlocks<Lanes512>(ref ra, rows, k, ref rm, n, bias, ref rc, 0) : 0;
+        j = MultiplyBlocks<Lanes>(ref ra, rows, k, ref rm, n, bias, ref rc, j);
         var hasBias = !bias.IsEmpty;
-        var j = Vector512.IsHardwareAccelerated ? Multiply512(ref ra, rows, k, ref rm, n, bias, ref rc) : 0;
-        // Column blocks outermost: the k×2W slice of M stays in L1 while every row block passes over it.
-        for (; j + 2 * W <= n; j += 2 * W)
-        {
-            var b0 = hasBias ? new Vector<double>(bias[j..]) : Vector<double>.Zero;
-            var b1 = hasBias ? new Vector<double>(bias[(j + W)..]) : Vector<double>.Zero;
-            var i = 0;
-            for (; i + 4 <= rows; i += 4)
-            {
-                Vector<double> c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
-                ref var a0 = ref Unsafe.Add(ref ra, i * k);
-                ref var a1 = ref Unsafe.Add(ref a0, k);
-                ref var a2 = ref Unsafe.Add(ref a1, k);
-                ref var a3 = ref Unsafe.Add(ref a2, k);
-                for (var t = 0; t < k; t++)
-                {
-                    ref var mt = ref Unsafe.Add(ref rm, t * n + j);
-                    var m0 = Vector.LoadUnsafe(ref mt);
-                    var m1 = Vector.LoadUnsafe(ref mt, (nuint)W);
-                    var x = new Vector<double>(Unsafe.Add(ref a0, t));
-                    c00 = Vector.FusedMultiplyAdd(x, m0, c00);
-                    c01 = Vector.FusedMultiplyAdd(x, m1, c01);
-                    x = new Vector<double>(Unsafe.Add(ref a1, t));
-                    c10 = Vector.FusedMultiplyAdd(x, m0, c10);
-                    c11 = Vector.FusedMultiplyAdd(x, m1, c11);
-                    x = new Vector<double>(Unsafe.Add(ref a2, t));
-                    c20 = Vector.FusedMultiplyAdd(x, m0, c20);
-                    c21 = Vector.FusedMultiplyAdd(x, m1, c21);
-                    x = new Vector<double>(Unsafe.Add(ref a3, t));
-                    c30 = Vector.FusedMultiplyAdd(x, m0, c30);
-                    c31 = Vector.FusedMultiplyAdd(x, m1, c31);
-                }
-                Store(ref Unsafe.Add(ref rc, i * n + j), n, c00, c01, c10, c11, c20, c21, c30, c31);
-            }
-            for (; i < rows; i++)
-            {
-                Vector<double> c0 = b0, c1 = b1;
-                ref var ai = ref Unsafe.Add(ref ra, i * k);
-                for (var t = 0; t < k; t++)
-                {
-                    ref var mt = ref Unsafe.Add(ref rm, t * n + j);
-                    var x = new Vector<double>(Unsafe.Add(ref ai, t));
-                    c0 = Vector.FusedMultiplyAdd(x, Vector.LoadUnsafe(ref mt), c0);
-                    c1 = Vector.FusedMultiplyAdd(x, Vector.LoadUnsafe(ref mt, (nuint)W), c1);
-                }
-                ref var ci = ref Unsafe.Add(ref rc, i * n + j);
-                c0.StoreUnsafe(ref ci);
-                c1.StoreUnsafe(ref ci, (nuint)W);
-            }
-        }
         for (; j + W <= n; j += W)
         {
             var b0 = hasBias ? new Vector<double>(bias[j..]) : Vector<double>.Zero;
@@ -100,25 +56,24 @@ public static class Gemm
         }
     }
 
-    /// <summary>
-    /// The columns of <see cref="Multiply"/> in whole blocks of 16, with 512-bit vectors where the
-    /// processor has them; returns the first column left. Every element is the same chain of fused
-    /// multiply-adds over t as in the narrower loops, and the blocks lie within the columns those
-    /// loops give to vectors: the results are the same bits whatever the width.
-    /// </summary>
+    /// <summary>The columns of <see cref="Multiply"/> from <paramref name="j"/> on in blocks of two
+    /// <typeparamref name="TV"/> vectors, four rows at a time; returns the first column left.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Multiply512(ref double ra, int rows, int k, ref double rm, int n, ReadOnlySpan<double> bias, ref double rc)
+    private static int MultiplyBlocks<TV>(ref double ra, int rows, int k, ref double rm, int n, ReadOnlySpan<double> bias, ref double rc, int j)
+        where TV : struct, ILanes<TV>
     {
+        var w = TV.Count;
         var hasBias = !bias.IsEmpty;
-        var j = 0;
-        for (; j + 16 <= n; j += 16)
+        ref var rb = ref MemoryMarshal.GetReference(bias);
+        // Column blocks outermost: the k×2w slice of M stays in L1 while every row block passes over it.
+        for (; j + 2 * w <= n; j += 2 * w)
         {
-            var b0 = hasBias ? Vector512.Create(bias.Slice(j, 8)) : Vector512<double>.Zero;
-            var b1 = hasBias ? Vector512.Create(bias.Slice(j + 8, 8)) : Vector512<double>.Zero;
+            var b0 = hasBias ? TV.Load(ref rb, (nuint)j) : default;
+            var b1 = hasBias ? TV.Load(ref rb, (nuint)(j + w)) : default;
             var i = 0;
             for (; i + 4 <= rows; i += 4)
             {
-                Vector512<double> c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
+                TV c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
                 ref var a0 = ref Unsafe.Add(ref ra, i * k);
                 ref var a1 = ref Unsafe.Add(ref a0, k);
                 ref var a2 = ref Unsafe.Add(ref a1, k);
@@ -126,37 +81,37 @@ public static class Gemm
                 for (var t = 0; t < k; t++)
                 {
                     ref var mt = ref Unsafe.Add(ref rm, t * n + j);
-                    var m0 = Vector512.LoadUnsafe(ref mt);
-                    var m1 = Vector512.LoadUnsafe(ref mt, 8);
-                    var x = Vector512.Create(Unsafe.Add(ref a0, t));
-                    c00 = Vector512.FusedMultiplyAdd(x, m0, c00);
-                    c01 = Vector512.FusedMultiplyAdd(x, m1, c01);
-                    x = Vector512.Create(Unsafe.Add(ref a1, t));
-                    c10 = Vector512.FusedMultiplyAdd(x, m0, c10);
-                    c11 = Vector512.FusedMultiplyAdd(x, m1, c11);
-                    x = Vector512.Create(Unsafe.Add(ref a2, t));
-                    c20 = Vector512.FusedMultiplyAdd(x, m0, c20);
-                    c21 = Vector512.FusedMultiplyAdd(x, m1, c21);
-                    x = Vector512.Create(Unsafe.Add(ref a3, t));
-                    c30 = Vector512.FusedMultiplyAdd(x, m0, c30);
-                    c31 = Vector512.FusedMultiplyAdd(x, m1, c31);
+                    var m0 = TV.Load(ref mt, 0);
+                    var m1 = TV.Load(ref mt, (nuint)w);
+                    var x = TV.Broadcast(Unsafe.Add(ref a0, t));
+                    c00 = TV.FusedMultiplyAdd(x, m0, c00);
+                    c01 = TV.FusedMultiplyAdd(x, m1, c01);
+                    x = TV.Broadcast(Unsafe.Add(ref a1, t));
+                    c10 = TV.FusedMultiplyAdd(x, m0, c10);
+                    c11 = TV.FusedMultiplyAdd(x, m1, c11);
+                    x = TV.Broadcast(Unsafe.Add(ref a2, t));
+                    c20 = TV.FusedMultiplyAdd(x, m0, c20);
+                    c21 = TV.FusedMultiplyAdd(x, m1, c21);
+                    x = TV.Broadcast(Unsafe.Add(ref a3, t));
+                    c30 = TV.FusedMultiplyAdd(x, m0, c30);
+                    c31 = TV.FusedMultiplyAdd(x, m1, c31);
                 }
-                Store512(ref Unsafe.Add(ref rc, i * n + j), n, c00, c01, c10, c11, c20, c21, c30, c31);
+                Store(ref Unsafe.Add(ref rc, i * n + j), n, w, c00, c01, c10, c11, c20, c21, c30, c31);
             }
             for (; i < rows; i++)
             {
-                Vector512<double> c0 = b0, c1 = b1;
+                TV c0 = b0, c1 = b1;
                 ref var ai = ref Unsafe.Add(ref ra, i * k);
                 for (var t = 0; t < k; t++)
                 {
                     ref var mt = ref Unsafe.Add(ref rm, t * n + j);
-                    var x = Vector512.Create(Unsafe.Add(ref ai, t));
-                    c0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref mt), c0);
-                    c1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref mt, 8), c1);
+                    var x = TV.Broadcast(Unsafe.Add(ref ai, t));
+                    c0 = TV.FusedMultiplyAdd(x, TV.Load(ref mt, 0), c0);
+                    c1 = TV.FusedMultiplyAdd(x, TV.Load(ref mt, (nuint)w), c1);
                 }
                 ref var ci = ref Unsafe.Add(ref rc, i * n + j);
-                c0.StoreUnsafe(ref ci);
-                c1.StoreUnsafe(ref ci, 8);
+                c0.Store(ref ci, 0);
+                c1.Store(ref ci, (nuint)w);
             }
         }
         return j;
@@ -198,69 +153,14 @@ public static class Gemm
         ref var rd = ref MemoryMarshal.GetReference(d);
         ref var ra = ref MemoryMarshal.GetReference(a);
         ref var rg = ref MemoryMarshal.GetReference(g);
-        var j = Vector512.IsHardwareAccelerated ? AddTransposedProduct512(ref rd, rows, n, ref ra, m, ref rg) : 0;
-        // Column blocks of A outermost: the rows×2W slice of A stays in L1 across the output blocks.
-        for (; j + 2 * W <= m; j += 2 * W)
+        var j = 0;
+        if (Vector512.IsHardwareAccelerated)
         {
-            var o = 0;
-            for (; o + 4 <= n; o += 4)
-            {
-                ref var g0 = ref Unsafe.Add(ref rg, o * m + j);
-                var s00 = Vector.LoadUnsafe(ref g0);
-                var s01 = Vector.LoadUnsafe(ref g0, (nuint)W);
-                var s10 = Vector.LoadUnsafe(ref g0, (nuint)m);
-                var s11 = Vector.LoadUnsafe(ref g0, (nuint)(m + W));
-                var s20 = Vector.LoadUnsafe(ref g0, (nuint)(2 * m));
-                var s21 = Vector.LoadUnsafe(ref g0, (nuint)(2 * m + W));
-                var s30 = Vector.LoadUnsafe(ref g0, (nuint)(3 * m));
-                var s31 = Vector.LoadUnsafe(ref g0, (nuint)(3 * m + W));
-                for (var i = 0; i < rows; i++)
-                {
-                    ref var ai = ref Unsafe.Add(ref ra, i * m + j);
-                    var x0 = Vector.LoadUnsafe(ref ai);
-                    var x1 = Vector.LoadUnsafe(ref ai, (nuint)W);
-                    ref var di = ref Unsafe.Add(ref rd, i * n + o);
-                    var e = new Vector<double>(di);
-                    s00 = Vector.FusedMultiplyAdd(e, x0, s00);
-                    s01 = Vector.FusedMultiplyAdd(e, x1, s01);
-                    e = new Vector<double>(Unsafe.Add(ref di, 1));
-                    s10 = Vector.FusedMultiplyAdd(e, x0, s10);
-                    s11 = Vector.FusedMultiplyAdd(e, x1, s11);
-                    e = new Vector<double>(Unsafe.Add(ref di, 2));
-                    s20 = Vector.FusedMultiplyAdd(e, x0, s20);
-                    s21 = Vector.FusedMultiplyAdd(e, x1, s21);
-                    e = new Vector<double>(Unsafe.Add(ref di, 3));
-                    s30 = Vector.FusedMultiplyAdd(e, x0, s30);
-                    s31 = Vector.FusedMultiplyAdd(e, x1, s31);
-                }
-                Store(ref g0, m, s00, s01, s10, s11, s20, s21, s30, s31);
-            }
-            for (; o < n; o++)
-            {
-                ref var go = ref Unsafe.Add(ref rg, o * m + j);
-                var s0 = Vector.LoadUnsafe(ref go);
-                var s1 = Vector.LoadUnsafe(ref go, (nuint)W);
-                for (var i = 0; i < rows; i++)
-                {
-                    ref var ai = ref Unsafe.Add(ref ra, i * m + j);
-                    var e = new Vector<double>(Unsafe.Add(ref rd, i * n + o));
-                    s0 = Vector.FusedMultiplyAdd(e, Vector.LoadUnsafe(ref ai), s0);
-                    s1 = Vector.FusedMultiplyAdd(e, Vector.LoadUnsafe(ref ai, (nuint)W), s1);
-                }
-                s0.StoreUnsafe(ref go);
-                s1.StoreUnsafe(ref go, (nuint)W);
-            }
+            j = GradientBlocks<Lanes512>(ref rd, rows, n, ref ra, m, ref rg, j);
+            j = GradientColumns<Lanes512>(ref rd, rows, n, ref ra, m, ref rg, j);
         }
-        for (; j + W <= m; j += W)
-        {
-            for (var o = 0; o < n; o++)
-            {
-                var s = Vector.LoadUnsafe(ref rg, (nuint)(o * m + j));
-                for (var i = 0; i < rows; i++)
-                    s = Vector.FusedMultiplyAdd(new Vector<double>(Unsafe.Add(ref rd, i * n + o)), Vector.LoadUnsafe(ref ra, (nuint)(i * m + j)), s);
-                s.StoreUnsafe(ref rg, (nuint)(o * m + j));
-            }
-        }
+        j = GradientBlocks<Lanes>(ref rd, rows, n, ref ra, m, ref rg, j);
+        j = GradientColumns<Lanes>(ref rd, rows, n, ref ra, m, ref rg, j);
         for (; j < m; j++)
         {
             for (var o = 0; o < n; o++)
@@ -272,126 +172,180 @@ public static class Gemm
         }
     }
 
-    /// <summary>The columns of <see cref="AddTransposedProduct"/> in whole blocks of 16, then of 8, as <see cref="Multiply512"/> does for its own: the same sums over the rows, in the same order.</summary>
+    /// <summary>The columns of <see cref="AddTransposedProduct"/> from <paramref name="j"/> on in blocks
+    /// of two <typeparamref name="TV"/> vectors, four outputs at a time; returns the first column left.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int AddTransposedProduct512(ref double rd, int rows, int n, ref double ra, int m, ref double rg)
+    private static int GradientBlocks<TV>(ref double rd, int rows, int n, ref double ra, int m, ref double rg, int j)
+        where TV : struct, ILanes<TV>
     {
-        var j = 0;
-        for (; j + 16 <= m; j += 16)
+        var w = TV.Count;
+        // Column blocks of A outermost: the rows×2w slice of A stays in L1 across the output blocks.
+        for (; j + 2 * w <= m; j += 2 * w)
         {
             var o = 0;
             for (; o + 4 <= n; o += 4)
             {
                 ref var g0 = ref Unsafe.Add(ref rg, o * m + j);
-                var s00 = Vector512.LoadUnsafe(ref g0);
-                var s01 = Vector512.LoadUnsafe(ref g0, 8);
-                var s10 = Vector512.LoadUnsafe(ref g0, (nuint)m);
-                var s11 = Vector512.LoadUnsafe(ref g0, (nuint)(m + 8));
-                var s20 = Vector512.LoadUnsafe(ref g0, (nuint)(2 * m));
-                var s21 = Vector512.LoadUnsafe(ref g0, (nuint)(2 * m + 8));
-                var s30 = Vector512.LoadUnsafe(ref g0, (nuint)(3 * m));
-                var s31 = Vector512.LoadUnsafe(ref g0, (nuint)(3 * m + 8));
+                var s00 = TV.Load(ref g0, 0);
+                var s01 = TV.Load(ref g0, (nuint)w);
+                var s10 = TV.Load(ref g0, (nuint)m);
+                var s11 = TV.Load(ref g0, (nuint)(m + w));
+                var s20 = TV.Load(ref g0, (nuint)(2 * m));
+                var s21 = TV.Load(ref g0, (nuint)(2 * m + w));
+                var s30 = TV.Load(ref g0, (nuint)(3 * m));
+                var s31 = TV.Load(ref g0, (nuint)(3 * m + w));
                 for (var i = 0; i < rows; i++)
                 {
                     ref var ai = ref Unsafe.Add(ref ra, i * m + j);
-                    var x0 = Vector512.LoadUnsafe(ref ai);
-                    var x1 = Vector512.LoadUnsafe(ref ai, 8);
+                    var x0 = TV.Load(ref ai, 0);
+                    var x1 = TV.Load(ref ai, (nuint)w);
                     ref var di = ref Unsafe.Add(ref rd, i * n + o);
-                    var e = Vector512.Create(di);
-                    s00 = Vector512.FusedMultiplyAdd(e, x0, s00);
-                    s01 = Vector512.FusedMultiplyAdd(e, x1, s01);
-                    e = Vector512.Create(Unsafe.Add(ref di, 1));
-                    s10 = Vector512.FusedMultiplyAdd(e, x0, s10);
-                    s11 = Vector512.FusedMultiplyAdd(e, x1, s11);
-                    e = Vector512.Create(Unsafe.Add(ref di, 2));
-                    s20 = Vector512.FusedMultiplyAdd(e, x0, s20);
-                    s21 = Vector512.FusedMultiplyAdd(e, x1, s21);
-                    e = Vector512.Create(Unsafe.Add(ref di, 3));
-                    s30 = Vector512.FusedMultiplyAdd(e, x0, s30);
-                    s31 = Vector512.FusedMultiplyAdd(e, x1, s31);
+                    var e = TV.Broadcast(di);
+                    s00 = TV.FusedMultiplyAdd(e, x0, s00);
+                    s01 = TV.FusedMultiplyAdd(e, x1, s01);
+                    e = TV.Broadcast(Unsafe.Add(ref di, 1));
+                    s10 = TV.FusedMultiplyAdd(e, x0, s10);
+                    s11 = TV.FusedMultiplyAdd(e, x1, s11);
+                    e = TV.Broadcast(Unsafe.Add(ref di, 2));
+                    s20 = TV.FusedMultiplyAdd(e, x0, s20);
+                    s21 = TV.FusedMultiplyAdd(e, x1, s21);
+                    e = TV.Broadcast(Unsafe.Add(ref di, 3));
+                    s30 = TV.FusedMultiplyAdd(e, x0, s30);
+                    s31 = TV.FusedMultiplyAdd(e, x1, s31);
                 }
-                Store512(ref g0, m, s00, s01, s10, s11, s20, s21, s30, s31);
+                Store(ref g0, m, w, s00, s01, s10, s11, s20, s21, s30, s31);
             }
             for (; o < n; o++)
             {
                 ref var go = ref Unsafe.Add(ref rg, o * m + j);
-                var s0 = Vector512.LoadUnsafe(ref go);
-                var s1 = Vector512.LoadUnsafe(ref go, 8);
+                var s0 = TV.Load(ref go, 0);
+                var s1 = TV.Load(ref go, (nuint)w);
                 for (var i = 0; i < rows; i++)
                 {
                     ref var ai = ref Unsafe.Add(ref ra, i * m + j);
-                    var e = Vector512.Create(Unsafe.Add(ref rd, i * n + o));
-                    s0 = Vector512.FusedMultiplyAdd(e, Vector512.LoadUnsafe(ref ai), s0);
-                    s1 = Vector512.FusedMultiplyAdd(e, Vector512.LoadUnsafe(ref ai, 8), s1);
+                    var e = TV.Broadcast(Unsafe.Add(ref rd, i * n + o));
+                    s0 = TV.FusedMultiplyAdd(e, TV.Load(ref ai, 0), s0);
+                    s1 = TV.FusedMultiplyAdd(e, TV.Load(ref ai, (nuint)w), s1);
                 }
-                s0.StoreUnsafe(ref go);
-                s1.StoreUnsafe(ref go, 8);
-            }
-        }
-        // Eight columns left (eight features, say): one vector per output, four outputs at a time.
-        for (; j + 8 <= m; j += 8)
-        {
-            var o = 0;
-            for (; o + 4 <= n; o += 4)
-            {
-                ref var g0 = ref Unsafe.Add(ref rg, o * m + j);
-                var s0 = Vector512.LoadUnsafe(ref g0);
-                var s1 = Vector512.LoadUnsafe(ref g0, (nuint)m);
-                var s2 = Vector512.LoadUnsafe(ref g0, (nuint)(2 * m));
-                var s3 = Vector512.LoadUnsafe(ref g0, (nuint)(3 * m));
-                for (var i = 0; i < rows; i++)
-                {
-                    var x = Vector512.LoadUnsafe(ref Unsafe.Add(ref ra, i * m + j));
-                    ref var di = ref Unsafe.Add(ref rd, i * n + o);
-                    s0 = Vector512.FusedMultiplyAdd(Vector512.Create(di), x, s0);
-                    s1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref di, 1)), x, s1);
-                    s2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref di, 2)), x, s2);
-                    s3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref di, 3)), x, s3);
-                }
-                s0.StoreUnsafe(ref g0);
-                s1.StoreUnsafe(ref g0, (nuint)m);
-                s2.StoreUnsafe(ref g0, (nuint)(2 * m));
-                s3.StoreUnsafe(ref g0, (nuint)(3 * m));
-            }
-            for (; o < n; o++)
-            {
-                ref var go = ref Unsafe.Add(ref rg, o * m + j);
-                var s = Vector512.LoadUnsafe(ref go);
-                for (var i = 0; i < rows; i++)
-                    s = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref rd, i * n + o)), Vector512.LoadUnsafe(ref ra, (nuint)(i * m + j)), s);
-                s.StoreUnsafe(ref go);
+                s0.Store(ref go, 0);
+                s1.Store(ref go, (nuint)w);
             }
         }
         return j;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store512(ref double at, int stride, Vector512<double> r00, Vector512<double> r01, Vector512<double> r10, Vector512<double> r11,
-        Vector512<double> r20, Vector512<double> r21, Vector512<double> r30, Vector512<double> r31)
+    /// <summary>Columns of <see cref="AddTransposedProduct"/> one <typeparamref name="TV"/> vector at a
+    /// time (eight features, say), four outputs at a time; returns the first column left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int GradientColumns<TV>(ref double rd, int rows, int n, ref double ra, int m, ref double rg, int j)
+        where TV : struct, ILanes<TV>
     {
-        r00.StoreUnsafe(ref at);
-        r01.StoreUnsafe(ref at, 8);
-        r10.StoreUnsafe(ref at, (nuint)stride);
-        r11.StoreUnsafe(ref at, (nuint)(stride + 8));
-        r20.StoreUnsafe(ref at, (nuint)(2 * stride));
-        r21.StoreUnsafe(ref at, (nuint)(2 * stride + 8));
-        r30.StoreUnsafe(ref at, (nuint)(3 * stride));
-        r31.StoreUnsafe(ref at, (nuint)(3 * stride + 8));
+        var w = TV.Count;
+        for (; j + w <= m; j += w)
+        {
+            var o = 0;
+            for (; o + 4 <= n; o += 4)
+            {
+                ref var g0 = ref Unsafe.Add(ref rg, o * m + j);
+                var s0 = TV.Load(ref g0, 0);
+                var s1 = TV.Load(ref g0, (nuint)m);
+                var s2 = TV.Load(ref g0, (nuint)(2 * m));
+                var s3 = TV.Load(ref g0, (nuint)(3 * m));
+                for (var i = 0; i < rows; i++)
+                {
+                    var x = TV.Load(ref ra, (nuint)(i * m + j));
+                    ref var di = ref Unsafe.Add(ref rd, i * n + o);
+                    s0 = TV.FusedMultiplyAdd(TV.Broadcast(di), x, s0);
+                    s1 = TV.FusedMultiplyAdd(TV.Broadcast(Unsafe.Add(ref di, 1)), x, s1);
+                    s2 = TV.FusedMultiplyAdd(TV.Broadcast(Unsafe.Add(ref di, 2)), x, s2);
+                    s3 = TV.FusedMultiplyAdd(TV.Broadcast(Unsafe.Add(ref di, 3)), x, s3);
+                }
+                s0.Store(ref g0, 0);
+                s1.Store(ref g0, (nuint)m);
+                s2.Store(ref g0, (nuint)(2 * m));
+                s3.Store(ref g0, (nuint)(3 * m));
+            }
+            for (; o < n; o++)
+            {
+                ref var go = ref Unsafe.Add(ref rg, o * m + j);
+                var s = TV.Load(ref go, 0);
+                for (var i = 0; i < rows; i++)
+                    s = TV.FusedMultiplyAdd(TV.Broadcast(Unsafe.Add(ref rd, i * n + o)), TV.Load(ref ra, (nuint)(i * m + j)), s);
+                s.Store(ref go, 0);
+            }
+        }
+        return j;
     }
 
     /// <summary>Writes a 4-row × 2-vector register block to rows <paramref name="stride"/> apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(ref double at, int stride, Vector<double> r00, Vector<double> r01, Vector<double> r10, Vector<double> r11,
-        Vector<double> r20, Vector<double> r21, Vector<double> r30, Vector<double> r31)
+    private static void Store<TV>(ref double at, int stride, int w, TV r00, TV r01, TV r10, TV r11, TV r20, TV r21, TV r30, TV r31)
+        where TV : struct, ILanes<TV>
     {
-        r00.StoreUnsafe(ref at);
-        r01.StoreUnsafe(ref at, (nuint)W);
-        r10.StoreUnsafe(ref at, (nuint)stride);
-        r11.StoreUnsafe(ref at, (nuint)(stride + W));
-        r20.StoreUnsafe(ref at, (nuint)(2 * stride));
-        r21.StoreUnsafe(ref at, (nuint)(2 * stride + W));
-        r30.StoreUnsafe(ref at, (nuint)(3 * stride));
-        r31.StoreUnsafe(ref at, (nuint)(3 * stride + W));
+        r00.Store(ref at, 0);
+        r01.Store(ref at, (nuint)w);
+        r10.Store(ref at, (nuint)stride);
+        r11.Store(ref at, (nuint)(stride + w));
+        r20.Store(ref at, (nuint)(2 * stride));
+        r21.Store(ref at, (nuint)(2 * stride + w));
+        r30.Store(ref at, (nuint)(3 * stride));
+        r31.Store(ref at, (nuint)(3 * stride + w));
+    }
+
+    /// <summary>One register of doubles, so that one blocked loop serves every width: the compiler
+    /// makes a copy of the loop for each width it is used with, with the width's own instructions.</summary>
+    private interface ILanes<TSelf> where TSelf : struct, ILanes<TSelf>
+    {
+        static abstract int Count { get; }
+
+        static abstract TSelf Load(ref double at, nuint offset);
+
+        static abstract TSelf Broadcast(double value);
+
+        /// <summary>a·b + c, rounded once.</summary>
+        static abstract TSelf FusedMultiplyAdd(TSelf a, TSelf b, TSelf c);
+
+        void Store(ref double at, nuint offset);
+    }
+
+    /// <summary>The platform's <see cref="Vector{T}"/> (256 bits on x64).</summary>
+    private readonly struct Lanes(Vector<double> v) : ILanes<Lanes>
+    {
+        private readonly Vector<double> _v = v;
+
+        public static int Count => Vector<double>.Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Lanes Load(ref double at, nuint offset) => new(Vector.LoadUnsafe(ref at, offset));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Lanes Broadcast(double value) => new(new Vector<double>(value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Lanes FusedMultiplyAdd(Lanes a, Lanes b, Lanes c) => new(Vector.FusedMultiplyAdd(a._v, b._v, c._v));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store(ref double at, nuint offset) => _v.StoreUnsafe(ref at, offset);
+    }
+
+    /// <summary>512 bits, used only where <see cref="Vector512.IsHardwareAccelerated"/>.</summary>
+    private readonly struct Lanes512(Vector512<double> v) : ILanes<Lanes512>
+    {
+        private readonly Vector512<double> _v = v;
+
+        public static int Count => Vector512<double>.Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Lanes512 Load(ref double at, nuint offset) => new(Vector512.LoadUnsafe(ref at, offset));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Lanes512 Broadcast(double value) => new(Vector512.Create(value));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Lanes512 FusedMultiplyAdd(Lanes512 a, Lanes512 b, Lanes512 c) => new(Vector512.FusedMultiplyAdd(a._v, b._v, c._v));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store(ref double at, nuint offset) => _v.StoreUnsafe(ref at, offset);
     }
 
     /// <summary>T (k×n) = Mᵀ for M (n×k) row-major.</summary>
