@@ -47,6 +47,28 @@ public sealed class ReportTests : IDisposable
     [Fact]
     public void The_warm_up_draws_without_failing() => Rendering.Plots.WarmUp();
 
+    /// <summary>
+    /// The same results give the same figures, byte for byte, whatever the process drew before:
+    /// the SVGs' clip paths are numbered within each figure, not by the drawing library's
+    /// process-wide counter.
+    /// </summary>
+    [Fact]
+    public void The_same_results_give_the_same_svg_bytes_after_other_figures()
+    {
+        var first = Write(SmallSweep.Folder(Path.Combine(_root, "first")), 51);
+        Rendering.Plots.WarmUp();
+        Rendering.Plots.WarmUp();
+        var second = Write(SmallSweep.Folder(Path.Combine(_root, "second")), 51);
+        var svgs = Directory.GetFiles(first, "*.svg").Select(Path.GetFileName).Order().ToList();
+        Assert.True(svgs.Count >= 4, string.Join(", ", svgs));
+        foreach (var svg in svgs)
+        {
+            var text = File.ReadAllText(Path.Combine(first, svg!));
+            Assert.Contains("clip-path=\"url(#cl_0)\"", text);
+            Assert.Equal(text, File.ReadAllText(Path.Combine(second, svg!)));
+        }
+    }
+
     [Fact]
     public void The_factor_table_agrees_with_an_independent_recomputation_from_results_csv()
     {

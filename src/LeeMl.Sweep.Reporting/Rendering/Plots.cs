@@ -14,7 +14,7 @@ public sealed record Figure(string Name, string Title, byte[] Png, string Svg);
 /// train vs validation accuracy per cell with error bars, the gap per factor level, and the
 /// learning rate each schedule actually used, as each epoch recorded it.
 /// </summary>
-public static class Plots
+public static partial class Plots
 {
     private static readonly Color TrainColor = Color.FromHex("#1f77b4");
     private static readonly Color ValidationColor = Color.FromHex("#ff7f0e");
@@ -65,7 +65,7 @@ public static class Plots
     }
 
     private static Figure Single(string name, string title, Plot plot, int width, int height) =>
-        new(name, title, plot.GetImageBytes(width, height, ImageFormat.Png), plot.GetSvgXml(width, height));
+        new(name, title, plot.GetImageBytes(width, height, ImageFormat.Png), StableIds(plot.GetSvgXml(width, height)));
 
     /// <summary>Several plots on one canvas; the SVG nests each subplot's own SVG at its place.</summary>
     private static Figure Grid(string name, string title, IReadOnlyList<Plot> plots, int columns, int cellWidth, int cellHeight)
@@ -86,8 +86,26 @@ public static class Plots
             svg.Append(inner);
         }
         svg.Append("</svg>");
-        return new Figure(name, title, png, svg.ToString());
+        return new Figure(name, title, png, StableIds(svg.ToString()));
     }
+
+    /// <summary>
+    /// The drawing library numbers an SVG's clip paths from one counter for the whole process, so
+    /// the same figure got other numbers after other figures (and as figures drawn side by side
+    /// took turns). Renumbered in the order they appear, the same figure is the same bytes.
+    /// </summary>
+    internal static string StableIds(string svg)
+    {
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        return ClipId().Replace(svg, m =>
+        {
+            if (!ids.TryGetValue(m.Value, out var id)) ids[m.Value] = id = $"cl_{ids.Count}";
+            return id;
+        });
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=id=""|url\(#)cl_[0-9a-f]+\b")]
+    private static partial System.Text.RegularExpressions.Regex ClipId();
 
     /// <summary>The name of the lecture's figure, which the reports show with the lecture's question.</summary>
     public const string LectureFigure = "lecture-question";
