@@ -23,6 +23,7 @@ return args.FirstOrDefault() switch
     "memory" => EngineBench.Memory(),
     "adult-accuracy" => EngineBench.AdultAccuracy(),
     "store" => await StoreBench.Run(),
+    "lecture-floor" => LectureFloorBench.Run(args[1..]),
     _ => Run(args),
 };
 
