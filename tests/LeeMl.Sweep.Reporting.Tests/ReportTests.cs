@@ -69,6 +69,32 @@ public sealed class ReportTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// The report writes its PNGs with a faster encoder than the drawing library's own: the files
+    /// differ, the pixels must not — also where the figure is see-through.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_figure_png_holds_the_pixels_the_drawing_library_drew(bool transparent)
+    {
+        var plot = new ScottPlot.Plot();
+        if (transparent) plot.FigureBackground.Color = ScottPlot.Colors.Transparent;
+        plot.Add.Scatter(new double[] { 1, 2, 3 }, new double[] { 3, 1, 2 }).LegendText = "line";
+        var bars = plot.Add.Bars(new double[] { 2, 4 });
+        bars.Bars[0].FillColor = ScottPlot.Colors.Orange.WithAlpha(0.4);
+        plot.Title("a title");
+        plot.ShowLegend();
+        var own = plot.GetImageBytes(320, 240, ScottPlot.ImageFormat.Png);
+        var ours = Rendering.Plots.Png(plot.GetImage(320, 240));
+        Assert.NotEqual(own, ours);
+        using var expected = SkiaSharp.SKBitmap.Decode(own);
+        using var actual = SkiaSharp.SKBitmap.Decode(ours);
+        Assert.Equal((expected.Width, expected.Height, expected.AlphaType), (actual.Width, actual.Height, actual.AlphaType));
+        Assert.True(expected.Pixels.AsSpan().SequenceEqual(actual.Pixels));
+        Assert.Equal(transparent, expected.Pixels.Any(p => p.Alpha < 255));
+    }
+
     [Fact]
     public void The_factor_table_agrees_with_an_independent_recomputation_from_results_csv()
     {

@@ -65,7 +65,27 @@ public static partial class Plots
     }
 
     private static Figure Single(string name, string title, Plot plot, int width, int height) =>
-        new(name, title, plot.GetImageBytes(width, height, ImageFormat.Png), StableIds(plot.GetSvgXml(width, height)));
+        new(name, title, Png(plot.GetImage(width, height)), StableIds(plot.GetSvgXml(width, height)));
+
+    /// <summary>
+    /// A drawn figure as PNG: the very pixels the drawing library drew, compressed with one cheap
+    /// filter and zlib's fastest level. Its own encoder tries every filter on every row at level 6:
+    /// files about a fifth smaller, at about five times the time, which every report paid for.
+    /// </summary>
+    internal static byte[] Png(ScottPlot.Image image)
+    {
+        using (image)
+        {
+            using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(image.Width, image.Height, SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Premul))
+                ?? throw new InvalidOperationException($"no {image.Width} × {image.Height} canvas for a figure");
+            using (var paint = Paint.NewDisposablePaint())
+                image.Render(surface.Canvas, new PixelRect(0, image.Width, image.Height, 0), paint, false);   // one to one: a copy
+            using var pixels = surface.PeekPixels();
+            using var png = pixels.Encode(new SkiaSharp.SKPngEncoderOptions(SkiaSharp.SKPngEncoderFilterFlags.Up, 1))
+                ?? throw new InvalidOperationException("a figure could not be written as PNG");
+            return png.ToArray();
+        }
+    }
 
     /// <summary>Several plots on one canvas; the SVG nests each subplot's own SVG at its place.</summary>
     private static Figure Grid(string name, string title, IReadOnlyList<Plot> plots, int columns, int cellWidth, int cellHeight)
@@ -76,7 +96,7 @@ public static partial class Plots
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
         var width = columns * cellWidth;
         var height = rows * cellHeight;
-        var png = multiplot.Render(width, height).GetImageBytes(ImageFormat.Png);
+        var png = Png(multiplot.Render(width, height));
         var svg = new StringBuilder($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">");
         for (var i = 0; i < plots.Count; i++)
         {
