@@ -73,10 +73,10 @@ public static class SweepNodeHosting
     private const string EmbeddedHocon = """
         akka.cluster.periodic-tasks-initial-delay = 0s
         akka.cluster.leader-actions-interval = 100ms
-        akka.cluster.singleton-proxy.singleton-identification-interval = 100ms
-        akka.cluster.sharding.retry-interval = 200ms
+        akka.cluster.singleton-proxy.singleton-identification-interval = 25ms
+        akka.cluster.sharding.retry-interval = 50ms
         # Leaving: the singletons stop at the first hand-over retry, as no younger node takes them over.
-        akka.cluster.singleton.hand-over-retry-interval = 50ms
+        akka.cluster.singleton.hand-over-retry-interval = 10ms
         akka.coordinated-shutdown.run-by-actor-system-terminate = off
         """;
 
