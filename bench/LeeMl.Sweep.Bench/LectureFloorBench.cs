@@ -17,9 +17,29 @@ internal static class LectureFloorBench
 {
     public static int Run(string[] args)
     {
+        if (args is ["--help" or "-h", ..] || args.Length > 1)
+        {
+            Console.Error.WriteLine("usage: lecture-floor [SPEC]   trains a grid's trials in this process, warm, on 1 and 2 threads [default: bench/specs/peer-lecture-grid.yaml]");
+            return args.Length > 1 ? 2 : 0;
+        }
         var file = args.FirstOrDefault() ?? Path.Combine(BenchPaths.Root, "bench", "specs", "peer-lecture-grid.yaml");
-        var spec = SpecParser.ParseFile(file);
-        var trials = new TrialPlan(spec).All().ToArray();
+        SweepSpec spec;
+        try
+        {
+            spec = SpecParser.ParseFile(file);
+        }
+        catch (SpecException e)
+        {
+            Console.Error.WriteLine($"lecture-floor: {e.Message}");
+            return 2;
+        }
+        var plan = new TrialPlan(spec);
+        if (spec.Program is not null || spec.Function is not null || plan.IsTpe)
+        {
+            Console.Error.WriteLine($"lecture-floor: {file} runs a program, a test function or a TPE search; the floor is measured for classifier trials planned ahead (a grid, random or Sobol)");
+            return 2;
+        }
+        var trials = plan.All().ToArray();
         var data = new DataLoader(Environment.GetEnvironmentVariable("LEEML_DATA"), Path.GetDirectoryName(Path.GetFullPath(file)));
         _ = Train(spec, trials, data, threads: 2, byKind: null);   // compiled and warm, data split and held
         string F(double x) => x.ToString("F0", CultureInfo.InvariantCulture);
