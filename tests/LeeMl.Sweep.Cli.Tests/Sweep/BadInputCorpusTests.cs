@@ -295,8 +295,9 @@ public sealed class BadInputCorpusTests : IDisposable
         }
         Assert.Equal(2, status.ExitCode);
         Assert.Contains("unknown job 'no-such-job'", status.Stderr);
-        // The node's cluster port is not its HTTP API: said so, with the port to use.
-        var wrongPort = CliRunner.Process(_dir, "status", "--cluster", $"127.0.0.1:{akkaPort}", "--timeout", "3");
+        // The node's cluster port is not its HTTP API: said so, with the port to use. The node drops the
+        // connection as soon as it reads the request; the long timeout is for a node busy with other tests' cores.
+        var wrongPort = CliRunner.Process(_dir, "status", "--cluster", $"127.0.0.1:{akkaPort}", "--timeout", "15");
         Assert.Equal(1, wrongPort.ExitCode);
         Assert.Contains($"127.0.0.1:{akkaPort} does not speak HTTP (is it a node's cluster port?): point --cluster at a coordinator's --http port", wrongPort.Stderr);
         var cancel = CliRunner.Process(_dir, "cancel", "no-such-job", "--cluster", $"127.0.0.1:{port}", "--timeout", "5");
