@@ -19,6 +19,7 @@ public interface ISweepStore : IJobStore, IResultStore, IBlobStore, ITokenStore,
 /// </summary>
 public interface IJobStore
 {
+    /// <summary>Stores a new job, queued, with the results it takes over from earlier jobs (all or nothing).</summary>
     Task CreateJob(NewJob job, CancellationToken cancel = default);
 
     Task<StoredJob?> GetJob(string id, CancellationToken cancel = default);
@@ -73,9 +74,6 @@ public interface IResultStore
 {
     /// <summary>Commits finished trials and node faults in one transaction, if <paramref name="epoch"/> still owns the job.</summary>
     Task<CommitOutcome> Commit(string jobId, long epoch, IReadOnlyList<ResultWrite> results, IReadOnlyList<FaultWrite> faults, CancellationToken cancel = default);
-
-    /// <summary>Stores results taken over from earlier jobs (a warm start) in a job before any coordinator runs it; returns how many were new.</summary>
-    Task<long> ImportResults(string jobId, IReadOnlyList<ResultWrite> results, CancellationToken cancel = default);
 
     /// <summary>Stores one chunk of a long curve ahead of its result (idempotent).</summary>
     Task StoreChunk(string jobId, long index, int chunk, string epochs, CancellationToken cancel = default);

@@ -105,6 +105,17 @@ public abstract class SqlSweepStore : ISweepStore
         await Exec(c, t, "INSERT INTO jobs (id, name, spec, data, state, trials, created) VALUES (@id, @name, @spec, @data, @state, @trials, @created)", cancel,
             ("id", job.Id), ("name", job.Name), ("spec", job.SpecText), ("data", job.DataManifest), ("state", JobState.Queued.Name()),
             ("trials", job.Trials), ("created", Now()));
+        if (job.TakenOver.Count == 0) return 0;
+        var inserted = (await InsertResults(c, t, job.Id, job.TakenOver, cancel)).ToHashSet();
+        var chunks = new List<(long Index, int Chunk, string Epochs)>();
+        var counts = JobCounts.None;
+        foreach (var r in job.TakenOver.Where(r => inserted.Contains(r.Index)))
+        {
+            for (var i = 0; i < (r.Chunks?.Count ?? 0); i++) chunks.Add((r.Index, i, r.Chunks![i]));
+            counts = counts.Add(r.Result.Outcome, r.Result.ValidationAccuracy);
+        }
+        if (chunks.Count > 0) await InsertChunks(c, t, job.Id, chunks, cancel);
+        await SetCounts(c, t, job.Id, counts, cancel);
         return 0;
     }, cancel);
 
@@ -172,6 +183,11 @@ public abstract class SqlSweepStore : ISweepStore
         return (Long(r, 0) == epoch, counts);
     }
 
+    private Task SetCounts(DbConnection c, DbTransaction t, string jobId, JobCounts counts, CancellationToken cancel) =>
+        Exec(c, t, "UPDATE jobs SET done = @done, failed = @failed, diverged = @diverged, stopped = @stopped, best_validation = @best WHERE id = @id", cancel,
+            ("done", counts.Done), ("failed", counts.Failed), ("diverged", counts.Diverged), ("stopped", counts.Stopped),
+            ("best", double.IsFinite(counts.BestValidation) ? counts.BestValidation : DBNull.Value), ("id", jobId));
+
     public Task<CommitOutcome> Commit(string jobId, long epoch, IReadOnlyList<ResultWrite> results, IReadOnlyList<FaultWrite> faults, CancellationToken cancel = default) =>
         Write(async (c, t) =>
         {
@@ -188,29 +204,8 @@ public abstract class SqlSweepStore : ISweepStore
             foreach (var r in results.Where(r => isNew.Contains(r.Index)))
                 counts = counts.Add(r.Result.Outcome, r.Result.ValidationAccuracy);
             if (isNew.Count > 0)
-                await Exec(c, t, "UPDATE jobs SET done = @done, failed = @failed, diverged = @diverged, stopped = @stopped, best_validation = @best WHERE id = @id", cancel,
-                    ("done", counts.Done), ("failed", counts.Failed), ("diverged", counts.Diverged), ("stopped", counts.Stopped),
-                    ("best", double.IsFinite(counts.BestValidation) ? counts.BestValidation : DBNull.Value), ("id", jobId));
+                await SetCounts(c, t, jobId, counts, cancel);
             return new CommitOutcome(false, inserted, counts);
-        }, cancel);
-
-    public Task<long> ImportResults(string jobId, IReadOnlyList<ResultWrite> results, CancellationToken cancel = default) =>
-        Write(async (c, t) =>
-        {
-            var (_, counts) = await Fence(c, t, jobId, 0, cancel);
-            var inserted = (await InsertResults(c, t, jobId, results, cancel)).ToHashSet();
-            var chunks = new List<(long Index, int Chunk, string Epochs)>();
-            foreach (var r in results.Where(r => inserted.Contains(r.Index)))
-            {
-                for (var i = 0; i < (r.Chunks?.Count ?? 0); i++) chunks.Add((r.Index, i, r.Chunks![i]));
-                counts = counts.Add(r.Result.Outcome, r.Result.ValidationAccuracy);
-            }
-            if (chunks.Count > 0) await InsertChunks(c, t, jobId, chunks, cancel);
-            if (inserted.Count > 0)
-                await Exec(c, t, "UPDATE jobs SET done = @done, failed = @failed, diverged = @diverged, stopped = @stopped, best_validation = @best WHERE id = @id", cancel,
-                    ("done", counts.Done), ("failed", counts.Failed), ("diverged", counts.Diverged), ("stopped", counts.Stopped),
-                    ("best", double.IsFinite(counts.BestValidation) ? counts.BestValidation : DBNull.Value), ("id", jobId));
-            return (long)inserted.Count;
         }, cancel);
 
     public Task StoreChunk(string jobId, long index, int chunk, string epochs, CancellationToken cancel = default) =>

@@ -22,7 +22,14 @@ public sealed record JobCounts(long Done, long Failed, long Diverged, long Stopp
 }
 
 /// <summary>A new job to store (state queued).</summary>
-public sealed record NewJob(string Id, string Name, string SpecText, string DataManifest, long Trials);
+public sealed record NewJob(string Id, string Name, string SpecText, string DataManifest, long Trials)
+{
+    /// <summary>
+    /// Results taken over from earlier jobs (a warm start): stored with the job in its one
+    /// transaction, so that no coordinator ever finds the job without them and trains them again.
+    /// </summary>
+    public IReadOnlyList<ResultWrite> TakenOver { get; init; } = [];
+}
 
 /// <summary>
 /// A coordinator's claim on a job: the owner epoch it must present with every write (a fence),

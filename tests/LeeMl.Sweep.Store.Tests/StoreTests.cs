@@ -70,6 +70,25 @@ public sealed class StoreTests : IDisposable
     }
 
     [Theory, MemberData(nameof(Kinds))]
+    public async Task A_job_created_with_taken_over_results_holds_them_counted_with_their_curves_from_its_first_read(string kind)
+    {
+        await using var store = await Open(Address(kind));
+        var a = Result("a|seed=1", TrialOutcome.Completed, 0.6, 3);
+        var b = Result("b|seed=1", TrialOutcome.Failed, double.NaN, 0);
+        await store.CreateJob(new NewJob("warm", "test", "name: test", "[]", 4) { TakenOver = [Write(2, a, chunkSize: 2), Write(0, b)] });
+
+        // What a coordinator reads when it claims the job: the taken-over trials are done already.
+        var claim = (await store.ClaimJob("warm", "n"))!;
+        Assert.Equal(new JobCounts(2, 1, 0, 0, 0.6), claim.Job.Counts);
+        Assert.Equal([0L, 2L], (await store.Done("warm").ToListAsync()).Select(d => d.Index).Order());
+        Assert.Equal([ResultJson.Line(a), ResultJson.Line(b)], (await store.Results("warm", withCurves: true).ToListAsync()).Select(r => r.Line));
+
+        // All or nothing: a second job of that id fails whole, and the first keeps what it had.
+        await Assert.ThrowsAnyAsync<Exception>(() => store.CreateJob(new NewJob("warm", "test", "name: test", "[]", 4) { TakenOver = [Write(1, a)] }));
+        Assert.Equal([0L, 2L], (await store.Done("warm").ToListAsync()).Select(d => d.Index).Order());
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
     public async Task An_older_incarnation_is_fenced_off_once_another_claims_the_job(string kind)
     {
         await using var store = await Open(Address(kind));

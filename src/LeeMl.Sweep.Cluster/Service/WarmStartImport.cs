@@ -21,9 +21,6 @@ public sealed class WarmStartImport(ISweepStore store)
     /// <summary>An earlier job: where it came from, its spec, and where its results are (a job of the store, or a shipped file).</summary>
     public sealed record Prior(string Source, SweepSpec Spec, string? JobId, IReadOnlyList<TrialResult>? FileResults);
 
-    /// <summary>How many results go to the store in one transaction.</summary>
-    private const int Batch = 2000;
-
     /// <summary>The spec's earlier jobs, each checked; or why one cannot warm-start it.</summary>
     public async Task<(IReadOnlyList<Prior> Priors, string? Problem)> Check(SweepSpec spec, IReadOnlyList<ShippedFile> shipped, CancellationToken cancel = default)
     {
@@ -83,12 +80,12 @@ public sealed class WarmStartImport(ISweepStore store)
         return (priors, null);
     }
 
-    /// <summary>Takes over every trial of the priors that the new job has (the first prior to have a key gives it); returns how many.</summary>
-    public async Task<long> Import(string jobId, SweepSpec spec, IReadOnlyList<Prior> priors, CancellationToken cancel = default)
+    /// <summary>Every trial of the priors that the new job has (the first prior to have a key gives it), as results of the new job to store with it.</summary>
+    public async Task<IReadOnlyList<ResultWrite>> TakeOver(SweepSpec spec, IReadOnlyList<Prior> priors, CancellationToken cancel = default)
     {
         var plan = new TrialPlan(spec);
         var taken = new HashSet<string>(StringComparer.Ordinal);
-        long count = 0;
+        var writes = new List<ResultWrite>();
         foreach (var prior in priors)
         {
             var found = new List<(long Index, TrialResult Result, double Seconds, int Attempt)>();
@@ -100,25 +97,12 @@ public sealed class WarmStartImport(ISweepStore store)
                 places = found.Where(f => f.Index >= 0 && f.Index < plan.Count).ToDictionary(f => f.Result.Key, f => f.Index, StringComparer.Ordinal);
             else
                 places = await Task.Run(() => WarmStart.Place(plan, found.Select(f => f.Result.Key).ToHashSet(StringComparer.Ordinal), cancel), cancel);
-            var writes = new List<ResultWrite>(Batch);
             foreach (var (_, result, seconds, attempt) in found)
-            {
-                if (!places.TryGetValue(result.Key, out var index) || !taken.Add(result.Key)) continue;
-                writes.Add(new ResultWrite(index, result, ResultJson.Summary(result),
-                    [.. result.Epochs.Chunk(ProtocolLimits.ChunkEpochs).Select(c => ResultJson.Chunk(c))], $"warm start: {prior.Source}", seconds, attempt));
-                if (writes.Count == Batch) count += await Flush();
-            }
-            count += await Flush();
-
-            async Task<long> Flush()
-            {
-                if (writes.Count == 0) return 0;
-                var n = await store.ImportResults(jobId, writes, cancel);
-                writes.Clear();
-                return n;
-            }
+                if (places.TryGetValue(result.Key, out var index) && taken.Add(result.Key))
+                    writes.Add(new ResultWrite(index, result, ResultJson.Summary(result),
+                        [.. result.Epochs.Chunk(ProtocolLimits.ChunkEpochs).Select(c => ResultJson.Chunk(c))], $"warm start: {prior.Source}", seconds, attempt));
         }
-        return count;
+        return writes;
     }
 
     /// <summary>A prior's results with their trial indexes in its own job (-1 for a file) and telemetry.</summary>

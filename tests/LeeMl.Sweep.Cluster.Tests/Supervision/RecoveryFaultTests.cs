@@ -116,7 +116,6 @@ public sealed class RecoveryFaultTests : IDisposable
         public Task StoreChunk(string jobId, long index, int chunk, string epochs, CancellationToken cancel = default) => inner.StoreChunk(jobId, index, chunk, epochs, cancel);
         public Task<bool> SetState(string jobId, long epoch, JobState state, CancellationToken cancel = default) => inner.SetState(jobId, epoch, state, cancel);
         public Task<bool> ExtendJob(string jobId, long epoch, string specText, long trials, Func<long, long> newIndexOf, string note, CancellationToken cancel = default) => inner.ExtendJob(jobId, epoch, specText, trials, newIndexOf, note, cancel);
-        public Task<long> ImportResults(string jobId, IReadOnlyList<ResultWrite> results, CancellationToken cancel = default) => inner.ImportResults(jobId, results, cancel);
         public Task<long?> RetryFailed(string jobId, long epoch, string note, CancellationToken cancel = default) => inner.RetryFailed(jobId, epoch, note, cancel);
         public Task AddEvent(string jobId, string text, CancellationToken cancel = default) => inner.AddEvent(jobId, text, cancel);
         public Task<IReadOnlyList<JobEvent>> Events(string jobId, int limit = 100, CancellationToken cancel = default) => inner.Events(jobId, limit, cancel);
