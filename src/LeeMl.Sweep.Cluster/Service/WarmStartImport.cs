@@ -71,7 +71,7 @@ public sealed class WarmStartImport(ISweepStore store)
             }
             else
             {
-                if (await store.GetJob(entry, cancel) is not { } job) return ([], $"warm_start {source}: no such job in this cluster's store");
+                if (await store.GetJob(entry, cancel) is not { } job) return ([], $"warm_start {source}: no such job in this cluster's store (an earlier run's folder is given as a path: ./{source})");
                 prior = new Prior(source, SpecParser.ParseAccepted(job.SpecText, entry), entry, null);
             }
             if (WarmStart.Problem(prior.Spec, spec, source) is { } problem) return ([], problem);

@@ -30,7 +30,7 @@ public sealed class WarmStartTests : IDisposable
     }
 
     [Fact]
-    public void A_job_warm_started_from_an_earlier_job_takes_its_trials_over_runs_only_the_new_ones_and_refuses_an_earlier_job_of_other_epochs()
+    public void A_job_warm_started_from_an_earlier_job_takes_its_trials_over_runs_only_the_new_ones_and_refuses_an_earlier_job_of_other_epochs_or_unknown()
     {
         var earlier = Run("earlier", Spec("[1, 2]"));
         var earlierResults = File.ReadAllLines(Path.Combine(earlier, "results.jsonl"));
@@ -51,5 +51,11 @@ public sealed class WarmStartTests : IDisposable
         // Results of other epochs are not this job's trials: refused.
         var refused = Run("other", Spec("[1, 2]", epochs: 7, warm: "warm_start: [earlier/results.jsonl]"), exitCode: 2);
         Assert.Contains("warm_start earlier/results.jsonl: its epochs (6) is not this job's (7)", refused);
+
+        // A bare name is a job id: run's store has no such job, and the message says how to name the folder.
+        var bare = Run("bare", Spec("[1, 2]", warm: "warm_start: [earlier]"), exitCode: 2);
+        Assert.Contains("warm_start earlier: no such job in this cluster's store (an earlier run's folder is given as a path: ./earlier)", bare);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "bare")), "a refused run leaves no folder behind");
+        Assert.False(Directory.Exists(Path.Combine(_dir, "other")), "a refused run leaves no folder behind");
     }
 }

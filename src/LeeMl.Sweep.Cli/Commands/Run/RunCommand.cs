@@ -80,10 +80,41 @@ public static class RunCommand
         outDir ??= Path.Combine("runs", $"{spec.Name}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
         if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
             throw new UsageException($"--out {outDir} is not empty; give a new folder");
+        var madeFolder = !Directory.Exists(outDir);
         Directory.CreateDirectory(outDir);
         var full = Path.GetFullPath(outDir);
         WarmUp(spec);
-        return RunAsync(spec, specText, file ?? DefaultSpec.FileName, data, full, settings, keepServing, stdout).GetAwaiter().GetResult();
+        var submitted = false;
+        try
+        {
+            return RunAsync(spec, specText, file ?? DefaultSpec.FileName, data, full, settings, keepServing, stdout, () => submitted = true).GetAwaiter().GetResult();
+        }
+        catch (Exception) when (!submitted)
+        {
+            // Refused before it had a job (a warm start of an unknown job, ...): the folder was empty
+            // and holds only the empty store, so it is left as it was, ready for the same command again.
+            RemoveOutput(full, madeFolder);
+            throw;
+        }
+    }
+
+    private static void RemoveOutput(string outDir, bool madeFolder)
+    {
+        try
+        {
+            if (madeFolder)
+            {
+                Directory.Delete(outDir, recursive: true);
+                return;
+            }
+            foreach (var entry in new DirectoryInfo(outDir).EnumerateFileSystemInfos())
+                if (entry is DirectoryInfo d) d.Delete(recursive: true);
+                else entry.Delete();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // What could not be removed stays; the error that ended the run is what matters.
+        }
     }
 
     /// <summary>
@@ -109,7 +140,7 @@ public static class RunCommand
     }
 
     private static async Task<int> RunAsync(SweepSpec spec, string specText, string specFile, SpecData data,
-        string outDir, NodeSettings settings, bool keepServing, TextWriter stdout)
+        string outDir, NodeSettings settings, bool keepServing, TextWriter stdout, Action onSubmitted)
     {
         settings.Roles = [NodeRoles.Coordinator, NodeRoles.Worker];
         settings.Host = "127.0.0.1";
@@ -130,6 +161,7 @@ public static class RunCommand
             await data.Ship(api);   // the worker reads the same bytes by hash, as on a cluster
             var reply = await api.Submit(new SubmitRequest(specText, specFile, data.Files));
             if (reply.Error is not null) throw new UsageException(reply.Error);
+            onSubmitted();
             var jobId = reply.Id!;
             stdout.WriteLine($"sweep '{spec.Name}': {reply.Trials} trials on {settings.Slots} slots; job {jobId}" + (http is null ? "" : $"; dashboard on http://{http.Host}:{http.Port}/login?token={http.Secret} (clients run by this user read the secret from {Server.Security.LocalSecrets.FileOf(http.Host, http.Port)})"));
             var final = await JobWatcher.Follow(api, jobId, stdout, poll: TimeSpan.FromMilliseconds(50));
