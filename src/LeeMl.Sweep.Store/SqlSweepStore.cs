@@ -105,19 +105,24 @@ public abstract class SqlSweepStore : ISweepStore
         await Exec(c, t, "INSERT INTO jobs (id, name, spec, data, state, trials, created) VALUES (@id, @name, @spec, @data, @state, @trials, @created)", cancel,
             ("id", job.Id), ("name", job.Name), ("spec", job.SpecText), ("data", job.DataManifest), ("state", JobState.Queued.Name()),
             ("trials", job.Trials), ("created", Now()));
-        if (job.TakenOver.Count == 0) return 0;
-        var inserted = (await InsertResults(c, t, job.Id, job.TakenOver, cancel)).ToHashSet();
-        var chunks = new List<(long Index, int Chunk, string Epochs)>();
         var counts = JobCounts.None;
-        foreach (var r in job.TakenOver.Where(r => inserted.Contains(r.Index)))
+        foreach (var batch in job.TakenOver.Chunk(TakeOverBatch))
         {
-            for (var i = 0; i < (r.Chunks?.Count ?? 0); i++) chunks.Add((r.Index, i, r.Chunks![i]));
-            counts = counts.Add(r.Result.Outcome, r.Result.ValidationAccuracy);
+            var inserted = (await InsertResults(c, t, job.Id, batch, cancel)).ToHashSet();
+            var chunks = new List<(long Index, int Chunk, string Epochs)>();
+            foreach (var r in batch.Where(r => inserted.Contains(r.Index)))
+            {
+                for (var i = 0; i < (r.Chunks?.Count ?? 0); i++) chunks.Add((r.Index, i, r.Chunks![i]));
+                counts = counts.Add(r.Result.Outcome, r.Result.ValidationAccuracy);
+            }
+            if (chunks.Count > 0) await InsertChunks(c, t, job.Id, chunks, cancel);
         }
-        if (chunks.Count > 0) await InsertChunks(c, t, job.Id, chunks, cancel);
-        await SetCounts(c, t, job.Id, counts, cancel);
+        if (counts.Done > 0) await SetCounts(c, t, job.Id, counts, cancel);
         return 0;
     }, cancel);
+
+    /// <summary>How many taken-over results one insert writes.</summary>
+    private const int TakeOverBatch = 2000;
 
     public async Task<StoredJob?> GetJob(string id, CancellationToken cancel = default)
     {

@@ -27,8 +27,9 @@ public sealed record NewJob(string Id, string Name, string SpecText, string Data
     /// <summary>
     /// Results taken over from earlier jobs (a warm start): stored with the job in its one
     /// transaction, so that no coordinator ever finds the job without them and trains them again.
+    /// Read once, a batch at a time, so that a lazy sequence holds only one batch's rows at once.
     /// </summary>
-    public IReadOnlyList<ResultWrite> TakenOver { get; init; } = [];
+    public IEnumerable<ResultWrite> TakenOver { get; init; } = [];
 }
 
 /// <summary>

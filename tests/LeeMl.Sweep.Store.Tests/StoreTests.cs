@@ -86,6 +86,12 @@ public sealed class StoreTests : IDisposable
         // All or nothing: a second job of that id fails whole, and the first keeps what it had.
         await Assert.ThrowsAnyAsync<Exception>(() => store.CreateJob(new NewJob("warm", "test", "name: test", "[]", 4) { TakenOver = [Write(1, a)] }));
         Assert.Equal([0L, 2L], (await store.Done("warm").ToListAsync()).Select(d => d.Index).Order());
+
+        // Many, read lazily a batch at a time: every one is stored and counted.
+        var many = Enumerable.Range(0, 4500).Select(i => Write(i, Result($"k{i:D5}|seed=1", TrialOutcome.Completed, i / 10000.0, 1)));
+        await store.CreateJob(new NewJob("many", "test", "name: test", "[]", 5000) { TakenOver = many });
+        Assert.Equal(new JobCounts(4500, 0, 0, 0, 0.4499), (await store.GetJob("many"))!.Counts);
+        Assert.Equal(4500, await store.Done("many").CountAsync());
     }
 
     [Theory, MemberData(nameof(Kinds))]

@@ -88,9 +88,9 @@ public sealed class JobService(NodeRuntime runtime) : ISweepApi
         var warmFiles = WarmStart.Files(spec).ToHashSet(StringComparer.Ordinal);
         var manifest = request.Data.Where(d => SpecFiles.Needs(spec, d.Path) && !warmFiles.Contains(d.Path)).ToList();
         // Taken over with the job, in one transaction: its coordinator starts with them done, and a search learns from them.
-        var taken = priors.Count > 0 ? await warm.TakeOver(spec, priors, cancel) : [];
+        IReadOnlyList<WarmStartImport.Taken> taken = priors.Count > 0 ? await warm.TakeOver(spec, priors, cancel) : [];
         runtime.Specs.Add(id, spec);   // the job's entity, worker and reports on this node use this parse
-        await Store.CreateJob(new NewJob(id, spec.Name, request.SpecText, JsonSerializer.Serialize<IReadOnlyList<ShippedFile>>(manifest, ShippedFileJson.Default.IReadOnlyListShippedFile), trials) { TakenOver = taken }, cancel);
+        await Store.CreateJob(new NewJob(id, spec.Name, request.SpecText, JsonSerializer.Serialize<IReadOnlyList<ShippedFile>>(manifest, ShippedFileJson.Default.IReadOnlyListShippedFile), trials) { TakenOver = taken.Select(t => t.Write()) }, cancel);
         if (priors.Count > 0)
             await Store.AddEvent(id, $"warm-started from {string.Join(", ", priors.Select(p => p.Source))}: {taken.Count} of {trials} trials taken over", cancel);
         runtime.Jobs.Tell(new WakeJob(id));

@@ -80,12 +80,20 @@ public sealed class WarmStartImport(ISweepStore store)
         return (priors, null);
     }
 
-    /// <summary>Every trial of the priors that the new job has (the first prior to have a key gives it), as results of the new job to store with it.</summary>
-    public async Task<IReadOnlyList<ResultWrite>> TakeOver(SweepSpec spec, IReadOnlyList<Prior> priors, CancellationToken cancel = default)
+    /// <summary>A trial taken over: its index in the new job, the earlier result and its telemetry, and where it came from.</summary>
+    public sealed record Taken(long Index, TrialResult Result, double Seconds, int Attempt, string Source)
+    {
+        /// <summary>What the store writes for it (made as the store reads it, so only a batch's curves are text at once).</summary>
+        public ResultWrite Write() => new(Index, Result, ResultJson.Summary(Result),
+            [.. Result.Epochs.Chunk(ProtocolLimits.ChunkEpochs).Select(c => ResultJson.Chunk(c))], $"warm start: {Source}", Seconds, Attempt);
+    }
+
+    /// <summary>Every trial of the priors that the new job has (the first prior to have a key gives it), under its index in the new job.</summary>
+    public async Task<IReadOnlyList<Taken>> TakeOver(SweepSpec spec, IReadOnlyList<Prior> priors, CancellationToken cancel = default)
     {
         var plan = new TrialPlan(spec);
         var taken = new HashSet<string>(StringComparer.Ordinal);
-        var writes = new List<ResultWrite>();
+        var trials = new List<Taken>();
         foreach (var prior in priors)
         {
             var found = new List<(long Index, TrialResult Result, double Seconds, int Attempt)>();
@@ -99,10 +107,9 @@ public sealed class WarmStartImport(ISweepStore store)
                 places = await Task.Run(() => WarmStart.Place(plan, found.Select(f => f.Result.Key).ToHashSet(StringComparer.Ordinal), cancel), cancel);
             foreach (var (_, result, seconds, attempt) in found)
                 if (places.TryGetValue(result.Key, out var index) && taken.Add(result.Key))
-                    writes.Add(new ResultWrite(index, result, ResultJson.Summary(result),
-                        [.. result.Epochs.Chunk(ProtocolLimits.ChunkEpochs).Select(c => ResultJson.Chunk(c))], $"warm start: {prior.Source}", seconds, attempt));
+                    trials.Add(new Taken(index, result, seconds, attempt, prior.Source));
         }
-        return writes;
+        return trials;
     }
 
     /// <summary>A prior's results with their trial indexes in its own job (-1 for a file) and telemetry.</summary>
