@@ -183,6 +183,7 @@ public sealed class BadInputCorpusTests : IDisposable
         { "run --bogus", "unknown option '--bogus'", 2 },
         { "run --slots 0", "--slots = '0' must be a whole number >= 1", 2 },
         { "run --out", "--out needs a value", 2 },
+        { "run --out /proc/version", "--out /proc/version is a file; give a new folder", 2 },
         { "run missing.yaml", "missing.yaml: spec file not found", 2 },
         { "run a.yaml b.yaml", "unexpected argument 'b.yaml'", 2 },
         { "plan missing.yaml", "missing.yaml: spec file not found", 2 },

@@ -78,6 +78,7 @@ public static class RunCommand
         settings.AllowPrograms = spec.Program is not null;
         _ = (WorkerSetup.ProgramHostOf(settings), WorkerSetup.GpusOf(settings));   // and bad program options
         outDir ??= Path.Combine("runs", $"{spec.Name}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+        if (File.Exists(outDir)) throw new UsageException($"--out {outDir} is a file; give a new folder");
         if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
             throw new UsageException($"--out {outDir} is not empty; give a new folder");
         var madeFolder = !Directory.Exists(outDir);
